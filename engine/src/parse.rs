@@ -1,0 +1,869 @@
+//! JSON text → validated [`Policy`]: every rule of iam-semantics §1, with the file, line, column
+//! and JSON pointer of the first violation.
+
+use std::fmt;
+use std::sync::Arc;
+
+use crate::arn::ResourcePattern;
+use crate::catalog::Catalog;
+use crate::fuzzy;
+use crate::json::{self, Json, Member, Pos, Value};
+use crate::policy::{
+    ActionClause, ActionPattern, Effect, Policy, PolicyKind, PrincipalClause, PrincipalValue,
+    ResourceClause, ResourceValue, Source, Statement, Version, Warning,
+};
+
+const TOP_KEYS: &[&str] = &["Version", "Id", "Statement"];
+const STATEMENT_KEYS: &[&str] = &[
+    "Sid",
+    "Effect",
+    "Principal",
+    "NotPrincipal",
+    "Action",
+    "NotAction",
+    "Resource",
+    "NotResource",
+    "Condition",
+];
+const PRINCIPAL_KEYS: &[&str] = &["AWS", "Service", "Federated", "CanonicalUser"];
+
+/// An invalid policy document: where, and what was expected.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PolicyError {
+    /// The document's name and text.
+    pub source: Arc<Source>,
+    /// Where the problem is.
+    pub pos: Pos,
+    /// JSON pointer of the offending value (`/Statement/0/Effect`), empty for the whole document.
+    pub pointer: String,
+    /// What is wrong, lower case, no final period.
+    pub message: String,
+    /// What to do about it, when there is something specific to say.
+    pub help: Option<String>,
+}
+
+impl PolicyError {
+    /// The error with a snippet of the offending line and a caret under the column.
+    pub fn render(&self) -> String {
+        let mut out = self.to_string();
+        if let Some(line) = self
+            .source
+            .text
+            .lines()
+            .nth(self.pos.line.saturating_sub(1) as usize)
+        {
+            let number = self.pos.line.to_string();
+            let gutter = " ".repeat(number.len());
+            let caret_indent: String = line
+                .chars()
+                .take(self.pos.column.saturating_sub(1) as usize)
+                .map(|c| if c == '\t' { '\t' } else { ' ' })
+                .collect();
+            out.push_str(&format!(
+                "\n{gutter} |\n{number} | {}\n{gutter} | {caret_indent}^",
+                line.trim_end()
+            ));
+        }
+        if let Some(help) = &self.help {
+            out.push_str(&format!("\n  = help: {help}"));
+        }
+        out
+    }
+}
+
+impl fmt::Display for PolicyError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{}:{}:{}: ",
+            self.source.name, self.pos.line, self.pos.column
+        )?;
+        if !self.pointer.is_empty() {
+            write!(f, "{}: ", self.pointer)?;
+        }
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for PolicyError {}
+
+/// Parses and validates a policy document of the given kind.
+pub fn parse_policy(name: &str, bytes: &[u8], kind: PolicyKind) -> Result<Policy, PolicyError> {
+    let text: Arc<str> = Arc::from(String::from_utf8_lossy(bytes).as_ref());
+    let source = Arc::new(Source {
+        name: name.to_string(),
+        text,
+    });
+    let json = json::parse(bytes).map_err(|e| PolicyError {
+        source: source.clone(),
+        pos: e.pos,
+        pointer: e.pointer,
+        message: format!("invalid JSON: {}", e.message),
+        help: None,
+    })?;
+    policy_from_json(source, &json, kind)
+}
+
+/// Validates an already-read JSON value as a policy document. `source` is what positions refer to.
+pub fn policy_from_json(
+    source: Arc<Source>,
+    json: &Json,
+    kind: PolicyKind,
+) -> Result<Policy, PolicyError> {
+    let mut parser = Parser {
+        source,
+        kind,
+        warnings: Vec::new(),
+    };
+    let policy = parser.document(json)?;
+    Ok(policy)
+}
+
+struct Parser {
+    source: Arc<Source>,
+    kind: PolicyKind,
+    warnings: Vec<Warning>,
+}
+
+impl Parser {
+    fn error(&self, pos: Pos, pointer: &str, message: impl Into<String>) -> PolicyError {
+        PolicyError {
+            source: self.source.clone(),
+            pos,
+            pointer: pointer.to_string(),
+            message: message.into(),
+            help: None,
+        }
+    }
+
+    fn error_with_help(
+        &self,
+        pos: Pos,
+        pointer: &str,
+        message: impl Into<String>,
+        help: impl Into<String>,
+    ) -> PolicyError {
+        PolicyError {
+            help: Some(help.into()),
+            ..self.error(pos, pointer, message)
+        }
+    }
+
+    fn warn(&mut self, pos: Pos, pointer: &str, message: impl Into<String>) {
+        self.warnings.push(Warning {
+            pos,
+            pointer: pointer.to_string(),
+            message: message.into(),
+        });
+    }
+
+    fn object<'j>(
+        &self,
+        json: &'j Json,
+        pointer: &str,
+        what: &str,
+    ) -> Result<&'j [Member], PolicyError> {
+        match &json.value {
+            Value::Object(members) => Ok(members),
+            other => Err(self.error(
+                json.pos,
+                pointer,
+                format!(
+                    "expected {what} (a JSON object), found {}",
+                    other.type_name()
+                ),
+            )),
+        }
+    }
+
+    fn check_keys(
+        &self,
+        members: &[Member],
+        allowed: &[&str],
+        pointer: &str,
+        what: &str,
+    ) -> Result<(), PolicyError> {
+        for member in members {
+            if allowed.contains(&member.key.as_str()) {
+                continue;
+            }
+            let expected = allowed
+                .iter()
+                .map(|k| format!("`{k}`"))
+                .collect::<Vec<_>>()
+                .join(", ");
+            let message = format!("unknown key `{}` in {what}", member.key);
+            let at = format!("{pointer}/{}", member.key);
+            return Err(match fuzzy::closest(&member.key, allowed.iter().copied()) {
+                Some(suggestion) => self.error_with_help(
+                    member.key_pos,
+                    &at,
+                    format!("{message}: did you mean `{suggestion}`?"),
+                    format!("the keys allowed here are {expected}; key names are case-sensitive"),
+                ),
+                None => self.error_with_help(
+                    member.key_pos,
+                    &at,
+                    message,
+                    format!("the keys allowed here are {expected}"),
+                ),
+            });
+        }
+        Ok(())
+    }
+
+    fn string<'j>(
+        &self,
+        json: &'j Json,
+        pointer: &str,
+        what: &str,
+    ) -> Result<&'j str, PolicyError> {
+        match &json.value {
+            Value::String(s) => Ok(s),
+            other => Err(self.error(
+                json.pos,
+                pointer,
+                format!(
+                    "expected {what} (a JSON string), found {}",
+                    other.type_name()
+                ),
+            )),
+        }
+    }
+
+    /// A string or a non-empty array of strings, with each value's position and pointer.
+    fn strings<'j>(
+        &self,
+        json: &'j Json,
+        pointer: &str,
+        element: &str,
+    ) -> Result<Vec<(&'j str, Pos, String)>, PolicyError> {
+        match &json.value {
+            Value::String(s) => Ok(vec![(s.as_str(), json.pos, pointer.to_string())]),
+            Value::Array(items) if items.is_empty() => Err(self.error_with_help(
+                json.pos,
+                pointer,
+                format!("`{element}` is an empty array"),
+                format!("list at least one value, or remove `{element}`"),
+            )),
+            Value::Array(items) => items
+                .iter()
+                .enumerate()
+                .map(|(i, item)| {
+                    let at = format!("{pointer}/{i}");
+                    self.string(item, &at, &format!("a `{element}` value"))
+                        .map(|s| (s, item.pos, at))
+                })
+                .collect(),
+            other => Err(self.error(
+                json.pos,
+                pointer,
+                format!(
+                    "expected `{element}` to be a string or an array of strings, found {}",
+                    other.type_name()
+                ),
+            )),
+        }
+    }
+
+    fn document(&mut self, json: &Json) -> Result<Policy, PolicyError> {
+        let members = self.object(json, "", "a policy document")?;
+        self.check_keys(members, TOP_KEYS, "", "a policy document")?;
+        let version = match json.get("Version") {
+            None => {
+                self.warn(
+                    json.pos,
+                    "",
+                    "no `Version`: policy variables such as `${aws:username}` are not substituted; add \"Version\": \"2012-10-17\"",
+                );
+                None
+            }
+            Some(m) => Some(self.version(&m.value)?),
+        };
+        if version == Some(Version::V2008_10_17) {
+            self.warn(
+                json.pos,
+                "/Version",
+                "`Version` 2008-10-17: policy variables such as `${aws:username}` are literal text; use \"2012-10-17\"",
+            );
+        }
+        let id = match json.get("Id") {
+            None => None,
+            Some(m) => Some(self.string(&m.value, "/Id", "`Id`")?.to_string()),
+        };
+        let statement = json.get("Statement").ok_or_else(|| {
+            self.error_with_help(
+                json.pos,
+                "",
+                "missing `Statement`",
+                "a policy needs \"Statement\": an object or an array of objects",
+            )
+        })?;
+        let statements = match &statement.value.value {
+            Value::Object(_) => vec![self.statement(&statement.value, 0, "/Statement")?],
+            Value::Array(items) if items.is_empty() => {
+                return Err(self.error_with_help(
+                    statement.value.pos,
+                    "/Statement",
+                    "`Statement` is an empty array",
+                    "a policy needs at least one statement",
+                ));
+            }
+            Value::Array(items) => items
+                .iter()
+                .enumerate()
+                .map(|(i, item)| self.statement(item, i, &format!("/Statement/{i}")))
+                .collect::<Result<Vec<_>, _>>()?,
+            other => {
+                return Err(self.error(
+                    statement.value.pos,
+                    "/Statement",
+                    format!(
+                        "expected `Statement` to be an object or an array of objects, found {}",
+                        other.type_name()
+                    ),
+                ));
+            }
+        };
+        self.check_sids(&statements, statement)?;
+        Ok(Policy {
+            source: self.source.clone(),
+            kind: self.kind,
+            version,
+            id,
+            statements,
+            warnings: std::mem::take(&mut self.warnings),
+        })
+    }
+
+    fn version(&self, json: &Json) -> Result<Version, PolicyError> {
+        let text = self.string(json, "/Version", "`Version`")?;
+        match text {
+            "2012-10-17" => Ok(Version::V2012_10_17),
+            "2008-10-17" => Ok(Version::V2008_10_17),
+            other => Err(self.error_with_help(
+                json.pos,
+                "/Version",
+                format!("invalid `Version` `{other}`: expected `2012-10-17` or `2008-10-17`"),
+                "use \"2012-10-17\"; Version is a fixed language version, not a date of your choosing",
+            )),
+        }
+    }
+
+    fn check_sids(
+        &self,
+        statements: &[Statement],
+        statement_member: &Member,
+    ) -> Result<(), PolicyError> {
+        let strict = matches!(
+            self.kind,
+            PolicyKind::Identity | PolicyKind::Boundary | PolicyKind::Session | PolicyKind::Scp
+        );
+        if !strict {
+            return Ok(());
+        }
+        for (i, s) in statements.iter().enumerate() {
+            let Some(sid) = &s.sid else { continue };
+            if let Some(first) = statements[..i].iter().find(|t| t.sid.as_ref() == Some(sid)) {
+                let pointer = if matches!(statement_member.value.value, Value::Array(_)) {
+                    format!("/Statement/{i}/Sid")
+                } else {
+                    "/Statement/Sid".to_string()
+                };
+                return Err(self.error_with_help(
+                    s.pos,
+                    &pointer,
+                    format!(
+                        "duplicate `Sid` `{sid}` (also statement {} at line {}): Sids must be unique within a policy",
+                        first.index, first.pos.line
+                    ),
+                    "rename one of the statements",
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    fn statement(
+        &mut self,
+        json: &Json,
+        index: usize,
+        pointer: &str,
+    ) -> Result<Statement, PolicyError> {
+        let members = self.object(json, pointer, "a statement")?;
+        self.check_keys(members, STATEMENT_KEYS, pointer, "a statement")?;
+
+        let sid = match json.get("Sid") {
+            None => None,
+            Some(m) => {
+                let at = format!("{pointer}/Sid");
+                let sid = self.string(&m.value, &at, "`Sid`")?;
+                if !sid.chars().all(|c| c.is_ascii_alphanumeric())
+                    && self.kind == PolicyKind::Identity
+                {
+                    self.warn(
+                        m.value.pos,
+                        &at,
+                        format!("`Sid` `{sid}` has characters other than A-Z, a-z and 0-9, which IAM rejects in identity-based policies"),
+                    );
+                }
+                Some(sid.to_string())
+            }
+        };
+
+        let effect = self.effect(json, pointer)?;
+        let action = self.action(json, pointer)?;
+        let resource = self.resource(json, pointer)?;
+        let principal = self.principal(json, pointer, effect)?;
+
+        if let Some(m) = json.get("Condition") {
+            return Err(self.error_with_help(
+                m.key_pos,
+                &format!("{pointer}/Condition"),
+                "conditions are not supported yet: ecrsim cannot decide a statement with a `Condition` and will not guess",
+                "condition support is the next milestone; remove the Condition to simulate the statement without it, knowing the result may differ from AWS",
+            ));
+        }
+
+        Ok(Statement {
+            index,
+            sid,
+            effect,
+            action,
+            resource,
+            principal,
+            pos: json.pos,
+        })
+    }
+
+    fn effect(&self, json: &Json, pointer: &str) -> Result<Effect, PolicyError> {
+        let Some(m) = json.get("Effect") else {
+            return Err(self.error_with_help(
+                json.pos,
+                pointer,
+                "missing `Effect`",
+                "add \"Effect\": \"Allow\" or \"Effect\": \"Deny\"",
+            ));
+        };
+        let at = format!("{pointer}/Effect");
+        match self.string(&m.value, &at, "`Effect`")? {
+            "Allow" => Ok(Effect::Allow),
+            "Deny" => Ok(Effect::Deny),
+            other => {
+                let fixed = match other.to_ascii_lowercase().as_str() {
+                    "allow" => Some("Allow"),
+                    "deny" => Some("Deny"),
+                    _ => None,
+                };
+                let help = match fixed {
+                    Some(fixed) => format!("`Effect` is case-sensitive: write \"{fixed}\""),
+                    None => "`Effect` must be exactly \"Allow\" or \"Deny\"".to_string(),
+                };
+                Err(self.error_with_help(
+                    m.value.pos,
+                    &at,
+                    format!("invalid `Effect` `{other}`: expected `Allow` or `Deny`"),
+                    help,
+                ))
+            }
+        }
+    }
+
+    /// Finds exactly one of `positive`/`negative`; `None` if neither and `optional`.
+    fn one_of<'j>(
+        &self,
+        json: &'j Json,
+        pointer: &str,
+        positive: &str,
+        negative: &str,
+        optional: bool,
+    ) -> Result<Option<(&'j Member, bool)>, PolicyError> {
+        match (json.get(positive), json.get(negative)) {
+            (Some(_), Some(n)) => Err(self.error_with_help(
+                n.key_pos,
+                &format!("{pointer}/{negative}"),
+                format!("a statement cannot have both `{positive}` and `{negative}`"),
+                "keep one of them; split the statement in two if you need both",
+            )),
+            (Some(p), None) => Ok(Some((p, false))),
+            (None, Some(n)) => Ok(Some((n, true))),
+            (None, None) if optional => Ok(None),
+            (None, None) => Err(self.error_with_help(
+                json.pos,
+                pointer,
+                format!("missing `{positive}` (or `{negative}`)"),
+                format!(
+                    "every statement of a {} needs `{positive}` or `{negative}`",
+                    self.kind.describe()
+                ),
+            )),
+        }
+    }
+
+    fn action(&mut self, json: &Json, pointer: &str) -> Result<ActionClause, PolicyError> {
+        let Some((member, negated)) = self.one_of(json, pointer, "Action", "NotAction", false)?
+        else {
+            return Err(self.error(json.pos, pointer, "missing `Action`"));
+        };
+        let element = if negated { "NotAction" } else { "Action" };
+        let at = format!("{pointer}/{element}");
+        let mut patterns = Vec::new();
+        for (text, pos, value_pointer) in self.strings(&member.value, &at, element)? {
+            self.check_action(text, pos, &value_pointer)?;
+            patterns.push(ActionPattern::new(text, pos));
+        }
+        Ok(ActionClause {
+            negated,
+            patterns,
+            pos: member.value.pos,
+        })
+    }
+
+    fn check_action(&mut self, text: &str, pos: Pos, pointer: &str) -> Result<(), PolicyError> {
+        if text == "*" {
+            return Ok(());
+        }
+        let Some((service, name)) = text.split_once(':') else {
+            return Err(self.error_with_help(
+                pos,
+                pointer,
+                format!("invalid action `{text}`: expected `service:ActionName` or `*`"),
+                format!("prefix the action with its service, e.g. `ecr:{text}`"),
+            ));
+        };
+        if name.contains(':') {
+            return Err(self.error(
+                pos,
+                pointer,
+                format!("invalid action `{text}`: an action has exactly one `:`, between the service prefix and the action name"),
+            ));
+        }
+        if service.is_empty() || name.is_empty() {
+            return Err(self.error(
+                pos,
+                pointer,
+                format!("invalid action `{text}`: expected `service:ActionName` with both parts non-empty"),
+            ));
+        }
+        if text.contains(['*', '?']) {
+            return Ok(());
+        }
+        let catalog = Catalog::builtin();
+        if catalog.action(text).is_none() {
+            let hint = match catalog.suggest_action(text) {
+                Some(s) => format!("; did you mean `{s}`?"),
+                None => String::new(),
+            };
+            self.warn(
+                pos,
+                pointer,
+                format!("unknown action `{text}`: it matches no request{hint}"),
+            );
+        }
+        Ok(())
+    }
+
+    fn resource(
+        &mut self,
+        json: &Json,
+        pointer: &str,
+    ) -> Result<Option<ResourceClause>, PolicyError> {
+        let optional = self.kind.resource_optional();
+        let Some((member, negated)) =
+            self.one_of(json, pointer, "Resource", "NotResource", optional)?
+        else {
+            return Ok(None);
+        };
+        let element = if negated { "NotResource" } else { "Resource" };
+        let at = format!("{pointer}/{element}");
+        let mut patterns = Vec::new();
+        for (text, pos, value_pointer) in self.strings(&member.value, &at, element)? {
+            if text != "*" && !text.starts_with("arn:") {
+                return Err(self.error_with_help(
+                    pos,
+                    &value_pointer,
+                    format!("invalid {element} `{text}`: expected an ARN (`arn:…`) or `*`"),
+                    "write the full ARN, e.g. arn:aws:ecr:us-east-1:123456789012:repository/NAME",
+                ));
+            }
+            if text != "*" && text.matches(':').count() < 5 {
+                self.warn(
+                    pos,
+                    &value_pointer,
+                    format!("`{text}` has fewer than the six ARN fields: it matches only through a `*` at the end of a field"),
+                );
+            }
+            patterns.push(ResourceValue {
+                pos,
+                pattern: ResourcePattern::new(text),
+            });
+        }
+        Ok(Some(ResourceClause {
+            negated,
+            patterns,
+            pos: member.value.pos,
+        }))
+    }
+
+    fn principal(
+        &mut self,
+        json: &Json,
+        pointer: &str,
+        effect: Effect,
+    ) -> Result<Option<PrincipalClause>, PolicyError> {
+        if !self.kind.has_principal() {
+            for key in ["Principal", "NotPrincipal"] {
+                if let Some(m) = json.get(key) {
+                    return Err(self.error_with_help(
+                        m.key_pos,
+                        &format!("{pointer}/{key}"),
+                        format!("`{key}` is not allowed in an {}", self.kind.describe()),
+                        "the principal of an identity-based policy is whoever it is attached to; remove the element, or load the document as a resource policy",
+                    ));
+                }
+            }
+            return Ok(None);
+        }
+        let Some((member, negated)) =
+            self.one_of(json, pointer, "Principal", "NotPrincipal", false)?
+        else {
+            return Ok(None);
+        };
+        let element = if negated { "NotPrincipal" } else { "Principal" };
+        let at = format!("{pointer}/{element}");
+        if negated && effect == Effect::Allow {
+            return Err(self.error_with_help(
+                member.key_pos,
+                &at,
+                "`NotPrincipal` is supported only with \"Effect\": \"Deny\"",
+                "use \"Principal\" with an `ArnNotEquals` condition on `aws:PrincipalArn` instead",
+            ));
+        }
+        let mut principals = Vec::new();
+        match &member.value.value {
+            Value::String(s) if s == "*" => principals.push(PrincipalValue::Anyone),
+            Value::Object(entries) => {
+                self.check_keys(entries, PRINCIPAL_KEYS, &at, &format!("`{element}`"))?;
+                for entry in entries {
+                    let entry_at = format!("{at}/{}", entry.key);
+                    for (text, pos, value_pointer) in
+                        self.strings(&entry.value, &entry_at, &entry.key)?
+                    {
+                        if text != "*" && text.contains(['*', '?']) {
+                            return Err(self.error_with_help(
+                                pos,
+                                &value_pointer,
+                                format!("wildcard in principal `{text}`: only a bare `*` is allowed in `{element}`"),
+                                "name each principal exactly, or use \"*\" with a condition on `aws:PrincipalArn` (ArnLike)",
+                            ));
+                        }
+                        principals.push(match entry.key.as_str() {
+                            "AWS" if text == "*" => PrincipalValue::Anyone,
+                            "AWS" => PrincipalValue::Aws(text.to_string()),
+                            "Service" => PrincipalValue::Service(text.to_string()),
+                            "Federated" => PrincipalValue::Federated(text.to_string()),
+                            _ => PrincipalValue::CanonicalUser(text.to_string()),
+                        });
+                    }
+                }
+            }
+            other => {
+                return Err(self.error(
+                    member.value.pos,
+                    &at,
+                    format!(
+                        "expected `{element}` to be \"*\" or an object such as {{\"AWS\": \"arn:aws:iam::123456789012:root\"}}, found {}",
+                        match other {
+                            Value::String(s) => format!("the string `{s}`"),
+                            other => other.type_name().to_string(),
+                        }
+                    ),
+                ));
+            }
+        }
+        Ok(Some(PrincipalClause {
+            negated,
+            principals,
+            pos: member.value.pos,
+        }))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(text: &str) -> Result<Policy, PolicyError> {
+        parse_policy("p.json", text.as_bytes(), PolicyKind::Identity)
+    }
+
+    fn error(text: &str) -> PolicyError {
+        parse(text).unwrap_err()
+    }
+
+    const OK: &str = r#"{"Version":"2012-10-17","Statement":[{"Sid":"A","Effect":"Allow","Action":"ecr:PutImage","Resource":"*"}]}"#;
+
+    #[test]
+    fn valid_document() {
+        let p = parse(OK).unwrap();
+        assert_eq!(p.version, Some(Version::V2012_10_17));
+        assert_eq!(p.statements.len(), 1);
+        assert_eq!(p.statements[0].effect, Effect::Allow);
+        assert_eq!(p.statements[0].label(), "A");
+        assert!(p.warnings.is_empty(), "{:?}", p.warnings);
+    }
+
+    #[test]
+    fn lower_case_effect_names_line_column_and_pointer() {
+        let e = error(
+            "{\"Version\":\"2012-10-17\",\"Statement\":[{\n  \"Effect\": \"allow\",\"Action\":\"ecr:PutImage\",\"Resource\":\"*\"}]}",
+        );
+        assert_eq!(e.pointer, "/Statement/0/Effect");
+        assert_eq!((e.pos.line, e.pos.column), (2, 13));
+        assert!(
+            e.to_string()
+                .starts_with("p.json:2:13: /Statement/0/Effect: invalid `Effect` `allow`"),
+            "{e}"
+        );
+        assert!(e.help.unwrap().contains("write \"Allow\""));
+    }
+
+    #[test]
+    fn unknown_keys_suggest_the_closest() {
+        let e = error(r#"{"Version":"2012-10-17","Statment":[]}"#);
+        assert!(e.message.contains("did you mean `Statement`?"), "{e}");
+        assert_eq!(e.pointer, "/Statment");
+        let e = error(r#"{"Statement":{"Effect":"Allow","Action":"ecr:*","Ressource":"*"}}"#);
+        assert!(e.message.contains("did you mean `Resource`?"), "{e}");
+    }
+
+    #[test]
+    fn structural_errors() {
+        let cases = [
+            (
+                r#"{"Statement":{"Action":"a:b","Resource":"*"}}"#,
+                "missing `Effect`",
+            ),
+            (
+                r#"{"Statement":{"Effect":"Allow","Action":"a:b","NotAction":"a:c","Resource":"*"}}"#,
+                "both `Action` and `NotAction`",
+            ),
+            (
+                r#"{"Statement":{"Effect":"Allow","Resource":"*"}}"#,
+                "missing `Action`",
+            ),
+            (
+                r#"{"Statement":{"Effect":"Allow","Action":"a:b"}}"#,
+                "missing `Resource`",
+            ),
+            (
+                r#"{"Statement":{"Effect":"Allow","Action":5,"Resource":"*"}}"#,
+                "found a number",
+            ),
+            (r#"{"Statement":"x"}"#, "found a string"),
+            (r#"{"Statement":[]}"#, "empty array"),
+            (
+                r#"{"Statement":{"Effect":"Allow","Action":[],"Resource":"*"}}"#,
+                "empty array",
+            ),
+            (
+                r#"{"Version":"2013-10-17","Statement":{"Effect":"Allow","Action":"a:b","Resource":"*"}}"#,
+                "invalid `Version`",
+            ),
+            (
+                r#"{"Statement":{"Effect":"Allow","Action":"PutImage","Resource":"*"}}"#,
+                "expected `service:ActionName`",
+            ),
+            (
+                r#"{"Statement":{"Effect":"Allow","Action":"ecr:a:b","Resource":"*"}}"#,
+                "exactly one `:`",
+            ),
+            (
+                r#"{"Statement":{"Effect":"Allow","Action":"ecr:PutImage","Resource":"my-repo"}}"#,
+                "expected an ARN",
+            ),
+            (
+                r#"{"Statement":{"Effect":"Allow","Principal":"*","Action":"ecr:PutImage","Resource":"*"}}"#,
+                "not allowed in an identity-based policy",
+            ),
+            (
+                r#"{"Statement":{"Effect":"Allow","Action":"ecr:PutImage","Resource":"*","Condition":{}}}"#,
+                "conditions are not supported yet",
+            ),
+            (
+                r#"{"Statement":[{"Sid":"A","Effect":"Allow","Action":"a:b","Resource":"*"},{"Sid":"A","Effect":"Allow","Action":"a:b","Resource":"*"}]}"#,
+                "duplicate `Sid`",
+            ),
+            (
+                r#"{"Statement":{"Effect":"Allow","Effect":"Deny","Action":"a:b","Resource":"*"}}"#,
+                "duplicate key `Effect`",
+            ),
+            ("[1]", "expected a policy document"),
+        ];
+        for (text, expected) in cases {
+            let e = error(text);
+            assert!(e.to_string().contains(expected), "{text}: got {e}");
+        }
+    }
+
+    #[test]
+    fn warnings_for_suspicious_but_valid_input() {
+        let p = parse(
+            r#"{"Statement":{"Effect":"Allow","Action":"ecr:PutImages","Resource":"arn:aws:ecr"}}"#,
+        )
+        .unwrap();
+        let messages: Vec<&str> = p.warnings.iter().map(|w| w.message.as_str()).collect();
+        assert!(
+            messages.iter().any(|m| m.contains("no `Version`")),
+            "{messages:?}"
+        );
+        assert!(
+            messages
+                .iter()
+                .any(|m| m.contains("did you mean `ecr:PutImage`")),
+            "{messages:?}"
+        );
+        assert!(
+            messages
+                .iter()
+                .any(|m| m.contains("fewer than the six ARN fields")),
+            "{messages:?}"
+        );
+    }
+
+    #[test]
+    fn resource_policies_take_principals() {
+        let text = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":["arn:aws:iam::111122223333:root","*"],"Service":"codebuild.amazonaws.com"},"Action":"ecr:BatchGetImage"}]}"#;
+        let p = parse_policy("repo.json", text.as_bytes(), PolicyKind::Resource).unwrap();
+        let principal = p.statements[0].principal.as_ref().unwrap();
+        assert_eq!(
+            principal.principals,
+            vec![
+                PrincipalValue::Aws("arn:aws:iam::111122223333:root".into()),
+                PrincipalValue::Anyone,
+                PrincipalValue::Service("codebuild.amazonaws.com".into())
+            ]
+        );
+        assert!(p.statements[0].resource.is_none());
+        let wild = r#"{"Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::1:role/*"},"Action":"ecr:*"}]}"#;
+        let e = parse_policy("repo.json", wild.as_bytes(), PolicyKind::Resource).unwrap_err();
+        assert!(e.message.contains("wildcard in principal"), "{e}");
+    }
+
+    #[test]
+    fn render_points_at_the_column() {
+        let e =
+            error("{\"Statement\":{\"Effect\":\"allow\",\"Action\":\"a:b\",\"Resource\":\"*\"}}");
+        let rendered = e.render();
+        let lines: Vec<&str> = rendered.lines().collect();
+        assert_eq!(
+            lines[2],
+            "1 | {\"Statement\":{\"Effect\":\"allow\",\"Action\":\"a:b\",\"Resource\":\"*\"}}"
+        );
+        assert_eq!(
+            lines[3].find('^'),
+            Some(4 + 23),
+            "column 24 is under the opening quote"
+        );
+    }
+}

@@ -1,0 +1,284 @@
+//! The validated policy model: documents, statements and their compiled matchers.
+//!
+//! Values of this module are built only by [`crate::parse`], which rejects every invalid
+//! document; the model therefore never holds, say, an `Effect` other than `Allow` or `Deny`.
+
+use std::fmt;
+use std::sync::Arc;
+
+use crate::arn::ResourcePattern;
+use crate::json::Pos;
+use crate::pattern::Wildcard;
+
+/// The kind of policy a document is loaded as; it decides which elements are allowed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum PolicyKind {
+    /// An identity-based policy (attached to a user, group or role): no `Principal`, `Resource` required.
+    Identity,
+    /// A resource-based policy such as an ECR repository policy: `Principal` required.
+    Resource,
+    /// A permissions boundary.
+    Boundary,
+    /// A session policy.
+    Session,
+    /// A service control policy.
+    Scp,
+    /// A resource control policy.
+    Rcp,
+    /// A VPC endpoint policy.
+    VpcEndpoint,
+}
+
+impl PolicyKind {
+    /// Whether `Principal`/`NotPrincipal` is required (true) or forbidden (false).
+    pub fn has_principal(self) -> bool {
+        matches!(
+            self,
+            PolicyKind::Resource | PolicyKind::Rcp | PolicyKind::VpcEndpoint
+        )
+    }
+
+    /// Whether `Resource`/`NotResource` may be omitted (it then means the resource carrying the policy).
+    pub fn resource_optional(self) -> bool {
+        matches!(self, PolicyKind::Resource | PolicyKind::VpcEndpoint)
+    }
+
+    /// How the kind is named in messages.
+    pub fn describe(self) -> &'static str {
+        match self {
+            PolicyKind::Identity => "identity-based policy",
+            PolicyKind::Resource => "resource-based policy",
+            PolicyKind::Boundary => "permissions boundary",
+            PolicyKind::Session => "session policy",
+            PolicyKind::Scp => "service control policy",
+            PolicyKind::Rcp => "resource control policy",
+            PolicyKind::VpcEndpoint => "VPC endpoint policy",
+        }
+    }
+}
+
+/// The policy language version. Only `2012-10-17` enables policy variables.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Version {
+    /// `2012-10-17`, the current version.
+    V2012_10_17,
+    /// `2008-10-17`, the original version: `${…}` is literal text.
+    V2008_10_17,
+}
+
+/// The name and text of a loaded document, shared by its statements for error snippets.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Source {
+    /// A file path, `<stdin>`, or a label such as `line 3: identityPolicies[0]`.
+    pub name: String,
+    /// The full text the positions refer to.
+    pub text: Arc<str>,
+}
+
+/// A validated policy document.
+#[derive(Clone, Debug)]
+pub struct Policy {
+    /// Where it came from.
+    pub source: Arc<Source>,
+    /// How it was loaded.
+    pub kind: PolicyKind,
+    /// `Version`, if present.
+    pub version: Option<Version>,
+    /// `Id`, if present.
+    pub id: Option<String>,
+    /// The statements, in document order.
+    pub statements: Vec<Statement>,
+    /// Things that are valid but probably not what the author meant.
+    pub warnings: Vec<Warning>,
+}
+
+/// `Allow` or `Deny`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Effect {
+    /// `"Effect": "Allow"`
+    Allow,
+    /// `"Effect": "Deny"`
+    Deny,
+}
+
+impl fmt::Display for Effect {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Effect::Allow => "Allow",
+            Effect::Deny => "Deny",
+        })
+    }
+}
+
+/// One statement.
+#[derive(Clone, Debug)]
+pub struct Statement {
+    /// 0-based position in the document's `Statement` list.
+    pub index: usize,
+    /// `Sid`, if present.
+    pub sid: Option<String>,
+    /// `Effect`.
+    pub effect: Effect,
+    /// `Action` or `NotAction`.
+    pub action: ActionClause,
+    /// `Resource` or `NotResource`; `None` when omitted (resource-based policies only).
+    pub resource: Option<ResourceClause>,
+    /// `Principal` or `NotPrincipal` (resource-based policies only).
+    pub principal: Option<PrincipalClause>,
+    /// Where the statement object starts.
+    pub pos: Pos,
+}
+
+impl Statement {
+    /// `Sid` if present, else `#index`: how corpus files and reports name a statement.
+    pub fn label(&self) -> String {
+        match &self.sid {
+            Some(sid) => sid.clone(),
+            None => format!("#{}", self.index),
+        }
+    }
+}
+
+/// `Action` (listed actions) or `NotAction` (every action but the listed ones).
+#[derive(Clone, Debug)]
+pub struct ActionClause {
+    /// True for `NotAction`.
+    pub negated: bool,
+    /// The values, in document order.
+    pub patterns: Vec<ActionPattern>,
+    /// Where the element's value starts.
+    pub pos: Pos,
+}
+
+impl ActionClause {
+    /// The first listed pattern that matches the (lower-cased) request action.
+    pub fn first_match(&self, action_lower: &str) -> Option<&ActionPattern> {
+        self.patterns.iter().find(|p| p.is_match(action_lower))
+    }
+
+    /// Whether the statement covers the action: listed for `Action`, not listed for `NotAction`.
+    pub fn covers(&self, action_lower: &str) -> bool {
+        self.first_match(action_lower).is_some() != self.negated
+    }
+
+    /// The element name as written.
+    pub fn element(&self) -> &'static str {
+        if self.negated { "NotAction" } else { "Action" }
+    }
+}
+
+/// One `Action` value, matched case-insensitively.
+#[derive(Clone, Debug)]
+pub struct ActionPattern {
+    /// The value as written.
+    pub text: String,
+    /// Where it is.
+    pub pos: Pos,
+    matcher: Wildcard,
+}
+
+impl ActionPattern {
+    /// Compiles an action value (already validated).
+    pub fn new(text: &str, pos: Pos) -> ActionPattern {
+        ActionPattern {
+            text: text.to_string(),
+            pos,
+            matcher: Wildcard::new(&text.to_lowercase()),
+        }
+    }
+
+    /// Whether it matches a lower-cased request action.
+    pub fn is_match(&self, action_lower: &str) -> bool {
+        self.matcher.is_match(action_lower)
+    }
+
+    /// Whether the value has a `*` or `?`.
+    pub fn has_wildcard(&self) -> bool {
+        self.matcher.has_wildcard()
+    }
+}
+
+/// `Resource` or `NotResource`.
+#[derive(Clone, Debug)]
+pub struct ResourceClause {
+    /// True for `NotResource`.
+    pub negated: bool,
+    /// The values, in document order.
+    pub patterns: Vec<ResourceValue>,
+    /// Where the element's value starts.
+    pub pos: Pos,
+}
+
+impl ResourceClause {
+    /// The first listed value that matches the request resource.
+    pub fn first_match(&self, resource: &str) -> Option<&ResourceValue> {
+        self.patterns.iter().find(|p| p.pattern.is_match(resource))
+    }
+
+    /// Whether the statement covers the resource: listed for `Resource`, not listed for `NotResource`.
+    pub fn covers(&self, resource: &str) -> bool {
+        self.first_match(resource).is_some() != self.negated
+    }
+
+    /// The element name as written.
+    pub fn element(&self) -> &'static str {
+        if self.negated {
+            "NotResource"
+        } else {
+            "Resource"
+        }
+    }
+}
+
+/// One `Resource` value.
+#[derive(Clone, Debug)]
+pub struct ResourceValue {
+    /// Where it is.
+    pub pos: Pos,
+    /// The compiled value.
+    pub pattern: ResourcePattern,
+}
+
+impl ResourceValue {
+    /// The value as written.
+    pub fn text(&self) -> &str {
+        self.pattern.as_str()
+    }
+}
+
+/// `Principal` or `NotPrincipal`.
+#[derive(Clone, Debug)]
+pub struct PrincipalClause {
+    /// True for `NotPrincipal`.
+    pub negated: bool,
+    /// The values.
+    pub principals: Vec<PrincipalValue>,
+    /// Where the element's value starts.
+    pub pos: Pos,
+}
+
+/// One principal named by a resource-based policy.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum PrincipalValue {
+    /// `"*"` or `{"AWS": "*"}`: everyone.
+    Anyone,
+    /// An `AWS` principal: account id, root ARN, user, role or session ARN.
+    Aws(String),
+    /// A `Service` principal such as `codebuild.amazonaws.com`.
+    Service(String),
+    /// A `Federated` principal.
+    Federated(String),
+    /// A `CanonicalUser` (S3 only).
+    CanonicalUser(String),
+}
+
+/// A finding that does not invalidate the document.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Warning {
+    /// Where it is.
+    pub pos: Pos,
+    /// JSON pointer of the value.
+    pub pointer: String,
+    /// What is suspicious and what to do.
+    pub message: String,
+}
