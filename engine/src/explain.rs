@@ -1,0 +1,386 @@
+//! Why a decision was made: for every statement, whether it applied and, if not, which element
+//! failed and with what value; and the smallest change that would allow a denied request.
+//!
+//! This is the slow path, computed on demand. It evaluates each statement element by element and
+//! derives the decision again from those traces; tests assert it always equals
+//! [`crate::authorize::authorize`].
+
+use std::fmt;
+
+use crate::authorize::{PolicySet, Response, StatementRef, combine};
+use crate::fuzzy;
+use crate::json::write_string;
+use crate::policy::{Effect, Statement};
+use crate::request::Request;
+
+/// The full account of one decision.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Explanation {
+    /// The decision and deciding statements, as [`crate::authorize::authorize`] gives them.
+    pub response: Response,
+    /// One trace per statement, in policy order.
+    pub statements: Vec<StatementTrace>,
+    /// Facts about the request worth knowing (e.g. an ARN replaced by `*`).
+    pub notes: Vec<String>,
+    /// For a denied request: what to change.
+    pub fix: Option<Fix>,
+}
+
+/// How one statement fared.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StatementTrace {
+    /// Which statement.
+    pub at: StatementRef,
+    /// Its `Sid`, or `#index`.
+    pub label: String,
+    /// The policy's name (file path).
+    pub policy_name: String,
+    /// The line the statement starts on.
+    pub line: u32,
+    /// Its effect.
+    pub effect: Effect,
+    /// Why it does not apply; empty when it applies.
+    pub mismatches: Vec<Mismatch>,
+}
+
+impl StatementTrace {
+    /// Whether every element of the statement covers the request.
+    pub fn applies(&self) -> bool {
+        self.mismatches.is_empty()
+    }
+}
+
+/// One element of a statement that does not cover the request.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Mismatch {
+    /// `Action` lists no pattern matching the action.
+    ActionNotListed {
+        /// The request action.
+        action: String,
+        /// The listed values.
+        listed: Vec<String>,
+        /// The listed value closest to the action, when one is a plausible typo.
+        closest: Option<String>,
+    },
+    /// `NotAction` lists a pattern matching the action.
+    ActionExcluded {
+        /// The request action.
+        action: String,
+        /// The `NotAction` value that matches it.
+        by: String,
+    },
+    /// `Resource` lists no value matching the resource.
+    ResourceNotMatched {
+        /// The request resource.
+        resource: String,
+        /// The listed values.
+        listed: Vec<String>,
+    },
+    /// The action is account-level (evaluated on `*`) and `Resource` has no literal `*`.
+    AccountLevelAction {
+        /// The request action.
+        action: String,
+        /// The listed values.
+        listed: Vec<String>,
+    },
+    /// `NotResource` lists a value matching the resource.
+    ResourceExcluded {
+        /// The request resource.
+        resource: String,
+        /// The `NotResource` value that matches it.
+        by: String,
+    },
+}
+
+impl Mismatch {
+    /// The element that failed: `action`, `resource`, `principal` or `condition`.
+    pub fn element(&self) -> &'static str {
+        match self {
+            Mismatch::ActionNotListed { .. } | Mismatch::ActionExcluded { .. } => "action",
+            Mismatch::ResourceNotMatched { .. }
+            | Mismatch::AccountLevelAction { .. }
+            | Mismatch::ResourceExcluded { .. } => "resource",
+        }
+    }
+}
+
+fn quoted_list(values: &[String]) -> String {
+    values
+        .iter()
+        .map(|v| format!("`{v}`"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+impl fmt::Display for Mismatch {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Mismatch::ActionNotListed {
+                action,
+                listed,
+                closest,
+            } => {
+                write!(
+                    f,
+                    "action `{action}` is not in Action [{}]",
+                    quoted_list(listed)
+                )?;
+                if let Some(closest) = closest {
+                    write!(f, " (closest: `{closest}`)")?;
+                }
+                Ok(())
+            }
+            Mismatch::ActionExcluded { action, by } => {
+                write!(f, "action `{action}` is excluded by NotAction `{by}`")
+            }
+            Mismatch::ResourceNotMatched { resource, listed } => write!(
+                f,
+                "resource `{resource}` matches no Resource value [{}]",
+                quoted_list(listed)
+            ),
+            Mismatch::AccountLevelAction { action, listed } => write!(
+                f,
+                "`{action}` does not support resource-level permissions: it is evaluated on resource `*`, which only a literal \"*\" in Resource matches, not [{}]",
+                quoted_list(listed)
+            ),
+            Mismatch::ResourceExcluded { resource, by } => {
+                write!(f, "resource `{resource}` is excluded by NotResource `{by}`")
+            }
+        }
+    }
+}
+
+/// A change that would turn a denial into an Allow.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Fix {
+    /// One or two sentences saying what to change and where.
+    pub summary: String,
+    /// A statement to add, as compact JSON, when adding one is the fix.
+    pub statement: Option<String>,
+}
+
+/// The statement `{"Effect":"Allow","Action":A,"Resource":R}` as compact JSON.
+pub fn allow_statement_json(action: &str, resource: &str) -> String {
+    let mut out = String::from("{\"Effect\":\"Allow\",\"Action\":");
+    write_string(action, &mut out);
+    out.push_str(",\"Resource\":");
+    write_string(resource, &mut out);
+    out.push('}');
+    out
+}
+
+/// Traces one statement element by element.
+fn trace(statement: &Statement, request: &Request) -> Vec<Mismatch> {
+    let mut mismatches = Vec::new();
+    let action = request.action().to_string();
+    let clause = &statement.action;
+    match (clause.negated, clause.first_match(request.action_lower())) {
+        (false, None) => {
+            let listed: Vec<String> = clause.patterns.iter().map(|p| p.text.clone()).collect();
+            let closest =
+                fuzzy::closest(&action, listed.iter().map(String::as_str)).map(str::to_string);
+            mismatches.push(Mismatch::ActionNotListed {
+                action: action.clone(),
+                listed,
+                closest,
+            });
+        }
+        (true, Some(by)) => mismatches.push(Mismatch::ActionExcluded {
+            action: action.clone(),
+            by: by.text.clone(),
+        }),
+        _ => {}
+    }
+    if let Some(clause) = &statement.resource {
+        let resource = request.resource().to_string();
+        match (clause.negated, clause.first_match(&resource)) {
+            (false, None) => {
+                let listed: Vec<String> = clause
+                    .patterns
+                    .iter()
+                    .map(|p| p.text().to_string())
+                    .collect();
+                mismatches.push(if request.is_account_level() {
+                    Mismatch::AccountLevelAction { action, listed }
+                } else {
+                    Mismatch::ResourceNotMatched { resource, listed }
+                });
+            }
+            (true, Some(by)) => mismatches.push(Mismatch::ResourceExcluded {
+                resource,
+                by: by.text().to_string(),
+            }),
+            _ => {}
+        }
+    }
+    mismatches
+}
+
+/// Explains the decision on `request`.
+pub fn explain(set: &PolicySet, request: &Request) -> Explanation {
+    let mut statements = Vec::new();
+    for (p, policy) in set.identity().iter().enumerate() {
+        for (s, statement) in policy.statements.iter().enumerate() {
+            statements.push(StatementTrace {
+                at: StatementRef {
+                    policy: p,
+                    statement: s,
+                },
+                label: statement.label(),
+                policy_name: policy.source.name.clone(),
+                line: statement.pos.line,
+                effect: statement.effect,
+                mismatches: trace(statement, request),
+            });
+        }
+    }
+    let applying = |effect: Effect| -> Vec<StatementRef> {
+        statements
+            .iter()
+            .filter(|t| t.effect == effect && t.applies())
+            .map(|t| t.at)
+            .collect()
+    };
+    let response = combine(applying(Effect::Deny), applying(Effect::Allow));
+
+    let mut notes = Vec::new();
+    if request.resource_was_rewritten() {
+        notes.push(format!(
+            "`{}` is an account-level action: it supports no resource type, so AWS evaluates it on resource `*`, not on `{}`; a statement scoped to a repository never matches it",
+            request.action(),
+            request.given_resource()
+        ));
+    }
+    for policy in set.identity() {
+        for w in &policy.warnings {
+            notes.push(format!(
+                "warning: {}:{}:{}: {}",
+                policy.source.name, w.pos.line, w.pos.column, w.message
+            ));
+        }
+    }
+    let fix = suggest_fix(request, &response, &statements);
+    Explanation {
+        response,
+        statements,
+        notes,
+        fix,
+    }
+}
+
+fn describe_statement(t: &StatementTrace) -> String {
+    format!(
+        "statement `{}` of {} (line {})",
+        t.label, t.policy_name, t.line
+    )
+}
+
+fn suggest_fix(request: &Request, response: &Response, traces: &[StatementTrace]) -> Option<Fix> {
+    use crate::authorize::Decision;
+    match response.decision {
+        Decision::Allow => None,
+        Decision::ExplicitDeny => {
+            let names: Vec<String> = response
+                .deciding
+                .iter()
+                .filter_map(|at| traces.iter().find(|t| t.at == *at))
+                .map(describe_statement)
+                .collect();
+            Some(Fix {
+                summary: format!(
+                    "an explicit Deny overrides every Allow: narrow {} so that it no longer covers `{}` on `{}`, or remove it",
+                    names.join(" and "),
+                    request.action(),
+                    request.resource()
+                ),
+                statement: None,
+            })
+        }
+        Decision::ImplicitDeny => {
+            let statement = allow_statement_json(request.action(), request.resource());
+            // A statement that lists the action but not the resource is the natural place to fix.
+            let near_miss = traces.iter().find(|t| {
+                t.effect == Effect::Allow
+                    && t.mismatches.len() == 1
+                    && t.mismatches[0].element() == "resource"
+            });
+            let summary = if request.is_account_level() {
+                let scoped = match near_miss {
+                    Some(t) => format!(
+                        " {} lists it but scopes it to specific resources, which can never match;",
+                        describe_statement(t)
+                    ),
+                    None => String::new(),
+                };
+                format!(
+                    "`{}` does not support resource-level permissions, so it requires a wildcard (\"*\") in the Resource element.{scoped} add a separate statement for it with \"Resource\": \"*\" to the caller's identity-based policy (the token does not widen access: every later call is still authorized per repository)",
+                    request.action()
+                )
+            } else {
+                match near_miss {
+                    Some(t) => format!(
+                        "{} allows `{}` but not on this resource: add `{}` to its Resource, or add this statement",
+                        describe_statement(t),
+                        request.action(),
+                        request.resource()
+                    ),
+                    None => format!(
+                        "no statement allows `{}` on `{}`: add this statement to the caller's identity-based policy",
+                        request.action(),
+                        request.resource()
+                    ),
+                }
+            };
+            Some(Fix {
+                summary,
+                statement: Some(statement),
+            })
+        }
+    }
+}
+
+impl Explanation {
+    /// A plain-text report: decision first, then each statement, notes and the fix.
+    pub fn render(&self, request: &Request) -> String {
+        let mut out = String::new();
+        out.push_str(&format!(
+            "{}: {} on {}\n",
+            self.response.decision,
+            request.action(),
+            request.resource()
+        ));
+        for note in &self.notes {
+            out.push_str(&format!("note: {note}\n"));
+        }
+        for t in &self.statements {
+            let deciding = self.response.deciding.contains(&t.at);
+            let verdict = match (t.applies(), deciding) {
+                (true, true) => format!("{} (decides)", t.effect),
+                (true, false) => format!("{} (applies)", t.effect),
+                (false, _) => "does not apply".to_string(),
+            };
+            let sid = if t.label.starts_with('#') {
+                String::new()
+            } else {
+                format!(" `{}`", t.label)
+            };
+            out.push_str(&format!(
+                "  {} #{}{sid} (line {}): {verdict}\n",
+                t.policy_name, t.at.statement, t.line
+            ));
+            for m in &t.mismatches {
+                out.push_str(&format!("      - {m}\n"));
+            }
+        }
+        if self.statements.is_empty() {
+            out.push_str("  no statements: nothing allows the request\n");
+        }
+        if let Some(fix) = &self.fix {
+            out.push_str(&format!("fix: {}\n", fix.summary));
+            if let Some(statement) = &fix.statement {
+                out.push_str(&format!("  {statement}\n"));
+            }
+        }
+        out
+    }
+}

@@ -1,0 +1,49 @@
+//! ecrsim engine: an offline simulator of AWS IAM policy evaluation.
+//!
+//! The pipeline has one module per stage:
+//! [`json`] reads text keeping positions → [`parse`] validates it into a [`policy::Policy`] →
+//! [`request`] validates the request against the service [`catalog`] →
+//! [`authorize`] decides → [`explain`] says why and what to change.
+//!
+//! ```
+//! use ecrsim_engine::{parse_policy, authorize, explain, Decision, PolicyKind, PolicySet, Request};
+//!
+//! let text = r#"{
+//!   "Version": "2012-10-17",
+//!   "Statement": [{
+//!     "Sid": "RepoAccess",
+//!     "Effect": "Allow",
+//!     "Action": ["ecr:GetAuthorizationToken", "ecr:PutImage"],
+//!     "Resource": "arn:aws:ecr:us-east-1:123456789012:repository/my-app"
+//!   }]
+//! }"#;
+//! let mut set = PolicySet::new();
+//! set.add(parse_policy("policy.json", text.as_bytes(), PolicyKind::Identity)?)?;
+//!
+//! let push = Request::new("ecr:PutImage", "arn:aws:ecr:us-east-1:123456789012:repository/my-app", None)?;
+//! assert_eq!(authorize(&set, &push).decision, Decision::Allow);
+//!
+//! // docker login needs ecr:GetAuthorizationToken, an account-level action evaluated on "*".
+//! let login = Request::new("ecr:GetAuthorizationToken", "*", None)?;
+//! let why = explain(&set, &login);
+//! assert_eq!(why.response.decision, Decision::ImplicitDeny);
+//! assert!(why.fix.unwrap().statement.unwrap().contains(r#""Resource":"*""#));
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+
+pub mod arn;
+pub mod authorize;
+pub mod catalog;
+pub mod explain;
+pub mod fuzzy;
+pub mod json;
+pub mod parse;
+pub mod pattern;
+pub mod policy;
+pub mod request;
+
+pub use authorize::{Decision, PolicySet, Response, StatementRef, authorize};
+pub use explain::{Explanation, Fix, Mismatch, explain};
+pub use parse::{PolicyError, parse_policy, policy_from_json};
+pub use policy::{Effect, Policy, PolicyKind};
+pub use request::{Request, RequestError};
