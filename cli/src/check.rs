@@ -1,0 +1,58 @@
+//! `ecrsim check`: one request against identity-based policy files.
+
+use ecrsim_engine::{Decision, PolicyKind, PolicySet, Request, explain};
+
+use crate::input::load_policy;
+use crate::{CheckArgs, EXIT_ALLOWED, EXIT_BAD_INPUT, EXIT_DENIED, Format, render, use_color};
+
+/// Runs `check` and returns the exit code.
+pub fn run(args: &CheckArgs) -> u8 {
+    let stdin_count = args
+        .policies
+        .iter()
+        .filter(|p| p.as_os_str() == "-")
+        .count();
+    if stdin_count > 1 {
+        eprintln!("error: `-` (standard input) can be given only once");
+        return EXIT_BAD_INPUT;
+    }
+    let mut set = PolicySet::new();
+    for path in &args.policies {
+        let policy = match load_policy(path, PolicyKind::Identity) {
+            Ok(policy) => policy,
+            Err(e) => {
+                eprintln!("error: {e}");
+                return EXIT_BAD_INPUT;
+            }
+        };
+        if let Err(e) = set.add(policy) {
+            eprintln!("error: {e}");
+            return EXIT_BAD_INPUT;
+        }
+    }
+    let request = match Request::new(&args.action, &args.resource, args.principal.as_deref()) {
+        Ok(request) => request,
+        Err(e) => {
+            eprintln!("error: {}", e.message);
+            if let Some(help) = &e.help {
+                eprintln!("  = help: {help}");
+            }
+            return EXIT_BAD_INPUT;
+        }
+    };
+    let explanation = explain(&set, &request);
+    match args.format {
+        Format::Human => print!("{}", render::human(&explanation, &request, use_color())),
+        Format::Json => {
+            let value = render::json(&explanation, &request, &set);
+            println!(
+                "{}",
+                serde_json::to_string_pretty(&value).unwrap_or_default()
+            );
+        }
+    }
+    match explanation.response.decision {
+        Decision::Allow => EXIT_ALLOWED,
+        Decision::ExplicitDeny | Decision::ImplicitDeny => EXIT_DENIED,
+    }
+}

@@ -1,0 +1,407 @@
+//! `ecrsim test`: runs corpus case files (`cases.toml`, format in corpus/README.md) and reports
+//! every failure with a command that reproduces it.
+
+use std::collections::BTreeSet;
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+
+use ecrsim_engine::{Decision, Policy, PolicyKind, PolicySet, Request, authorize, explain};
+use serde::Deserialize;
+
+use crate::input::load_policy;
+use crate::{EXIT_ALLOWED, EXIT_BAD_INPUT, EXIT_DENIED};
+
+/// A `cases.toml` file.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CaseFile {
+    /// Identity policies for every case, relative to the file; default: every `*.json` beside it.
+    #[serde(default)]
+    pub policies: Option<Vec<String>>,
+    /// The cases.
+    #[serde(rename = "case", default)]
+    pub cases: Vec<Case>,
+}
+
+/// One expected decision (or expected error).
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Case {
+    /// Unique within the file.
+    pub name: String,
+    /// The rule the case checks.
+    #[serde(default)]
+    pub rule: Option<String>,
+    /// Per-case override of the file's policies.
+    #[serde(default)]
+    pub policies: Option<Vec<String>>,
+    /// The request action.
+    pub action: String,
+    /// The request resource (ARN or `*`).
+    pub resource: String,
+    /// The caller.
+    #[serde(default)]
+    pub principal: Option<String>,
+    /// `Allow`, `ExplicitDeny`, `ImplicitDeny` or `Error`.
+    pub expect: String,
+    /// The exact set of deciding statements (Sid, `#N`, `file.json:Sid`, `file.json#N`).
+    #[serde(default)]
+    pub deciding: Option<Vec<String>>,
+    /// Substrings of the human explanation.
+    #[serde(default)]
+    pub explain_contains: Vec<String>,
+    /// Substrings of the error message (with `expect = "Error"`).
+    #[serde(default)]
+    pub error_contains: Vec<String>,
+}
+
+/// The outcome of a corpus run.
+#[derive(Debug, Default)]
+pub struct Report {
+    /// Cases whose expectations were met.
+    pub passed: usize,
+    /// One message per failed case (or unreadable case file), with a reproducer.
+    pub failures: Vec<String>,
+}
+
+impl Report {
+    /// The closing line, `N passed, M failed`.
+    pub fn summary(&self) -> String {
+        format!("{} passed, {} failed", self.passed, self.failures.len())
+    }
+}
+
+/// Runs `ecrsim test PATH…` and returns the exit code.
+pub fn run(paths: &[PathBuf]) -> u8 {
+    let mut files = Vec::new();
+    for path in paths {
+        if let Err(e) = find_case_files(path, &mut files) {
+            eprintln!("error: {e}");
+            return EXIT_BAD_INPUT;
+        }
+    }
+    if files.is_empty() {
+        eprintln!(
+            "error: no cases.toml found under {}",
+            paths
+                .iter()
+                .map(|p| p.display().to_string())
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
+        return EXIT_BAD_INPUT;
+    }
+    let report = run_files(&files);
+    for failure in &report.failures {
+        println!("FAIL {failure}\n");
+    }
+    println!("{}", report.summary());
+    if report.failures.is_empty() {
+        EXIT_ALLOWED
+    } else {
+        EXIT_DENIED
+    }
+}
+
+/// Collects `cases.toml` files under `path` (or `path` itself), sorted.
+pub fn find_case_files(path: &Path, out: &mut Vec<PathBuf>) -> Result<(), String> {
+    let meta =
+        std::fs::metadata(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+    if meta.is_file() {
+        out.push(path.to_path_buf());
+        return Ok(());
+    }
+    let mut entries: Vec<PathBuf> = std::fs::read_dir(path)
+        .map_err(|e| format!("cannot read {}: {e}", path.display()))?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .collect();
+    entries.sort();
+    for entry in entries {
+        if entry.is_dir() {
+            find_case_files(&entry, out)?;
+        } else if entry.file_name().is_some_and(|n| n == "cases.toml") {
+            out.push(entry);
+        }
+    }
+    Ok(())
+}
+
+/// Runs every case of every file.
+pub fn run_files(files: &[PathBuf]) -> Report {
+    let mut report = Report::default();
+    for file in files {
+        run_file(file, &mut report);
+    }
+    report
+}
+
+fn run_file(file: &Path, report: &mut Report) {
+    let text = match std::fs::read_to_string(file) {
+        Ok(text) => text,
+        Err(e) => {
+            report
+                .failures
+                .push(format!("{}: cannot read: {e}", file.display()));
+            return;
+        }
+    };
+    let parsed: CaseFile = match toml::from_str(&text) {
+        Ok(parsed) => parsed,
+        Err(e) => {
+            report
+                .failures
+                .push(format!("{}: invalid case file: {e}", file.display()));
+            return;
+        }
+    };
+    let dir = file.parent().unwrap_or(Path::new("."));
+    let mut names = BTreeSet::new();
+    for case in &parsed.cases {
+        if !names.insert(case.name.as_str()) {
+            report.failures.push(format!(
+                "{}: duplicate case name `{}`",
+                file.display(),
+                case.name
+            ));
+            continue;
+        }
+        let policies = match case.policies.as_ref().or(parsed.policies.as_ref()) {
+            Some(list) => list.iter().map(|p| dir.join(p)).collect(),
+            None => json_files(dir),
+        };
+        match run_case(case, &policies) {
+            Ok(()) => report.passed += 1,
+            Err(problems) => report.failures.push(format!(
+                "{} [{}]{}\n{problems}\n  to reproduce: {}",
+                file.display(),
+                case.name,
+                case.rule
+                    .as_ref()
+                    .map(|r| format!(" ({r})"))
+                    .unwrap_or_default(),
+                reproducer(case, &policies)
+            )),
+        }
+    }
+}
+
+fn json_files(dir: &Path) -> Vec<PathBuf> {
+    let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
+        .map(|entries| {
+            entries
+                .filter_map(|e| e.ok().map(|e| e.path()))
+                .filter(|p| p.extension().is_some_and(|x| x == "json"))
+                .collect()
+        })
+        .unwrap_or_default();
+    files.sort();
+    files
+}
+
+fn shell_quote(s: &str) -> String {
+    if s.chars()
+        .all(|c| c.is_ascii_alphanumeric() || "-_./:".contains(c))
+    {
+        s.to_string()
+    } else {
+        format!("'{}'", s.replace('\'', "'\\''"))
+    }
+}
+
+fn reproducer(case: &Case, policies: &[PathBuf]) -> String {
+    let mut cmd = String::from("ecrsim check");
+    for p in policies {
+        let _ = write!(cmd, " {}", shell_quote(&p.display().to_string()));
+    }
+    let _ = write!(
+        cmd,
+        " --action {} --resource {}",
+        shell_quote(&case.action),
+        shell_quote(&case.resource)
+    );
+    if let Some(principal) = &case.principal {
+        let _ = write!(cmd, " --principal {}", shell_quote(principal));
+    }
+    cmd
+}
+
+/// What a case produced: a decision with its explanation, or an error message.
+enum Outcome {
+    Decided {
+        decision: Decision,
+        deciding: Vec<Vec<String>>,
+        explanation: String,
+    },
+    Failed(String),
+}
+
+fn evaluate(case: &Case, paths: &[PathBuf]) -> Result<Outcome, String> {
+    let mut policies: Vec<Policy> = Vec::new();
+    for path in paths {
+        match load_policy(path, PolicyKind::Identity) {
+            Ok(p) => policies.push(p),
+            Err(e) => return Ok(Outcome::Failed(e.0)),
+        }
+    }
+    let request = match Request::new(&case.action, &case.resource, case.principal.as_deref()) {
+        Ok(r) => r,
+        Err(e) => return Ok(Outcome::Failed(e.to_string())),
+    };
+    let multi = policies.len() > 1;
+    let mut set = PolicySet::new();
+    for p in policies {
+        set.add(p).map_err(|e| e.to_string())?;
+    }
+    let fast = authorize(&set, &request);
+    let why = explain(&set, &request);
+    if why.response != fast {
+        return Err(format!(
+            "  engine disagreement: authorize says {:?}, explain says {:?}",
+            fast, why.response
+        ));
+    }
+    let deciding = fast
+        .deciding
+        .iter()
+        .filter_map(|&at| set.statement(at))
+        .map(|(policy, statement)| statement_names(policy, statement, multi, &set))
+        .collect();
+    Ok(Outcome::Decided {
+        decision: fast.decision,
+        deciding,
+        explanation: why.render(&request),
+    })
+}
+
+/// The names a case may use for a statement: `file.json:Sid` / `file.json#N`, and the bare
+/// `Sid` / `#N` when it is unambiguous in the case's policies.
+fn statement_names(
+    policy: &Policy,
+    statement: &ecrsim_engine::policy::Statement,
+    multi: bool,
+    set: &PolicySet,
+) -> Vec<String> {
+    let file = Path::new(&policy.source.name)
+        .file_name()
+        .map(|n| n.to_string_lossy().to_string())
+        .unwrap_or_default();
+    let qualified = match &statement.sid {
+        Some(sid) => format!("{file}:{sid}"),
+        None => format!("{file}#{}", statement.index),
+    };
+    let label = statement.label();
+    let uses = set
+        .identity()
+        .iter()
+        .flat_map(|p| p.statements.iter())
+        .filter(|s| s.label() == label)
+        .count();
+    let mut names = vec![qualified];
+    if !multi || uses == 1 {
+        names.push(label);
+    }
+    names
+}
+
+fn run_case(case: &Case, policies: &[PathBuf]) -> Result<(), String> {
+    let mut problems = String::new();
+    let outcome = evaluate(case, policies)?;
+    match (&outcome, case.expect.as_str()) {
+        (Outcome::Failed(message), "Error") => {
+            for needle in &case.error_contains {
+                if !message.contains(needle.as_str()) {
+                    let _ = writeln!(problems, "  error lacks `{needle}`:\n{}", indent(message));
+                }
+            }
+        }
+        (Outcome::Failed(message), expected) => {
+            let _ = writeln!(
+                problems,
+                "  expected {expected}, got an error:\n{}",
+                indent(message)
+            );
+        }
+        (
+            Outcome::Decided {
+                decision,
+                deciding,
+                explanation,
+            },
+            expected,
+        ) => {
+            if Decision::from_name(expected).is_none() && expected != "Error" {
+                let _ = writeln!(
+                    problems,
+                    "  invalid expect `{expected}`: use Allow, ExplicitDeny, ImplicitDeny or Error"
+                );
+            } else if decision.as_str() != expected {
+                let _ = writeln!(
+                    problems,
+                    "  expected {expected}, got {decision}:\n{}",
+                    indent(explanation)
+                );
+            } else {
+                if let Some(expected_deciding) = &case.deciding
+                    && !same_statements(expected_deciding, deciding)
+                {
+                    let got: Vec<&str> = deciding
+                        .iter()
+                        .filter_map(|n| n.last().map(String::as_str))
+                        .collect();
+                    let _ = writeln!(
+                        problems,
+                        "  expected deciding {expected_deciding:?}, got {got:?}"
+                    );
+                }
+                for needle in &case.explain_contains {
+                    if !explanation.contains(needle.as_str()) {
+                        let _ = writeln!(
+                            problems,
+                            "  explanation lacks `{needle}`:\n{}",
+                            indent(explanation)
+                        );
+                    }
+                }
+            }
+            if !case.error_contains.is_empty() && expected != "Error" {
+                let _ = writeln!(
+                    problems,
+                    "  error_contains is only meaningful with expect = \"Error\""
+                );
+            }
+        }
+    }
+    if problems.is_empty() {
+        Ok(())
+    } else {
+        Err(problems.trim_end().to_string())
+    }
+}
+
+/// Whether the expected names pick out exactly the deciding statements, one each.
+fn same_statements(expected: &[String], deciding: &[Vec<String>]) -> bool {
+    if expected.len() != deciding.len() {
+        return false;
+    }
+    let mut used = vec![false; deciding.len()];
+    expected.iter().all(|name| {
+        let found = deciding
+            .iter()
+            .enumerate()
+            .find(|(i, names)| !used[*i] && names.contains(name));
+        match found {
+            Some((i, _)) => {
+                used[i] = true;
+                true
+            }
+            None => false,
+        }
+    })
+}
+
+fn indent(text: &str) -> String {
+    text.lines()
+        .map(|l| format!("    | {l}"))
+        .collect::<Vec<_>>()
+        .join("\n")
+}

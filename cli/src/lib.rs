@@ -1,0 +1,110 @@
+//! The ecrsim command line: `check` one request, `batch` many as JSON Lines, `test` a corpus.
+//!
+//! Exit codes follow grep and diff: 0 allowed (or every expectation met), 1 denied (or some
+//! expectation not met), 2 bad input or usage.
+
+use std::io::IsTerminal;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand, ValueEnum};
+
+pub mod batch;
+pub mod check;
+pub mod corpus;
+pub mod input;
+pub mod render;
+
+/// Exit code: the request is allowed, or every expectation is met.
+pub const EXIT_ALLOWED: u8 = 0;
+/// Exit code: the request is denied, or some expectation is not met.
+pub const EXIT_DENIED: u8 = 1;
+/// Exit code: bad input or usage.
+pub const EXIT_BAD_INPUT: u8 = 2;
+
+const CHECK_EXAMPLE: &str = "\
+Example: why does `docker login` fail with a repository-scoped policy?
+
+  ecrsim check policy.json --action ecr:GetAuthorizationToken --resource '*'
+
+  ImplicitDeny: ecr:GetAuthorizationToken on *
+    policy.json #0 `RepoAccess` (line 4): does not apply
+        - `ecr:GetAuthorizationToken` does not support resource-level permissions: ...
+  fix: ... add a separate statement for it with \"Resource\": \"*\" ...
+    {\"Effect\":\"Allow\",\"Action\":\"ecr:GetAuthorizationToken\",\"Resource\":\"*\"}
+
+Exit codes: 0 allowed, 1 denied, 2 bad input or usage.";
+
+/// Offline simulator of AWS IAM policy evaluation, ECR first.
+#[derive(Debug, Parser)]
+#[command(name = "ecrsim", version, about, long_about = None)]
+pub struct Cli {
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Decide one request against identity-based policies and explain the decision.
+    #[command(after_help = CHECK_EXAMPLE)]
+    Check(CheckArgs),
+    /// Decide many requests: JSON Lines on stdin, one JSON line per input line on stdout.
+    Batch,
+    /// Run a corpus of expected decisions (folders holding cases.toml files).
+    Test(TestArgs),
+}
+
+/// Output format of `check`.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    /// A report for people: the decision first.
+    #[default]
+    Human,
+    /// One JSON object (schema in README.md).
+    Json,
+}
+
+/// Arguments of `check`.
+#[derive(Debug, clap::Args)]
+pub struct CheckArgs {
+    /// Identity-based policy files (JSON); `-` reads one from standard input.
+    #[arg(required = true, value_name = "POLICY")]
+    pub policies: Vec<PathBuf>,
+    /// The action, e.g. `ecr:PutImage` (any case).
+    #[arg(long, short)]
+    pub action: String,
+    /// The resource ARN, or `*` for account-level actions such as `ecr:GetAuthorizationToken`.
+    #[arg(long, short)]
+    pub resource: String,
+    /// The caller's ARN (informational until principals are evaluated).
+    #[arg(long, short)]
+    pub principal: Option<String>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t)]
+    pub format: Format,
+}
+
+/// Arguments of `test`.
+#[derive(Debug, clap::Args)]
+pub struct TestArgs {
+    /// Corpus folders or cases.toml files.
+    #[arg(required = true, value_name = "PATH")]
+    pub paths: Vec<PathBuf>,
+}
+
+/// Whether to colour output written to stdout: only on a terminal, and never under `NO_COLOR`.
+pub fn use_color() -> bool {
+    std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+}
+
+/// Runs a parsed command line and returns the process exit code.
+pub fn run(cli: Cli) -> ExitCode {
+    let code = match cli.command {
+        Command::Check(args) => check::run(&args),
+        Command::Batch => batch::run(),
+        Command::Test(args) => corpus::run(&args.paths),
+    };
+    ExitCode::from(code)
+}
