@@ -60,6 +60,7 @@
 //! A→UntagResource→T→repository*→aws:TagKeys
 //! ```
 
+use crate::fuzzy::{bounded_edit_distance, typo_limit};
 use std::cmp::Ordering;
 use std::fmt;
 use std::sync::OnceLock;
@@ -297,13 +298,13 @@ impl Catalog {
             && let Some(service) = self.service(prefix)
         {
             let query = name.as_bytes();
-            let limit = suggestion_limit(query);
+            let limit = typo_limit(query.len());
             let mut best: Option<(usize, &Action)> = None;
             for a in &service.actions {
                 candidate.clear();
                 candidate.extend(a.name.bytes().map(|b| b.to_ascii_lowercase()));
                 let bound = best.map_or(limit, |(d, _)| d.saturating_sub(1));
-                if let Some(d) = bounded_distance(query, &candidate, bound, &mut scratch) {
+                if let Some(d) = bounded_edit_distance(query, &candidate, bound, &mut scratch) {
                     best = Some((d, a));
                 }
             }
@@ -311,7 +312,7 @@ impl Catalog {
         }
 
         let query = query.as_bytes();
-        let limit = suggestion_limit(query);
+        let limit = typo_limit(query.len());
         let mut best: Option<(usize, &Service, &Action)> = None;
         for slot in &self.services {
             let service = slot.get();
@@ -321,7 +322,7 @@ impl Catalog {
                 candidate.push(b':');
                 candidate.extend(a.name.bytes().map(|b| b.to_ascii_lowercase()));
                 let bound = best.map_or(limit, |(d, _, _)| d.saturating_sub(1));
-                if let Some(d) = bounded_distance(query, &candidate, bound, &mut scratch) {
+                if let Some(d) = bounded_edit_distance(query, &candidate, bound, &mut scratch) {
                     best = Some((d, service, a));
                 }
             }
@@ -892,45 +893,6 @@ fn field_matches(pattern: &[u8], text: &[u8]) -> bool {
     }
 }
 
-/// Suggestions must be within `max(2, len / 4)` edits of the query.
-fn suggestion_limit(query: &[u8]) -> usize {
-    (query.len() / 4).max(2)
-}
-
-/// Levenshtein distance between `a` and `b` if it is at most `limit`, else `None`.
-/// `row` is scratch space reused between calls.
-fn bounded_distance(a: &[u8], b: &[u8], limit: usize, row: &mut Vec<usize>) -> Option<usize> {
-    if a.len().abs_diff(b.len()) > limit {
-        return None;
-    }
-    row.clear();
-    row.extend(0..=b.len());
-    for (i, &ca) in a.iter().enumerate() {
-        let mut diagonal = i;
-        let mut row_min = i + 1;
-        let mut left = i + 1;
-        for (j, &cb) in b.iter().enumerate() {
-            let above = row.get(j + 1).copied().unwrap_or(usize::MAX);
-            let value = (diagonal + usize::from(ca != cb))
-                .min(above.saturating_add(1))
-                .min(left + 1);
-            if let Some(slot) = row.get_mut(j + 1) {
-                *slot = value;
-            }
-            diagonal = above;
-            left = value;
-            row_min = row_min.min(value);
-        }
-        if let Some(first) = row.first_mut() {
-            *first = i + 1;
-        }
-        if row_min > limit {
-            return None;
-        }
-    }
-    row.last().copied().filter(|&d| d <= limit)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1233,20 +1195,6 @@ mod tests {
         // An unterminated `${` is literal text.
         assert!(m("arn:${P}:x:${R}:${A}:a${b", "arn:aws:x:r:1:a${b"));
         assert!(!m("arn:${P}:x:${R}:${A}:a${b", "arn:aws:x:r:1:ab"));
-    }
-
-    #[test]
-    fn bounded_distance_agrees_with_levenshtein() {
-        let mut row = Vec::new();
-        let d = |a: &str, b: &str, limit: usize, row: &mut Vec<usize>| {
-            bounded_distance(a.as_bytes(), b.as_bytes(), limit, row)
-        };
-        assert_eq!(d("kitten", "sitting", 3, &mut row), Some(3));
-        assert_eq!(d("kitten", "sitting", 2, &mut row), None);
-        assert_eq!(d("", "abc", 3, &mut row), Some(3));
-        assert_eq!(d("abc", "", 2, &mut row), None);
-        assert_eq!(d("putimages", "putimage", 2, &mut row), Some(1));
-        assert_eq!(d("same", "same", 0, &mut row), Some(0));
     }
 
     #[test]

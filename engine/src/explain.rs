@@ -7,9 +7,11 @@
 
 use std::fmt;
 
-use crate::authorize::{PolicySet, Response, StatementRef, combine};
+use crate::authorize::{Decision, PolicySet, Response, StatementRef, authorize, combine};
 use crate::fuzzy;
 use crate::json::write_string;
+use crate::parse::parse_policy;
+use crate::policy::PolicyKind;
 use crate::policy::{Effect, Statement};
 use crate::request::Request;
 
@@ -259,7 +261,8 @@ pub fn explain(set: &PolicySet, request: &Request) -> Explanation {
             ));
         }
     }
-    let fix = suggest_fix(request, &response, &statements);
+    let fix = suggest_fix(request, &response, &statements)
+        .filter(|fix| fix_is_verified(set, request, fix));
     Explanation {
         response,
         statements,
@@ -276,7 +279,6 @@ fn describe_statement(t: &StatementTrace) -> String {
 }
 
 fn suggest_fix(request: &Request, response: &Response, traces: &[StatementTrace]) -> Option<Fix> {
-    use crate::authorize::Decision;
     match response.decision {
         Decision::Allow => None,
         Decision::ExplicitDeny => {
@@ -339,6 +341,21 @@ fn suggest_fix(request: &Request, response: &Response, traces: &[StatementTrace]
     }
 }
 
+/// Re-evaluates the request with the suggested statement added: a fix is printed only if it
+/// really turns the decision into Allow. A fix without a statement (remove a Deny) is advice.
+fn fix_is_verified(set: &PolicySet, request: &Request, fix: &Fix) -> bool {
+    let Some(statement) = &fix.statement else {
+        return true;
+    };
+    let document = format!("{{\"Version\":\"2012-10-17\",\"Statement\":[{statement}]}}");
+    let Ok(policy) = parse_policy("suggested fix", document.as_bytes(), PolicyKind::Identity)
+    else {
+        return false;
+    };
+    let mut fixed = set.clone();
+    fixed.add(policy).is_ok() && authorize(&fixed, request).decision == Decision::Allow
+}
+
 impl Explanation {
     /// A plain-text report: decision first, then each statement, notes and the fix.
     pub fn render(&self, request: &Request) -> String {
@@ -382,5 +399,134 @@ impl Explanation {
             }
         }
         out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const REPO: &str = "arn:aws:ecr:us-east-1:123456789012:repository/my-app";
+
+    fn set(text: &str) -> PolicySet {
+        let mut set = PolicySet::new();
+        set.add(parse_policy("p.json", text.as_bytes(), PolicyKind::Identity).unwrap())
+            .unwrap();
+        set
+    }
+
+    fn why(text: &str, action: &str, resource: &str) -> Explanation {
+        let set = set(text);
+        let request = Request::new(action, resource, None).unwrap();
+        let explanation = explain(&set, &request);
+        assert_eq!(
+            explanation.response,
+            authorize(&set, &request),
+            "explain agrees with authorize"
+        );
+        explanation
+    }
+
+    #[test]
+    fn every_failing_element_is_reported_with_its_value() {
+        let e = why(
+            r#"{"Statement":[{"Sid":"A","Effect":"Allow","Action":"ecr:PutImag","Resource":"arn:aws:ecr:us-east-1:123456789012:repository/other"}]}"#,
+            "ecr:PutImage",
+            REPO,
+        );
+        assert_eq!(e.response.decision, Decision::ImplicitDeny);
+        let messages: Vec<String> = e.statements[0]
+            .mismatches
+            .iter()
+            .map(|m| m.to_string())
+            .collect();
+        assert_eq!(
+            messages,
+            [
+                "action `ecr:PutImage` is not in Action [`ecr:PutImag`] (closest: `ecr:PutImag`)",
+                "resource `arn:aws:ecr:us-east-1:123456789012:repository/my-app` matches no Resource value [`arn:aws:ecr:us-east-1:123456789012:repository/other`]",
+            ]
+        );
+    }
+
+    #[test]
+    fn negated_elements_name_the_excluding_value() {
+        let e = why(
+            r#"{"Statement":[{"Effect":"Allow","NotAction":"ecr:Put*","NotResource":"arn:aws:ecr:*:*:repository/my-*"}]}"#,
+            "ecr:PutImage",
+            REPO,
+        );
+        let kinds: Vec<String> = e.statements[0]
+            .mismatches
+            .iter()
+            .map(|m| m.to_string())
+            .collect();
+        assert_eq!(
+            kinds,
+            [
+                "action `ecr:PutImage` is excluded by NotAction `ecr:Put*`",
+                "resource `arn:aws:ecr:us-east-1:123456789012:repository/my-app` is excluded by NotResource `arn:aws:ecr:*:*:repository/my-*`",
+            ]
+        );
+    }
+
+    #[test]
+    fn explicit_deny_fix_names_the_deny_and_adds_nothing() {
+        let e = why(
+            r#"{"Statement":[{"Sid":"All","Effect":"Allow","Action":"ecr:*","Resource":"*"},{"Sid":"NoDelete","Effect":"Deny","Action":"ecr:BatchDeleteImage","Resource":"*"}]}"#,
+            "ecr:BatchDeleteImage",
+            REPO,
+        );
+        assert_eq!(e.response.decision, Decision::ExplicitDeny);
+        assert_eq!(
+            e.response.deciding,
+            [StatementRef {
+                policy: 0,
+                statement: 1
+            }]
+        );
+        let fix = e.fix.unwrap();
+        assert!(
+            fix.summary.contains("statement `NoDelete`"),
+            "{}",
+            fix.summary
+        );
+        assert_eq!(fix.statement, None);
+    }
+
+    #[test]
+    fn implicit_deny_fix_is_the_exact_statement_and_points_at_the_near_miss() {
+        let e = why(
+            r#"{"Statement":[{"Sid":"Repo","Effect":"Allow","Action":"ecr:PutImage","Resource":"arn:aws:ecr:us-east-1:123456789012:repository/other"}]}"#,
+            "ecr:PutImage",
+            REPO,
+        );
+        let fix = e.fix.unwrap();
+        assert_eq!(
+            fix.statement.as_deref(),
+            Some(
+                r#"{"Effect":"Allow","Action":"ecr:PutImage","Resource":"arn:aws:ecr:us-east-1:123456789012:repository/my-app"}"#
+            )
+        );
+        assert!(
+            fix.summary.contains("statement `Repo`")
+                && fix.summary.contains(
+                    "add `arn:aws:ecr:us-east-1:123456789012:repository/my-app` to its Resource"
+                ),
+            "{}",
+            fix.summary
+        );
+    }
+
+    #[test]
+    fn allowed_requests_have_no_fix_and_name_every_allow() {
+        let e = why(
+            r#"{"Statement":[{"Sid":"A","Effect":"Allow","Action":"ecr:*","Resource":"*"},{"Sid":"B","Effect":"Allow","Action":"ecr:PutImage","Resource":"arn:aws:ecr:*"}]}"#,
+            "ecr:PutImage",
+            REPO,
+        );
+        assert_eq!(e.response.decision, Decision::Allow);
+        assert_eq!(e.response.deciding.len(), 2);
+        assert!(e.fix.is_none());
     }
 }

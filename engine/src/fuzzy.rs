@@ -18,14 +18,13 @@ pub fn edit_distance(a: &str, b: &str) -> usize {
 }
 
 /// The candidate closest to `word`, compared case-insensitively, if it is close enough to be a
-/// plausible typo: at most a quarter of the word's length away, and never more than 3 edits
-/// (but always at least 2, so short words still get suggestions).
+/// plausible typo (see [`typo_limit`]).
 pub fn closest<'a, I>(word: &str, candidates: I) -> Option<&'a str>
 where
     I: IntoIterator<Item = &'a str>,
 {
     let lowered = word.to_lowercase();
-    let limit = (lowered.chars().count() / 4).clamp(2, 3);
+    let limit = typo_limit(lowered.chars().count());
     candidates
         .into_iter()
         .map(|c| (edit_distance(&lowered, &c.to_lowercase()), c))
@@ -34,9 +33,68 @@ where
         .map(|(_, c)| c)
 }
 
+/// How many edits a plausible typo of a `len`-character word may have: a quarter of its
+/// length, and at least 2 so that short words still get suggestions.
+pub fn typo_limit(len: usize) -> usize {
+    (len / 4).max(2)
+}
+
+/// Levenshtein distance between the bytes `a` and `b` if it is at most `limit`, else `None`.
+/// `row` is scratch space reused between calls.
+pub fn bounded_edit_distance(
+    a: &[u8],
+    b: &[u8],
+    limit: usize,
+    row: &mut Vec<usize>,
+) -> Option<usize> {
+    if a.len().abs_diff(b.len()) > limit {
+        return None;
+    }
+    row.clear();
+    row.extend(0..=b.len());
+    for (i, &ca) in a.iter().enumerate() {
+        let mut diagonal = i;
+        let mut row_min = i + 1;
+        let mut left = i + 1;
+        for (j, &cb) in b.iter().enumerate() {
+            let above = row.get(j + 1).copied().unwrap_or(usize::MAX);
+            let value = (diagonal + usize::from(ca != cb))
+                .min(above.saturating_add(1))
+                .min(left + 1);
+            if let Some(slot) = row.get_mut(j + 1) {
+                *slot = value;
+            }
+            diagonal = above;
+            left = value;
+            row_min = row_min.min(value);
+        }
+        if let Some(first) = row.first_mut() {
+            *first = i + 1;
+        }
+        if row_min > limit {
+            return None;
+        }
+    }
+    row.last().copied().filter(|&d| d <= limit)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn bounded_distance_agrees_with_levenshtein() {
+        let mut row = Vec::new();
+        let d = |a: &str, b: &str, limit: usize, row: &mut Vec<usize>| {
+            bounded_edit_distance(a.as_bytes(), b.as_bytes(), limit, row)
+        };
+        assert_eq!(d("kitten", "sitting", 3, &mut row), Some(3));
+        assert_eq!(d("kitten", "sitting", 2, &mut row), None);
+        assert_eq!(d("", "abc", 3, &mut row), Some(3));
+        assert_eq!(d("abc", "", 2, &mut row), None);
+        assert_eq!(d("putimages", "putimage", 2, &mut row), Some(1));
+        assert_eq!(d("same", "same", 0, &mut row), Some(0));
+    }
 
     #[test]
     fn distances() {
