@@ -6,7 +6,7 @@
 //! last character of the field: then it may run past colons, so `arn:aws:ecr:*` covers every ECR
 //! ARN. The request resource `*` (account-level actions) is matched only by the value `*`.
 
-use crate::pattern::Wildcard;
+use crate::pattern::{self, Wildcard};
 
 /// The parts of a concrete ARN: `arn:partition:service:region:account:resource`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -77,9 +77,16 @@ enum Token {
 impl ResourcePattern {
     /// Compiles a `Resource` value. The value is not validated here (see the parser).
     pub fn new(value: &str) -> ResourcePattern {
+        let tokens: Vec<pattern::Token> = pattern::tokenize(value).collect();
+        ResourcePattern::from_tokens(value.to_string(), &tokens)
+    }
+
+    /// Compiles a value whose policy variables have been substituted (substituted text is
+    /// literal); `source` is the value as written.
+    pub fn from_tokens(source: String, tokens: &[pattern::Token]) -> ResourcePattern {
         ResourcePattern {
-            source: value.to_string(),
-            matcher: compile(value),
+            source,
+            matcher: compile(tokens),
         }
     }
 
@@ -111,44 +118,60 @@ impl ResourcePattern {
     }
 }
 
-/// Byte offset just after the fifth colon, if the value has one.
-fn sixth_field_start(value: &str) -> Option<usize> {
-    value.match_indices(':').nth(4).map(|(i, _)| i + 1)
-}
-
-fn compile(value: &str) -> Matcher {
-    if value == "*" {
+fn compile(value: &[pattern::Token]) -> Matcher {
+    use pattern::Token as T;
+    if value == [T::Star] {
         return Matcher::Any;
     }
-    if let Some(start) = sixth_field_start(value) {
-        let head = value.get(..start).unwrap_or("");
-        if !head.contains(['*', '?']) {
+    let sixth_field_start = value
+        .iter()
+        .enumerate()
+        .filter(|(_, t)| **t == T::Char(':'))
+        .nth(4)
+        .map(|(i, _)| i + 1);
+    if let Some(start) = sixth_field_start {
+        let (head, rest) = value.split_at(start);
+        let literal_head: Option<String> = head
+            .iter()
+            .map(|t| match t {
+                T::Char(c) => Some(*c),
+                T::AnyOne | T::Star => None,
+            })
+            .collect();
+        if let Some(head) = literal_head {
+            let shown: String = rest
+                .iter()
+                .map(|t| match t {
+                    T::Char(c) => *c,
+                    T::AnyOne => '?',
+                    T::Star => '*',
+                })
+                .collect();
             return Matcher::LiteralHead {
-                head: head.to_string(),
-                resource: Wildcard::new(value.get(start..).unwrap_or("")),
+                head,
+                resource: Wildcard::from_tokens(shown, rest),
             };
         }
     }
     let mut tokens = Vec::new();
     let mut colons = 0;
-    let mut chars = value.chars().peekable();
-    while let Some(c) = chars.next() {
+    for (i, t) in value.iter().enumerate() {
         let in_resource_field = colons >= 5;
-        let token = match c {
-            '*' => {
-                let ends_field = matches!(chars.peek(), None | Some(':'));
+        let token = match t {
+            T::Star => {
+                let ends_field = matches!(value.get(i + 1), None | Some(T::Char(':')));
                 Token::Star {
                     crosses_colon: in_resource_field || ends_field,
                 }
             }
-            '?' => Token::One {
+            T::AnyOne => Token::One {
                 crosses_colon: in_resource_field,
             },
-            ':' => {
+            T::Char(':') => {
                 colons += 1;
                 Token::Char(':')
             }
-            c => Token::Char(c),
+            T::Char(c) => Token::Char(*c),
         };
         tokens.push(token);
     }

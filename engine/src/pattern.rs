@@ -6,6 +6,27 @@
 //! running time is linear in the subject for star-separated literals, whatever the number of
 //! stars. [`reference_match`] is the simple dynamic-programming definition used as a test oracle.
 
+/// One element of a pattern: a literal character, `?` or `*`. Text substituted for a policy
+/// variable becomes `Char` tokens, so a `*` in it is literal.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Token {
+    /// A character that matches itself.
+    Char(char),
+    /// `?`: exactly one character.
+    AnyOne,
+    /// `*`: any run of characters.
+    Star,
+}
+
+/// Reads `*` and `?` in `pattern` as wildcards and everything else as itself.
+pub fn tokenize(pattern: &str) -> impl Iterator<Item = Token> + '_ {
+    pattern.chars().map(|c| match c {
+        '*' => Token::Star,
+        '?' => Token::AnyOne,
+        c => Token::Char(c),
+    })
+}
+
 /// One element of a piece between stars.
 #[derive(Clone, Debug, PartialEq, Eq)]
 enum Atom {
@@ -22,18 +43,22 @@ struct Piece {
 }
 
 impl Piece {
-    fn new(text: &str) -> Piece {
-        let atoms: Vec<Atom> = text
-            .chars()
-            .map(|c| {
-                if c == '?' {
-                    Atom::AnyOne
-                } else {
-                    Atom::Char(c)
-                }
+    /// A piece from tokens that contain no [`Token::Star`].
+    fn new(tokens: &[Token]) -> Piece {
+        let atoms: Vec<Atom> = tokens
+            .iter()
+            .map(|t| match t {
+                Token::Char(c) => Atom::Char(*c),
+                Token::AnyOne | Token::Star => Atom::AnyOne,
             })
             .collect();
-        let literal = (!text.contains('?')).then(|| text.to_string());
+        let literal = atoms
+            .iter()
+            .map(|a| match a {
+                Atom::Char(c) => Some(*c),
+                Atom::AnyOne => None,
+            })
+            .collect::<Option<String>>();
         Piece { atoms, literal }
     }
 
@@ -140,11 +165,17 @@ pub struct Wildcard {
 }
 
 impl Wildcard {
-    /// Compiles `pattern`.
+    /// Compiles `pattern`, where `*` and `?` are wildcards.
     pub fn new(pattern: &str) -> Wildcard {
+        let tokens: Vec<Token> = tokenize(pattern).collect();
+        Wildcard::from_tokens(pattern.to_string(), &tokens)
+    }
+
+    /// Compiles a token sequence; `source` is how the pattern is shown to people.
+    pub fn from_tokens(source: String, tokens: &[Token]) -> Wildcard {
         Wildcard {
-            source: pattern.to_string(),
-            strategy: compile(pattern),
+            source,
+            strategy: compile(tokens),
         }
     }
 
@@ -176,32 +207,39 @@ impl Wildcard {
     }
 }
 
-fn compile(pattern: &str) -> Strategy {
-    if !pattern.contains(['*', '?']) {
-        return Strategy::Exact(pattern.to_string());
+fn compile(tokens: &[Token]) -> Strategy {
+    let text = |ts: &[Token]| -> Option<String> {
+        ts.iter()
+            .map(|t| match t {
+                Token::Char(c) => Some(*c),
+                Token::AnyOne | Token::Star => None,
+            })
+            .collect()
+    };
+    if let Some(exact) = text(tokens) {
+        return Strategy::Exact(exact);
     }
-    if pattern.chars().all(|c| c == '*') {
+    if tokens.iter().all(|t| *t == Token::Star) {
         return Strategy::Any;
     }
-    // Consecutive stars are one star.
-    let parts: Vec<&str> = pattern.split('*').collect();
-    if !pattern.contains('?') {
-        let inner: Vec<&str> = parts.iter().copied().filter(|p| !p.is_empty()).collect();
-        let starts_with_star = pattern.starts_with('*');
-        let ends_with_star = pattern.ends_with('*');
-        if let [only] = inner.as_slice() {
-            let only = (*only).to_string();
-            match (starts_with_star, ends_with_star) {
-                (false, true) => return Strategy::Prefix(only),
-                (true, false) => return Strategy::Suffix(only),
-                (true, true) => return Strategy::Contains(only),
-                (false, false) => {}
-            }
+    // Consecutive stars are one star: empty pieces between them are dropped below.
+    let parts: Vec<&[Token]> = tokens.split(|t| *t == Token::Star).collect();
+    let inner: Vec<&[Token]> = parts.iter().copied().filter(|p| !p.is_empty()).collect();
+    if let [only] = inner.as_slice()
+        && let Some(only) = text(only)
+    {
+        let starts_with_star = tokens.first() == Some(&Token::Star);
+        let ends_with_star = tokens.last() == Some(&Token::Star);
+        match (starts_with_star, ends_with_star) {
+            (false, true) => return Strategy::Prefix(only),
+            (true, false) => return Strategy::Suffix(only),
+            (true, true) => return Strategy::Contains(only),
+            (false, false) => {}
         }
     }
     let (first, rest) = match parts.split_first() {
         Some((first, rest)) => (Piece::new(first), rest),
-        None => (Piece::new(""), &[][..]),
+        None => (Piece::new(&[]), &[][..]),
     };
     let (last, middle) = match rest.split_last() {
         Some((last, middle)) => (Some(Piece::new(last)), middle),
@@ -368,6 +406,18 @@ mod tests {
                 );
             }
         }
+    }
+
+    #[test]
+    fn tokens_from_substituted_text_are_literal() {
+        let tokens = [Token::Char('a'), Token::Char('*'), Token::Star];
+        let w = Wildcard::from_tokens("a${*}*".into(), &tokens);
+        assert_eq!(w.strategy(), &Strategy::Prefix("a*".into()));
+        assert!(w.is_match("a*bc"));
+        assert!(!w.is_match("abc"));
+        let w = Wildcard::from_tokens("x".into(), &[Token::Char('?'), Token::AnyOne]);
+        assert!(w.is_match("?z"));
+        assert!(!w.is_match("zz"));
     }
 
     #[test]
