@@ -129,13 +129,18 @@ pub struct Response {
     pub deciding: Vec<StatementRef>,
 }
 
-/// Whether a statement applies to the request: its action and resource elements both cover it.
+/// Whether a statement applies to the request: its action and resource elements cover it and
+/// every condition holds.
 pub fn statement_applies(statement: &Statement, request: &Request) -> bool {
     statement.action.covers(request.action_lower())
         && statement
             .resource
             .as_ref()
-            .is_none_or(|r| r.covers(request.resource()))
+            .is_none_or(|r| r.covers(request.resource(), request.context()))
+        && statement
+            .condition
+            .as_ref()
+            .is_none_or(|c| c.holds(request.context()))
 }
 
 /// Decides the request.

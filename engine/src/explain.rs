@@ -5,6 +5,7 @@
 //! derives the decision again from those traces; tests assert it always equals
 //! [`crate::authorize::authorize`].
 
+use std::collections::BTreeSet;
 use std::fmt;
 
 use crate::authorize::{Decision, PolicySet, Response, StatementRef, authorize, combine};
@@ -92,6 +93,15 @@ pub enum Mismatch {
         /// The `NotResource` value that matches it.
         by: String,
     },
+    /// A condition clause does not hold.
+    Condition {
+        /// The condition key.
+        key: String,
+        /// The operator as written.
+        operator: String,
+        /// Why it does not hold: the request value (or its absence) and the policy values.
+        reason: String,
+    },
 }
 
 impl Mismatch {
@@ -102,6 +112,7 @@ impl Mismatch {
             Mismatch::ResourceNotMatched { .. }
             | Mismatch::AccountLevelAction { .. }
             | Mismatch::ResourceExcluded { .. } => "resource",
+            Mismatch::Condition { .. } => "condition",
         }
     }
 }
@@ -148,6 +159,7 @@ impl fmt::Display for Mismatch {
             Mismatch::ResourceExcluded { resource, by } => {
                 write!(f, "resource `{resource}` is excluded by NotResource `{by}`")
             }
+            Mismatch::Condition { reason, .. } => f.write_str(reason),
         }
     }
 }
@@ -195,7 +207,10 @@ fn trace(statement: &Statement, request: &Request) -> Vec<Mismatch> {
     }
     if let Some(clause) = &statement.resource {
         let resource = request.resource().to_string();
-        match (clause.negated, clause.first_match(&resource)) {
+        match (
+            clause.negated,
+            clause.first_match(&resource, request.context()),
+        ) {
             (false, None) => {
                 let listed: Vec<String> = clause
                     .patterns
@@ -215,7 +230,98 @@ fn trace(statement: &Statement, request: &Request) -> Vec<Mismatch> {
             _ => {}
         }
     }
+    for clause in statement.condition.iter().flat_map(|c| &c.clauses) {
+        if let Err(reason) = clause.evaluate(request.context()) {
+            mismatches.push(Mismatch::Condition {
+                key: clause.key.clone(),
+                operator: clause.operator.to_string(),
+                reason,
+            });
+        }
+    }
     mismatches
+}
+
+/// Notes about the condition keys the policies read: keys absent from the request, and keys the
+/// catalog says a request for this action never carries.
+fn condition_key_notes(set: &PolicySet, request: &Request) -> Vec<String> {
+    let mut absent = BTreeSet::new();
+    let mut inapplicable = BTreeSet::new();
+    let statements = set.identity().iter().flat_map(|p| p.statements.iter());
+    for statement in statements {
+        let clauses = statement.condition.iter().flat_map(|c| &c.clauses);
+        for clause in clauses {
+            let variables = clause_variable_keys(clause);
+            for key in std::iter::once(clause.key.as_str()).chain(variables) {
+                if !request.context().contains(key) {
+                    absent.insert(key.to_string());
+                }
+            }
+            if !key_can_apply(request, &clause.key) {
+                inapplicable.insert(clause.key.clone());
+            }
+        }
+        let resource_values = statement.resource.iter().flat_map(|r| &r.patterns);
+        for key in resource_values.flat_map(|v| v.variable_keys()) {
+            if !request.context().contains(key) {
+                absent.insert(key.to_string());
+            }
+        }
+    }
+    let mut notes = Vec::new();
+    if !absent.is_empty() {
+        notes.push(format!(
+            "keys the policies read but the request does not carry (absent, as AWS would see them unless you give them with --context): {}",
+            absent.iter().map(|k| format!("`{k}`")).collect::<Vec<_>>().join(", ")
+        ));
+    }
+    for key in inapplicable {
+        notes.push(format!(
+            "warning: the Service Authorization Reference lists no condition key `{key}` for `{}`{}: a real request would not carry it",
+            request.action(),
+            request.resource_type().map(|t| format!(" on a {t}")).unwrap_or_default()
+        ));
+    }
+    notes
+}
+
+fn clause_variable_keys(clause: &crate::condition::Clause) -> Vec<&str> {
+    match &clause.values {
+        crate::condition::Values::Text(values) => {
+            values.iter().flat_map(|v| v.variable_keys()).collect()
+        }
+        _ => Vec::new(),
+    }
+}
+
+/// Whether a request for this action can carry `key`. Global `aws:` keys are assumed to apply,
+/// except the tag keys, which the catalog lists per action and resource type; service keys
+/// (`ecr:…`) must be listed.
+fn key_can_apply(request: &Request, key: &str) -> bool {
+    let lower = key.to_lowercase();
+    let tag_key = lower.starts_with("aws:requesttag/")
+        || lower.starts_with("aws:resourcetag/")
+        || lower == "aws:tagkeys";
+    if lower.starts_with("aws:") && !tag_key {
+        return true;
+    }
+    let Some(action) = crate::catalog::Catalog::builtin().action(request.action()) else {
+        return true;
+    };
+    let mut listed: Vec<&str> = action.condition_keys().collect();
+    if let Some(name) = request.resource_type() {
+        for resource_type in action.resource_types().filter(|t| t.name() == name) {
+            listed.extend(resource_type.condition_keys());
+            listed.extend(resource_type.action_condition_keys());
+        }
+    }
+    listed.iter().any(|pattern| {
+        let pattern = pattern.to_lowercase();
+        match pattern.find("${").or_else(|| pattern.find('<')) {
+            Some(i) => lower.starts_with(pattern.get(..i).unwrap_or("")),
+            None => pattern == lower,
+        }
+    })
 }
 
 /// Explains the decision on `request`.
@@ -261,6 +367,7 @@ pub fn explain(set: &PolicySet, request: &Request) -> Explanation {
             ));
         }
     }
+    notes.extend(condition_key_notes(set, request));
     let fix = suggest_fix(request, &response, &statements)
         .filter(|fix| fix_is_verified(set, request, fix));
     Explanation {
@@ -306,6 +413,11 @@ fn suggest_fix(request: &Request, response: &Response, traces: &[StatementTrace]
                     && t.mismatches.len() == 1
                     && t.mismatches[0].element() == "resource"
             });
+            let conditional = traces.iter().find(|t| {
+                t.effect == Effect::Allow
+                    && !t.mismatches.is_empty()
+                    && t.mismatches.iter().all(|m| m.element() == "condition")
+            });
             let summary = if request.is_account_level() {
                 let scoped = match near_miss {
                     Some(t) => format!(
@@ -314,8 +426,19 @@ fn suggest_fix(request: &Request, response: &Response, traces: &[StatementTrace]
                     ),
                     None => String::new(),
                 };
+                let token = if request.action() == "ecr:GetAuthorizationToken" {
+                    " (the token does not widen access: every later call is still authorized per repository)"
+                } else {
+                    ""
+                };
                 format!(
-                    "`{}` does not support resource-level permissions, so it requires a wildcard (\"*\") in the Resource element.{scoped} add a separate statement for it with \"Resource\": \"*\" to the caller's identity-based policy (the token does not widen access: every later call is still authorized per repository)",
+                    "`{}` does not support resource-level permissions, so it requires a wildcard (\"*\") in the Resource element.{scoped} add a separate statement for it with \"Resource\": \"*\" to the caller's identity-based policy{token}",
+                    request.action()
+                )
+            } else if let Some(t) = conditional {
+                format!(
+                    "{} allows `{}` on this resource only when its condition holds, and it does not for this request (see above): send the request under those conditions, or add this statement without them",
+                    describe_statement(t),
                     request.action()
                 )
             } else {

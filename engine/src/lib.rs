@@ -34,6 +34,8 @@
 pub mod arn;
 pub mod authorize;
 pub mod catalog;
+pub mod condition;
+pub mod context;
 pub mod explain;
 pub mod fuzzy;
 pub mod json;
@@ -41,8 +43,10 @@ pub mod parse;
 pub mod pattern;
 pub mod policy;
 pub mod request;
+pub mod variables;
 
 pub use authorize::{Decision, PolicySet, Response, StatementRef, authorize};
+pub use context::{Context, ContextValue};
 pub use explain::{Explanation, Fix, Mismatch, explain};
 pub use parse::{PolicyError, parse_policy, policy_from_json};
 pub use policy::{Effect, Policy, PolicyKind};

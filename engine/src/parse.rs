@@ -4,8 +4,8 @@
 use std::fmt;
 use std::sync::Arc;
 
-use crate::arn::ResourcePattern;
 use crate::catalog::Catalog;
+use crate::condition::{Clause, ConditionBlock, Operator, parse_values};
 use crate::fuzzy;
 use crate::json::{self, Json, Member, Pos, Value};
 use crate::policy::{
@@ -113,6 +113,7 @@ pub fn policy_from_json(
     let mut parser = Parser {
         source,
         kind,
+        variables: false,
         warnings: Vec::new(),
     };
     let policy = parser.document(json)?;
@@ -122,6 +123,8 @@ pub fn policy_from_json(
 struct Parser {
     source: Arc<Source>,
     kind: PolicyKind,
+    /// Whether `${…}` is a policy variable: only under Version 2012-10-17.
+    variables: bool,
     warnings: Vec<Warning>,
 }
 
@@ -280,6 +283,7 @@ impl Parser {
             }
             Some(m) => Some(self.version(&m.value)?),
         };
+        self.variables = version == Some(Version::V2012_10_17);
         if version == Some(Version::V2008_10_17) {
             self.warn(
                 json.pos,
@@ -416,14 +420,10 @@ impl Parser {
         let resource = self.resource(json, pointer)?;
         let principal = self.principal(json, pointer, effect)?;
 
-        if let Some(m) = json.get("Condition") {
-            return Err(self.error_with_help(
-                m.key_pos,
-                &format!("{pointer}/Condition"),
-                "conditions are not supported yet: ecrsim cannot decide a statement with a `Condition` and will not guess",
-                "condition support is the next milestone; remove the Condition to simulate the statement without it, knowing the result may differ from AWS",
-            ));
-        }
+        let condition = match json.get("Condition") {
+            None => None,
+            Some(m) => Some(self.condition(m, pointer)?),
+        };
 
         Ok(Statement {
             index,
@@ -432,8 +432,131 @@ impl Parser {
             action,
             resource,
             principal,
+            condition,
             pos: json.pos,
         })
+    }
+
+    fn condition(&mut self, member: &Member, pointer: &str) -> Result<ConditionBlock, PolicyError> {
+        let at = format!("{pointer}/Condition");
+        let Value::Object(operators) = &member.value.value else {
+            return Err(self.error_with_help(
+                member.value.pos,
+                &at,
+                format!("expected `Condition` to be an object, found {}", member.value.value.type_name()),
+                "write \"Condition\": {\"Operator\": {\"key\": \"value\"}}, e.g. {\"IpAddress\": {\"aws:SourceIp\": \"10.0.0.0/8\"}}",
+            ));
+        };
+        let mut clauses = Vec::new();
+        for op_member in operators {
+            let op_at = format!("{at}/{}", op_member.key);
+            let operator = Operator::parse(&op_member.key).map_err(|e| {
+                let message = match &e.suggestion {
+                    Some(s) => format!("{}: did you mean `{s}`?", e.message),
+                    None => e.message.clone(),
+                };
+                self.error_with_help(
+                    op_member.key_pos,
+                    &op_at,
+                    message,
+                    "operator names are case-sensitive: an optional `ForAllValues:`/`ForAnyValue:`, a base operator such as `StringEquals`, `IpAddress`, `DateLessThan`, `ArnLike` or `Null`, and an optional `IfExists`",
+                )
+            })?;
+            let Value::Object(keys) = &op_member.value.value else {
+                return Err(self.error_with_help(
+                    op_member.value.pos,
+                    &op_at,
+                    format!(
+                        "expected `{}` to map condition keys to values (a JSON object), found {}",
+                        op_member.key,
+                        op_member.value.value.type_name()
+                    ),
+                    format!(
+                        "e.g. \"{}\": {{\"aws:SourceIp\": \"10.0.0.0/8\"}}",
+                        op_member.key
+                    ),
+                ));
+            };
+            for (i, key_member) in keys.iter().enumerate() {
+                let key_at = format!("{op_at}/{}", key_member.key);
+                let key = key_member.key.as_str();
+                let well_formed = key
+                    .split_once(':')
+                    .is_some_and(|(service, name)| !service.is_empty() && !name.is_empty());
+                if !well_formed {
+                    return Err(self.error_with_help(
+                        key_member.key_pos,
+                        &key_at,
+                        format!("invalid condition key `{key}`: expected `service:KeyName`"),
+                        "e.g. `aws:SourceIp`, `aws:PrincipalTag/team`, `ecr:ResourceTag/env`",
+                    ));
+                }
+                if let Some(first) = keys[..i].iter().find(|k| k.key.eq_ignore_ascii_case(key)) {
+                    return Err(self.error_with_help(
+                        key_member.key_pos,
+                        &key_at,
+                        format!(
+                            "condition key `{key}` repeats `{}` (line {}): key names are case-insensitive",
+                            first.key, first.key_pos.line
+                        ),
+                        "merge the two into one key with all the values",
+                    ));
+                }
+                let written = self.condition_values(&key_member.value, &key_at)?;
+                let texts: Vec<String> = written.iter().map(|(t, _, _)| t.clone()).collect();
+                let values = parse_values(&operator, &texts, self.variables).map_err(
+                    |(index, message)| {
+                        let (_, pos, value_at) = &written[index];
+                        self.error(*pos, value_at, message)
+                    },
+                )?;
+                clauses.push(Clause {
+                    operator,
+                    key: key.to_string(),
+                    written: texts,
+                    values,
+                    pos: key_member.key_pos,
+                });
+            }
+        }
+        Ok(ConditionBlock { clauses })
+    }
+
+    /// A condition value: a string, number or boolean, or a non-empty array of them, as text.
+    fn condition_values(
+        &self,
+        json: &Json,
+        pointer: &str,
+    ) -> Result<Vec<(String, Pos, String)>, PolicyError> {
+        let scalar = |item: &Json, at: &str| -> Result<(String, Pos, String), PolicyError> {
+            match &item.value {
+                Value::String(s) => Ok((s.clone(), item.pos, at.to_string())),
+                Value::Number(n) => Ok((n.clone(), item.pos, at.to_string())),
+                Value::Bool(b) => Ok((b.to_string(), item.pos, at.to_string())),
+                other => Err(self.error(
+                    item.pos,
+                    at,
+                    format!(
+                        "expected a condition value (a string, number or boolean), found {}",
+                        other.type_name()
+                    ),
+                )),
+            }
+        };
+        match &json.value {
+            Value::Array(items) if items.is_empty() => Err(self.error_with_help(
+                json.pos,
+                pointer,
+                "the condition key has an empty array of values",
+                "give at least one value, or remove the key",
+            )),
+            Value::Array(items) => items
+                .iter()
+                .enumerate()
+                .map(|(i, item)| scalar(item, &format!("{pointer}/{i}")))
+                .collect(),
+            _ => Ok(vec![scalar(json, pointer)?]),
+        }
     }
 
     fn effect(&self, json: &Json, pointer: &str) -> Result<Effect, PolicyError> {
@@ -593,10 +716,7 @@ impl Parser {
                     format!("`{text}` has fewer than the six ARN fields: it matches only through a `*` at the end of a field"),
                 );
             }
-            patterns.push(ResourceValue {
-                pos,
-                pattern: ResourcePattern::new(text),
-            });
+            patterns.push(ResourceValue::new(text, pos, self.variables));
         }
         Ok(Some(ResourceClause {
             negated,
@@ -787,8 +907,36 @@ mod tests {
                 "not allowed in an identity-based policy",
             ),
             (
-                r#"{"Statement":{"Effect":"Allow","Action":"ecr:PutImage","Resource":"*","Condition":{}}}"#,
-                "conditions are not supported yet",
+                r#"{"Statement":{"Effect":"Allow","Action":"ecr:PutImage","Resource":"*","Condition":{"StringEqual":{"aws:username":"a"}}}}"#,
+                "did you mean `StringEquals`?",
+            ),
+            (
+                r#"{"Statement":{"Effect":"Allow","Action":"ecr:PutImage","Resource":"*","Condition":{"IpAddress":{"aws:SourceIp":"10.0.0.300/8"}}}}"#,
+                "/Statement/Condition/IpAddress/aws:SourceIp: `10.0.0.300/8` is not an IP address",
+            ),
+            (
+                r#"{"Statement":{"Effect":"Allow","Action":"ecr:PutImage","Resource":"*","Condition":{"StringEquals":{"aws:SourceVpc":"a","AWS:sourcevpc":"b"}}}}"#,
+                "key names are case-insensitive",
+            ),
+            (
+                r#"{"Statement":{"Effect":"Allow","Action":"ecr:PutImage","Resource":"*","Condition":{"StringEquals":"x"}}}"#,
+                "to map condition keys to values",
+            ),
+            (
+                r#"{"Statement":{"Effect":"Allow","Action":"ecr:PutImage","Resource":"*","Condition":{"StringEquals":{"k":"a"}}}}"#,
+                "invalid condition key `k`",
+            ),
+            (
+                r#"{"Statement":{"Effect":"Allow","Action":"ecr:PutImage","Resource":"*","Condition":{"StringEquals":{"aws:k":{"a":1}}}}}"#,
+                "found an object",
+            ),
+            (
+                r#"{"Statement":{"Effect":"Allow","Action":"ecr:PutImage","Resource":"*","Condition":{"StringEquals":{"aws:k":[]}}}}"#,
+                "empty array of values",
+            ),
+            (
+                r#"{"Statement":{"Effect":"Allow","Action":"ecr:PutImage","Resource":"*","Condition":"x"}}"#,
+                "expected `Condition` to be an object",
             ),
             (
                 r#"{"Statement":[{"Sid":"A","Effect":"Allow","Action":"a:b","Resource":"*"},{"Sid":"A","Effect":"Allow","Action":"a:b","Resource":"*"}]}"#,
@@ -848,6 +996,39 @@ mod tests {
         let wild = r#"{"Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::1:role/*"},"Action":"ecr:*"}]}"#;
         let e = parse_policy("repo.json", wild.as_bytes(), PolicyKind::Resource).unwrap_err();
         assert!(e.message.contains("wildcard in principal"), "{e}");
+    }
+
+    #[test]
+    fn conditions_and_variables_follow_the_version() {
+        let text = |version: &str| {
+            format!(
+                r#"{{{version}"Statement":{{"Effect":"Allow","Action":"ecr:PutImage","Resource":"arn:aws:ecr:us-east-1:1:repository/${{aws:username}}","Condition":{{"Bool":{{"aws:SecureTransport":true}},"NumericLessThan":{{"aws:MultiFactorAuthAge":3600}}}}}}}}"#
+            )
+        };
+        let p = parse(&text(r#""Version":"2012-10-17","#)).unwrap();
+        let statement = &p.statements[0];
+        let clauses = &statement.condition.as_ref().unwrap().clauses;
+        assert_eq!(clauses.len(), 2);
+        assert_eq!(clauses[0].written, ["true"]);
+        assert_eq!(clauses[1].written, ["3600"]);
+        let value = &statement.resource.as_ref().unwrap().patterns[0];
+        assert_eq!(value.variable_keys().collect::<Vec<_>>(), ["aws:username"]);
+        let old = parse(&text(r#""Version":"2008-10-17","#)).unwrap();
+        let value = &old.statements[0].resource.as_ref().unwrap().patterns[0];
+        assert_eq!(
+            value.variable_keys().count(),
+            0,
+            "2008-10-17 has no variables"
+        );
+        let empty = parse(r#"{"Statement":{"Effect":"Allow","Action":"ecr:PutImage","Resource":"*","Condition":{"StringEquals":{}}}}"#).unwrap();
+        assert!(
+            empty.statements[0]
+                .condition
+                .as_ref()
+                .unwrap()
+                .clauses
+                .is_empty()
+        );
     }
 
     #[test]

@@ -7,8 +7,11 @@ use std::fmt;
 use std::sync::Arc;
 
 use crate::arn::ResourcePattern;
+use crate::condition::ConditionBlock;
+use crate::context::Context;
 use crate::json::Pos;
-use crate::pattern::Wildcard;
+use crate::pattern::{Wildcard, tokenize};
+use crate::variables::Template;
 
 /// The kind of policy a document is loaded as; it decides which elements are allowed.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -125,6 +128,8 @@ pub struct Statement {
     pub resource: Option<ResourceClause>,
     /// `Principal` or `NotPrincipal` (resource-based policies only).
     pub principal: Option<PrincipalClause>,
+    /// `Condition`, if present.
+    pub condition: Option<ConditionBlock>,
     /// Where the statement object starts.
     pub pos: Pos,
 }
@@ -211,13 +216,13 @@ pub struct ResourceClause {
 
 impl ResourceClause {
     /// The first listed value that matches the request resource.
-    pub fn first_match(&self, resource: &str) -> Option<&ResourceValue> {
-        self.patterns.iter().find(|p| p.pattern.is_match(resource))
+    pub fn first_match(&self, resource: &str, context: &Context) -> Option<&ResourceValue> {
+        self.patterns.iter().find(|p| p.is_match(resource, context))
     }
 
     /// Whether the statement covers the resource: listed for `Resource`, not listed for `NotResource`.
-    pub fn covers(&self, resource: &str) -> bool {
-        self.first_match(resource).is_some() != self.negated
+    pub fn covers(&self, resource: &str, context: &Context) -> bool {
+        self.first_match(resource, context).is_some() != self.negated
     }
 
     /// The element name as written.
@@ -235,14 +240,51 @@ impl ResourceClause {
 pub struct ResourceValue {
     /// Where it is.
     pub pos: Pos,
-    /// The compiled value.
+    /// The compiled value (variables, if any, as literal text).
     pub pattern: ResourcePattern,
+    /// Policy variables in the resource field: the text before it, and the field as a template.
+    variables: Option<(String, Template)>,
 }
 
 impl ResourceValue {
+    /// Compiles a value. With `variables` (Version 2012-10-17), `${…}` in the resource field
+    /// (after the fifth colon) is a policy variable, substituted per request.
+    pub fn new(text: &str, pos: Pos, variables: bool) -> ResourceValue {
+        let variables = variables
+            .then(|| {
+                let start = text.match_indices(':').nth(4).map(|(i, _)| i + 1)?;
+                let (head, field) = text.split_at(start);
+                Template::parse(field).map(|t| (head.to_string(), t))
+            })
+            .flatten();
+        ResourceValue {
+            pos,
+            pattern: ResourcePattern::new(text),
+            variables,
+        }
+    }
+
     /// The value as written.
     pub fn text(&self) -> &str {
         self.pattern.as_str()
+    }
+
+    /// The context keys its policy variables read.
+    pub fn variable_keys(&self) -> impl Iterator<Item = &str> {
+        self.variables.iter().flat_map(|(_, t)| t.keys())
+    }
+
+    /// Whether it matches the request resource; a value whose variable has no value matches nothing.
+    pub fn is_match(&self, resource: &str, context: &Context) -> bool {
+        let Some((head, template)) = &self.variables else {
+            return self.pattern.is_match(resource);
+        };
+        let Some(field) = template.resolve(context) else {
+            return false;
+        };
+        let mut tokens: Vec<_> = tokenize(head).collect();
+        tokens.extend(field);
+        ResourcePattern::from_tokens(self.text().to_string(), &tokens).is_match(resource)
     }
 }
 

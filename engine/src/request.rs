@@ -9,6 +9,7 @@ use std::fmt;
 
 use crate::arn::Arn;
 use crate::catalog::Catalog;
+use crate::context::Context;
 
 /// A validated request.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -19,6 +20,8 @@ pub struct Request {
     given_resource: String,
     resource_type: Option<String>,
     principal: Option<String>,
+    resource_account: Option<String>,
+    context: Context,
 }
 
 /// Why a request cannot be evaluated.
@@ -143,14 +146,48 @@ impl Request {
                 }
             }
         };
-        Ok(Request {
+        let mut request = Request {
             action_lower: canonical.to_lowercase(),
             action: canonical,
             resource: effective,
             given_resource: resource.to_string(),
             resource_type,
             principal: principal.map(str::to_string),
-        })
+            resource_account: None,
+            context: Context::new(),
+        };
+        request.derive_context();
+        Ok(request)
+    }
+
+    /// Sets the request context. Keys AWS derives from the request (`aws:PrincipalArn`,
+    /// `aws:PrincipalAccount`, `aws:PrincipalType`, `aws:username`, `aws:ResourceAccount`) are
+    /// filled in unless `context` gives them.
+    pub fn with_context(mut self, context: Context) -> Request {
+        self.context = context;
+        self.derive_context();
+        self
+    }
+
+    /// Sets the account that owns the resource (for `aws:ResourceAccount` when the resource ARN
+    /// has no account, or to override it).
+    pub fn with_resource_account(mut self, account: &str) -> Request {
+        self.resource_account = Some(account.to_string());
+        self.derive_context();
+        self
+    }
+
+    fn derive_context(&mut self) {
+        self.context.derive_from(
+            self.principal.as_deref(),
+            &self.given_resource,
+            self.resource_account.as_deref(),
+        );
+    }
+
+    /// The request context, with the derived keys.
+    pub fn context(&self) -> &Context {
+        &self.context
     }
 
     /// The action in its canonical spelling, e.g. `ecr:PutImage`.

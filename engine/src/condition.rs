@@ -1,0 +1,1043 @@
+//! The `Condition` element: operators, typed values, and their evaluation (iam-semantics §5).
+//!
+//! A [`ConditionBlock`] is a list of [`Clause`]s, one per operator and key, all of which must
+//! hold. Values are parsed by type when the policy is loaded (a bad IP or date is a load error),
+//! and request values when the request is evaluated (a request value that does not parse makes
+//! the clause false, for positive and negated operators alike).
+//!
+//! The rules, in short: several values of one key are ORed (NOR for negated operators); a missing
+//! key makes positive operators false, negated operators and `…IfExists` true; `ForAllValues:` is
+//! true on a missing or empty key, `ForAnyValue:` false; an operator without a qualifier never
+//! matches a multi-valued key.
+
+use std::fmt;
+use std::net::IpAddr;
+use std::sync::OnceLock;
+
+use base64::Engine as _;
+use ipnet::IpNet;
+use regex::Regex;
+
+use crate::context::{Context, ContextValue};
+use crate::json::Pos;
+use crate::pattern::{Token, Wildcard, tokenize};
+use crate::variables::{Template, tokens_to_string};
+
+/// How an operator compares: the operator families of §5.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Family {
+    /// `String…`: exact or `Like` (wildcards), optionally ignoring case.
+    String {
+        /// `…IgnoreCase`.
+        ignore_case: bool,
+        /// `…Like`: `*` and `?` are wildcards.
+        like: bool,
+    },
+    /// `Numeric…`.
+    Numeric(Comparison),
+    /// `Date…`.
+    Date(Comparison),
+    /// `Bool`.
+    Bool,
+    /// `BinaryEquals`.
+    Binary,
+    /// `IpAddress` / `NotIpAddress`.
+    Ip,
+    /// `Arn…`: per-field wildcard matching.
+    Arn,
+    /// `Null`: tests whether the key is present.
+    Null,
+}
+
+/// The comparison of a numeric or date operator: request value `op` policy value.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Comparison {
+    /// `…Equals` (and, negated, `…NotEquals`).
+    Equal,
+    /// `…LessThan`.
+    Less,
+    /// `…LessThanEquals`.
+    LessOrEqual,
+    /// `…GreaterThan`.
+    Greater,
+    /// `…GreaterThanEquals`.
+    GreaterOrEqual,
+}
+
+impl Comparison {
+    fn holds(self, ordering: std::cmp::Ordering) -> bool {
+        use std::cmp::Ordering::{Equal, Greater, Less};
+        match self {
+            Comparison::Equal => ordering == Equal,
+            Comparison::Less => ordering == Less,
+            Comparison::LessOrEqual => ordering != Greater,
+            Comparison::Greater => ordering == Greater,
+            Comparison::GreaterOrEqual => ordering != Less,
+        }
+    }
+}
+
+/// A base operator: its name, family, and whether it is negated (true when the request value
+/// matches none of the policy values).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct BaseOperator {
+    /// The name as AWS writes it.
+    pub name: &'static str,
+    /// How it compares.
+    pub family: Family,
+    /// `StringNotEquals`, `NotIpAddress`, …
+    pub negated: bool,
+}
+
+const fn op(name: &'static str, family: Family, negated: bool) -> BaseOperator {
+    BaseOperator {
+        name,
+        family,
+        negated,
+    }
+}
+
+const fn string(ignore_case: bool, like: bool) -> Family {
+    Family::String { ignore_case, like }
+}
+
+/// Every base operator of IAM.
+pub const OPERATORS: &[BaseOperator] = &[
+    op("StringEquals", string(false, false), false),
+    op("StringNotEquals", string(false, false), true),
+    op("StringEqualsIgnoreCase", string(true, false), false),
+    op("StringNotEqualsIgnoreCase", string(true, false), true),
+    op("StringLike", string(false, true), false),
+    op("StringNotLike", string(false, true), true),
+    op("NumericEquals", Family::Numeric(Comparison::Equal), false),
+    op("NumericNotEquals", Family::Numeric(Comparison::Equal), true),
+    op("NumericLessThan", Family::Numeric(Comparison::Less), false),
+    op(
+        "NumericLessThanEquals",
+        Family::Numeric(Comparison::LessOrEqual),
+        false,
+    ),
+    op(
+        "NumericGreaterThan",
+        Family::Numeric(Comparison::Greater),
+        false,
+    ),
+    op(
+        "NumericGreaterThanEquals",
+        Family::Numeric(Comparison::GreaterOrEqual),
+        false,
+    ),
+    op("DateEquals", Family::Date(Comparison::Equal), false),
+    op("DateNotEquals", Family::Date(Comparison::Equal), true),
+    op("DateLessThan", Family::Date(Comparison::Less), false),
+    op(
+        "DateLessThanEquals",
+        Family::Date(Comparison::LessOrEqual),
+        false,
+    ),
+    op("DateGreaterThan", Family::Date(Comparison::Greater), false),
+    op(
+        "DateGreaterThanEquals",
+        Family::Date(Comparison::GreaterOrEqual),
+        false,
+    ),
+    op("Bool", Family::Bool, false),
+    op("BinaryEquals", Family::Binary, false),
+    op("IpAddress", Family::Ip, false),
+    op("NotIpAddress", Family::Ip, true),
+    op("ArnEquals", Family::Arn, false),
+    op("ArnLike", Family::Arn, false),
+    op("ArnNotEquals", Family::Arn, true),
+    op("ArnNotLike", Family::Arn, true),
+    op("Null", Family::Null, false),
+];
+
+/// `ForAllValues:` or `ForAnyValue:`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Qualifier {
+    /// Every request value must satisfy the operator (vacuously true for none).
+    ForAllValues,
+    /// Some request value must satisfy the operator.
+    ForAnyValue,
+}
+
+/// A full operator: optional qualifier, base operator, optional `IfExists`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Operator {
+    /// The set qualifier, if any.
+    pub qualifier: Option<Qualifier>,
+    /// The base operator.
+    pub base: BaseOperator,
+    /// The `IfExists` suffix.
+    pub if_exists: bool,
+}
+
+impl fmt::Display for Operator {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.qualifier {
+            Some(Qualifier::ForAllValues) => f.write_str("ForAllValues:")?,
+            Some(Qualifier::ForAnyValue) => f.write_str("ForAnyValue:")?,
+            None => {}
+        }
+        f.write_str(self.base.name)?;
+        if self.if_exists {
+            f.write_str("IfExists")?;
+        }
+        Ok(())
+    }
+}
+
+/// Why an operator name was rejected, and the closest valid name.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct OperatorError {
+    /// What is wrong.
+    pub message: String,
+    /// The closest valid operator, if any is close.
+    pub suggestion: Option<String>,
+}
+
+impl Operator {
+    /// Parses an operator name exactly as AWS spells it (names are case-sensitive here: another
+    /// casing is rejected with the right spelling as the suggestion, never guessed).
+    pub fn parse(name: &str) -> Result<Operator, OperatorError> {
+        let (qualifier, rest) = if let Some(rest) = name.strip_prefix("ForAllValues:") {
+            (Some(Qualifier::ForAllValues), rest)
+        } else if let Some(rest) = name.strip_prefix("ForAnyValue:") {
+            (Some(Qualifier::ForAnyValue), rest)
+        } else {
+            (None, name)
+        };
+        let (base_name, if_exists) = match rest.strip_suffix("IfExists") {
+            Some(base) => (base, true),
+            None => (rest, false),
+        };
+        let Some(base) = OPERATORS.iter().find(|o| o.name == base_name).copied() else {
+            return Err(OperatorError {
+                message: format!("unknown condition operator `{name}`"),
+                suggestion: suggest_operator(name),
+            });
+        };
+        if base.family == Family::Null && if_exists {
+            return Err(OperatorError {
+                message: "`Null` cannot take `IfExists`: it already tests whether the key exists"
+                    .into(),
+                suggestion: Some("Null".into()),
+            });
+        }
+        if base.family == Family::Null && qualifier.is_some() {
+            return Err(OperatorError {
+                message: format!("`{name}`: `Null` cannot take `ForAllValues:` or `ForAnyValue:`"),
+                suggestion: Some("Null".into()),
+            });
+        }
+        Ok(Operator {
+            qualifier,
+            base,
+            if_exists,
+        })
+    }
+}
+
+fn suggest_operator(name: &str) -> Option<String> {
+    let mut candidates = Vec::new();
+    for base in OPERATORS {
+        for prefix in ["", "ForAllValues:", "ForAnyValue:"] {
+            for suffix in ["", "IfExists"] {
+                if base.family == Family::Null && (!prefix.is_empty() || !suffix.is_empty()) {
+                    continue;
+                }
+                candidates.push(format!("{prefix}{}{suffix}", base.name));
+            }
+        }
+    }
+    crate::fuzzy::closest(name, candidates.iter().map(String::as_str)).map(str::to_string)
+}
+
+/// A string or ARN value from the policy, with its variables if the policy has them.
+#[derive(Clone, Debug)]
+pub struct TextValue {
+    /// The value as written.
+    pub text: String,
+    template: Option<Template>,
+    like: Option<Wildcard>,
+}
+
+impl TextValue {
+    fn new(text: &str, variables: bool, like: bool) -> TextValue {
+        let template = if variables {
+            Template::parse(text)
+        } else {
+            None
+        };
+        let like = (like && template.is_none()).then(|| Wildcard::new(text));
+        TextValue {
+            text: text.to_string(),
+            template,
+            like,
+        }
+    }
+
+    /// The value with its variables substituted; `None` when one has no value.
+    fn resolve(&self, context: &Context) -> Option<Vec<Token>> {
+        match &self.template {
+            Some(t) => t.resolve(context),
+            None => Some(tokenize(&self.text).collect()),
+        }
+    }
+
+    /// The context keys its variables read.
+    pub fn variable_keys(&self) -> impl Iterator<Item = &str> {
+        self.template.iter().flat_map(|t| t.keys())
+    }
+}
+
+/// The policy values of a clause, parsed by family.
+#[derive(Clone, Debug)]
+pub enum Values {
+    /// String and ARN operators.
+    Text(Vec<TextValue>),
+    /// Numbers.
+    Numbers(Vec<f64>),
+    /// Instants, in nanoseconds since the Unix epoch.
+    Dates(Vec<i128>),
+    /// `true`/`false` (Bool and Null).
+    Bools(Vec<bool>),
+    /// Decoded bytes.
+    Binary(Vec<Vec<u8>>),
+    /// Networks.
+    Networks(Vec<IpNet>),
+}
+
+/// One operator applied to one key.
+#[derive(Clone, Debug)]
+pub struct Clause {
+    /// The operator.
+    pub operator: Operator,
+    /// The key as written.
+    pub key: String,
+    /// The values as written (for messages).
+    pub written: Vec<String>,
+    /// The values, parsed.
+    pub values: Values,
+    /// Where the key is.
+    pub pos: Pos,
+}
+
+/// All clauses of a statement's `Condition`; they are ANDed.
+#[derive(Clone, Debug, Default)]
+pub struct ConditionBlock {
+    /// The clauses in document order.
+    pub clauses: Vec<Clause>,
+}
+
+impl ConditionBlock {
+    /// Whether every clause holds.
+    pub fn holds(&self, context: &Context) -> bool {
+        self.clauses.iter().all(|c| c.holds(context))
+    }
+}
+
+/// Parses a policy value for `operator`'s family. `variables` is true under Version 2012-10-17.
+/// The error says what was expected.
+pub fn parse_values(
+    operator: &Operator,
+    written: &[String],
+    variables: bool,
+) -> Result<Values, (usize, String)> {
+    let each = |parse: &dyn Fn(&str) -> Option<()>, what: &str| -> Result<(), (usize, String)> {
+        for (i, w) in written.iter().enumerate() {
+            if parse(w).is_none() {
+                return Err((i, format!("`{w}` is not {what}, as `{operator}` requires")));
+            }
+        }
+        Ok(())
+    };
+    Ok(match operator.base.family {
+        Family::String { like, .. } => Values::Text(
+            written
+                .iter()
+                .map(|w| TextValue::new(w, variables, like))
+                .collect(),
+        ),
+        Family::Arn => Values::Text(
+            written
+                .iter()
+                .map(|w| TextValue::new(w, variables, false))
+                .collect(),
+        ),
+        Family::Numeric(_) => {
+            each(&|w| parse_number(w).map(|_| ()), "a number")?;
+            Values::Numbers(written.iter().filter_map(|w| parse_number(w)).collect())
+        }
+        Family::Date(_) => {
+            each(
+                &|w| parse_date(w).map(|_| ()),
+                "a date (ISO 8601 such as 2026-11-28T10:00:00Z, or epoch seconds)",
+            )?;
+            Values::Dates(written.iter().filter_map(|w| parse_date(w)).collect())
+        }
+        Family::Bool | Family::Null => {
+            each(&|w| parse_bool(w).map(|_| ()), "`true` or `false`")?;
+            Values::Bools(written.iter().filter_map(|w| parse_bool(w)).collect())
+        }
+        Family::Binary => {
+            each(&|w| parse_base64(w).map(|_| ()), "base64")?;
+            Values::Binary(written.iter().filter_map(|w| parse_base64(w)).collect())
+        }
+        Family::Ip => {
+            each(
+                &|w| parse_network(w).map(|_| ()),
+                "an IP address or CIDR range (203.0.113.0/24, 2001:db8::/32)",
+            )?;
+            Values::Networks(written.iter().filter_map(|w| parse_network(w)).collect())
+        }
+    })
+}
+
+/// A number as IAM compares them: `10` = `10.0` = `"10"`.
+pub fn parse_number(text: &str) -> Option<f64> {
+    static NUMBER: OnceLock<Option<Regex>> = OnceLock::new();
+    let re = NUMBER
+        .get_or_init(|| Regex::new(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$").ok())
+        .as_ref()?;
+    re.is_match(text.trim())
+        .then(|| text.trim().parse().ok())
+        .flatten()
+}
+
+/// `true` or `false`, any case.
+pub fn parse_bool(text: &str) -> Option<bool> {
+    match text.to_ascii_lowercase().as_str() {
+        "true" => Some(true),
+        "false" => Some(false),
+        _ => None,
+    }
+}
+
+fn parse_base64(text: &str) -> Option<Vec<u8>> {
+    base64::engine::general_purpose::STANDARD.decode(text).ok()
+}
+
+/// An IP address or CIDR; a bare IPv4 address is a /32, a bare IPv6 address a /128.
+pub fn parse_network(text: &str) -> Option<IpNet> {
+    let text = text.trim();
+    if let Ok(net) = text.parse::<IpNet>() {
+        return Some(net.trunc());
+    }
+    text.parse::<IpAddr>().ok().map(IpNet::from)
+}
+
+/// An instant in nanoseconds since the Unix epoch, from epoch seconds or a W3C ISO 8601 date
+/// (`YYYY`, `YYYY-MM`, `YYYY-MM-DD`, `YYYY-MM-DDThh:mm[:ss[.s]]TZD`); no time zone means UTC.
+pub fn parse_date(text: &str) -> Option<i128> {
+    static DATE: OnceLock<Option<Regex>> = OnceLock::new();
+    let text = text.trim();
+    // Epoch seconds, except four digits, which are a year (`2026`) in the W3C profile.
+    if text.len() != 4
+        && let Ok(seconds) = text.parse::<i64>()
+    {
+        return Some(i128::from(seconds) * 1_000_000_000);
+    }
+    let re = DATE
+        .get_or_init(|| {
+            Regex::new(
+                r"^(\d{4})(?:-(\d{2})(?:-(\d{2})(?:[Tt](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?([Zz]|[+-]\d{2}:\d{2})?)?)?)?$",
+            )
+            .ok()
+        })
+        .as_ref()?;
+    let caps = re.captures(text)?;
+    let number = |i: usize, default: i64| -> Option<i64> {
+        caps.get(i)
+            .map_or(Some(default), |m| m.as_str().parse().ok())
+    };
+    let fraction = caps.get(7).map_or(Some(0), |m| {
+        format!("{:0<9}", m.as_str()).parse::<i32>().ok()
+    })?;
+    let offset_seconds = match caps.get(8).map(|m| m.as_str()) {
+        None | Some("Z") | Some("z") => 0,
+        Some(offset) => {
+            let sign = if offset.starts_with('-') { -1 } else { 1 };
+            let hours: i32 = offset.get(1..3)?.parse().ok()?;
+            let minutes: i32 = offset.get(4..6)?.parse().ok()?;
+            if hours > 23 || minutes > 59 {
+                return None;
+            }
+            sign * (hours * 3600 + minutes * 60)
+        }
+    };
+    let datetime = jiff::civil::DateTime::new(
+        i16::try_from(number(1, 0)?).ok()?,
+        i8::try_from(number(2, 1)?).ok()?,
+        i8::try_from(number(3, 1)?).ok()?,
+        i8::try_from(number(4, 0)?).ok()?,
+        i8::try_from(number(5, 0)?).ok()?,
+        i8::try_from(number(6, 0)?).ok()?,
+        fraction,
+    )
+    .ok()?;
+    let offset = jiff::tz::Offset::from_seconds(offset_seconds).ok()?;
+    let timestamp = offset.to_timestamp(datetime).ok()?;
+    Some(timestamp.as_nanosecond())
+}
+
+/// Per-field ARN matching for the `Arn…` operators: both split into six fields on `:` (the sixth
+/// keeps its colons) and each field is a wildcard match, so a `*` never crosses a field. A pattern
+/// or request value with fewer than six fields matches nothing.
+fn arn_like(pattern: &[Token], value: &str) -> bool {
+    let mut fields: Vec<&[Token]> = Vec::with_capacity(6);
+    let mut rest = pattern;
+    while fields.len() < 5 {
+        let Some(i) = rest.iter().position(|t| *t == Token::Char(':')) else {
+            return false;
+        };
+        fields.push(rest.get(..i).unwrap_or(&[]));
+        rest = rest.get(i + 1..).unwrap_or(&[]);
+    }
+    fields.push(rest);
+    let values: Vec<&str> = value.splitn(6, ':').collect();
+    values.len() == 6
+        && fields
+            .iter()
+            .zip(&values)
+            .all(|(f, v)| Wildcard::from_tokens(tokens_to_string(f), f).is_match(v))
+}
+
+/// The outcome of comparing one request value with the policy values.
+enum Compared {
+    /// Some policy value matches (in the positive sense of the operator).
+    Matched,
+    /// No policy value matches.
+    NotMatched,
+    /// The request value does not parse for this operator family.
+    Unparseable,
+}
+
+impl Clause {
+    /// Whether the clause holds for the request context.
+    pub fn holds(&self, context: &Context) -> bool {
+        self.evaluate(context).is_ok()
+    }
+
+    /// Evaluates the clause; on failure says why, naming the key, the request value(s) and the
+    /// policy values.
+    pub fn evaluate(&self, context: &Context) -> Result<(), String> {
+        let op = &self.operator;
+        let value = context.get(&self.key);
+        let policy_values = || {
+            self.written
+                .iter()
+                .map(|w| format!("`{w}`"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        let prefix = format!("condition `{op}` on `{}`", self.key);
+        if op.base.family == Family::Null {
+            let absent = value.is_none_or(ContextValue::is_empty);
+            let Values::Bools(expected) = &self.values else {
+                return Err(format!(
+                    "{prefix}: internal error: Null without boolean values"
+                ));
+            };
+            if expected.contains(&absent) {
+                return Ok(());
+            }
+            return Err(if absent {
+                format!(
+                    "{prefix}: the key is absent from the request, but the policy requires it present (Null [{}])",
+                    policy_values()
+                )
+            } else {
+                format!(
+                    "{prefix}: the key is present in the request, but the policy requires it absent (Null [{}])",
+                    policy_values()
+                )
+            });
+        }
+        let absent_message = || {
+            format!(
+                "{prefix}: the key is absent from the request context, so `{}` is false (give it with --context {}=VALUE to simulate a request that has it)",
+                op.base.name, self.key
+            )
+        };
+        match op.qualifier {
+            None => match value {
+                None if op.if_exists || op.base.negated => Ok(()),
+                None => Err(absent_message()),
+                Some(ContextValue::Multi(values)) => Err(format!(
+                    "{prefix}: the key has several values [{}], and an operator without `ForAllValues:` or `ForAnyValue:` never matches a multi-valued key",
+                    values
+                        .iter()
+                        .map(|v| format!("`{v}`"))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                )),
+                Some(ContextValue::Single(v)) => self.single(v, context, &prefix, &policy_values()),
+            },
+            Some(Qualifier::ForAllValues) => {
+                // A missing key, an empty list or an empty string: vacuously true.
+                let values = value
+                    .filter(|v| !v.is_empty())
+                    .map_or(&[][..], ContextValue::values);
+                for v in values {
+                    self.single(v, context, &prefix, &policy_values())
+                        .map_err(|why| {
+                            format!("{why} (ForAllValues: every request value must satisfy it)")
+                        })?;
+                }
+                Ok(())
+            }
+            Some(Qualifier::ForAnyValue) => {
+                let Some(value) = value.filter(|v| !v.is_empty()) else {
+                    return if op.if_exists {
+                        Ok(())
+                    } else {
+                        Err(absent_message())
+                    };
+                };
+                if value
+                    .values()
+                    .iter()
+                    .any(|v| self.single(v, context, &prefix, "").is_ok())
+                {
+                    return Ok(());
+                }
+                Err(format!(
+                    "{prefix}: no request value of [{}] satisfies it with [{}] (ForAnyValue: some value must)",
+                    value
+                        .values()
+                        .iter()
+                        .map(|v| format!("`{v}`"))
+                        .collect::<Vec<_>>()
+                        .join(", "),
+                    policy_values()
+                ))
+            }
+        }
+    }
+
+    /// The base operator applied to one request value.
+    fn single(
+        &self,
+        value: &str,
+        context: &Context,
+        prefix: &str,
+        policy_values: &str,
+    ) -> Result<(), String> {
+        let negated = self.operator.base.negated;
+        match (self.compare(value, context), negated) {
+            (Compared::Matched, false) | (Compared::NotMatched, true) => Ok(()),
+            (Compared::NotMatched, false) => Err(format!(
+                "{prefix}: request value `{value}` does not match [{policy_values}]"
+            )),
+            (Compared::Matched, true) => Err(format!(
+                "{prefix}: request value `{value}` matches one of [{policy_values}], which `{}` excludes",
+                self.operator.base.name
+            )),
+            (Compared::Unparseable, _) => Err(format!(
+                "{prefix}: request value `{value}` is not a valid {}, so the condition is false",
+                match self.operator.base.family {
+                    Family::Numeric(_) => "number",
+                    Family::Date(_) => "date",
+                    Family::Ip => "IP address",
+                    Family::Binary => "base64 value",
+                    _ => "boolean",
+                }
+            )),
+        }
+    }
+
+    fn compare(&self, value: &str, context: &Context) -> Compared {
+        let matched = |m: bool| {
+            if m {
+                Compared::Matched
+            } else {
+                Compared::NotMatched
+            }
+        };
+        match (&self.values, self.operator.base.family) {
+            (Values::Text(policy), Family::String { ignore_case, like }) => {
+                let value_folded = if ignore_case {
+                    value.to_lowercase()
+                } else {
+                    String::new()
+                };
+                matched(policy.iter().any(|p| {
+                    if let Some(w) = &p.like {
+                        return w.is_match(value);
+                    }
+                    let Some(tokens) = p.resolve(context) else {
+                        return false;
+                    };
+                    if like {
+                        Wildcard::from_tokens(p.text.clone(), &tokens).is_match(value)
+                    } else if ignore_case {
+                        tokens_to_string(&tokens).to_lowercase() == value_folded
+                    } else {
+                        tokens_to_string(&tokens) == value
+                    }
+                }))
+            }
+            (Values::Text(policy), _) => matched(policy.iter().any(|p| {
+                p.resolve(context)
+                    .is_some_and(|tokens| arn_like(&tokens, value))
+            })),
+            (Values::Numbers(policy), Family::Numeric(cmp)) => match parse_number(value) {
+                None => Compared::Unparseable,
+                Some(v) => matched(
+                    policy
+                        .iter()
+                        .any(|p| v.partial_cmp(p).is_some_and(|o| cmp.holds(o))),
+                ),
+            },
+            (Values::Dates(policy), Family::Date(cmp)) => match parse_date(value) {
+                None => Compared::Unparseable,
+                Some(v) => matched(policy.iter().any(|p| cmp.holds(v.cmp(p)))),
+            },
+            (Values::Bools(policy), _) => match parse_bool(value) {
+                None => Compared::Unparseable,
+                Some(v) => matched(policy.contains(&v)),
+            },
+            (Values::Binary(policy), _) => match parse_base64(value) {
+                None => Compared::Unparseable,
+                Some(v) => matched(policy.contains(&v)),
+            },
+            (Values::Networks(policy), _) => match value.trim().parse::<IpAddr>() {
+                Err(_) => Compared::Unparseable,
+                Ok(ip) => matched(policy.iter().any(|net| net.contains(&ip))),
+            },
+            // The parser builds values of the operator's family; anything else cannot match.
+            _ => Compared::Unparseable,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn clause(operator: &str, key: &str, values: &[&str]) -> Clause {
+        let operator = Operator::parse(operator).unwrap();
+        let written: Vec<String> = values.iter().map(|v| v.to_string()).collect();
+        let values = parse_values(&operator, &written, true).unwrap();
+        Clause {
+            operator,
+            key: key.into(),
+            written,
+            values,
+            pos: Pos::default(),
+        }
+    }
+
+    fn ctx(pairs: &[(&str, &str)]) -> Context {
+        let mut ctx = Context::new();
+        for (k, v) in pairs {
+            ctx.push(k, v.to_string());
+        }
+        ctx
+    }
+
+    fn holds(operator: &str, key: &str, values: &[&str], pairs: &[(&str, &str)]) -> bool {
+        clause(operator, key, values).holds(&ctx(pairs))
+    }
+
+    #[test]
+    fn operator_names() {
+        let op = Operator::parse("ForAnyValue:StringNotLikeIfExists").unwrap();
+        assert_eq!(op.qualifier, Some(Qualifier::ForAnyValue));
+        assert_eq!(op.base.name, "StringNotLike");
+        assert!(op.if_exists && op.base.negated);
+        assert_eq!(op.to_string(), "ForAnyValue:StringNotLikeIfExists");
+        let e = Operator::parse("StringEqual").unwrap_err();
+        assert_eq!(e.suggestion.as_deref(), Some("StringEquals"));
+        assert_eq!(
+            Operator::parse("stringequals")
+                .unwrap_err()
+                .suggestion
+                .as_deref(),
+            Some("StringEquals")
+        );
+        assert!(Operator::parse("NullIfExists").is_err());
+        assert!(Operator::parse("ForAllValues:Null").is_err());
+        assert_eq!(OPERATORS.len(), 27);
+    }
+
+    #[test]
+    fn missing_keys() {
+        assert!(!holds("StringEquals", "k", &["a"], &[]));
+        assert!(holds("StringNotEquals", "k", &["a"], &[]));
+        assert!(holds("StringEqualsIfExists", "k", &["a"], &[]));
+        assert!(holds("ForAllValues:StringEquals", "k", &["a"], &[]));
+        assert!(!holds("ForAnyValue:StringEquals", "k", &["a"], &[]));
+        assert!(holds("ForAnyValue:StringEqualsIfExists", "k", &["a"], &[]));
+        assert!(holds("Null", "k", &["true"], &[]));
+        assert!(!holds("Null", "k", &["false"], &[]));
+        assert!(holds("Null", "k", &["false"], &[("k", "v")]));
+        assert!(holds("Null", "k", &["true"], &[("k", "")]));
+    }
+
+    #[test]
+    fn or_within_values_nor_when_negated() {
+        assert!(holds("StringEquals", "k", &["a", "b"], &[("k", "b")]));
+        assert!(!holds("StringNotEquals", "k", &["a", "b"], &[("k", "b")]));
+        assert!(holds("StringNotEquals", "k", &["a", "b"], &[("k", "c")]));
+        assert!(holds(
+            "StringEqualsIgnoreCase",
+            "k",
+            &["ABC"],
+            &[("K", "abc")]
+        ));
+        assert!(!holds("StringEquals", "k", &["ABC"], &[("k", "abc")]));
+        assert!(holds("StringLike", "k", &["team-*"], &[("k", "team-a")]));
+        assert!(!holds("StringEquals", "k", &["team-*"], &[("k", "team-a")]));
+    }
+
+    #[test]
+    fn qualifiers_on_multi_valued_keys() {
+        let tags = [("aws:TagKeys", "team"), ("aws:TagKeys", "env")];
+        assert!(
+            !holds("StringEquals", "aws:TagKeys", &["team", "env"], &tags),
+            "no qualifier"
+        );
+        assert!(
+            !holds("StringNotEquals", "aws:TagKeys", &["x"], &tags),
+            "no qualifier, negated"
+        );
+        assert!(holds(
+            "ForAllValues:StringEquals",
+            "aws:TagKeys",
+            &["team", "env", "x"],
+            &tags
+        ));
+        assert!(!holds(
+            "ForAllValues:StringEquals",
+            "aws:TagKeys",
+            &["team"],
+            &tags
+        ));
+        assert!(holds(
+            "ForAnyValue:StringEquals",
+            "aws:TagKeys",
+            &["env"],
+            &tags
+        ));
+        assert!(holds(
+            "ForAnyValue:StringNotEquals",
+            "aws:TagKeys",
+            &["team"],
+            &tags
+        ));
+        assert!(!holds(
+            "ForAllValues:StringNotEquals",
+            "aws:TagKeys",
+            &["team"],
+            &tags
+        ));
+        assert!(holds(
+            "ForAllValues:StringNotEquals",
+            "aws:TagKeys",
+            &["x", "y"],
+            &tags
+        ));
+        assert!(
+            holds("ForAnyValue:StringEquals", "k", &["a"], &[("k", "a")]),
+            "single value is a one-element set"
+        );
+    }
+
+    #[test]
+    fn numbers_dates_bools_ips_binary() {
+        assert!(holds("NumericEquals", "n", &["10"], &[("n", "10.0")]));
+        assert!(holds("NumericLessThan", "n", &["3600"], &[("n", "60")]));
+        assert!(!holds("NumericLessThan", "n", &["3600"], &[("n", "3600")]));
+        assert!(holds(
+            "NumericLessThanEquals",
+            "n",
+            &["3600"],
+            &[("n", "3600")]
+        ));
+        assert!(
+            !holds("NumericNotEquals", "n", &["1"], &[("n", "abc")]),
+            "unparseable is false even when negated"
+        );
+        assert!(holds(
+            "DateGreaterThan",
+            "d",
+            &["2026-01-01T00:00:00Z"],
+            &[("d", "2026-11-28T10:00:00Z")]
+        ));
+        assert!(holds(
+            "DateEquals",
+            "d",
+            &["2026-11-28T12:00:00+02:00"],
+            &[("d", "2026-11-28T10:00:00Z")]
+        ));
+        assert!(holds(
+            "DateEquals",
+            "d",
+            &["1764324000"],
+            &[("d", "2025-11-28T10:00:00Z")]
+        ));
+        assert!(holds(
+            "DateLessThan",
+            "d",
+            &["2026"],
+            &[("d", "2025-12-31T23:59:59Z")]
+        ));
+        assert!(holds("Bool", "b", &["true"], &[("b", "TRUE")]));
+        assert!(!holds("Bool", "b", &["true"], &[("b", "false")]));
+        assert!(holds(
+            "IpAddress",
+            "ip",
+            &["10.0.0.0/8"],
+            &[("ip", "10.1.2.3")]
+        ));
+        assert!(!holds(
+            "IpAddress",
+            "ip",
+            &["10.0.0.0/8"],
+            &[("ip", "192.168.1.1")]
+        ));
+        assert!(holds(
+            "IpAddress",
+            "ip",
+            &["203.0.113.7"],
+            &[("ip", "203.0.113.7")]
+        ));
+        assert!(!holds(
+            "IpAddress",
+            "ip",
+            &["2001:db8::/32"],
+            &[("ip", "10.1.2.3")]
+        ));
+        assert!(holds(
+            "IpAddress",
+            "ip",
+            &["2001:DB8::/32"],
+            &[("ip", "2001:db8::1")]
+        ));
+        assert!(holds(
+            "NotIpAddress",
+            "ip",
+            &["10.0.0.0/8"],
+            &[("ip", "192.168.1.1")]
+        ));
+        assert!(holds(
+            "BinaryEquals",
+            "b",
+            &["QmluYXJ5"],
+            &[("b", "QmluYXJ5")]
+        ));
+    }
+
+    #[test]
+    fn arn_operators_match_per_field() {
+        let role = [(
+            "aws:PrincipalArn",
+            "arn:aws:iam::123456789012:role/ci/deploy",
+        )];
+        assert!(holds(
+            "ArnLike",
+            "aws:PrincipalArn",
+            &["arn:aws:iam::123456789012:role/ci/*"],
+            &role
+        ));
+        assert!(holds(
+            "ArnEquals",
+            "aws:PrincipalArn",
+            &["arn:aws:iam::*:role/ci/deploy"],
+            &role
+        ));
+        assert!(!holds(
+            "ArnLike",
+            "aws:PrincipalArn",
+            &["arn:aws:iam::*"],
+            &[("aws:PrincipalArn", "not-an-arn")]
+        ));
+        assert!(
+            !holds(
+                "ArnLike",
+                "aws:PrincipalArn",
+                &["arn:aws:iam:*:role/ci/deploy"],
+                &role
+            ),
+            "a region star does not swallow the account field"
+        );
+        assert!(holds(
+            "ArnNotLike",
+            "aws:PrincipalArn",
+            &["arn:aws:iam::123456789012:role/admin"],
+            &role
+        ));
+    }
+
+    #[test]
+    fn variables_in_conditions() {
+        let c = clause(
+            "StringEquals",
+            "ecr:ResourceTag/owner",
+            &["${aws:username}"],
+        );
+        assert!(c.holds(&ctx(&[
+            ("ecr:ResourceTag/owner", "alice"),
+            ("aws:username", "alice")
+        ])));
+        assert!(!c.holds(&ctx(&[
+            ("ecr:ResourceTag/owner", "alice"),
+            ("aws:username", "bob")
+        ])));
+        assert!(
+            !c.holds(&ctx(&[("ecr:ResourceTag/owner", "alice")])),
+            "unresolved: positive is false"
+        );
+        let n = clause(
+            "StringNotEquals",
+            "ecr:ResourceTag/owner",
+            &["${aws:username}"],
+        );
+        assert!(
+            n.holds(&ctx(&[("ecr:ResourceTag/owner", "alice")])),
+            "unresolved: negated is true"
+        );
+        let like = clause("StringLike", "k", &["${aws:username}-*"]);
+        assert!(like.holds(&ctx(&[("k", "a*-x"), ("aws:username", "a*")])));
+        assert!(
+            !like.holds(&ctx(&[("k", "ab-x"), ("aws:username", "a*")])),
+            "substituted star is literal"
+        );
+    }
+
+    #[test]
+    fn values_are_validated_by_family() {
+        let bad = |operator: &str, value: &str| {
+            parse_values(
+                &Operator::parse(operator).unwrap(),
+                &[value.to_string()],
+                true,
+            )
+            .unwrap_err()
+            .1
+        };
+        assert!(bad("IpAddress", "10.0.0.300/8").contains("not an IP address"));
+        assert!(bad("DateLessThan", "yesterday").contains("not a date"));
+        assert!(bad("NumericEquals", "ten").contains("not a number"));
+        assert!(bad("Bool", "yes").contains("`true` or `false`"));
+        assert!(bad("BinaryEquals", "!!").contains("base64"));
+        assert!(parse_date("2026-02-30").is_none());
+        assert!(parse_date("2026-11-28T10:00:00.5+02:00").is_some());
+    }
+
+    #[test]
+    fn failures_name_key_value_and_policy_values() {
+        let c = clause("IpAddress", "aws:SourceIp", &["10.0.0.0/8"]);
+        let why = c
+            .evaluate(&ctx(&[("aws:SourceIp", "192.168.1.1")]))
+            .unwrap_err();
+        assert_eq!(
+            why,
+            "condition `IpAddress` on `aws:SourceIp`: request value `192.168.1.1` does not match [`10.0.0.0/8`]"
+        );
+        let why = c.evaluate(&Context::new()).unwrap_err();
+        assert!(why.contains("absent from the request context"), "{why}");
+    }
+}

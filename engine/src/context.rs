@@ -1,0 +1,400 @@
+//! The request context: condition keys and their values (iam-semantics §5.1, §5.16).
+//!
+//! Key names are case-insensitive, so they are stored lower-cased; values are kept as given. A
+//! key given several values is multi-valued (`aws:TagKeys`). Keys that AWS derives from the
+//! request itself are filled in by [`Context::derive_from`] unless the caller gave them, and keys
+//! that would be absent (such as `aws:username` for a role session) are never invented.
+
+use std::collections::BTreeMap;
+
+use crate::arn::Arn;
+use crate::json::{Json, Pos, Value};
+
+/// The value of one context key.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ContextValue {
+    /// A single-valued key.
+    Single(String),
+    /// A multi-valued key (possibly empty: a "null data set").
+    Multi(Vec<String>),
+}
+
+impl ContextValue {
+    /// The values as a list: one for a single-valued key.
+    pub fn values(&self) -> &[String] {
+        match self {
+            ContextValue::Single(v) => std::slice::from_ref(v),
+            ContextValue::Multi(vs) => vs,
+        }
+    }
+
+    /// Whether the value is empty: an empty string or an empty list.
+    pub fn is_empty(&self) -> bool {
+        match self {
+            ContextValue::Single(v) => v.is_empty(),
+            ContextValue::Multi(vs) => vs.is_empty(),
+        }
+    }
+}
+
+/// Condition keys and values of one request.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Context {
+    /// Lower-cased key → (key as given, value).
+    entries: BTreeMap<String, (String, ContextValue)>,
+}
+
+impl Context {
+    /// An empty context.
+    pub fn new() -> Context {
+        Context::default()
+    }
+
+    /// Sets `key` to `value`, replacing an earlier value.
+    pub fn insert(&mut self, key: &str, value: ContextValue) {
+        self.entries
+            .insert(key.to_lowercase(), (key.to_string(), value));
+    }
+
+    /// Adds one value to `key`: the first makes it single-valued, the next ones multi-valued
+    /// (how `--context KEY=VALUE` repeated builds a multi-valued key).
+    pub fn push(&mut self, key: &str, value: String) {
+        let lower = key.to_lowercase();
+        match self.entries.get_mut(&lower) {
+            None => {
+                self.entries
+                    .insert(lower, (key.to_string(), ContextValue::Single(value)));
+            }
+            Some((_, existing)) => {
+                let mut values = existing.values().to_vec();
+                values.push(value);
+                *existing = ContextValue::Multi(values);
+            }
+        }
+    }
+
+    /// The value of `key`, compared case-insensitively.
+    pub fn get(&self, key: &str) -> Option<&ContextValue> {
+        self.entries.get(&key.to_lowercase()).map(|(_, v)| v)
+    }
+
+    /// Whether the context has `key`.
+    pub fn contains(&self, key: &str) -> bool {
+        self.get(key).is_some()
+    }
+
+    /// The keys as given and their values, ordered by lower-cased key.
+    pub fn iter(&self) -> impl Iterator<Item = (&str, &ContextValue)> {
+        self.entries.values().map(|(k, v)| (k.as_str(), v))
+    }
+
+    /// Whether there are no keys.
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+
+    /// Reads a JSON object of key → string, number, boolean, or an array of them (a
+    /// multi-valued key). Numbers keep their text; booleans become `true`/`false`.
+    pub fn from_json(json: &Json) -> Result<Context, (Pos, String)> {
+        let Value::Object(members) = &json.value else {
+            return Err((
+                json.pos,
+                format!(
+                    "expected the context to be an object of key → value, found {}",
+                    json.value.type_name()
+                ),
+            ));
+        };
+        let scalar = |item: &Json, key: &str| -> Result<String, (Pos, String)> {
+            match &item.value {
+                Value::String(s) => Ok(s.clone()),
+                Value::Number(n) => Ok(n.clone()),
+                Value::Bool(b) => Ok(b.to_string()),
+                other => Err((
+                    item.pos,
+                    format!(
+                        "the value of context key `{key}` must be a string, number, boolean or an array of them, found {}",
+                        other.type_name()
+                    ),
+                )),
+            }
+        };
+        let mut context = Context::new();
+        for member in members {
+            let key = member.key.as_str();
+            if context.contains(key) {
+                return Err((
+                    member.key_pos,
+                    format!("context key `{key}` is given twice (key names are case-insensitive)"),
+                ));
+            }
+            let value = match &member.value.value {
+                Value::Array(items) => ContextValue::Multi(
+                    items
+                        .iter()
+                        .map(|item| scalar(item, key))
+                        .collect::<Result<_, _>>()?,
+                ),
+                _ => ContextValue::Single(scalar(&member.value, key)?),
+            };
+            context.insert(key, value);
+        }
+        Ok(context)
+    }
+
+    /// Fills in the keys AWS derives from the caller and the resource, unless already given:
+    /// `aws:PrincipalArn`, `aws:PrincipalAccount`, `aws:PrincipalType`, `aws:username` (IAM users
+    /// only) and `aws:ResourceAccount` (when the resource is an ARN with an account, or
+    /// `resource_account` is given).
+    pub fn derive_from(
+        &mut self,
+        principal: Option<&str>,
+        resource: &str,
+        resource_account: Option<&str>,
+    ) {
+        if let Some(principal) = principal.and_then(Caller::parse) {
+            let mut derived = vec![("aws:PrincipalType", principal.kind.as_str().to_string())];
+            if let Some(arn) = principal.principal_arn {
+                derived.push(("aws:PrincipalArn", arn));
+            }
+            if let Some(account) = principal.account {
+                derived.push(("aws:PrincipalAccount", account));
+            }
+            if let Some(username) = principal.username {
+                derived.push(("aws:username", username));
+            }
+            for (key, value) in derived {
+                if !self.contains(key) {
+                    self.insert(key, ContextValue::Single(value));
+                }
+            }
+        }
+        let account = resource_account
+            .map(str::to_string)
+            .or_else(|| Arn::parse(resource).map(|a| a.account.to_string()))
+            .filter(|a| !a.is_empty());
+        if let Some(account) = account
+            && !self.contains("aws:ResourceAccount")
+        {
+            self.insert("aws:ResourceAccount", ContextValue::Single(account));
+        }
+    }
+}
+
+/// What kind of caller a principal string names (the values of `aws:PrincipalType`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CallerKind {
+    /// The account root user.
+    Account,
+    /// An IAM user.
+    User,
+    /// A session of an assumed role (or the role itself, given as a role ARN).
+    AssumedRole,
+    /// An STS federated-user session.
+    FederatedUser,
+    /// An unauthenticated caller.
+    Anonymous,
+}
+
+impl CallerKind {
+    /// The `aws:PrincipalType` value.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CallerKind::Account => "Account",
+            CallerKind::User => "User",
+            CallerKind::AssumedRole => "AssumedRole",
+            CallerKind::FederatedUser => "FederatedUser",
+            CallerKind::Anonymous => "Anonymous",
+        }
+    }
+}
+
+/// A caller, as far as its ARN tells.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Caller {
+    /// Its kind.
+    pub kind: CallerKind,
+    /// `aws:PrincipalArn`: for a role session, the role's ARN (without its path, which a session
+    /// ARN does not carry).
+    pub principal_arn: Option<String>,
+    /// The caller's account.
+    pub account: Option<String>,
+    /// `aws:username`, for IAM users only.
+    pub username: Option<String>,
+}
+
+impl Caller {
+    /// Recognises `anonymous`, root, user, role, assumed-role and federated-user ARNs.
+    pub fn parse(principal: &str) -> Option<Caller> {
+        if principal == "anonymous" {
+            return Some(Caller {
+                kind: CallerKind::Anonymous,
+                principal_arn: None,
+                account: None,
+                username: None,
+            });
+        }
+        let arn = Arn::parse(principal)?;
+        let account = Some(arn.account.to_string()).filter(|a| !a.is_empty());
+        let (kind, principal_arn, username) = match (arn.service, arn.resource.split_once('/')) {
+            ("iam", None) if arn.resource == "root" => {
+                (CallerKind::Account, principal.to_string(), None)
+            }
+            ("iam", Some(("user", path_and_name))) => {
+                let name = path_and_name.rsplit('/').next().unwrap_or(path_and_name);
+                (
+                    CallerKind::User,
+                    principal.to_string(),
+                    Some(name.to_string()),
+                )
+            }
+            ("iam", Some(("role", _))) => (CallerKind::AssumedRole, principal.to_string(), None),
+            ("sts", Some(("assumed-role", role_and_session))) => {
+                let role = role_and_session
+                    .split('/')
+                    .next()
+                    .unwrap_or(role_and_session);
+                let role_arn = format!("arn:{}:iam::{}:role/{role}", arn.partition, arn.account);
+                (CallerKind::AssumedRole, role_arn, None)
+            }
+            ("sts", Some(("federated-user", _))) => {
+                (CallerKind::FederatedUser, principal.to_string(), None)
+            }
+            _ => return None,
+        };
+        Some(Caller {
+            kind,
+            principal_arn: Some(principal_arn),
+            account,
+            username,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const REPO: &str = "arn:aws:ecr:us-east-1:123456789012:repository/my-app";
+
+    fn single(ctx: &Context, key: &str) -> Option<String> {
+        match ctx.get(key)? {
+            ContextValue::Single(v) => Some(v.clone()),
+            ContextValue::Multi(_) => None,
+        }
+    }
+
+    #[test]
+    fn keys_are_case_insensitive_and_repeats_make_lists() {
+        let mut ctx = Context::new();
+        ctx.push("aws:TagKeys", "team".into());
+        ctx.push("AWS:tagkeys", "env".into());
+        ctx.push("aws:SourceIp", "10.1.2.3".into());
+        assert_eq!(
+            ctx.get("aws:tagkeys"),
+            Some(&ContextValue::Multi(vec!["team".into(), "env".into()]))
+        );
+        assert_eq!(single(&ctx, "AWS:SOURCEIP").as_deref(), Some("10.1.2.3"));
+    }
+
+    #[test]
+    fn derives_user_keys() {
+        let mut ctx = Context::new();
+        ctx.derive_from(
+            Some("arn:aws:iam::123456789012:user/team/alice"),
+            REPO,
+            None,
+        );
+        assert_eq!(single(&ctx, "aws:username").as_deref(), Some("alice"));
+        assert_eq!(single(&ctx, "aws:PrincipalType").as_deref(), Some("User"));
+        assert_eq!(
+            single(&ctx, "aws:PrincipalAccount").as_deref(),
+            Some("123456789012")
+        );
+        assert_eq!(
+            single(&ctx, "aws:PrincipalArn").as_deref(),
+            Some("arn:aws:iam::123456789012:user/team/alice")
+        );
+        assert_eq!(
+            single(&ctx, "aws:ResourceAccount").as_deref(),
+            Some("123456789012")
+        );
+    }
+
+    #[test]
+    fn role_sessions_have_the_role_arn_and_no_username() {
+        let mut ctx = Context::new();
+        ctx.derive_from(
+            Some("arn:aws:sts::111122223333:assumed-role/ci/run-42"),
+            "*",
+            None,
+        );
+        assert_eq!(
+            single(&ctx, "aws:PrincipalArn").as_deref(),
+            Some("arn:aws:iam::111122223333:role/ci")
+        );
+        assert_eq!(
+            single(&ctx, "aws:PrincipalType").as_deref(),
+            Some("AssumedRole")
+        );
+        assert!(!ctx.contains("aws:username"));
+        assert!(
+            !ctx.contains("aws:ResourceAccount"),
+            "no account for resource *"
+        );
+    }
+
+    #[test]
+    fn given_keys_win_over_derived_ones() {
+        let mut ctx = Context::new();
+        ctx.insert("aws:username", ContextValue::Single("bob".into()));
+        ctx.derive_from(
+            Some("arn:aws:iam::123456789012:user/alice"),
+            REPO,
+            Some("999999999999"),
+        );
+        assert_eq!(single(&ctx, "aws:username").as_deref(), Some("bob"));
+        assert_eq!(
+            single(&ctx, "aws:ResourceAccount").as_deref(),
+            Some("999999999999")
+        );
+    }
+
+    #[test]
+    fn reads_json_objects() {
+        let json = crate::json::parse(br#"{"aws:SourceIp":"10.0.0.1","aws:TagKeys":["a","b"],"aws:MultiFactorAuthAge":300,"aws:SecureTransport":true}"#).unwrap();
+        let ctx = Context::from_json(&json).unwrap();
+        assert_eq!(single(&ctx, "aws:sourceip").as_deref(), Some("10.0.0.1"));
+        assert_eq!(
+            ctx.get("aws:TagKeys"),
+            Some(&ContextValue::Multi(vec!["a".into(), "b".into()]))
+        );
+        assert_eq!(
+            single(&ctx, "aws:MultiFactorAuthAge").as_deref(),
+            Some("300")
+        );
+        assert_eq!(single(&ctx, "aws:SecureTransport").as_deref(), Some("true"));
+        let bad = crate::json::parse(br#"{"k":{"a":1}}"#).unwrap();
+        assert!(
+            Context::from_json(&bad)
+                .unwrap_err()
+                .1
+                .contains("context key `k`")
+        );
+        let twice = crate::json::parse(br#"{"k":"a","K":"b"}"#).unwrap();
+        assert!(
+            Context::from_json(&twice)
+                .unwrap_err()
+                .1
+                .contains("given twice")
+        );
+    }
+
+    #[test]
+    fn root_and_unknown_principals() {
+        let root = Caller::parse("arn:aws:iam::123456789012:root").unwrap();
+        assert_eq!(root.kind, CallerKind::Account);
+        assert_eq!(root.username, None);
+        assert!(Caller::parse("codebuild.amazonaws.com").is_none());
+    }
+}

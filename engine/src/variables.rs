@@ -1,0 +1,181 @@
+//! Policy variables (iam-semantics §6): `${aws:username}`, `${key, 'default'}`, and the escapes
+//! `${*}`, `${?}`, `${$}`.
+//!
+//! A [`Template`] is a value split into text and variables. Resolving it against a request
+//! context gives pattern tokens in which substituted text is literal (a `*` in a tag value is
+//! not a wildcard), or `None` when a variable has no value and no default — such a value matches
+//! nothing. Variables exist only under `"Version": "2012-10-17"`; the parser decides where.
+
+use crate::context::{Context, ContextValue};
+use crate::pattern::{self, Token};
+
+/// One part of a value with variables.
+#[derive(Clone, Debug, PartialEq, Eq)]
+enum Part {
+    /// Text as written: `*` and `?` in it are wildcards where the operator has them.
+    Text(String),
+    /// `${key}` or `${key, 'default'}`.
+    Variable {
+        key: String,
+        default: Option<String>,
+    },
+    /// `${*}`, `${?}` or `${$}`: the character itself, never a wildcard.
+    Escape(char),
+}
+
+/// A value that contains at least one `${…}`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Template {
+    parts: Vec<Part>,
+}
+
+impl Template {
+    /// Splits `value` into text and variables; `None` if it has no well-formed `${…}` (then it
+    /// is plain text). A `${` without a closing `}` stays literal text.
+    pub fn parse(value: &str) -> Option<Template> {
+        let mut parts = Vec::new();
+        let mut text = String::new();
+        let mut rest = value;
+        while let Some(start) = rest.find("${") {
+            let after = rest.get(start + 2..).unwrap_or("");
+            let Some(end) = after.find('}') else { break };
+            text.push_str(rest.get(..start).unwrap_or(""));
+            let inner = after.get(..end).unwrap_or("");
+            let part = match inner {
+                "*" => Part::Escape('*'),
+                "?" => Part::Escape('?'),
+                "$" => Part::Escape('$'),
+                _ => parse_variable(inner),
+            };
+            if !text.is_empty() {
+                parts.push(Part::Text(std::mem::take(&mut text)));
+            }
+            parts.push(part);
+            rest = after.get(end + 1..).unwrap_or("");
+        }
+        text.push_str(rest);
+        if parts.is_empty() {
+            return None;
+        }
+        if !text.is_empty() {
+            parts.push(Part::Text(text));
+        }
+        Some(Template { parts })
+    }
+
+    /// The context keys the template reads.
+    pub fn keys(&self) -> impl Iterator<Item = &str> {
+        self.parts.iter().filter_map(|p| match p {
+            Part::Variable { key, .. } => Some(key.as_str()),
+            _ => None,
+        })
+    }
+
+    /// Substitutes the variables; `None` if one has no value (absent, multi-valued) and no default.
+    pub fn resolve(&self, context: &Context) -> Option<Vec<Token>> {
+        let mut tokens = Vec::new();
+        for part in &self.parts {
+            match part {
+                Part::Text(text) => tokens.extend(pattern::tokenize(text)),
+                Part::Escape(c) => tokens.push(Token::Char(*c)),
+                Part::Variable { key, default } => {
+                    let value = match context.get(key) {
+                        Some(ContextValue::Single(v)) => Some(v.as_str()),
+                        _ => None,
+                    };
+                    let value = value.or(default.as_deref())?;
+                    tokens.extend(value.chars().map(Token::Char));
+                }
+            }
+        }
+        Some(tokens)
+    }
+}
+
+/// `key` or `key, 'default'`.
+fn parse_variable(inner: &str) -> Part {
+    if let Some((key, default)) = inner.split_once(',') {
+        let default = default.trim();
+        if let Some(quoted) = default
+            .strip_prefix('\'')
+            .and_then(|d| d.strip_suffix('\''))
+        {
+            return Part::Variable {
+                key: key.trim().to_string(),
+                default: Some(quoted.to_string()),
+            };
+        }
+    }
+    Part::Variable {
+        key: inner.trim().to_string(),
+        default: None,
+    }
+}
+
+/// The tokens as text, wildcards written as `*` and `?` (for equality operators and messages).
+pub fn tokens_to_string(tokens: &[Token]) -> String {
+    tokens
+        .iter()
+        .map(|t| match t {
+            Token::Char(c) => *c,
+            Token::AnyOne => '?',
+            Token::Star => '*',
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ctx(pairs: &[(&str, &str)]) -> Context {
+        let mut ctx = Context::new();
+        for (k, v) in pairs {
+            ctx.push(k, v.to_string());
+        }
+        ctx
+    }
+
+    #[test]
+    fn plain_text_is_not_a_template() {
+        assert_eq!(Template::parse("repository/app-*"), None);
+        assert_eq!(Template::parse("unclosed ${aws:username"), None);
+    }
+
+    #[test]
+    fn substitutes_and_keeps_wildcards_in_text_only() {
+        let t = Template::parse("repository/${aws:username}/*").unwrap();
+        let tokens = t.resolve(&ctx(&[("aws:username", "a*b")])).unwrap();
+        assert_eq!(tokens_to_string(&tokens), "repository/a*b/*");
+        assert_eq!(tokens[12], Token::Char('*'), "substituted star is literal");
+        assert_eq!(
+            tokens.last(),
+            Some(&Token::Star),
+            "written star is a wildcard"
+        );
+        assert_eq!(t.keys().collect::<Vec<_>>(), ["aws:username"]);
+    }
+
+    #[test]
+    fn defaults_escapes_and_missing_keys() {
+        let t = Template::parse("${aws:PrincipalTag/team, 'shared'}-${*}${?}${$}").unwrap();
+        let tokens = t.resolve(&Context::new()).unwrap();
+        assert_eq!(tokens_to_string(&tokens), "shared-*?$");
+        assert!(tokens.iter().all(|t| matches!(t, Token::Char(_))));
+        let t = Template::parse("${aws:principaltag/TEAM}").unwrap();
+        assert_eq!(
+            t.resolve(&ctx(&[("aws:PrincipalTag/team", "x")])),
+            Some(vec![Token::Char('x')])
+        );
+        assert_eq!(t.resolve(&Context::new()), None);
+        let multi = ctx(&[
+            ("aws:PrincipalTag/team", "x"),
+            ("aws:PrincipalTag/team", "y"),
+        ]);
+        assert_eq!(
+            t.resolve(&multi),
+            None,
+            "multi-valued keys are not variables"
+        );
+    }
+}
