@@ -2,7 +2,7 @@
 
 use ecrsim_engine::{Decision, PolicyKind, PolicySet, Request, explain};
 
-use crate::input::load_policy;
+use crate::input::{check_account, load_context, load_policy};
 use crate::{CheckArgs, EXIT_ALLOWED, EXIT_BAD_INPUT, EXIT_DENIED, Format, render, use_color};
 
 /// Runs `check` and returns the exit code.
@@ -30,7 +30,27 @@ pub fn run(args: &CheckArgs) -> u8 {
             return EXIT_BAD_INPUT;
         }
     }
-    let request = match Request::new(&args.action, &args.resource, args.principal.as_deref()) {
+    let context = match load_context(args.context_file.as_deref(), &args.context) {
+        Ok(context) => context,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return EXIT_BAD_INPUT;
+        }
+    };
+    if let Some(account) = &args.resource_account
+        && let Err(e) = check_account(account)
+    {
+        eprintln!("error: {e}");
+        return EXIT_BAD_INPUT;
+    }
+    let request = Request::new(&args.action, &args.resource, args.principal.as_deref()).map(|r| {
+        let r = r.with_context(context);
+        match &args.resource_account {
+            Some(account) => r.with_resource_account(account),
+            None => r,
+        }
+    });
+    let request = match request {
         Ok(request) => request,
         Err(e) => {
             eprintln!("error: {}", e.message);

@@ -5,7 +5,9 @@ use std::collections::BTreeSet;
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
-use ecrsim_engine::{Decision, Policy, PolicyKind, PolicySet, Request, authorize, explain};
+use ecrsim_engine::{
+    Context, ContextValue, Decision, Policy, PolicyKind, PolicySet, Request, authorize, explain,
+};
 use serde::Deserialize;
 
 use crate::input::load_policy;
@@ -42,6 +44,12 @@ pub struct Case {
     /// The caller.
     #[serde(default)]
     pub principal: Option<String>,
+    /// The request context: key → string, number, boolean, or an array (multi-valued key).
+    #[serde(default)]
+    pub context: Option<toml::Table>,
+    /// The account owning the resource (`aws:ResourceAccount`).
+    #[serde(default)]
+    pub resource_account: Option<String>,
     /// `Allow`, `ExplicitDeny`, `ImplicitDeny` or `Error`.
     pub expect: String,
     /// The exact set of deciding statements (Sid, `#N`, `file.json:Sid`, `file.json#N`).
@@ -222,7 +230,50 @@ fn reproducer(case: &Case, policies: &[PathBuf]) -> String {
     if let Some(principal) = &case.principal {
         let _ = write!(cmd, " --principal {}", shell_quote(principal));
     }
+    if let Some(account) = &case.resource_account {
+        let _ = write!(cmd, " --resource-account {}", shell_quote(account));
+    }
+    if let Ok(context) = case_context(case) {
+        for (key, value) in context.iter() {
+            for v in value.values() {
+                let _ = write!(cmd, " --context {}", shell_quote(&format!("{key}={v}")));
+            }
+        }
+    }
     cmd
+}
+
+/// The case's `context` table as a request context.
+fn case_context(case: &Case) -> Result<Context, String> {
+    let mut context = Context::new();
+    let Some(table) = &case.context else {
+        return Ok(context);
+    };
+    let scalar = |key: &str, value: &toml::Value| -> Result<String, String> {
+        match value {
+            toml::Value::String(s) => Ok(s.clone()),
+            toml::Value::Integer(i) => Ok(i.to_string()),
+            toml::Value::Float(f) => Ok(f.to_string()),
+            toml::Value::Boolean(b) => Ok(b.to_string()),
+            other => Err(format!(
+                "context key `{key}`: expected a string, number, boolean or array of them, found {}",
+                other.type_str()
+            )),
+        }
+    };
+    for (key, value) in table {
+        let value = match value {
+            toml::Value::Array(items) => ContextValue::Multi(
+                items
+                    .iter()
+                    .map(|v| scalar(key, v))
+                    .collect::<Result<_, _>>()?,
+            ),
+            other => ContextValue::Single(scalar(key, other)?),
+        };
+        context.insert(key, value);
+    }
+    Ok(context)
 }
 
 /// What a case produced: a decision with its explanation, or an error message.
@@ -243,9 +294,14 @@ fn evaluate(case: &Case, paths: &[PathBuf]) -> Result<Outcome, String> {
             Err(e) => return Ok(Outcome::Failed(e.0)),
         }
     }
+    let context = case_context(case).map_err(|e| format!("  invalid case: {e}"))?;
     let request = match Request::new(&case.action, &case.resource, case.principal.as_deref()) {
-        Ok(r) => r,
+        Ok(r) => r.with_context(context),
         Err(e) => return Ok(Outcome::Failed(e.to_string())),
+    };
+    let request = match &case.resource_account {
+        Some(account) => request.with_resource_account(account),
+        None => request,
     };
     let multi = policies.len() > 1;
     let mut set = PolicySet::new();

@@ -78,9 +78,19 @@ pub struct CheckArgs {
     /// The resource ARN, or `*` for account-level actions such as `ecr:GetAuthorizationToken`.
     #[arg(long, short)]
     pub resource: String,
-    /// The caller's ARN (informational until principals are evaluated).
+    /// The caller's ARN: fills aws:PrincipalArn, aws:PrincipalAccount, aws:PrincipalType and
+    /// (for IAM users) aws:username, unless given with --context.
     #[arg(long, short)]
     pub principal: Option<String>,
+    /// A request context key, `KEY=VALUE` (repeat a key to make it multi-valued).
+    #[arg(long = "context", short = 'c', value_name = "KEY=VALUE")]
+    pub context: Vec<String>,
+    /// A JSON object of context keys: string, number, boolean, or an array for multi-valued keys.
+    #[arg(long, value_name = "FILE.json")]
+    pub context_file: Option<PathBuf>,
+    /// The account that owns the resource (aws:ResourceAccount), when the ARN does not say.
+    #[arg(long, value_name = "ACCOUNT_ID")]
+    pub resource_account: Option<String>,
     /// Output format.
     #[arg(long, value_enum, default_value_t)]
     pub format: Format,

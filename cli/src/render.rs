@@ -28,7 +28,21 @@ fn mismatch_kind(m: &Mismatch) -> &'static str {
         Mismatch::ResourceNotMatched { .. } => "ResourceNotMatched",
         Mismatch::AccountLevelAction { .. } => "AccountLevelAction",
         Mismatch::ResourceExcluded { .. } => "ResourceExcluded",
+        Mismatch::Condition { .. } => "Condition",
     }
+}
+
+fn mismatch_json(m: &Mismatch) -> Value {
+    let mut value = json!({
+        "element": m.element(),
+        "kind": mismatch_kind(m),
+        "message": m.to_string(),
+    });
+    if let (Mismatch::Condition { key, operator, .. }, Value::Object(map)) = (m, &mut value) {
+        map.insert("key".into(), Value::String(key.clone()));
+        map.insert("operator".into(), Value::String(operator.clone()));
+    }
+    value
 }
 
 /// A deciding statement as `{"policy", "index", "sid"}`.
@@ -77,11 +91,7 @@ pub fn json(explanation: &Explanation, request: &Request, set: &PolicySet) -> Va
                 "effect": t.effect.to_string(),
                 "applies": t.applies(),
                 "decides": explanation.response.deciding.contains(&t.at),
-                "mismatches": t.mismatches.iter().map(|m| json!({
-                    "element": m.element(),
-                    "kind": mismatch_kind(m),
-                    "message": m.to_string(),
-                })).collect::<Vec<_>>(),
+                "mismatches": t.mismatches.iter().map(mismatch_json).collect::<Vec<_>>(),
             })
         })
         .collect();

@@ -251,3 +251,143 @@ fn test_command_ends_with_the_counts() {
     );
     assert!(stdout.contains("to reproduce: ecrsim check"), "{stdout}");
 }
+
+const IP_POLICY: &str = r#"{"Version":"2012-10-17","Statement":[{"Sid":"PushFromOffice","Effect":"Allow","Action":"ecr:PutImage",
+"Resource":"arn:aws:ecr:us-east-1:123456789012:repository/my-app-repo","Condition":{"IpAddress":{"aws:SourceIp":"10.0.0.0/8"}}}]}"#;
+
+#[test]
+fn source_ip_condition_names_key_value_and_range() {
+    let out = ecrsim(
+        &[
+            "check",
+            "-",
+            "--action",
+            "ecr:PutImage",
+            "--resource",
+            REPO,
+            "--context",
+            "aws:SourceIp=192.168.1.1",
+        ],
+        Some(IP_POLICY),
+    );
+    assert_eq!(out.status.code(), Some(1));
+    let stdout = text(&out.stdout);
+    assert!(stdout.starts_with("ImplicitDeny"), "{stdout}");
+    assert!(
+        stdout.contains("condition `IpAddress` on `aws:SourceIp`: request value `192.168.1.1` does not match [`10.0.0.0/8`]"),
+        "{stdout}"
+    );
+    let out = ecrsim(
+        &[
+            "check",
+            "-",
+            "--action",
+            "ecr:PutImage",
+            "--resource",
+            REPO,
+            "--context",
+            "aws:SourceIp=10.1.2.3",
+        ],
+        Some(IP_POLICY),
+    );
+    assert_eq!(out.status.code(), Some(0));
+    assert!(text(&out.stdout).starts_with("Allow"));
+}
+
+#[test]
+fn context_file_and_flags_combine() {
+    let dir = std::env::temp_dir().join(format!("ecrsim-cli-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("context.json");
+    std::fs::write(
+        &file,
+        r#"{"aws:SourceIp": "192.168.1.1", "aws:TagKeys": ["a", "b"]}"#,
+    )
+    .unwrap();
+    let file = file.to_str().unwrap();
+    let denied = ecrsim(
+        &[
+            "check",
+            "-",
+            "--action",
+            "ecr:PutImage",
+            "--resource",
+            REPO,
+            "--context-file",
+            file,
+        ],
+        Some(IP_POLICY),
+    );
+    assert_eq!(denied.status.code(), Some(1));
+    let allowed = ecrsim(
+        &[
+            "check",
+            "-",
+            "--action",
+            "ecr:PutImage",
+            "--resource",
+            REPO,
+            "--context-file",
+            file,
+            "--context",
+            "aws:SourceIp=10.9.9.9",
+        ],
+        Some(IP_POLICY),
+    );
+    assert_eq!(
+        allowed.status.code(),
+        Some(0),
+        "a flag replaces the file's value"
+    );
+    let bad = ecrsim(
+        &[
+            "check",
+            "-",
+            "--action",
+            "ecr:PutImage",
+            "--resource",
+            REPO,
+            "--context",
+            "novalue",
+        ],
+        Some(IP_POLICY),
+    );
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(text(&bad.stderr).contains("expected KEY=VALUE"));
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+#[test]
+fn operator_typo_exits_two_and_suggests() {
+    let policy = IP_POLICY.replace("IpAddress", "StringEqual");
+    let out = ecrsim(
+        &["check", "-", "--action", "ecr:PutImage", "--resource", REPO],
+        Some(&policy),
+    );
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = text(&out.stderr);
+    assert!(stderr.contains("<stdin>:2:85: /Statement/0/Condition/StringEqual: unknown condition operator `StringEqual`: did you mean `StringEquals`?"), "{stderr}");
+}
+
+#[test]
+fn batch_takes_the_request_context() {
+    let policy: serde_json::Value = serde_json::from_str(IP_POLICY).unwrap();
+    let line = |ip: &str| {
+        serde_json::json!({"identityPolicies": [policy], "request": {"action": "ecr:PutImage", "resource": REPO, "context": {"aws:SourceIp": ip}}})
+            .to_string()
+    };
+    let out = ecrsim(
+        &["batch"],
+        Some(&format!("{}\n{}\n", line("10.1.2.3"), line("192.168.1.1"))),
+    );
+    let decisions: Vec<String> = text(&out.stdout)
+        .lines()
+        .map(|l| {
+            serde_json::from_str::<serde_json::Value>(l).unwrap()["decision"]
+                .as_str()
+                .unwrap()
+                .to_string()
+        })
+        .collect();
+    assert_eq!(decisions, ["Allow", "ImplicitDeny"]);
+}
