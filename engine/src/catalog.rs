@@ -282,52 +282,38 @@ impl Catalog {
     }
 
     /// Closest known action for a misspelt one (`ecr:PutImages` → `ecr:PutImage`,
-    /// `ecr:putimage` → `ecr:PutImage`), in canonical `service:Name` spelling.
+    /// `ecrr:PutImage` → `ecr:PutImage`), in canonical `service:Name` spelling.
     ///
-    /// When the service prefix is known, the action name is compared (lower-cased, by edit
-    /// distance) with that service's actions only; otherwise (`ecrr:PutImage`, or no colon at
-    /// all) the whole lower-cased text is compared with every `service:name` of the catalog,
-    /// which parses every service. A candidate must be within `max(2, len / 4)` edits, `len`
-    /// being the length of the compared text; ties go to the first in sorted order. Wildcards are
-    /// compared literally. `None` when nothing is close enough.
+    /// The service is the given prefix when it exists, else the closest prefix by edit distance
+    /// (so an unknown prefix costs one pass over the service names, never over every action); a
+    /// `.` is accepted in place of the colon (`ECR.PutImage`). Within the service, the action is
+    /// compared lower-cased by edit distance and must be within `max(2, len / 4)` edits; ties go
+    /// to the first in sorted order. `None` when nothing is close enough.
     pub fn suggest_action(&self, action: &str) -> Option<String> {
         let query = action.to_ascii_lowercase();
+        let (prefix, name) = query.split_once(':').or_else(|| query.split_once('.'))?;
+        let service = match self.service(prefix) {
+            Some(service) => service,
+            None => {
+                let closest =
+                    crate::fuzzy::closest(prefix, self.services.iter().map(|s| s.prefix))?;
+                self.service(closest)?
+            }
+        };
+        let query = name.as_bytes();
+        let limit = typo_limit(query.len());
         let mut candidate = Vec::new();
         let mut scratch = Vec::new();
-        if let Some((prefix, name)) = query.split_once(':')
-            && let Some(service) = self.service(prefix)
-        {
-            let query = name.as_bytes();
-            let limit = typo_limit(query.len());
-            let mut best: Option<(usize, &Action)> = None;
-            for a in &service.actions {
-                candidate.clear();
-                candidate.extend(a.name.bytes().map(|b| b.to_ascii_lowercase()));
-                let bound = best.map_or(limit, |(d, _)| d.saturating_sub(1));
-                if let Some(d) = bounded_edit_distance(query, &candidate, bound, &mut scratch) {
-                    best = Some((d, a));
-                }
-            }
-            return best.map(|(_, a)| format!("{}:{}", service.prefix, a.name));
-        }
-
-        let query = query.as_bytes();
-        let limit = typo_limit(query.len());
-        let mut best: Option<(usize, &Service, &Action)> = None;
-        for slot in &self.services {
-            let service = slot.get();
-            for a in &service.actions {
-                candidate.clear();
-                candidate.extend_from_slice(service.prefix.as_bytes());
-                candidate.push(b':');
-                candidate.extend(a.name.bytes().map(|b| b.to_ascii_lowercase()));
-                let bound = best.map_or(limit, |(d, _, _)| d.saturating_sub(1));
-                if let Some(d) = bounded_edit_distance(query, &candidate, bound, &mut scratch) {
-                    best = Some((d, service, a));
-                }
+        let mut best: Option<(usize, &Action)> = None;
+        for a in &service.actions {
+            candidate.clear();
+            candidate.extend(a.name.bytes().map(|b| b.to_ascii_lowercase()));
+            let bound = best.map_or(limit, |(d, _)| d.saturating_sub(1));
+            if let Some(d) = bounded_edit_distance(query, &candidate, bound, &mut scratch) {
+                best = Some((d, a));
             }
         }
-        best.map(|(_, s, a)| format!("{}:{}", s.prefix, a.name))
+        best.map(|(_, a)| format!("{}:{}", service.prefix, a.name))
     }
 
     /// All actions of a service in canonical spelling, sorted case-insensitively by name.
