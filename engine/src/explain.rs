@@ -8,12 +8,15 @@
 use std::collections::BTreeSet;
 use std::fmt;
 
-use crate::authorize::{Decision, PolicySet, Response, StatementRef, authorize, combine};
+use crate::authorize::{
+    Decision, Matches, PolicyRole, PolicySet, PrincipalMiss, Reason, Response, StatementRef,
+    authorize, decide, principal_applies, role_exclusion,
+};
 use crate::fuzzy;
 use crate::json::write_string;
 use crate::parse::parse_policy;
-use crate::policy::PolicyKind;
-use crate::policy::{Effect, Statement};
+use crate::policy::{Effect, Policy, PolicyKind, Statement};
+use crate::principal::{PrincipalKind, PrincipalMatch};
 use crate::request::Request;
 
 /// The full account of one decision.
@@ -34,6 +37,8 @@ pub struct Explanation {
 pub struct StatementTrace {
     /// Which statement.
     pub at: StatementRef,
+    /// The part its policy plays.
+    pub role: PolicyRole,
     /// Its `Sid`, or `#index`.
     pub label: String,
     /// The policy's name (file path).
@@ -93,6 +98,18 @@ pub enum Mismatch {
         /// The `NotResource` value that matches it.
         by: String,
     },
+    /// `Principal` does not name the caller (or no caller was given).
+    PrincipalNotNamed {
+        /// The caller, if given.
+        caller: Option<String>,
+        /// The listed principals.
+        listed: Vec<String>,
+    },
+    /// `NotPrincipal` lists every level of the caller, so the Deny exempts it.
+    PrincipalExempted {
+        /// The caller.
+        caller: String,
+    },
     /// A condition clause does not hold.
     Condition {
         /// The condition key.
@@ -113,6 +130,7 @@ impl Mismatch {
             | Mismatch::AccountLevelAction { .. }
             | Mismatch::ResourceExcluded { .. } => "resource",
             Mismatch::Condition { .. } => "condition",
+            Mismatch::PrincipalNotNamed { .. } | Mismatch::PrincipalExempted { .. } => "principal",
         }
     }
 }
@@ -160,17 +178,49 @@ impl fmt::Display for Mismatch {
                 write!(f, "resource `{resource}` is excluded by NotResource `{by}`")
             }
             Mismatch::Condition { reason, .. } => f.write_str(reason),
+            Mismatch::PrincipalNotNamed {
+                caller: Some(caller),
+                listed,
+            } => write!(
+                f,
+                "caller `{caller}` is not named by Principal [{}]",
+                quoted_list(listed)
+            ),
+            Mismatch::PrincipalNotNamed {
+                caller: None,
+                listed,
+            } => write!(
+                f,
+                "Principal names [{}], and no caller was given (use --principal)",
+                quoted_list(listed)
+            ),
+            Mismatch::PrincipalExempted { caller } => {
+                write!(
+                    f,
+                    "caller `{caller}` is exempted by NotPrincipal (every level of it is listed)"
+                )
+            }
         }
     }
 }
 
-/// A change that would turn a denial into an Allow.
+/// What would turn a denial into an Allow: advice, and the statements to add (verified by
+/// re-evaluating the request with them).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Fix {
     /// One or two sentences saying what to change and where.
     pub summary: String,
-    /// A statement to add, as compact JSON, when adding one is the fix.
-    pub statement: Option<String>,
+    /// Statements to add, in order; empty when the fix is to narrow a Deny.
+    pub changes: Vec<Change>,
+}
+
+/// One statement to add to one policy.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Change {
+    /// The policy it goes in.
+    pub role: PolicyRole,
+    /// The statement, as compact JSON.
+    pub statement: String,
 }
 
 /// The statement `{"Effect":"Allow","Action":A,"Resource":R}` as compact JSON.
@@ -183,9 +233,29 @@ pub fn allow_statement_json(action: &str, resource: &str) -> String {
     out
 }
 
-/// Traces one statement element by element.
-fn trace(statement: &Statement, request: &Request) -> Vec<Mismatch> {
+/// Traces one statement element by element; also says how its `Principal` names the caller.
+fn trace(
+    statement: &Statement,
+    kind: PolicyKind,
+    request: &Request,
+    has_boundary: bool,
+) -> (Vec<Mismatch>, Option<PrincipalMatch>) {
     let mut mismatches = Vec::new();
+    let mut how = None;
+    if let Some(clause) = &statement.principal {
+        match principal_applies(clause, kind, request, has_boundary) {
+            Ok(m) => how = m,
+            Err(PrincipalMiss::Exempted) => mismatches.push(Mismatch::PrincipalExempted {
+                caller: request.principal().unwrap_or("anonymous").to_string(),
+            }),
+            Err(PrincipalMiss::NotNamed | PrincipalMiss::UnknownCaller) => {
+                mismatches.push(Mismatch::PrincipalNotNamed {
+                    caller: request.principal().map(str::to_string),
+                    listed: clause.principals.iter().map(describe_principal).collect(),
+                })
+            }
+        }
+    }
     let action = request.action().to_string();
     let clause = &statement.action;
     match (clause.negated, clause.first_match(request.action_lower())) {
@@ -239,15 +309,45 @@ fn trace(statement: &Statement, request: &Request) -> Vec<Mismatch> {
             });
         }
     }
-    mismatches
+    (mismatches, how)
 }
 
-/// Notes about the condition keys the policies read: keys absent from the request, and keys the
-/// catalog says a request for this action never carries.
-fn condition_key_notes(set: &PolicySet, request: &Request) -> Vec<String> {
+fn describe_principal(value: &crate::policy::PrincipalValue) -> String {
+    use crate::policy::PrincipalValue as V;
+    match value {
+        V::Anyone => "*".to_string(),
+        V::Aws(v) => v.clone(),
+        V::Service(v) => format!("Service:{v}"),
+        V::Federated(v) => format!("Federated:{v}"),
+        V::CanonicalUser(v) => format!("CanonicalUser:{v}"),
+    }
+}
+
+/// Notes about the condition keys read by statements that cover the action: keys absent from
+/// the request, and keys the catalog says a request for this action never carries.
+fn condition_key_notes(
+    set: &PolicySet,
+    request: &Request,
+    traces: &[StatementTrace],
+) -> Vec<String> {
     let mut absent = BTreeSet::new();
     let mut inapplicable = BTreeSet::new();
-    let statements = set.identity().iter().flat_map(|p| p.statements.iter());
+    // Only statements that would apply but for their conditions (or variables) matter here.
+    let relevant = traces
+        .iter()
+        .filter(|t| {
+            t.mismatches
+                .iter()
+                .all(|m| matches!(m.element(), "condition" | "resource"))
+        })
+        .filter(|t| {
+            !t.mismatches
+                .iter()
+                .any(|m| matches!(m, Mismatch::AccountLevelAction { .. }))
+        });
+    let statements = relevant
+        .filter_map(|t| set.statement(t.at))
+        .map(|(_, _, s)| s);
     for statement in statements {
         let clauses = statement.condition.iter().flat_map(|c| &c.clauses);
         for clause in clauses {
@@ -326,31 +426,7 @@ fn key_can_apply(request: &Request, key: &str) -> bool {
 
 /// Explains the decision on `request`.
 pub fn explain(set: &PolicySet, request: &Request) -> Explanation {
-    let mut statements = Vec::new();
-    for (p, policy) in set.identity().iter().enumerate() {
-        for (s, statement) in policy.statements.iter().enumerate() {
-            statements.push(StatementTrace {
-                at: StatementRef {
-                    policy: p,
-                    statement: s,
-                },
-                label: statement.label(),
-                policy_name: policy.source.name.clone(),
-                line: statement.pos.line,
-                effect: statement.effect,
-                mismatches: trace(statement, request),
-            });
-        }
-    }
-    let applying = |effect: Effect| -> Vec<StatementRef> {
-        statements
-            .iter()
-            .filter(|t| t.effect == effect && t.applies())
-            .map(|t| t.at)
-            .collect()
-    };
-    let response = combine(applying(Effect::Deny), applying(Effect::Allow));
-
+    let has_boundary = set.has(PolicyRole::Boundary);
     let mut notes = Vec::new();
     if request.resource_was_rewritten() {
         notes.push(format!(
@@ -359,7 +435,38 @@ pub fn explain(set: &PolicySet, request: &Request) -> Explanation {
             request.given_resource()
         ));
     }
-    for policy in set.identity() {
+    let mut statements = Vec::new();
+    let mut matches = Matches::default();
+    for (p, (role, policy)) in set.policies().iter().enumerate() {
+        if let Some(why) = role_exclusion(*role, request) {
+            notes.push(format!(
+                "{} ({role}) is not evaluated: {why}",
+                policy.source.name
+            ));
+            continue;
+        }
+        for (s, statement) in policy.statements.iter().enumerate() {
+            let at = StatementRef {
+                policy: p,
+                statement: s,
+            };
+            let (mismatches, how) = trace(statement, policy.kind, request, has_boundary);
+            if mismatches.is_empty() {
+                matches.record(at, *role, statement.effect, how);
+            }
+            statements.push(StatementTrace {
+                at,
+                role: *role,
+                label: statement.label(),
+                policy_name: policy.source.name.clone(),
+                line: statement.pos.line,
+                effect: statement.effect,
+                mismatches,
+            });
+        }
+    }
+    let response = decide(set, request, &matches);
+    for (_, policy) in set.policies() {
         for w in &policy.warnings {
             notes.push(format!(
                 "warning: {}:{}:{}: {}",
@@ -367,9 +474,8 @@ pub fn explain(set: &PolicySet, request: &Request) -> Explanation {
             ));
         }
     }
-    notes.extend(condition_key_notes(set, request));
-    let fix = suggest_fix(request, &response, &statements)
-        .filter(|fix| fix_is_verified(set, request, fix));
+    notes.extend(condition_key_notes(set, request, &statements));
+    let fix = suggest_fix(set, request, &response, &statements);
     Explanation {
         response,
         statements,
@@ -385,7 +491,12 @@ fn describe_statement(t: &StatementTrace) -> String {
     )
 }
 
-fn suggest_fix(request: &Request, response: &Response, traces: &[StatementTrace]) -> Option<Fix> {
+fn suggest_fix(
+    set: &PolicySet,
+    request: &Request,
+    response: &Response,
+    traces: &[StatementTrace],
+) -> Option<Fix> {
     match response.decision {
         Decision::Allow => None,
         Decision::ExplicitDeny => {
@@ -393,7 +504,7 @@ fn suggest_fix(request: &Request, response: &Response, traces: &[StatementTrace]
                 .deciding
                 .iter()
                 .filter_map(|at| traces.iter().find(|t| t.at == *at))
-                .map(describe_statement)
+                .map(|t| format!("{} ({})", describe_statement(t), t.role))
                 .collect();
             Some(Fix {
                 summary: format!(
@@ -402,81 +513,156 @@ fn suggest_fix(request: &Request, response: &Response, traces: &[StatementTrace]
                     request.action(),
                     request.resource()
                 ),
-                statement: None,
+                changes: Vec::new(),
             })
         }
         Decision::ImplicitDeny => {
-            let statement = allow_statement_json(request.action(), request.resource());
-            // A statement that lists the action but not the resource is the natural place to fix.
-            let near_miss = traces.iter().find(|t| {
-                t.effect == Effect::Allow
-                    && t.mismatches.len() == 1
-                    && t.mismatches[0].element() == "resource"
-            });
-            let conditional = traces.iter().find(|t| {
-                t.effect == Effect::Allow
-                    && !t.mismatches.is_empty()
-                    && t.mismatches.iter().all(|m| m.element() == "condition")
-            });
-            let summary = if request.is_account_level() {
-                let scoped = match near_miss {
-                    Some(t) => format!(
-                        " {} lists it but scopes it to specific resources, which can never match;",
-                        describe_statement(t)
-                    ),
-                    None => String::new(),
-                };
-                let token = if request.action() == "ecr:GetAuthorizationToken" {
-                    " (the token does not widen access: every later call is still authorized per repository)"
-                } else {
-                    ""
-                };
-                format!(
-                    "`{}` does not support resource-level permissions, so it requires a wildcard (\"*\") in the Resource element.{scoped} add a separate statement for it with \"Resource\": \"*\" to the caller's identity-based policy{token}",
-                    request.action()
-                )
-            } else if let Some(t) = conditional {
-                format!(
-                    "{} allows `{}` on this resource only when its condition holds, and it does not for this request (see above): send the request under those conditions, or add this statement without them",
-                    describe_statement(t),
-                    request.action()
-                )
-            } else {
-                match near_miss {
-                    Some(t) => format!(
-                        "{} allows `{}` but not on this resource: add `{}` to its Resource, or add this statement",
-                        describe_statement(t),
-                        request.action(),
-                        request.resource()
-                    ),
-                    None => format!(
-                        "no statement allows `{}` on `{}`: add this statement to the caller's identity-based policy",
-                        request.action(),
-                        request.resource()
-                    ),
+            let changes = verified_changes(set, request, response.reason)?;
+            let summary = match response.reason {
+                Reason::NoIdentityAllows => identity_summary(request, traces),
+                _ => {
+                    let targets: Vec<String> =
+                        changes.iter().map(|c| format!("the {}", c.role)).collect();
+                    format!("add the statement(s) below to {}", targets.join(", then "))
                 }
             };
-            Some(Fix {
-                summary,
-                statement: Some(statement),
-            })
+            Some(Fix { summary, changes })
         }
     }
 }
 
-/// Re-evaluates the request with the suggested statement added: a fix is printed only if it
-/// really turns the decision into Allow. A fix without a statement (remove a Deny) is advice.
-fn fix_is_verified(set: &PolicySet, request: &Request, fix: &Fix) -> bool {
-    let Some(statement) = &fix.statement else {
-        return true;
+/// The fix for a request no identity-based policy allows, pointing at the nearest statement.
+fn identity_summary(request: &Request, traces: &[StatementTrace]) -> String {
+    let allow_in_identity =
+        |t: &&StatementTrace| t.effect == Effect::Allow && t.role == PolicyRole::Identity;
+    // A statement that lists the action but not the resource is the natural place to fix.
+    let near_miss = traces
+        .iter()
+        .filter(allow_in_identity)
+        .find(|t| t.mismatches.len() == 1 && t.mismatches[0].element() == "resource");
+    let conditional = traces.iter().filter(allow_in_identity).find(|t| {
+        !t.mismatches.is_empty() && t.mismatches.iter().all(|m| m.element() == "condition")
+    });
+    if request.is_account_level() {
+        let scoped = match near_miss {
+            Some(t) => format!(
+                " {} lists it but scopes it to specific resources, which can never match;",
+                describe_statement(t)
+            ),
+            None => String::new(),
+        };
+        let token = if request.action() == "ecr:GetAuthorizationToken" {
+            " (the token does not widen access: every later call is still authorized per repository)"
+        } else {
+            ""
+        };
+        return format!(
+            "`{}` does not support resource-level permissions, so it requires a wildcard (\"*\") in the Resource element.{scoped} add a separate statement for it with \"Resource\": \"*\" to the caller's identity-based policy{token}",
+            request.action()
+        );
+    }
+    if let Some(t) = conditional {
+        return format!(
+            "{} allows `{}` on this resource only when its condition holds, and it does not for this request (see above): send the request under those conditions, or add this statement without them",
+            describe_statement(t),
+            request.action()
+        );
+    }
+    match near_miss {
+        Some(t) => format!(
+            "{} allows `{}` but not on this resource: add `{}` to its Resource, or add this statement",
+            describe_statement(t),
+            request.action(),
+            request.resource()
+        ),
+        None => format!(
+            "no statement allows `{}` on `{}`: add this statement to the caller's identity-based policy",
+            request.action(),
+            request.resource()
+        ),
+    }
+}
+
+/// The statement that lifts one implicit-deny reason, and the policy it goes in.
+fn change_for(reason: Reason, request: &Request) -> Option<Change> {
+    let plain = allow_statement_json(request.action(), request.resource());
+    let (role, statement) = match reason {
+        Reason::NoIdentityAllows => (PolicyRole::Identity, plain),
+        Reason::NoBoundaryAllows => (PolicyRole::Boundary, plain),
+        Reason::NoSessionAllows => (PolicyRole::Session, plain),
+        Reason::NoScpAllows(level) => (PolicyRole::Scp(level), plain),
+        Reason::NoVpcEndpointAllows => {
+            let mut out = String::from("{\"Effect\":\"Allow\",\"Principal\":\"*\",\"Action\":");
+            write_string(request.action(), &mut out);
+            out.push_str(",\"Resource\":");
+            write_string(request.resource(), &mut out);
+            out.push('}');
+            (PolicyRole::VpcEndpoint, out)
+        }
+        Reason::NoResourcePolicyAllows => {
+            let caller = request.caller()?;
+            let principal = match caller.kind {
+                PrincipalKind::Service => format!("{{\"Service\":\"{}\"}}", caller.text),
+                PrincipalKind::Anonymous => return None,
+                _ => format!(
+                    "{{\"AWS\":\"arn:aws:iam::{}:root\"}}",
+                    caller.account.as_deref()?
+                ),
+            };
+            let mut out = format!("{{\"Effect\":\"Allow\",\"Principal\":{principal},\"Action\":");
+            write_string(request.action(), &mut out);
+            out.push('}');
+            (PolicyRole::Resource, out)
+        }
+        Reason::Allowed | Reason::ExplicitDeny(_) | Reason::NoRcpAllows(_) => return None,
     };
+    Some(Change { role, statement })
+}
+
+/// Adds the statement for each missing layer in turn until the request is allowed, re-evaluating
+/// after each: a fix is printed only if it really allows the request, and never if a Deny
+/// would still stop it.
+fn verified_changes(set: &PolicySet, request: &Request, first: Reason) -> Option<Vec<Change>> {
+    let mut changes: Vec<Change> = Vec::new();
+    let mut current = set.clone();
+    let mut reason = first;
+    for _ in 0..8 {
+        let change = change_for(reason, request)?;
+        current = with_statement(&current, change.role, &change.statement)?;
+        changes.push(change);
+        let response = authorize(&current, request);
+        match response.decision {
+            Decision::Allow => return Some(changes),
+            Decision::ExplicitDeny => return None,
+            Decision::ImplicitDeny if response.reason == reason => return None,
+            Decision::ImplicitDeny => reason = response.reason,
+        }
+    }
+    None
+}
+
+/// The set with `statement` added to the first policy in `role` (or to a new one).
+fn with_statement(set: &PolicySet, role: PolicyRole, statement: &str) -> Option<PolicySet> {
     let document = format!("{{\"Version\":\"2012-10-17\",\"Statement\":[{statement}]}}");
-    let Ok(policy) = parse_policy("suggested fix", document.as_bytes(), PolicyKind::Identity)
-    else {
-        return false;
-    };
-    let mut fixed = set.clone();
-    fixed.add(policy).is_ok() && authorize(&fixed, request).decision == Decision::Allow
+    let mut addition: Policy =
+        parse_policy("suggested fix", document.as_bytes(), role.kind()).ok()?;
+    let mut fixed = PolicySet::new();
+    let mut merged = false;
+    for (r, policy) in set.policies() {
+        let mut policy = policy.clone();
+        if *r == role && !merged {
+            for mut s in addition.statements.drain(..) {
+                s.index = policy.statements.len();
+                policy.statements.push(s);
+            }
+            merged = true;
+        }
+        fixed.add_as(*r, policy).ok()?;
+    }
+    if !merged {
+        fixed.add_as(role, addition).ok()?;
+    }
+    Some(fixed)
 }
 
 impl Explanation {
@@ -489,6 +675,9 @@ impl Explanation {
             request.action(),
             request.resource()
         ));
+        if self.response.decision != Decision::Allow {
+            out.push_str(&format!("why: {}\n", self.response.reason));
+        }
         for note in &self.notes {
             out.push_str(&format!("note: {note}\n"));
         }
@@ -504,8 +693,13 @@ impl Explanation {
             } else {
                 format!(" `{}`", t.label)
             };
+            let role = if t.role == PolicyRole::Identity {
+                String::new()
+            } else {
+                format!(" [{}]", t.role)
+            };
             out.push_str(&format!(
-                "  {} #{}{sid} (line {}): {verdict}\n",
+                "  {}{role} #{}{sid} (line {}): {verdict}\n",
                 t.policy_name, t.at.statement, t.line
             ));
             for m in &t.mismatches {
@@ -517,8 +711,11 @@ impl Explanation {
         }
         if let Some(fix) = &self.fix {
             out.push_str(&format!("fix: {}\n", fix.summary));
-            if let Some(statement) = &fix.statement {
-                out.push_str(&format!("  {statement}\n"));
+            for change in &fix.changes {
+                if change.role != PolicyRole::Identity {
+                    out.push_str(&format!("  in the {}:\n", change.role));
+                }
+                out.push_str(&format!("  {}\n", change.statement));
             }
         }
         out
@@ -614,7 +811,7 @@ mod tests {
             "{}",
             fix.summary
         );
-        assert_eq!(fix.statement, None);
+        assert!(fix.changes.is_empty());
     }
 
     #[test]
@@ -626,7 +823,7 @@ mod tests {
         );
         let fix = e.fix.unwrap();
         assert_eq!(
-            fix.statement.as_deref(),
+            fix.changes.first().map(|c| c.statement.as_str()),
             Some(
                 r#"{"Effect":"Allow","Action":"ecr:PutImage","Resource":"arn:aws:ecr:us-east-1:123456789012:repository/my-app"}"#
             )

@@ -27,7 +27,7 @@
 //! let login = Request::new("ecr:GetAuthorizationToken", "*", None)?;
 //! let why = explain(&set, &login);
 //! assert_eq!(why.response.decision, Decision::ImplicitDeny);
-//! assert!(why.fix.unwrap().statement.unwrap().contains(r#""Resource":"*""#));
+//! assert!(why.fix.unwrap().changes[0].statement.contains(r#""Resource":"*""#));
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
@@ -39,15 +39,17 @@ pub mod context;
 pub mod explain;
 pub mod fuzzy;
 pub mod json;
+pub mod managed;
 pub mod parse;
 pub mod pattern;
 pub mod policy;
+pub mod principal;
 pub mod request;
 pub mod variables;
 
-pub use authorize::{Decision, PolicySet, Response, StatementRef, authorize};
+pub use authorize::{Decision, PolicyRole, PolicySet, Reason, Response, StatementRef, authorize};
 pub use context::{Context, ContextValue};
-pub use explain::{Explanation, Fix, Mismatch, explain};
-pub use parse::{PolicyError, parse_policy, policy_from_json};
+pub use explain::{Change, Explanation, Fix, Mismatch, explain};
+pub use parse::{PolicyError, parse_policy, parse_policy_input, policy_from_json};
 pub use policy::{Effect, Policy, PolicyKind};
 pub use request::{Request, RequestError};

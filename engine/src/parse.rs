@@ -104,6 +104,84 @@ pub fn parse_policy(name: &str, bytes: &[u8], kind: PolicyKind) -> Result<Policy
     policy_from_json(source, &json, kind)
 }
 
+/// Parses a policy given as a document, or as one of the shapes the AWS CLI prints around a
+/// document: `aws ecr get-repository-policy`/`get-registry-policy` (`policyText`, a JSON string),
+/// `aws iam get-policy-version` (`PolicyVersion.Document`), `aws iam get-role-policy` /
+/// `get-user-policy` (`PolicyDocument`), both possibly URL-encoded, and `aws organizations
+/// describe-policy` (`Policy.Content`). Positions in errors refer to the document's own text.
+pub fn parse_policy_input(
+    name: &str,
+    bytes: &[u8],
+    kind: PolicyKind,
+) -> Result<Policy, PolicyError> {
+    let text: Arc<str> = Arc::from(String::from_utf8_lossy(bytes).as_ref());
+    let source = Arc::new(Source {
+        name: name.to_string(),
+        text,
+    });
+    let json = json::parse(bytes).map_err(|e| PolicyError {
+        source: source.clone(),
+        pos: e.pos,
+        pointer: e.pointer,
+        message: format!("invalid JSON: {}", e.message),
+        help: None,
+    })?;
+    let wrapped = |path: &[&str]| -> Option<&Json> {
+        let mut node = &json;
+        for key in path {
+            node = &node.get(key)?.value;
+        }
+        Some(node)
+    };
+    let shapes: [(&str, &[&str]); 4] = [
+        ("policyText", &["policyText"]),
+        ("PolicyVersion.Document", &["PolicyVersion", "Document"]),
+        ("PolicyDocument", &["PolicyDocument"]),
+        ("Policy.Content", &["Policy", "Content"]),
+    ];
+    for (label, path) in shapes {
+        let Some(inner) = wrapped(path) else { continue };
+        let inner_name = format!("{name} ({label})");
+        return match &inner.value {
+            Value::String(text) => {
+                let decoded = percent_decode_document(text);
+                parse_policy(&inner_name, decoded.as_bytes(), kind)
+            }
+            _ => policy_from_json(source.clone(), inner, kind),
+        };
+    }
+    policy_from_json(source, &json, kind)
+}
+
+/// IAM returns documents URL-encoded (`%7B%22Version%22…`); decode `%XX` when the text is not
+/// already JSON.
+fn percent_decode_document(text: &str) -> String {
+    if text.trim_start().starts_with('{') || !text.contains('%') {
+        return text.to_string();
+    }
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let hex = bytes
+            .get(i + 1..i + 3)
+            .and_then(|h| std::str::from_utf8(h).ok())
+            .and_then(|h| u8::from_str_radix(h, 16).ok());
+        match (bytes.get(i), hex) {
+            (Some(b'%'), Some(byte)) => {
+                out.push(byte);
+                i += 3;
+            }
+            (Some(&b), _) => {
+                out.push(b);
+                i += 1;
+            }
+            (None, _) => break,
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
 /// Validates an already-read JSON value as a policy document. `source` is what positions refer to.
 pub fn policy_from_json(
     source: Arc<Source>,
@@ -1028,6 +1106,47 @@ mod tests {
                 .unwrap()
                 .clauses
                 .is_empty()
+        );
+    }
+
+    #[test]
+    fn aws_cli_output_shapes_are_unwrapped() {
+        let doc = r#"{"Version":"2012-10-17","Statement":[{"Sid":"Pull","Effect":"Allow","Principal":{"AWS":"222222222222"},"Action":"ecr:BatchGetImage"}]}"#;
+        let ecr = format!(
+            r#"{{"registryId":"111111111111","repositoryName":"app","policyText":{}}}"#,
+            serde_json::to_string(doc).unwrap()
+        );
+        let p = parse_policy_input("repo.json", ecr.as_bytes(), PolicyKind::Resource).unwrap();
+        assert_eq!(p.statements[0].label(), "Pull");
+        assert_eq!(p.source.name, "repo.json (policyText)");
+        let encoded: String = doc
+            .bytes()
+            .map(|b| {
+                if b.is_ascii_alphanumeric() {
+                    (b as char).to_string()
+                } else {
+                    format!("%{b:02X}")
+                }
+            })
+            .collect();
+        let iam = format!(r#"{{"RoleName":"r","PolicyName":"p","PolicyDocument":"{encoded}"}}"#);
+        let p = parse_policy_input("role.json", iam.as_bytes(), PolicyKind::Resource).unwrap();
+        assert_eq!(p.statements[0].label(), "Pull");
+        let version = format!(
+            r#"{{"PolicyVersion":{{"Document":{doc},"VersionId":"v1","IsDefaultVersion":true}}}}"#
+        );
+        assert!(parse_policy_input("v.json", version.as_bytes(), PolicyKind::Resource).is_ok());
+        let org = format!(
+            r#"{{"Policy":{{"PolicySummary":{{}},"Content":{}}}}}"#,
+            serde_json::to_string(doc).unwrap()
+        );
+        assert!(parse_policy_input("scp.json", org.as_bytes(), PolicyKind::Resource).is_ok());
+        let bad = r#"{"policyText":"{\"Statement\":{\"Effect\":\"allow\"}}"}"#;
+        let e = parse_policy_input("repo.json", bad.as_bytes(), PolicyKind::Resource).unwrap_err();
+        assert!(
+            e.to_string()
+                .starts_with("repo.json (policyText):1:24: /Statement/Effect"),
+            "{e}"
         );
     }
 

@@ -10,6 +10,7 @@ use std::fmt;
 use crate::arn::Arn;
 use crate::catalog::Catalog;
 use crate::context::Context;
+use crate::principal::Principal;
 
 /// A validated request.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -20,6 +21,7 @@ pub struct Request {
     given_resource: String,
     resource_type: Option<String>,
     principal: Option<String>,
+    caller: Option<Principal>,
     resource_account: Option<String>,
     context: Context,
 }
@@ -146,6 +148,10 @@ impl Request {
                 }
             }
         };
+        let caller = principal
+            .map(Principal::parse)
+            .transpose()
+            .map_err(|e| request_error(e.0, None))?;
         let mut request = Request {
             action_lower: canonical.to_lowercase(),
             action: canonical,
@@ -153,6 +159,7 @@ impl Request {
             given_resource: resource.to_string(),
             resource_type,
             principal: principal.map(str::to_string),
+            caller,
             resource_account: None,
             context: Context::new(),
         };
@@ -229,6 +236,23 @@ impl Request {
     /// The caller, if given.
     pub fn principal(&self) -> Option<&str> {
         self.principal.as_deref()
+    }
+
+    /// The caller, parsed.
+    pub fn caller(&self) -> Option<&Principal> {
+        self.caller.as_ref()
+    }
+
+    /// The account that owns the resource: given with [`Request::with_resource_account`], else
+    /// the ARN's account field; `None` for `*` (the caller's own account) or ARNs without one.
+    pub fn resource_account(&self) -> Option<&str> {
+        if self.is_account_level() {
+            return None;
+        }
+        self.resource_account
+            .as_deref()
+            .or_else(|| Arn::parse(&self.resource).map(|a| a.account))
+            .filter(|a| !a.is_empty())
     }
 }
 
