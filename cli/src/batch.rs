@@ -9,7 +9,10 @@ use std::sync::Arc;
 
 use ecrsim_engine::json::{self, Json, Value as JsonValue};
 use ecrsim_engine::policy::Source;
-use ecrsim_engine::{Context, PolicyKind, PolicySet, Request, explain, policy_from_json};
+use ecrsim_engine::{
+    Context, Policy, PolicyKind, PolicyRole, PolicySet, Request, explain, parse_policy_input,
+    policy_from_json,
+};
 use serde_json::{Value, json};
 
 use crate::input::check_account;
@@ -25,14 +28,6 @@ const TOP_FIELDS: &[&str] = &[
     "sessionPolicy",
     "vpcEndpointPolicy",
     "request",
-];
-const NOT_YET: &[&str] = &[
-    "resourcePolicy",
-    "permissionBoundary",
-    "scps",
-    "rcps",
-    "sessionPolicy",
-    "vpcEndpointPolicy",
 ];
 const REQUEST_FIELDS: &[&str] = &[
     "principal",
@@ -116,27 +111,51 @@ fn decide(line: &Json, text: &str, number: usize) -> Result<Value, String> {
                 TOP_FIELDS.join(", ")
             ));
         }
-        if NOT_YET.contains(&m.key.as_str()) && m.value.value != JsonValue::Null {
-            return Err(format!(
-                "field `{}` is not supported yet: only identityPolicies are evaluated so far, and ignoring it could turn a denial into an Allow",
-                m.key
-            ));
-        }
     }
     let mut set = PolicySet::new();
     let mut names = Vec::new();
-    if let Some(m) = line.get("identityPolicies") {
-        let JsonValue::Array(docs) = &m.value.value else {
+    let mut add = |role: PolicyRole, doc: &Json, name: String| -> Result<(), String> {
+        let policy = load_embedded(doc, text, &format!("line {number}: {name}"), role.kind())?;
+        set.add_as(role, policy).map_err(|e| e.to_string())?;
+        names.push(name);
+        Ok(())
+    };
+    let field = |key: &str| {
+        line.get(key)
+            .map(|m| &m.value)
+            .filter(|v| v.value != JsonValue::Null)
+    };
+    if let Some(docs) = field("identityPolicies") {
+        let JsonValue::Array(docs) = &docs.value else {
             return Err(format!(
                 "`identityPolicies` must be an array of policy documents, found {}",
-                m.value.value.type_name()
+                docs.value.type_name()
             ));
         };
         for (i, doc) in docs.iter().enumerate() {
-            let name = format!("identityPolicies[{i}]");
-            let policy = load_embedded(doc, text, &format!("line {number}: {name}"))?;
-            set.add(policy).map_err(|e| e.to_string())?;
-            names.push(name);
+            add(PolicyRole::Identity, doc, format!("identityPolicies[{i}]"))?;
+        }
+    }
+    let singles = [
+        ("resourcePolicy", PolicyRole::Resource),
+        ("permissionBoundary", PolicyRole::Boundary),
+        ("sessionPolicy", PolicyRole::Session),
+        ("vpcEndpointPolicy", PolicyRole::VpcEndpoint),
+    ];
+    for (key, role) in singles {
+        if let Some(doc) = field(key) {
+            add(role, doc, key.to_string())?;
+        }
+    }
+    for (key, scp) in [("scps", true), ("rcps", false)] {
+        let Some(value) = field(key) else { continue };
+        for (level, name, doc) in organization_levels(value, key)? {
+            let role = if scp {
+                PolicyRole::Scp(level)
+            } else {
+                PolicyRole::Rcp(level)
+            };
+            add(role, doc, name)?;
         }
     }
     let request = line.get("request").ok_or("missing `request`")?;
@@ -193,29 +212,89 @@ fn decide(line: &Json, text: &str, number: usize) -> Result<Value, String> {
         .collect();
     Ok(json!({
         "decision": explanation.response.decision.as_str(),
+        "reason": render::short_reason(&explanation),
         "action": request.action(),
         "resource": request.resource(),
         "deciding": deciding,
-        "reason": render::short_reason(&explanation),
         "notes": explanation.notes,
     }))
 }
 
-/// A policy given inline, as a JSON object or as a string holding JSON text.
-fn load_embedded(doc: &Json, line: &str, name: &str) -> Result<ecrsim_engine::Policy, String> {
+/// A policy given inline, as a JSON object or as a string holding JSON text (which may also be
+/// one of the AWS CLI output shapes).
+fn load_embedded(doc: &Json, line: &str, name: &str, kind: PolicyKind) -> Result<Policy, String> {
     match &doc.value {
         JsonValue::String(text) => {
-            ecrsim_engine::parse_policy(name, text.as_bytes(), PolicyKind::Identity)
-                .map_err(|e| e.to_string())
+            parse_policy_input(name, text.as_bytes(), kind).map_err(|e| e.to_string())
         }
         _ => {
             let source = Arc::new(Source {
                 name: name.to_string(),
                 text: Arc::from(line),
             });
-            policy_from_json(source, doc, PolicyKind::Identity).map_err(|e| e.to_string())
+            policy_from_json(source, doc, kind).map_err(|e| e.to_string())
         }
     }
+}
+
+/// `scps`/`rcps`: a list of documents (one level), or `[{"orgIdentifier", "policies"}]` (one
+/// level each, root first). Returns (level, name, document).
+fn organization_levels<'j>(
+    value: &'j Json,
+    key: &str,
+) -> Result<Vec<(usize, String, &'j Json)>, String> {
+    let JsonValue::Array(items) = &value.value else {
+        return Err(format!(
+            "`{key}` must be an array, found {}",
+            value.value.type_name()
+        ));
+    };
+    let leveled = items
+        .iter()
+        .any(|i| i.get("policies").is_some() || i.get("orgIdentifier").is_some());
+    if !leveled {
+        return Ok(items
+            .iter()
+            .enumerate()
+            .map(|(i, doc)| (0, format!("{key}[{i}]"), doc))
+            .collect());
+    }
+    let mut out = Vec::new();
+    for (level, item) in items.iter().enumerate() {
+        let JsonValue::Object(members) = &item.value else {
+            return Err(format!(
+                "`{key}[{level}]` must be an object with `orgIdentifier` and `policies`"
+            ));
+        };
+        if let Some(m) = members
+            .iter()
+            .find(|m| m.key != "orgIdentifier" && m.key != "policies")
+        {
+            return Err(format!(
+                "unknown field `{key}[{level}].{}`: expected orgIdentifier, policies",
+                m.key
+            ));
+        }
+        let id = match item.get("orgIdentifier").map(|m| &m.value.value) {
+            Some(JsonValue::String(s)) => s.clone(),
+            None => format!("level{level}"),
+            Some(other) => {
+                return Err(format!(
+                    "`{key}[{level}].orgIdentifier` must be a string, found {}",
+                    other.type_name()
+                ));
+            }
+        };
+        let Some(JsonValue::Array(docs)) = item.get("policies").map(|m| &m.value.value) else {
+            return Err(format!(
+                "`{key}[{level}].policies` must be an array of policy documents"
+            ));
+        };
+        for (i, doc) in docs.iter().enumerate() {
+            out.push((level, format!("{key}[{id}][{i}]"), doc));
+        }
+    }
+    Ok(out)
 }
 
 #[cfg(test)]
@@ -261,8 +340,12 @@ mod tests {
                 "did you mean `ecr:PutImage`",
             ),
             (
-                r#"{"resourcePolicy":{},"request":{"action":"ecr:PutImage","resource":"*"}}"#,
-                "field `resourcePolicy` is not supported yet",
+                r#"{"resourcePolicy":{"Statement":{"Effect":"Allow","Action":"ecr:*"}},"request":{"action":"ecr:PutImage","resource":"*"}}"#,
+                "missing `Principal`",
+            ),
+            (
+                r#"{"scps":[{"orgIdentifier":"r-1","policy":[]}],"request":{"action":"ecr:PutImage","resource":"*"}}"#,
+                "unknown field `scps[0].policy`",
             ),
             (r#"{"extra":1,"request":{}}"#, "unknown field `extra`"),
             (

@@ -1,35 +1,29 @@
 //! `ecrsim check`: one request against identity-based policy files.
 
-use ecrsim_engine::{Decision, PolicyKind, PolicySet, Request, explain};
+use ecrsim_engine::{Decision, Request, explain};
 
-use crate::input::{check_account, load_context, load_policy};
+use crate::input::{check_account, load_context, load_policy_set};
 use crate::{CheckArgs, EXIT_ALLOWED, EXIT_BAD_INPUT, EXIT_DENIED, Format, render, use_color};
 
 /// Runs `check` and returns the exit code.
 pub fn run(args: &CheckArgs) -> u8 {
-    let stdin_count = args
-        .policies
-        .iter()
-        .filter(|p| p.as_os_str() == "-")
-        .count();
-    if stdin_count > 1 {
-        eprintln!("error: `-` (standard input) can be given only once");
+    if args.policy.policies.is_empty()
+        && args.policy.identity_policies.is_empty()
+        && args.policy.managed_policies.is_empty()
+        && args.policy.resource_policy.is_none()
+    {
+        eprintln!(
+            "error: give at least one policy: a POLICY file, --managed-policy or --resource-policy"
+        );
         return EXIT_BAD_INPUT;
     }
-    let mut set = PolicySet::new();
-    for path in &args.policies {
-        let policy = match load_policy(path, PolicyKind::Identity) {
-            Ok(policy) => policy,
-            Err(e) => {
-                eprintln!("error: {e}");
-                return EXIT_BAD_INPUT;
-            }
-        };
-        if let Err(e) = set.add(policy) {
+    let set = match load_policy_set(&args.policy) {
+        Ok(set) => set,
+        Err(e) => {
             eprintln!("error: {e}");
             return EXIT_BAD_INPUT;
         }
-    }
+    };
     let context = match load_context(args.context_file.as_deref(), &args.context) {
         Ok(context) => context,
         Err(e) => {

@@ -6,23 +6,113 @@ use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
 use ecrsim_engine::{
-    Context, ContextValue, Decision, Policy, PolicyKind, PolicySet, Request, authorize, explain,
+    Context, ContextValue, Decision, Policy, PolicySet, Request, authorize, explain,
 };
 use serde::Deserialize;
 
-use crate::input::load_policy;
+use crate::PolicyArgs;
+use crate::input::load_policy_set;
 use crate::{EXIT_ALLOWED, EXIT_BAD_INPUT, EXIT_DENIED};
 
 /// A `cases.toml` file.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct CaseFile {
-    /// Identity policies for every case, relative to the file; default: every `*.json` beside it.
+    /// Identity policies for every case, relative to the file; default: every `*.json` beside it
+    /// that no other policy field names.
     #[serde(default)]
     pub policies: Option<Vec<String>>,
+    /// Other policy types for every case (a case's own fields replace these).
+    #[serde(flatten)]
+    pub other: OtherPolicies,
     /// The cases.
     #[serde(rename = "case", default)]
     pub cases: Vec<Case>,
+}
+
+/// Policies other than the identity-based ones, as paths relative to the case file.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OtherPolicies {
+    /// AWS managed policies attached to the caller, by name or ARN.
+    #[serde(default)]
+    pub managed_policies: Option<Vec<String>>,
+    /// The resource-based (repository) policy.
+    #[serde(default)]
+    pub resource_policy: Option<String>,
+    /// The permissions boundary.
+    #[serde(default)]
+    pub boundary: Option<String>,
+    /// The session policy.
+    #[serde(default)]
+    pub session_policy: Option<String>,
+    /// SCPs forming one organization level.
+    #[serde(default)]
+    pub scps: Option<Vec<String>>,
+    /// SCPs by organization level, root first.
+    #[serde(default)]
+    pub scp_levels: Option<Vec<Vec<String>>>,
+    /// RCPs forming one organization level.
+    #[serde(default)]
+    pub rcps: Option<Vec<String>>,
+    /// The VPC endpoint policy.
+    #[serde(default)]
+    pub vpc_endpoint_policy: Option<String>,
+}
+
+impl OtherPolicies {
+    /// Fields set here win over `defaults`.
+    fn or(&self, defaults: &OtherPolicies) -> OtherPolicies {
+        OtherPolicies {
+            managed_policies: self
+                .managed_policies
+                .clone()
+                .or_else(|| defaults.managed_policies.clone()),
+            resource_policy: self
+                .resource_policy
+                .clone()
+                .or_else(|| defaults.resource_policy.clone()),
+            boundary: self.boundary.clone().or_else(|| defaults.boundary.clone()),
+            session_policy: self
+                .session_policy
+                .clone()
+                .or_else(|| defaults.session_policy.clone()),
+            scps: self.scps.clone().or_else(|| defaults.scps.clone()),
+            scp_levels: self
+                .scp_levels
+                .clone()
+                .or_else(|| defaults.scp_levels.clone()),
+            rcps: self.rcps.clone().or_else(|| defaults.rcps.clone()),
+            vpc_endpoint_policy: self
+                .vpc_endpoint_policy
+                .clone()
+                .or_else(|| defaults.vpc_endpoint_policy.clone()),
+        }
+    }
+
+    /// Every file named, for excluding them from the default identity policies.
+    fn files(&self) -> Vec<&str> {
+        let mut files: Vec<&str> = [
+            &self.resource_policy,
+            &self.boundary,
+            &self.session_policy,
+            &self.vpc_endpoint_policy,
+        ]
+        .into_iter()
+        .flatten()
+        .map(String::as_str)
+        .collect();
+        files.extend(self.scps.iter().flatten().map(String::as_str));
+        files.extend(self.rcps.iter().flatten().map(String::as_str));
+        files.extend(
+            self.scp_levels
+                .iter()
+                .flatten()
+                .flatten()
+                .map(String::as_str),
+        );
+        files
+    }
 }
 
 /// One expected decision (or expected error).
@@ -37,6 +127,9 @@ pub struct Case {
     /// Per-case override of the file's policies.
     #[serde(default)]
     pub policies: Option<Vec<String>>,
+    /// Per-case policies of other types.
+    #[serde(flatten)]
+    pub other: OtherPolicies,
     /// The request action.
     pub action: String,
     /// The request resource (ARN or `*`).
@@ -173,10 +266,7 @@ fn run_file(file: &Path, report: &mut Report) {
             ));
             continue;
         }
-        let policies = match case.policies.as_ref().or(parsed.policies.as_ref()) {
-            Some(list) => list.iter().map(|p| dir.join(p)).collect(),
-            None => json_files(dir),
-        };
+        let policies = case_policies(case, &parsed, dir);
         match run_case(case, &policies) {
             Ok(()) => report.passed += 1,
             Err(problems) => report.failures.push(format!(
@@ -190,6 +280,43 @@ fn run_file(file: &Path, report: &mut Report) {
                 reproducer(case, &policies)
             )),
         }
+    }
+}
+
+/// The case's policies as `check` flags would give them, paths resolved against `dir`.
+fn case_policies(case: &Case, file: &CaseFile, dir: &Path) -> PolicyArgs {
+    let other = case.other.or(&file.other);
+    let named = other.files();
+    let identity = match case.policies.as_ref().or(file.policies.as_ref()) {
+        Some(list) => list.iter().map(|p| dir.join(p)).collect(),
+        None => json_files(dir)
+            .into_iter()
+            .filter(|p| !named.iter().any(|n| dir.join(n) == *p))
+            .collect(),
+    };
+    let path = |p: &String| dir.join(p);
+    PolicyArgs {
+        policies: identity,
+        identity_policies: Vec::new(),
+        managed_policies: other.managed_policies.clone().unwrap_or_default(),
+        resource_policy: other.resource_policy.as_ref().map(path),
+        boundary: other.boundary.as_ref().map(path),
+        session_policy: other.session_policy.as_ref().map(path),
+        scps: other.scps.iter().flatten().map(path).collect(),
+        scp_levels: other
+            .scp_levels
+            .iter()
+            .flatten()
+            .map(|level| {
+                level
+                    .iter()
+                    .map(|p| path(p).display().to_string())
+                    .collect::<Vec<_>>()
+                    .join(",")
+            })
+            .collect(),
+        rcps: other.rcps.iter().flatten().map(path).collect(),
+        vpc_endpoint_policy: other.vpc_endpoint_policy.as_ref().map(path),
     }
 }
 
@@ -216,10 +343,34 @@ fn shell_quote(s: &str) -> String {
     }
 }
 
-fn reproducer(case: &Case, policies: &[PathBuf]) -> String {
+fn reproducer(case: &Case, policies: &PolicyArgs) -> String {
     let mut cmd = String::from("ecrsim check");
-    for p in policies {
-        let _ = write!(cmd, " {}", shell_quote(&p.display().to_string()));
+    let quoted = |p: &PathBuf| shell_quote(&p.display().to_string());
+    for p in &policies.policies {
+        let _ = write!(cmd, " {}", quoted(p));
+    }
+    for name in &policies.managed_policies {
+        let _ = write!(cmd, " --managed-policy {}", shell_quote(name));
+    }
+    let singles = [
+        ("--resource-policy", &policies.resource_policy),
+        ("--boundary", &policies.boundary),
+        ("--session-policy", &policies.session_policy),
+        ("--vpc-endpoint-policy", &policies.vpc_endpoint_policy),
+    ];
+    for (flag, path) in singles {
+        if let Some(path) = path {
+            let _ = write!(cmd, " {flag} {}", quoted(path));
+        }
+    }
+    for p in &policies.scps {
+        let _ = write!(cmd, " --scp {}", quoted(p));
+    }
+    for level in &policies.scp_levels {
+        let _ = write!(cmd, " --scp-level {}", shell_quote(level));
+    }
+    for p in &policies.rcps {
+        let _ = write!(cmd, " --rcp {}", quoted(p));
     }
     let _ = write!(
         cmd,
@@ -286,14 +437,11 @@ enum Outcome {
     Failed(String),
 }
 
-fn evaluate(case: &Case, paths: &[PathBuf]) -> Result<Outcome, String> {
-    let mut policies: Vec<Policy> = Vec::new();
-    for path in paths {
-        match load_policy(path, PolicyKind::Identity) {
-            Ok(p) => policies.push(p),
-            Err(e) => return Ok(Outcome::Failed(e.0)),
-        }
-    }
+fn evaluate(case: &Case, policies: &PolicyArgs) -> Result<Outcome, String> {
+    let set = match load_policy_set(policies) {
+        Ok(set) => set,
+        Err(e) => return Ok(Outcome::Failed(e.0)),
+    };
     let context = case_context(case).map_err(|e| format!("  invalid case: {e}"))?;
     let request = match Request::new(&case.action, &case.resource, case.principal.as_deref()) {
         Ok(r) => r.with_context(context),
@@ -303,11 +451,7 @@ fn evaluate(case: &Case, paths: &[PathBuf]) -> Result<Outcome, String> {
         Some(account) => request.with_resource_account(account),
         None => request,
     };
-    let multi = policies.len() > 1;
-    let mut set = PolicySet::new();
-    for p in policies {
-        set.add(p).map_err(|e| e.to_string())?;
-    }
+    let multi = set.policies().len() > 1;
     let fast = authorize(&set, &request);
     let why = explain(&set, &request);
     if why.response != fast {
@@ -320,7 +464,7 @@ fn evaluate(case: &Case, paths: &[PathBuf]) -> Result<Outcome, String> {
         .deciding
         .iter()
         .filter_map(|&at| set.statement(at))
-        .map(|(policy, statement)| statement_names(policy, statement, multi, &set))
+        .map(|(_, policy, statement)| statement_names(policy, statement, multi, &set))
         .collect();
     Ok(Outcome::Decided {
         decision: fast.decision,
@@ -347,9 +491,9 @@ fn statement_names(
     };
     let label = statement.label();
     let uses = set
-        .identity()
+        .policies()
         .iter()
-        .flat_map(|p| p.statements.iter())
+        .flat_map(|(_, p)| p.statements.iter())
         .filter(|s| s.label() == label)
         .count();
     let mut names = vec![qualified];
@@ -359,7 +503,7 @@ fn statement_names(
     names
 }
 
-fn run_case(case: &Case, policies: &[PathBuf]) -> Result<(), String> {
+fn run_case(case: &Case, policies: &PolicyArgs) -> Result<(), String> {
     let mut problems = String::new();
     let outcome = evaluate(case, policies)?;
     match (&outcome, case.expect.as_str()) {

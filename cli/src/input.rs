@@ -3,7 +3,11 @@
 use std::io::Read;
 use std::path::Path;
 
-use ecrsim_engine::{Context, Policy, PolicyKind, parse_policy};
+use ecrsim_engine::{
+    Context, Policy, PolicyKind, PolicyRole, PolicySet, parse_policy, parse_policy_input,
+};
+
+use crate::PolicyArgs;
 
 /// A policy file could not be loaded: the message is ready to print.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -28,7 +32,111 @@ pub fn load_policy(path: &Path, kind: PolicyKind) -> Result<Policy, LoadError> {
             .map_err(|e| LoadError(format!("cannot read {}: {e}", path.display())))?;
         (path.display().to_string(), bytes)
     };
-    parse_policy(&name, &bytes, kind).map_err(|e| LoadError(e.render()))
+    parse_policy_input(&name, &bytes, kind).map_err(|e| LoadError(e.render()))
+}
+
+/// An AWS managed policy by name or ARN, with a suggestion when the name is misspelt.
+pub fn load_managed_policy(name: &str) -> Result<Policy, LoadError> {
+    let Some(managed) = ecrsim_engine::managed::find(name) else {
+        let hint = ecrsim_engine::managed::suggest(name)
+            .map(|s| format!("; did you mean `{s}`?"))
+            .unwrap_or_default();
+        return Err(LoadError(format!(
+            "unknown AWS managed policy `{name}`{hint} (list them with `ecrsim managed-policies`)"
+        )));
+    };
+    parse_policy(
+        &format!("managed:{}", managed.name()),
+        managed.document().as_bytes(),
+        PolicyKind::Identity,
+    )
+    .map_err(|e| LoadError(e.render()))
+}
+
+/// Loads every policy named by the flags into a set, each in its role.
+pub fn load_policy_set(args: &PolicyArgs) -> Result<PolicySet, LoadError> {
+    let stdin_uses = args
+        .policies
+        .iter()
+        .chain(&args.identity_policies)
+        .chain(&args.resource_policy)
+        .chain(&args.boundary)
+        .chain(&args.session_policy)
+        .chain(&args.scps)
+        .chain(&args.rcps)
+        .chain(&args.vpc_endpoint_policy)
+        .filter(|p| p.as_os_str() == "-")
+        .count();
+    if stdin_uses > 1 {
+        return Err(LoadError(
+            "`-` (standard input) can be given only once".into(),
+        ));
+    }
+    if !args.scps.is_empty() && !args.scp_levels.is_empty() {
+        return Err(LoadError(
+            "give SCPs either with --scp (one level) or with --scp-level (one flag per level), not both".into(),
+        ));
+    }
+    let mut set = PolicySet::new();
+    let mut add = |role: PolicyRole, policy: Policy| {
+        set.add_as(role, policy)
+            .map_err(|e| LoadError(e.to_string()))
+    };
+    for path in args.policies.iter().chain(&args.identity_policies) {
+        add(
+            PolicyRole::Identity,
+            load_policy(path, PolicyKind::Identity)?,
+        )?;
+    }
+    for name in &args.managed_policies {
+        add(PolicyRole::Identity, load_managed_policy(name)?)?;
+    }
+    let singles = [
+        (&args.resource_policy, PolicyRole::Resource),
+        (&args.boundary, PolicyRole::Boundary),
+        (&args.session_policy, PolicyRole::Session),
+        (&args.vpc_endpoint_policy, PolicyRole::VpcEndpoint),
+    ];
+    for (path, role) in singles {
+        if let Some(path) = path {
+            add(role, load_policy(path, role.kind())?)?;
+        }
+    }
+    for path in &args.scps {
+        add(PolicyRole::Scp(0), load_policy(path, PolicyKind::Scp)?)?;
+    }
+    for (level, files) in args.scp_levels.iter().enumerate() {
+        for file in files.split(',').filter(|f| !f.is_empty()) {
+            add(
+                PolicyRole::Scp(level),
+                load_policy(Path::new(file), PolicyKind::Scp)?,
+            )?;
+        }
+    }
+    for path in &args.rcps {
+        add(PolicyRole::Rcp(0), load_policy(path, PolicyKind::Rcp)?)?;
+    }
+    Ok(set)
+}
+
+/// `ecrsim managed-policies [--grep TEXT]`: one line per policy, name and ARN.
+pub fn list_managed_policies(grep: Option<&str>) -> u8 {
+    let needle = grep.map(str::to_lowercase);
+    let mut count = 0;
+    for policy in ecrsim_engine::managed::all() {
+        let shown = needle.as_deref().is_none_or(|n| {
+            policy.name().to_lowercase().contains(n) || policy.document().to_lowercase().contains(n)
+        });
+        if shown {
+            println!("{}\t{}", policy.name(), policy.arn());
+            count += 1;
+        }
+    }
+    eprintln!(
+        "{count} policies (from {})",
+        ecrsim_engine::managed::source()
+    );
+    crate::EXIT_ALLOWED
 }
 
 /// Builds the request context from `--context-file` (read first) and `--context KEY=VALUE`

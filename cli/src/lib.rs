@@ -47,13 +47,23 @@ pub struct Cli {
 /// The subcommands.
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Decide one request against identity-based policies and explain the decision.
+    /// Decide one request against the given policies and explain the decision.
     #[command(after_help = CHECK_EXAMPLE)]
-    Check(CheckArgs),
+    Check(Box<CheckArgs>),
     /// Decide many requests: JSON Lines on stdin, one JSON line per input line on stdout.
     Batch,
     /// Run a corpus of expected decisions (folders holding cases.toml files).
     Test(TestArgs),
+    /// List the AWS managed policies ecrsim knows by name.
+    ManagedPolicies(ManagedPoliciesArgs),
+}
+
+/// Arguments of `managed-policies`.
+#[derive(Debug, clap::Args)]
+pub struct ManagedPoliciesArgs {
+    /// Only policies whose name or document contains this text (case-insensitive), e.g. `ecr`.
+    #[arg(long)]
+    pub grep: Option<String>,
 }
 
 /// Output format of `check`.
@@ -66,20 +76,59 @@ pub enum Format {
     Json,
 }
 
+/// The policies that take part in a request, by type. Every file may also be in a shape the
+/// AWS CLI prints (`policyText`, `PolicyVersion.Document`, `PolicyDocument`, `Policy.Content`).
+#[derive(Debug, Default, clap::Args)]
+pub struct PolicyArgs {
+    /// Identity-based policy files (JSON); `-` reads one from standard input.
+    #[arg(value_name = "POLICY")]
+    pub policies: Vec<PathBuf>,
+    /// Another identity-based policy file (same as a positional POLICY).
+    #[arg(long = "identity-policy", value_name = "FILE")]
+    pub identity_policies: Vec<PathBuf>,
+    /// An AWS managed policy attached to the caller, by name or ARN
+    /// (e.g. AmazonEC2ContainerRegistryReadOnly); see `ecrsim managed-policies`.
+    #[arg(long = "managed-policy", value_name = "NAME|ARN")]
+    pub managed_policies: Vec<String>,
+    /// The resource-based policy of the requested resource (an ECR repository policy).
+    #[arg(long, value_name = "FILE")]
+    pub resource_policy: Option<PathBuf>,
+    /// The caller's permissions boundary.
+    #[arg(long, value_name = "FILE")]
+    pub boundary: Option<PathBuf>,
+    /// The session policy of the caller's session.
+    #[arg(long, value_name = "FILE")]
+    pub session_policy: Option<PathBuf>,
+    /// A service control policy; all --scp files form one organization level.
+    #[arg(long = "scp", value_name = "FILE")]
+    pub scps: Vec<PathBuf>,
+    /// One organization level of SCPs (root first, then each OU, then the account), as
+    /// comma-separated files; repeat for each level. Every level must allow.
+    #[arg(long = "scp-level", value_name = "FILE[,FILE...]", value_delimiter = ',', action = clap::ArgAction::Append, num_args = 1)]
+    pub scp_levels: Vec<String>,
+    /// A resource control policy; all --rcp files form one organization level.
+    #[arg(long = "rcp", value_name = "FILE")]
+    pub rcps: Vec<PathBuf>,
+    /// The policy of the VPC endpoint the request goes through.
+    #[arg(long, value_name = "FILE")]
+    pub vpc_endpoint_policy: Option<PathBuf>,
+}
+
 /// Arguments of `check`.
 #[derive(Debug, clap::Args)]
 pub struct CheckArgs {
-    /// Identity-based policy files (JSON); `-` reads one from standard input.
-    #[arg(required = true, value_name = "POLICY")]
-    pub policies: Vec<PathBuf>,
+    /// The policies.
+    #[command(flatten)]
+    pub policy: PolicyArgs,
     /// The action, e.g. `ecr:PutImage` (any case).
     #[arg(long, short)]
     pub action: String,
     /// The resource ARN, or `*` for account-level actions such as `ecr:GetAuthorizationToken`.
     #[arg(long, short)]
     pub resource: String,
-    /// The caller's ARN: fills aws:PrincipalArn, aws:PrincipalAccount, aws:PrincipalType and
-    /// (for IAM users) aws:username, unless given with --context.
+    /// The caller's ARN (user, role, assumed-role session, root), a service principal, or
+    /// `anonymous`: fills aws:PrincipalArn, aws:PrincipalAccount, aws:PrincipalType and (for IAM
+    /// users) aws:username, unless given with --context. Needed with --resource-policy.
     #[arg(long, short)]
     pub principal: Option<String>,
     /// A request context key, `KEY=VALUE` (repeat a key to make it multi-valued).
@@ -115,6 +164,7 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Check(args) => check::run(&args),
         Command::Batch => batch::run(),
         Command::Test(args) => corpus::run(&args.paths),
+        Command::ManagedPolicies(args) => input::list_managed_policies(args.grep.as_deref()),
     };
     ExitCode::from(code)
 }

@@ -29,6 +29,8 @@ fn mismatch_kind(m: &Mismatch) -> &'static str {
         Mismatch::AccountLevelAction { .. } => "AccountLevelAction",
         Mismatch::ResourceExcluded { .. } => "ResourceExcluded",
         Mismatch::Condition { .. } => "Condition",
+        Mismatch::PrincipalNotNamed { .. } => "PrincipalNotNamed",
+        Mismatch::PrincipalExempted { .. } => "PrincipalExempted",
     }
 }
 
@@ -51,24 +53,29 @@ pub fn statement_ref_json(
     at: ecrsim_engine::StatementRef,
     policy_names: &[String],
 ) -> Value {
-    let sid = set
-        .statement(at)
-        .and_then(|(_, s)| s.sid.clone())
+    let found = set.statement(at);
+    let sid = found
+        .and_then(|(_, _, s)| s.sid.clone())
         .map_or(Value::Null, Value::String);
+    let role = found.map_or(Value::Null, |(role, _, _)| Value::String(role.to_string()));
     let policy = policy_names
         .get(at.policy)
         .cloned()
         .unwrap_or_else(|| at.policy.to_string());
-    json!({"policy": policy, "index": at.statement, "sid": sid})
+    json!({"policy": policy, "policyType": role, "index": at.statement, "sid": sid})
+}
+
+/// The names of a set's policies as shown in reports: their source names.
+pub fn policy_names(set: &PolicySet) -> Vec<String> {
+    set.policies()
+        .iter()
+        .map(|(_, p)| p.source.name.clone())
+        .collect()
 }
 
 /// The JSON report of `check --format json`.
 pub fn json(explanation: &Explanation, request: &Request, set: &PolicySet) -> Value {
-    let names: Vec<String> = set
-        .identity()
-        .iter()
-        .map(|p| p.source.name.clone())
-        .collect();
+    let names = policy_names(set);
     let deciding: Vec<Value> = explanation
         .response
         .deciding
@@ -81,10 +88,11 @@ pub fn json(explanation: &Explanation, request: &Request, set: &PolicySet) -> Va
         .map(|t| {
             let sid = set
                 .statement(t.at)
-                .and_then(|(_, s)| s.sid.clone())
+                .and_then(|(_, _, s)| s.sid.clone())
                 .map_or(Value::Null, Value::String);
             json!({
                 "policy": t.policy_name,
+                "policyType": t.role.to_string(),
                 "index": t.at.statement,
                 "sid": sid,
                 "line": t.line,
@@ -96,15 +104,22 @@ pub fn json(explanation: &Explanation, request: &Request, set: &PolicySet) -> Va
         })
         .collect();
     let fix = explanation.fix.as_ref().map_or(Value::Null, |fix| {
-        let statement = fix
-            .statement
-            .as_deref()
-            .and_then(|s| serde_json::from_str::<Value>(s).ok())
-            .unwrap_or(Value::Null);
-        json!({"summary": fix.summary, "statement": statement})
+        let changes: Vec<Value> = fix
+            .changes
+            .iter()
+            .map(|c| {
+                let statement = serde_json::from_str::<Value>(&c.statement).unwrap_or(Value::Null);
+                json!({"policyType": c.role.to_string(), "statement": statement})
+            })
+            .collect();
+        let first = changes
+            .first()
+            .map_or(Value::Null, |c| c["statement"].clone());
+        json!({"summary": fix.summary, "statement": first, "changes": changes})
     });
     json!({
         "decision": explanation.response.decision.as_str(),
+        "reason": explanation.response.reason.to_string(),
         "action": request.action(),
         "resource": request.resource(),
         "requestedResource": request.given_resource(),
@@ -127,10 +142,14 @@ pub fn short_reason(explanation: &Explanation) -> String {
         .collect();
     match explanation.response.decision {
         Decision::Allow => format!("allowed by {}", deciding.join(", ")),
-        Decision::ExplicitDeny => format!("explicitly denied by {}", deciding.join(", ")),
+        Decision::ExplicitDeny => format!(
+            "denied {} by {}",
+            explanation.response.reason,
+            deciding.join(", ")
+        ),
         Decision::ImplicitDeny => match &explanation.fix {
-            Some(fix) => format!("no identity-based policy allows it; {}", fix.summary),
-            None => "no identity-based policy allows it".to_string(),
+            Some(fix) => format!("denied {}; {}", explanation.response.reason, fix.summary),
+            None => format!("denied {}", explanation.response.reason),
         },
     }
 }

@@ -391,3 +391,172 @@ fn batch_takes_the_request_context() {
         .collect();
     assert_eq!(decisions, ["Allow", "ImplicitDeny"]);
 }
+
+fn fixture(name: &str) -> String {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/policy-types")
+        .join(name)
+        .display()
+        .to_string()
+}
+
+const APP: &str = "arn:aws:ecr:us-east-1:111111111111:repository/app";
+
+#[test]
+fn cross_account_pull_needs_the_repository_policy() {
+    let ident = fixture("ident.json");
+    let repo = fixture("repo-policy.json");
+    let alice = "arn:aws:iam::222222222222:user/alice";
+    let allowed = ecrsim(
+        &[
+            "check",
+            &ident,
+            "--resource-policy",
+            &repo,
+            "--principal",
+            alice,
+            "--action",
+            "ecr:BatchGetImage",
+            "--resource",
+            APP,
+        ],
+        None,
+    );
+    assert_eq!(allowed.status.code(), Some(0), "{}", text(&allowed.stdout));
+    let denied = ecrsim(
+        &[
+            "check",
+            &ident,
+            "--principal",
+            alice,
+            "--action",
+            "ecr:BatchGetImage",
+            "--resource",
+            APP,
+            "--format",
+            "json",
+        ],
+        None,
+    );
+    assert_eq!(denied.status.code(), Some(1));
+    let json: serde_json::Value = serde_json::from_slice(&denied.stdout).unwrap();
+    assert!(
+        json["reason"]
+            .as_str()
+            .unwrap()
+            .contains("no resource-based policy allows"),
+        "{json}"
+    );
+    assert_eq!(
+        json["fix"]["changes"][0]["policyType"],
+        "resource-based policy"
+    );
+    assert_eq!(
+        json["fix"]["changes"][0]["statement"]["Principal"]["AWS"],
+        "arn:aws:iam::222222222222:root"
+    );
+}
+
+#[test]
+fn managed_policies_by_name_and_arn() {
+    let run = |policy: &str, action: &str| {
+        ecrsim(
+            &[
+                "check",
+                "--managed-policy",
+                policy,
+                "--action",
+                action,
+                "--resource",
+                APP,
+            ],
+            None,
+        )
+        .status
+        .code()
+    };
+    assert_eq!(
+        run("AmazonEC2ContainerRegistryReadOnly", "ecr:BatchGetImage"),
+        Some(0)
+    );
+    assert_eq!(
+        run("AmazonEC2ContainerRegistryReadOnly", "ecr:PutImage"),
+        Some(1)
+    );
+    assert_eq!(
+        run(
+            "arn:aws:iam::aws:policy/AmazonEC2ContainerRegistryPowerUser",
+            "ecr:PutImage"
+        ),
+        Some(0)
+    );
+    let typo = ecrsim(
+        &[
+            "check",
+            "--managed-policy",
+            "AmazonEC2ContainerRegistryReadOnlu",
+            "--action",
+            "ecr:PutImage",
+            "--resource",
+            APP,
+        ],
+        None,
+    );
+    assert_eq!(typo.status.code(), Some(2));
+    assert!(text(&typo.stderr).contains("did you mean `AmazonEC2ContainerRegistryReadOnly`?"));
+}
+
+#[test]
+fn scp_deny_and_missing_boundary_allow_are_named() {
+    let bob = "arn:aws:iam::111111111111:user/bob";
+    let scp = ecrsim(
+        &[
+            "check",
+            "--managed-policy",
+            "AmazonEC2ContainerRegistryFullAccess",
+            "--scp",
+            &fixture("scp.json"),
+            "--principal",
+            bob,
+            "--action",
+            "ecr:BatchDeleteImage",
+            "--resource",
+            APP,
+        ],
+        None,
+    );
+    assert_eq!(scp.status.code(), Some(1));
+    let stdout = text(&scp.stdout);
+    assert!(stdout.starts_with("ExplicitDeny"), "{stdout}");
+    assert!(
+        stdout.contains("why: with an explicit deny in a service control policy"),
+        "{stdout}"
+    );
+    let boundary = ecrsim(
+        &[
+            "check",
+            "--managed-policy",
+            "AmazonEC2ContainerRegistryPowerUser",
+            "--boundary",
+            &fixture("boundary.json"),
+            "--principal",
+            bob,
+            "--action",
+            "ecr:PutImage",
+            "--resource",
+            APP,
+        ],
+        None,
+    );
+    assert_eq!(boundary.status.code(), Some(1));
+    assert!(text(&boundary.stdout).contains("why: because no permissions boundary allows it"));
+}
+
+#[test]
+fn managed_policies_command_lists_ecr_policies() {
+    let out = ecrsim(&["managed-policies", "--grep", "ContainerRegistry"], None);
+    assert_eq!(out.status.code(), Some(0));
+    let stdout = text(&out.stdout);
+    assert!(stdout.contains("AmazonEC2ContainerRegistryReadOnly\tarn:aws:iam::aws:policy/AmazonEC2ContainerRegistryReadOnly"), "{stdout}");
+    assert!(!stdout.contains("AdministratorAccess\t"), "grep filters");
+}
