@@ -12,8 +12,11 @@ use clap::{Parser, Subcommand, ValueEnum};
 pub mod batch;
 pub mod check;
 pub mod corpus;
+pub mod diff;
 pub mod input;
+pub mod lint;
 pub mod render;
+pub mod summary;
 
 /// Exit code: the request is allowed, or every expectation is met.
 pub const EXIT_ALLOWED: u8 = 0;
@@ -56,6 +59,12 @@ pub enum Command {
     Test(TestArgs),
     /// List the AWS managed policies ecrsim knows by name.
     ManagedPolicies(ManagedPoliciesArgs),
+    /// Find mistakes in policies: unknown actions, resources that can never match, risky grants.
+    Lint(lint::LintArgs),
+    /// Summarize what a policy grants, per service and access level, like the IAM console.
+    Explain(summary::ExplainArgs),
+    /// List the access gained and lost between two versions of a policy.
+    Diff(diff::DiffArgs),
 }
 
 /// Arguments of `managed-policies`.
@@ -165,6 +174,9 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Batch => batch::run(),
         Command::Test(args) => corpus::run(&args.paths),
         Command::ManagedPolicies(args) => input::list_managed_policies(args.grep.as_deref()),
+        Command::Lint(args) => lint::run(&args),
+        Command::Explain(args) => summary::run(&args),
+        Command::Diff(args) => diff::run(&args),
     };
     ExitCode::from(code)
 }

@@ -1,0 +1,17 @@
+//! `ecrsim explain`: what a policy grants, per service and access level (stub).
+
+use std::path::PathBuf;
+
+/// Arguments of the subcommand.
+#[derive(Debug, clap::Args)]
+pub struct ExplainArgs {
+    /// Policy files.
+    #[arg(required = true, value_name = "POLICY")]
+    pub policies: Vec<PathBuf>,
+}
+
+/// Runs the subcommand and returns the exit code.
+pub fn run(args: &ExplainArgs) -> u8 {
+    eprintln!("error: not implemented yet ({} policies given)", args.policies.len());
+    crate::EXIT_BAD_INPUT
+}
