@@ -93,6 +93,63 @@ impl Json {
         write_value(&self.value, &mut out);
         out
     }
+
+    /// Writes the value as JSON indented by four spaces, members in their order, arrays of
+    /// scalars on one line each element (the layout of AWS's documentation examples).
+    pub fn to_pretty_string(&self) -> String {
+        let mut out = String::new();
+        write_pretty(&self.value, 0, &mut out);
+        out.push('\n');
+        out
+    }
+
+    /// A value with no source position (for values built by a program).
+    pub fn new(value: Value) -> Json {
+        Json {
+            value,
+            pos: Pos::default(),
+        }
+    }
+
+    /// Mutable access to a member of an object by exact key.
+    pub fn get_mut(&mut self, key: &str) -> Option<&mut Json> {
+        match &mut self.value {
+            Value::Object(members) => members
+                .iter_mut()
+                .find(|m| m.key == key)
+                .map(|m| &mut m.value),
+            _ => None,
+        }
+    }
+}
+
+fn write_pretty(value: &Value, depth: usize, out: &mut String) {
+    let indent = |n: usize| "    ".repeat(n);
+    match value {
+        Value::Array(items) if !items.is_empty() => {
+            out.push_str("[\n");
+            for (i, item) in items.iter().enumerate() {
+                out.push_str(&indent(depth + 1));
+                write_pretty(&item.value, depth + 1, out);
+                out.push_str(if i + 1 < items.len() { ",\n" } else { "\n" });
+            }
+            out.push_str(&indent(depth));
+            out.push(']');
+        }
+        Value::Object(members) if !members.is_empty() => {
+            out.push_str("{\n");
+            for (i, m) in members.iter().enumerate() {
+                out.push_str(&indent(depth + 1));
+                write_string(&m.key, out);
+                out.push_str(": ");
+                write_pretty(&m.value.value, depth + 1, out);
+                out.push_str(if i + 1 < members.len() { ",\n" } else { "\n" });
+            }
+            out.push_str(&indent(depth));
+            out.push('}');
+        }
+        other => write_value(other, out),
+    }
 }
 
 fn write_value(value: &Value, out: &mut String) {
@@ -675,6 +732,20 @@ mod tests {
         let ours: serde_json::Value = serde_json::from_str(&doc.to_json_string()).unwrap();
         let theirs: serde_json::Value = serde_json::from_str(text).unwrap();
         assert_eq!(ours, theirs);
+    }
+
+    #[test]
+    fn pretty_printing_round_trips() {
+        let text = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["a:b","c:d"],"Resource":"*","Condition":{}}]}"#;
+        let doc = parse(text.as_bytes()).unwrap();
+        let pretty = doc.to_pretty_string();
+        assert!(
+            pretty.starts_with(
+                "{\n    \"Version\": \"2012-10-17\",\n    \"Statement\": [\n        {\n"
+            ),
+            "{pretty}"
+        );
+        assert_eq!(parse(pretty.as_bytes()).unwrap().to_json_string(), text);
     }
 
     #[test]

@@ -37,6 +37,7 @@ pub mod catalog;
 pub mod condition;
 pub mod context;
 pub mod explain;
+pub mod fixer;
 pub mod fuzzy;
 pub mod json;
 pub mod managed;
@@ -46,6 +47,7 @@ pub mod policy;
 pub mod principal;
 pub mod request;
 pub mod variables;
+pub mod workflow;
 
 pub use authorize::{Decision, PolicyRole, PolicySet, Reason, Response, StatementRef, authorize};
 pub use context::{Context, ContextValue};

@@ -1,0 +1,570 @@
+//! Minimal, verified fixes to an identity-based policy document.
+//!
+//! Given a document and the requests it should allow, [`fix_identity_policy`] edits the JSON
+//! (keeping the user's statements, order and Sids): an account-level action scoped to ARNs moves
+//! to a statement with `"Resource": "*"`; a missing repository action joins a statement scoped to
+//! exactly that repository, or a new one. Nothing is widened: a statement that also names other
+//! resources is never extended. The result is re-evaluated — every request that only the
+//! identity side blocked must now be allowed, and a sibling resource must be decided exactly as
+//! before — or no fix is given. What only another policy can unblock (an explicit deny, an SCP,
+//! a repository policy across accounts) is reported with the statement that policy needs.
+
+use std::fmt;
+
+use crate::authorize::{Decision, PolicyRole, PolicySet, Reason, authorize};
+use crate::catalog::Catalog;
+use crate::explain::{Change, explain};
+use crate::json::{self, Json, Member, Value};
+use crate::parse::{PolicyError, policy_from_json};
+use crate::policy::{PolicyKind, Source};
+use crate::request::Request;
+
+/// The fixed document and what changed.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FixOutcome {
+    /// The corrected document, pretty-printed (unchanged if nothing could be fixed in it).
+    pub document: String,
+    /// One line per edit, for people.
+    pub edits: Vec<String>,
+    /// Requests still denied after the fix, with the statements other policies need.
+    pub remaining: Vec<Remaining>,
+}
+
+/// A request that the identity policy alone cannot unblock.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Remaining {
+    /// `action on resource`.
+    pub request: String,
+    /// The decision after the identity fix.
+    pub decision: Decision,
+    /// Why, in AWS's words.
+    pub reason: String,
+    /// Statements to add elsewhere (empty for an explicit deny, which must be narrowed instead).
+    pub changes: Vec<Change>,
+    /// Advice when there is no statement to add.
+    pub advice: Option<String>,
+}
+
+/// Why no fix could be produced.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum FixError {
+    /// The document is not a valid policy.
+    Invalid(Box<PolicyError>),
+    /// The edited document did not pass re-evaluation (a bug guard: never print an unverified fix).
+    Unverified(String),
+}
+
+impl fmt::Display for FixError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            FixError::Invalid(e) => write!(f, "{}", e.render()),
+            FixError::Unverified(why) => write!(f, "no verified fix: {why}"),
+        }
+    }
+}
+
+impl std::error::Error for FixError {}
+
+/// Fixes `text` (an identity policy named `name`) so that `requests` are allowed as far as an
+/// identity policy can allow them. `others` holds every other policy of the caller and resource
+/// (other identity policies, boundary, SCPs, resource policy…).
+pub fn fix_identity_policy(
+    name: &str,
+    text: &str,
+    others: &PolicySet,
+    requests: &[Request],
+) -> Result<FixOutcome, FixError> {
+    let source = |text: &str| {
+        std::sync::Arc::new(Source {
+            name: name.to_string(),
+            text: text.into(),
+        })
+    };
+    let invalid = |e: PolicyError| FixError::Invalid(Box::new(e));
+    let mut doc = json::parse_str(text).map_err(|e| {
+        invalid(PolicyError {
+            source: source(text),
+            pos: e.pos,
+            pointer: e.pointer,
+            message: format!("invalid JSON: {}", e.message),
+            help: None,
+        })
+    })?;
+    let original = policy_from_json(source(text), &doc, PolicyKind::Identity).map_err(invalid)?;
+    let with = |policy| -> Result<PolicySet, FixError> {
+        let mut set = others.clone();
+        set.add_as(PolicyRole::Identity, policy)
+            .map_err(|e| FixError::Unverified(e.to_string()))?;
+        Ok(set)
+    };
+    let before_set = with(original)?;
+
+    let mut account_level = Vec::new();
+    let mut by_resource: Vec<(String, Vec<String>)> = Vec::new();
+    for request in requests {
+        let response = authorize(&before_set, request);
+        if response.decision != Decision::ImplicitDeny
+            || response.reason != Reason::NoIdentityAllows
+        {
+            continue;
+        }
+        if request.is_account_level() {
+            push_unique(&mut account_level, request.action());
+        } else {
+            match by_resource
+                .iter_mut()
+                .find(|(r, _)| r == request.resource())
+            {
+                Some((_, actions)) => push_unique(actions, request.action()),
+                None => by_resource.push((
+                    request.resource().to_string(),
+                    vec![request.action().to_string()],
+                )),
+            }
+        }
+    }
+
+    let mut edits = Vec::new();
+    if !account_level.is_empty() {
+        grant_account_level(&mut doc, &account_level, &mut edits);
+    }
+    for (resource, actions) in &by_resource {
+        grant_on_resource(&mut doc, resource, actions, &mut edits);
+    }
+
+    let document = doc.to_pretty_string();
+    let fixed = policy_from_json(
+        source(&document),
+        &json::parse_str(&document).map_err(|e| FixError::Unverified(e.to_string()))?,
+        PolicyKind::Identity,
+    )
+    .map_err(|e| FixError::Unverified(format!("the edited document is invalid: {e}")))?;
+    let after_set = with(fixed)?;
+    verify(&before_set, &after_set, requests)?;
+
+    let remaining = requests
+        .iter()
+        .filter_map(|request| {
+            let why = explain(&after_set, request);
+            if why.response.decision == Decision::Allow {
+                return None;
+            }
+            let fix = why.fix.unwrap_or_else(|| crate::explain::Fix {
+                summary: String::new(),
+                changes: Vec::new(),
+            });
+            Some(Remaining {
+                request: format!("{} on {}", request.action(), request.resource()),
+                decision: why.response.decision,
+                reason: why.response.reason.to_string(),
+                advice: fix
+                    .changes
+                    .is_empty()
+                    .then_some(fix.summary)
+                    .filter(|s| !s.is_empty()),
+                changes: fix.changes,
+            })
+        })
+        .collect();
+    Ok(FixOutcome {
+        document,
+        edits,
+        remaining,
+    })
+}
+
+/// Every request the identity side blocked is now allowed (or blocked only elsewhere), no
+/// request lost access, and a sibling resource is decided as before: nothing was widened.
+fn verify(before: &PolicySet, after: &PolicySet, requests: &[Request]) -> Result<(), FixError> {
+    for request in requests {
+        let old = authorize(before, request);
+        let new = authorize(after, request);
+        if old.decision == Decision::Allow && new.decision != Decision::Allow {
+            return Err(FixError::Unverified(format!(
+                "`{}` would lose access",
+                request.action()
+            )));
+        }
+        if new.decision == Decision::ImplicitDeny && new.reason == Reason::NoIdentityAllows {
+            return Err(FixError::Unverified(format!(
+                "`{}` on `{}` is still not allowed by the identity policy",
+                request.action(),
+                request.resource()
+            )));
+        }
+        if let Some(sibling) = sibling_request(request) {
+            let (old, new) = (authorize(before, &sibling), authorize(after, &sibling));
+            if old.decision != new.decision {
+                return Err(FixError::Unverified(format!(
+                    "the fix would change the decision on `{}`",
+                    sibling.resource()
+                )));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The same request on another resource of the same type (the name with `-ecrsim-other`).
+fn sibling_request(request: &Request) -> Option<Request> {
+    if request.is_account_level() {
+        return None;
+    }
+    let other = format!("{}-ecrsim-other", request.resource());
+    Request::new(request.action(), &other, request.principal())
+        .ok()
+        .map(|r| r.with_context(request.context().clone()))
+}
+
+fn push_unique(list: &mut Vec<String>, value: &str) {
+    if !list.iter().any(|v| v.eq_ignore_ascii_case(value)) {
+        list.push(value.to_string());
+    }
+}
+
+fn string(s: &str) -> Json {
+    Json::new(Value::String(s.to_string()))
+}
+
+fn member(key: &str, value: Json) -> Member {
+    Member {
+        key: key.to_string(),
+        key_pos: json::Pos::default(),
+        value,
+    }
+}
+
+/// The statements of a document as a mutable list (a single statement object becomes a list).
+fn statements(doc: &mut Json) -> Option<&mut Vec<Json>> {
+    let statement = doc.get_mut("Statement")?;
+    if let Value::Object(_) = statement.value {
+        let single = std::mem::replace(statement, Json::new(Value::Null));
+        *statement = Json::new(Value::Array(vec![single]));
+    }
+    match &mut statement.value {
+        Value::Array(items) => Some(items),
+        _ => None,
+    }
+}
+
+/// The string values of an element (`"x"` or `["x", "y"]`).
+fn values(element: Option<&Json>) -> Vec<String> {
+    match element.map(|e| &e.value) {
+        Some(Value::String(s)) => vec![s.clone()],
+        Some(Value::Array(items)) => items
+            .iter()
+            .filter_map(|i| match &i.value {
+                Value::String(s) => Some(s.clone()),
+                _ => None,
+            })
+            .collect(),
+        _ => Vec::new(),
+    }
+}
+
+fn is_plain_allow(statement: &Json) -> bool {
+    statement
+        .get("Effect")
+        .is_some_and(|m| m.value.value == Value::String("Allow".into()))
+        && statement.get("Action").is_some()
+        && statement.get("Condition").is_none()
+}
+
+/// Appends actions to a statement's `Action`, turning a string into a list.
+fn add_actions(statement: &mut Json, actions: &[String]) {
+    let Some(action) = statement.get_mut("Action") else {
+        return;
+    };
+    let mut list = values(Some(action));
+    for a in actions {
+        push_unique(&mut list, a);
+    }
+    *action = Json::new(Value::Array(list.iter().map(|a| string(a)).collect()));
+}
+
+/// `statement `Sid`` or `the statement without Sid`, for edit messages.
+fn sid_of(statement: &Json) -> String {
+    match statement.get("Sid").map(|m| &m.value.value) {
+        Some(Value::String(sid)) => format!("statement `{sid}`"),
+        _ => "the statement without Sid".to_string(),
+    }
+}
+
+fn unique_sid(items: &[Json], wanted: &str) -> String {
+    let taken: Vec<String> = items
+        .iter()
+        .flat_map(|s| values(s.get("Sid").map(|m| &m.value)))
+        .collect();
+    (1..)
+        .map(|n| {
+            if n == 1 {
+                wanted.to_string()
+            } else {
+                format!("{wanted}{n}")
+            }
+        })
+        .find(|sid| !taken.contains(sid))
+        .unwrap_or_else(|| wanted.to_string())
+}
+
+/// Moves account-level actions out of statements scoped to ARNs, and grants them on `*`.
+fn grant_account_level(doc: &mut Json, actions: &[String], edits: &mut Vec<String>) {
+    let Some(items) = statements(doc) else { return };
+    let catalog = Catalog::builtin();
+    let is_account_level = |a: &str| catalog.action(a).is_some_and(|i| i.is_account_level());
+    // Statements that list the action but scope it to ARNs: the motivating mistake.
+    let mut emptied = Vec::new();
+    for (i, statement) in items.iter_mut().enumerate() {
+        let resources = values(statement.get("Resource").map(|m| &m.value));
+        if !is_plain_allow(statement) || resources.iter().any(|r| r == "*") || resources.is_empty()
+        {
+            continue;
+        }
+        let listed = values(statement.get("Action").map(|m| &m.value));
+        let (moved, kept): (Vec<String>, Vec<String>) = listed.into_iter().partition(|a| {
+            actions.iter().any(|x| x.eq_ignore_ascii_case(a)) && is_account_level(a)
+        });
+        if moved.is_empty() {
+            continue;
+        }
+        if kept.is_empty() {
+            emptied.push(i);
+            edits.push(format!(
+                "{} granted only account-level actions on specific resources, which never matches: its Resource is now \"*\"",
+                sid_of(statement)
+            ));
+            if let Some(resource) = statement.get_mut("Resource") {
+                *resource = string("*");
+            }
+            continue;
+        }
+        if let Some(action) = statement.get_mut("Action") {
+            *action = Json::new(Value::Array(kept.iter().map(|a| string(a)).collect()));
+        }
+        edits.push(format!(
+            "removed {} from {}: account-level actions are evaluated on \"*\" and never match its Resource",
+            moved.join(", "),
+            sid_of(statement)
+        ));
+    }
+    // Statements made `*`-scoped above already grant what they list.
+    let granted: Vec<String> = emptied
+        .iter()
+        .filter_map(|&i| items.get(i))
+        .flat_map(|s| values(s.get("Action").map(|m| &m.value)))
+        .collect();
+    let missing: Vec<String> = actions
+        .iter()
+        .filter(|a| !granted.iter().any(|g| g.eq_ignore_ascii_case(a)))
+        .cloned()
+        .collect();
+    if missing.is_empty() {
+        return;
+    }
+    let star = items.iter_mut().find(|s| {
+        is_plain_allow(s)
+            && values(s.get("Resource").map(|m| &m.value)) == ["*"]
+            && s.get("NotAction").is_none()
+    });
+    match star {
+        Some(statement) => {
+            add_actions(statement, &missing);
+            edits.push(format!(
+                "added {} to {} (Resource \"*\")",
+                missing.join(", "),
+                sid_of(statement)
+            ));
+        }
+        None => {
+            let sid = unique_sid(items, "AllowAccountLevelActions");
+            items.push(new_statement(&sid, &missing, "*"));
+            edits.push(format!(
+                "added statement `{sid}` granting {} on \"*\" (account-level actions have no resource type)",
+                missing.join(", ")
+            ));
+        }
+    }
+}
+
+/// Grants actions on one resource: joins a statement scoped to exactly that resource, or adds one.
+fn grant_on_resource(doc: &mut Json, resource: &str, actions: &[String], edits: &mut Vec<String>) {
+    let Some(items) = statements(doc) else { return };
+    let exact = items.iter_mut().find(|s| {
+        is_plain_allow(s)
+            && s.get("NotAction").is_none()
+            && values(s.get("Resource").map(|m| &m.value)) == [resource]
+    });
+    match exact {
+        Some(statement) => {
+            add_actions(statement, actions);
+            edits.push(format!(
+                "added {} to {}, which is scoped to exactly `{resource}`",
+                actions.join(", "),
+                sid_of(statement)
+            ));
+        }
+        None => {
+            let sid = unique_sid(items, "AllowRepositoryAccess");
+            items.push(new_statement(&sid, actions, resource));
+            edits.push(format!(
+                "added statement `{sid}` granting {} on `{resource}` only",
+                actions.join(", ")
+            ));
+        }
+    }
+}
+
+fn new_statement(sid: &str, actions: &[String], resource: &str) -> Json {
+    let action = if let [one] = actions {
+        string(one)
+    } else {
+        Json::new(Value::Array(actions.iter().map(|a| string(a)).collect()))
+    };
+    Json::new(Value::Object(vec![
+        member("Sid", string(sid)),
+        member("Effect", string("Allow")),
+        member("Action", action),
+        member("Resource", string(resource)),
+    ]))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::workflow;
+
+    const REPO: &str = "arn:aws:ecr:us-east-1:123456789012:repository/my-app-repo";
+    const TWELVE: &str = r#"{
+    "Version": "2012-10-17",
+    "Statement": [
+        {
+            "Sid": "RepoAccess",
+            "Effect": "Allow",
+            "Action": [
+                "ecr:GetAuthorizationToken",
+                "ecr:BatchCheckLayerAvailability",
+                "ecr:GetDownloadUrlForLayer",
+                "ecr:BatchGetImage",
+                "ecr:InitiateLayerUpload",
+                "ecr:UploadLayerPart",
+                "ecr:CompleteLayerUpload",
+                "ecr:PutImage"
+            ],
+            "Resource": "arn:aws:ecr:us-east-1:123456789012:repository/my-app-repo"
+        }
+    ]
+}"#;
+
+    fn allowed(document: &str, request: &Request) -> bool {
+        let mut set = PolicySet::new();
+        set.add(
+            crate::parse::parse_policy("fixed.json", document.as_bytes(), PolicyKind::Identity)
+                .unwrap(),
+        )
+        .unwrap();
+        authorize(&set, request).decision == Decision::Allow
+    }
+
+    #[test]
+    fn motivating_policy_gets_a_separate_star_statement() {
+        let requests =
+            workflow::requests(workflow::find("push").unwrap().actions, Some(REPO), None).unwrap();
+        let outcome = fix_identity_policy("p.json", TWELVE, &PolicySet::new(), &requests).unwrap();
+        for r in &requests {
+            assert!(
+                allowed(&outcome.document, r),
+                "{} not allowed:\n{}",
+                r.action(),
+                outcome.document
+            );
+        }
+        assert!(outcome.remaining.is_empty());
+        let fixed = json::parse_str(&outcome.document).unwrap();
+        let Value::Array(items) = &fixed.get("Statement").unwrap().value.value else {
+            panic!()
+        };
+        assert_eq!(items.len(), 2);
+        assert_eq!(
+            values(items[0].get("Sid").map(|m| &m.value)),
+            ["RepoAccess"]
+        );
+        assert!(
+            !values(items[0].get("Action").map(|m| &m.value))
+                .contains(&"ecr:GetAuthorizationToken".to_string())
+        );
+        assert_eq!(
+            items[1].to_json_string(),
+            r#"{"Sid":"AllowAccountLevelActions","Effect":"Allow","Action":"ecr:GetAuthorizationToken","Resource":"*"}"#
+        );
+        let other = Request::new(
+            "ecr:PutImage",
+            "arn:aws:ecr:us-east-1:123456789012:repository/other",
+            None,
+        )
+        .unwrap();
+        assert!(
+            !allowed(&outcome.document, &other),
+            "other repositories stay denied"
+        );
+        assert_eq!(outcome.edits.len(), 2, "{:?}", outcome.edits);
+    }
+
+    #[test]
+    fn missing_repository_actions_never_widen_a_shared_statement() {
+        let policy = r#"{"Version":"2012-10-17","Statement":{"Sid":"Two","Effect":"Allow","Action":"ecr:BatchGetImage","Resource":["arn:aws:ecr:us-east-1:123456789012:repository/my-app-repo","arn:aws:ecr:us-east-1:123456789012:repository/b"]}}"#;
+        let requests = vec![Request::new("ecr:PutImage", REPO, None).unwrap()];
+        let outcome = fix_identity_policy("p.json", policy, &PolicySet::new(), &requests).unwrap();
+        assert!(allowed(&outcome.document, &requests[0]));
+        let b = Request::new(
+            "ecr:PutImage",
+            "arn:aws:ecr:us-east-1:123456789012:repository/b",
+            None,
+        )
+        .unwrap();
+        assert!(
+            !allowed(&outcome.document, &b),
+            "repository b must not gain PutImage"
+        );
+        assert!(
+            outcome.edits[0].contains("added statement `AllowRepositoryAccess`"),
+            "{:?}",
+            outcome.edits
+        );
+    }
+
+    #[test]
+    fn joins_a_statement_scoped_to_exactly_the_repository() {
+        let policy = r#"{"Version":"2012-10-17","Statement":[{"Sid":"Repo","Effect":"Allow","Action":"ecr:BatchGetImage","Resource":"arn:aws:ecr:us-east-1:123456789012:repository/my-app-repo"}]}"#;
+        let requests = vec![Request::new("ecr:PutImage", REPO, None).unwrap()];
+        let outcome = fix_identity_policy("p.json", policy, &PolicySet::new(), &requests).unwrap();
+        assert!(
+            outcome
+                .document
+                .contains("\"ecr:BatchGetImage\",\n                \"ecr:PutImage\""),
+            "{}",
+            outcome.document
+        );
+    }
+
+    #[test]
+    fn explicit_denies_elsewhere_are_reported_not_fixed() {
+        let policy = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"ecr:*","Resource":"*"}]}"#;
+        let mut others = PolicySet::new();
+        let scp = r#"{"Version":"2012-10-17","Statement":[{"Sid":"NoPush","Effect":"Deny","Action":"ecr:PutImage","Resource":"*"}]}"#;
+        others
+            .add(crate::parse::parse_policy("scp.json", scp.as_bytes(), PolicyKind::Scp).unwrap())
+            .unwrap();
+        let requests = vec![Request::new("ecr:PutImage", REPO, None).unwrap()];
+        let outcome = fix_identity_policy("p.json", policy, &others, &requests).unwrap();
+        assert!(outcome.edits.is_empty());
+        assert_eq!(outcome.remaining.len(), 1);
+        assert_eq!(outcome.remaining[0].decision, Decision::ExplicitDeny);
+        assert!(
+            outcome.remaining[0]
+                .advice
+                .as_deref()
+                .unwrap_or("")
+                .contains("statement `NoPush`")
+        );
+    }
+}
