@@ -1,72 +1,145 @@
-//! `ecrsim check`: one request against identity-based policy files.
+//! `ecrsim check`: one request, or every action of a workflow, against the given policies.
 
-use ecrsim_engine::{Decision, Request, explain};
+use ecrsim_engine::workflow::Workflow;
+use ecrsim_engine::{Decision, Explanation, PolicySet, Request, explain};
+use serde_json::json;
 
-use crate::input::{check_account, load_context, load_policy_set};
+use crate::input::{build_requests, load_policy_set};
 use crate::{CheckArgs, EXIT_ALLOWED, EXIT_BAD_INPUT, EXIT_DENIED, Format, render, use_color};
 
 /// Runs `check` and returns the exit code.
 pub fn run(args: &CheckArgs) -> u8 {
-    if args.policy.policies.is_empty()
-        && args.policy.identity_policies.is_empty()
-        && args.policy.managed_policies.is_empty()
-        && args.policy.resource_policy.is_none()
+    let policy = &args.policy;
+    if policy.policies.is_empty()
+        && policy.identity_policies.is_empty()
+        && policy.managed_policies.is_empty()
+        && policy.resource_policy.is_none()
     {
         eprintln!(
             "error: give at least one policy: a POLICY file, --managed-policy or --resource-policy"
         );
         return EXIT_BAD_INPUT;
     }
-    let set = match load_policy_set(&args.policy) {
-        Ok(set) => set,
+    let loaded =
+        load_policy_set(policy).and_then(|set| build_requests(&args.request).map(|r| (set, r)));
+    let (set, (requests, workflow)) = match loaded {
+        Ok(loaded) => loaded,
         Err(e) => {
             eprintln!("error: {e}");
             return EXIT_BAD_INPUT;
         }
     };
-    let context = match load_context(args.context_file.as_deref(), &args.context) {
-        Ok(context) => context,
-        Err(e) => {
-            eprintln!("error: {e}");
-            return EXIT_BAD_INPUT;
-        }
-    };
-    if let Some(account) = &args.resource_account
-        && let Err(e) = check_account(account)
-    {
-        eprintln!("error: {e}");
-        return EXIT_BAD_INPUT;
-    }
-    let request = Request::new(&args.action, &args.resource, args.principal.as_deref()).map(|r| {
-        let r = r.with_context(context);
-        match &args.resource_account {
-            Some(account) => r.with_resource_account(account),
-            None => r,
-        }
-    });
-    let request = match request {
-        Ok(request) => request,
-        Err(e) => {
-            eprintln!("error: {}", e.message);
-            if let Some(help) = &e.help {
-                eprintln!("  = help: {help}");
+    let explanations: Vec<Explanation> = requests.iter().map(|r| explain(&set, r)).collect();
+    match (workflow, args.format) {
+        (None, Format::Human) => {
+            for (e, r) in explanations.iter().zip(&requests) {
+                print!("{}", render::human(e, r, use_color()));
             }
-            return EXIT_BAD_INPUT;
         }
-    };
-    let explanation = explain(&set, &request);
-    match args.format {
-        Format::Human => print!("{}", render::human(&explanation, &request, use_color())),
-        Format::Json => {
-            let value = render::json(&explanation, &request, &set);
+        (None, Format::Json) => {
+            for (e, r) in explanations.iter().zip(&requests) {
+                println!(
+                    "{}",
+                    serde_json::to_string_pretty(&render::json(e, r, &set)).unwrap_or_default()
+                );
+            }
+        }
+        (Some(w), Format::Human) => print!("{}", workflow_human(w, &requests, &explanations)),
+        (Some(w), Format::Json) => {
+            let value = workflow_json(w, &requests, &explanations, &set);
             println!(
                 "{}",
                 serde_json::to_string_pretty(&value).unwrap_or_default()
             );
         }
     }
-    match explanation.response.decision {
-        Decision::Allow => EXIT_ALLOWED,
-        Decision::ExplicitDeny | Decision::ImplicitDeny => EXIT_DENIED,
+    if explanations
+        .iter()
+        .all(|e| e.response.decision == Decision::Allow)
+    {
+        EXIT_ALLOWED
+    } else {
+        EXIT_DENIED
     }
+}
+
+/// The workflow's verdict: Allow only when every action is allowed; else the first denial's kind.
+fn verdict(explanations: &[Explanation]) -> Decision {
+    let decisions = explanations.iter().map(|e| e.response.decision);
+    if decisions.clone().any(|d| d == Decision::ExplicitDeny) {
+        Decision::ExplicitDeny
+    } else if decisions.clone().all(|d| d == Decision::Allow) {
+        Decision::Allow
+    } else {
+        Decision::ImplicitDeny
+    }
+}
+
+fn workflow_human(
+    workflow: &Workflow,
+    requests: &[Request],
+    explanations: &[Explanation],
+) -> String {
+    let mut out = String::new();
+    for (e, r) in explanations.iter().zip(requests) {
+        let reason = match e.response.decision {
+            Decision::Allow => String::new(),
+            _ => format!("  {}", e.response.reason),
+        };
+        out.push_str(&format!(
+            "{:<13} {} on {}{reason}\n",
+            e.response.decision.as_str(),
+            r.action(),
+            r.resource()
+        ));
+    }
+    let denied = explanations
+        .iter()
+        .filter(|e| e.response.decision != Decision::Allow)
+        .count();
+    let decision = verdict(explanations);
+    out.push_str(&format!(
+        "{}: {} ({} of {} actions denied) — {}\n",
+        workflow.name,
+        decision,
+        denied,
+        explanations.len(),
+        workflow.description
+    ));
+    for (e, r) in explanations.iter().zip(requests) {
+        let Some(fix) = e
+            .fix
+            .as_ref()
+            .filter(|_| e.response.decision != Decision::Allow)
+        else {
+            continue;
+        };
+        out.push_str(&format!("fix for {}: {}\n", r.action(), fix.summary));
+        for change in &fix.changes {
+            out.push_str(&format!("  in the {}: {}\n", change.role, change.statement));
+        }
+    }
+    if denied > 0 {
+        out.push_str("(run `ecrsim check` with --action for the statement-by-statement explanation, or `ecrsim fix` for the corrected policy)\n");
+    }
+    out
+}
+
+fn workflow_json(
+    workflow: &Workflow,
+    requests: &[Request],
+    explanations: &[Explanation],
+    set: &PolicySet,
+) -> serde_json::Value {
+    let results: Vec<serde_json::Value> = explanations
+        .iter()
+        .zip(requests)
+        .map(|(e, r)| render::json(e, r, set))
+        .collect();
+    json!({
+        "decision": verdict(explanations).as_str(),
+        "workflow": workflow.name,
+        "description": workflow.description,
+        "results": results,
+    })
 }

@@ -191,3 +191,67 @@ pub fn check_account(account: &str) -> Result<(), LoadError> {
         )))
     }
 }
+
+/// The requests named by `--action`/`--workflow`, `--resource`, `--principal` and the context
+/// flags; the workflow, if one was named.
+pub fn build_requests(
+    args: &crate::RequestArgs,
+) -> Result<
+    (
+        Vec<ecrsim_engine::Request>,
+        Option<&'static ecrsim_engine::workflow::Workflow>,
+    ),
+    LoadError,
+> {
+    use ecrsim_engine::{Request, workflow};
+    let context = load_context(args.context_file.as_deref(), &args.context)?;
+    if let Some(account) = &args.resource_account {
+        check_account(account)?;
+    }
+    let request_error = |e: ecrsim_engine::RequestError| {
+        LoadError(match &e.help {
+            Some(help) => format!("{}\n  = help: {help}", e.message),
+            None => e.message,
+        })
+    };
+    let (requests, workflow) = match (&args.workflow, &args.action) {
+        (Some(name), _) => {
+            let Some(workflow) = workflow::find(name) else {
+                return Err(LoadError(format!(
+                    "unknown workflow `{name}`: expected one of {}",
+                    workflow::names().join(", ")
+                )));
+            };
+            let requests = workflow::requests(
+                workflow.actions,
+                args.resource.as_deref(),
+                args.principal.as_deref(),
+            )
+            .map_err(request_error)?;
+            (requests, Some(workflow))
+        }
+        (None, Some(action)) => {
+            let Some(resource) = &args.resource else {
+                return Err(LoadError(
+                    "missing --resource: give the resource ARN, or `*` for an account-level action"
+                        .into(),
+                ));
+            };
+            let request =
+                Request::new(action, resource, args.principal.as_deref()).map_err(request_error)?;
+            (vec![request], None)
+        }
+        (None, None) => return Err(LoadError("give --action or --workflow".into())),
+    };
+    let requests = requests
+        .into_iter()
+        .map(|r| {
+            let r = r.with_context(context.clone());
+            match &args.resource_account {
+                Some(account) => r.with_resource_account(account),
+                None => r,
+            }
+        })
+        .collect();
+    Ok((requests, workflow))
+}

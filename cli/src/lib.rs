@@ -13,6 +13,7 @@ pub mod batch;
 pub mod check;
 pub mod corpus;
 pub mod diff;
+pub mod fix;
 pub mod input;
 pub mod lint;
 pub mod render;
@@ -36,7 +37,22 @@ Example: why does `docker login` fail with a repository-scoped policy?
   fix: ... add a separate statement for it with \"Resource\": \"*\" ...
     {\"Effect\":\"Allow\",\"Action\":\"ecr:GetAuthorizationToken\",\"Resource\":\"*\"}
 
+Check a whole client workflow (login, pull, push, delete):
+
+  ecrsim check policy.json --workflow push --resource arn:aws:ecr:us-east-1:123456789012:repository/my-app
+
 Exit codes: 0 allowed, 1 denied, 2 bad input or usage.";
+
+const FIX_EXAMPLE: &str = "\
+Example: make `docker push` work with a repository-scoped policy.
+
+  ecrsim fix policy.json --workflow push --resource arn:aws:ecr:us-east-1:123456789012:repository/my-app > fixed.json
+  ecrsim check fixed.json --workflow push --resource arn:aws:ecr:us-east-1:123456789012:repository/my-app
+
+The corrected document keeps your statements and Sids; the changes are summarized on stderr.
+Every change is re-evaluated before it is printed, and no other resource gains access.
+Exit codes: 0 the request (or workflow) is allowed after the fix, 1 another policy must change
+(printed on stderr), 2 bad input or usage.";
 
 /// Offline simulator of AWS IAM policy evaluation, ECR first.
 #[derive(Debug, Parser)]
@@ -53,6 +69,9 @@ pub enum Command {
     /// Decide one request against the given policies and explain the decision.
     #[command(after_help = CHECK_EXAMPLE)]
     Check(Box<CheckArgs>),
+    /// Print the identity policy corrected so that the request or workflow is allowed.
+    #[command(after_help = FIX_EXAMPLE)]
+    Fix(Box<FixArgs>),
     /// Decide many requests: JSON Lines on stdin, one JSON line per input line on stdout.
     Batch,
     /// Run a corpus of expected decisions (folders holding cases.toml files).
@@ -123,18 +142,24 @@ pub struct PolicyArgs {
     pub vpc_endpoint_policy: Option<PathBuf>,
 }
 
-/// Arguments of `check`.
+/// The request (or the workflow of requests) to decide.
 #[derive(Debug, clap::Args)]
-pub struct CheckArgs {
-    /// The policies.
-    #[command(flatten)]
-    pub policy: PolicyArgs,
+pub struct RequestArgs {
     /// The action, e.g. `ecr:PutImage` (any case).
-    #[arg(long, short)]
-    pub action: String,
+    #[arg(
+        long,
+        short,
+        required_unless_present = "workflow",
+        conflicts_with = "workflow"
+    )]
+    pub action: Option<String>,
+    /// A client workflow instead of one action: login, pull, push or delete (account-level
+    /// actions are checked on `*`, the others on --resource).
+    #[arg(long, short, value_name = "NAME")]
+    pub workflow: Option<String>,
     /// The resource ARN, or `*` for account-level actions such as `ecr:GetAuthorizationToken`.
     #[arg(long, short)]
-    pub resource: String,
+    pub resource: Option<String>,
     /// The caller's ARN (user, role, assumed-role session, root), a service principal, or
     /// `anonymous`: fills aws:PrincipalArn, aws:PrincipalAccount, aws:PrincipalType and (for IAM
     /// users) aws:username, unless given with --context. Needed with --resource-policy.
@@ -149,9 +174,34 @@ pub struct CheckArgs {
     /// The account that owns the resource (aws:ResourceAccount), when the ARN does not say.
     #[arg(long, value_name = "ACCOUNT_ID")]
     pub resource_account: Option<String>,
+}
+
+/// Arguments of `check`.
+#[derive(Debug, clap::Args)]
+pub struct CheckArgs {
+    /// The policies.
+    #[command(flatten)]
+    pub policy: PolicyArgs,
+    /// The request.
+    #[command(flatten)]
+    pub request: RequestArgs,
     /// Output format.
     #[arg(long, value_enum, default_value_t)]
     pub format: Format,
+}
+
+/// Arguments of `fix`.
+#[derive(Debug, clap::Args)]
+pub struct FixArgs {
+    /// The identity-based policy file to fix (the corrected document goes to standard output).
+    #[arg(value_name = "POLICY")]
+    pub target: PathBuf,
+    /// The other policies of the caller and the resource, as for `check`.
+    #[command(flatten)]
+    pub policy: PolicyArgs,
+    /// The request or workflow that must be allowed.
+    #[command(flatten)]
+    pub request: RequestArgs,
 }
 
 /// Arguments of `test`.
@@ -171,6 +221,7 @@ pub fn use_color() -> bool {
 pub fn run(cli: Cli) -> ExitCode {
     let code = match cli.command {
         Command::Check(args) => check::run(&args),
+        Command::Fix(args) => fix::run(&args),
         Command::Batch => batch::run(),
         Command::Test(args) => corpus::run(&args.paths),
         Command::ManagedPolicies(args) => input::list_managed_policies(args.grep.as_deref()),

@@ -560,3 +560,148 @@ fn managed_policies_command_lists_ecr_policies() {
     assert!(stdout.contains("AmazonEC2ContainerRegistryReadOnly\tarn:aws:iam::aws:policy/AmazonEC2ContainerRegistryReadOnly"), "{stdout}");
     assert!(!stdout.contains("AdministratorAccess\t"), "grep filters");
 }
+
+#[test]
+fn push_workflow_shows_the_token_denied_and_uploads_allowed() {
+    let path = example();
+    let out = ecrsim(
+        &[
+            "check",
+            path.to_str().unwrap(),
+            "--workflow",
+            "push",
+            "--resource",
+            REPO,
+            "--format",
+            "json",
+        ],
+        None,
+    );
+    assert_eq!(out.status.code(), Some(1));
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(json["decision"], "ImplicitDeny");
+    assert_eq!(json["workflow"], "push");
+    let results: Vec<(String, String, String)> = json["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            (
+                r["action"].as_str().unwrap().into(),
+                r["resource"].as_str().unwrap().into(),
+                r["decision"].as_str().unwrap().into(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        results[0],
+        (
+            "ecr:GetAuthorizationToken".into(),
+            "*".into(),
+            "ImplicitDeny".into()
+        )
+    );
+    for upload in [
+        "ecr:InitiateLayerUpload",
+        "ecr:UploadLayerPart",
+        "ecr:CompleteLayerUpload",
+        "ecr:PutImage",
+    ] {
+        assert!(
+            results.contains(&(upload.into(), REPO.into(), "Allow".into())),
+            "{upload}: {results:?}"
+        );
+    }
+    let human = ecrsim(
+        &[
+            "check",
+            path.to_str().unwrap(),
+            "--workflow",
+            "push",
+            "--resource",
+            REPO,
+        ],
+        None,
+    );
+    let stdout = text(&human.stdout);
+    assert!(
+        stdout.starts_with("ImplicitDeny  ecr:GetAuthorizationToken on *"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("push: ImplicitDeny (1 of 7 actions denied)"),
+        "{stdout}"
+    );
+}
+
+#[test]
+fn fix_makes_push_work_without_opening_other_repositories() {
+    let path = example();
+    let fixed = ecrsim(
+        &[
+            "fix",
+            path.to_str().unwrap(),
+            "--workflow",
+            "push",
+            "--resource",
+            REPO,
+        ],
+        None,
+    );
+    assert_eq!(fixed.status.code(), Some(0), "{}", text(&fixed.stderr));
+    let document = text(&fixed.stdout);
+    assert!(
+        text(&fixed.stderr).contains("added statement `AllowAccountLevelActions`"),
+        "{}",
+        text(&fixed.stderr)
+    );
+    let push = ecrsim(
+        &["check", "-", "--workflow", "push", "--resource", REPO],
+        Some(&document),
+    );
+    assert_eq!(push.status.code(), Some(0), "{}", text(&push.stdout));
+    let other = ecrsim(
+        &[
+            "check",
+            "-",
+            "--action",
+            "ecr:PutImage",
+            "--resource",
+            "arn:aws:ecr:us-east-1:123456789012:repository/other",
+        ],
+        Some(&document),
+    );
+    assert_eq!(
+        other.status.code(),
+        Some(1),
+        "another repository stays denied"
+    );
+}
+
+#[test]
+fn fix_reports_what_only_another_policy_can_change() {
+    let ident = fixture("ident.json");
+    let alice = "arn:aws:iam::222222222222:user/alice";
+    let out = ecrsim(
+        &[
+            "fix",
+            &ident,
+            "--principal",
+            alice,
+            "--action",
+            "ecr:BatchGetImage",
+            "--resource",
+            APP,
+        ],
+        None,
+    );
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = text(&out.stderr);
+    assert!(
+        stderr.contains(
+            "still denied: ecr:BatchGetImage on arn:aws:ecr:us-east-1:111111111111:repository/app"
+        ),
+        "{stderr}"
+    );
+    assert!(stderr.contains("add to the resource-based policy: {\"Effect\":\"Allow\",\"Principal\":{\"AWS\":\"arn:aws:iam::222222222222:root\"}"), "{stderr}");
+}

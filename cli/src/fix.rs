@@ -1,0 +1,65 @@
+//! `ecrsim fix`: the identity policy corrected so that a request or workflow is allowed.
+
+use ecrsim_engine::fixer::fix_identity_policy;
+
+use crate::input::{build_requests, load_policy_set};
+use crate::{EXIT_ALLOWED, EXIT_BAD_INPUT, EXIT_DENIED, FixArgs};
+
+/// Runs `fix`: the document on stdout, the changes on stderr.
+pub fn run(args: &FixArgs) -> u8 {
+    let text = match std::fs::read(&args.target).map(String::from_utf8) {
+        Ok(Ok(text)) => text,
+        Ok(Err(_)) => {
+            eprintln!(
+                "error: {}: invalid UTF-8: policy documents must be UTF-8 text",
+                args.target.display()
+            );
+            return EXIT_BAD_INPUT;
+        }
+        Err(e) => {
+            eprintln!("error: cannot read {}: {e}", args.target.display());
+            return EXIT_BAD_INPUT;
+        }
+    };
+    let loaded = load_policy_set(&args.policy)
+        .and_then(|set| build_requests(&args.request).map(|r| (set, r)));
+    let (others, (requests, _)) = match loaded {
+        Ok(loaded) => loaded,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return EXIT_BAD_INPUT;
+        }
+    };
+    let name = args.target.display().to_string();
+    let outcome = match fix_identity_policy(&name, &text, &others, &requests) {
+        Ok(outcome) => outcome,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return EXIT_BAD_INPUT;
+        }
+    };
+    print!("{}", outcome.document);
+    if outcome.edits.is_empty() {
+        eprintln!("{name}: no change needed in this policy");
+    }
+    for edit in &outcome.edits {
+        eprintln!("{name}: {edit}");
+    }
+    for remaining in &outcome.remaining {
+        eprintln!(
+            "still denied: {} ({} {})",
+            remaining.request, remaining.decision, remaining.reason
+        );
+        if let Some(advice) = &remaining.advice {
+            eprintln!("  {advice}");
+        }
+        for change in &remaining.changes {
+            eprintln!("  add to the {}: {}", change.role, change.statement);
+        }
+    }
+    if outcome.remaining.is_empty() {
+        EXIT_ALLOWED
+    } else {
+        EXIT_DENIED
+    }
+}
