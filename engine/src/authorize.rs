@@ -245,11 +245,26 @@ impl fmt::Display for Reason {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Reason::Allowed => f.write_str("allowed"),
-            Reason::ExplicitDeny(role) => write!(f, "with an explicit deny in a {role}"),
-            Reason::NoScpAllows(level) => write!(f, "because no service control policy allows it (organization level {level})"),
-            Reason::NoRcpAllows(level) => write!(f, "because no resource control policy allows it (organization level {level})"),
+            Reason::ExplicitDeny(role) => {
+                let article = if *role == PolicyRole::Identity {
+                    "an"
+                } else {
+                    "a"
+                };
+                write!(f, "with an explicit deny in {article} {role}")
+            }
+            Reason::NoScpAllows(level) => write!(
+                f,
+                "because no service control policy allows it (organization level {level})"
+            ),
+            Reason::NoRcpAllows(level) => write!(
+                f,
+                "because no resource control policy allows it (organization level {level})"
+            ),
             Reason::NoVpcEndpointAllows => f.write_str("because no VPC endpoint policy allows it"),
-            Reason::NoResourcePolicyAllows => f.write_str("because no resource-based policy allows it (the request is cross-account: both the caller's identity-based policies and the resource's policy must allow it)"),
+            Reason::NoResourcePolicyAllows => {
+                f.write_str("because no resource-based policy allows it")
+            }
             Reason::NoIdentityAllows => f.write_str("because no identity-based policy allows it"),
             Reason::NoBoundaryAllows => f.write_str("because no permissions boundary allows it"),
             Reason::NoSessionAllows => f.write_str("because no session policy allows it"),
@@ -488,9 +503,14 @@ pub(crate) fn decide(set: &PolicySet, request: &Request, m: &Matches) -> Respons
         kind,
         Some(PrincipalKind::Service | PrincipalKind::Anonymous)
     ) {
-        // No identity policies: only a resource policy naming the caller (or everyone) grants.
+        // No identity policies: only a resource policy naming the caller (or everyone) grants,
+        // so only its statements decide.
         return match best_resource_grant {
-            Some(PrincipalMatch::Anyone | PrincipalMatch::Direct) => allow,
+            Some(PrincipalMatch::Anyone | PrincipalMatch::Direct) => Response {
+                decision: Decision::Allow,
+                deciding: m.resource_allows.iter().map(|(at, _)| *at).collect(),
+                reason: Reason::Allowed,
+            },
             _ => deny(Reason::NoResourcePolicyAllows),
         };
     }

@@ -466,6 +466,15 @@ pub fn explain(set: &PolicySet, request: &Request) -> Explanation {
         }
     }
     let response = decide(set, request, &matches);
+    if let (Some(caller), Some(resource_account)) = (
+        request.caller().and_then(|c| c.account.as_deref()),
+        request.resource_account(),
+    ) && caller != resource_account
+    {
+        notes.push(format!(
+            "the request is cross-account (caller account {caller}, resource account {resource_account}): the caller's identity-based policies and the resource's policy must both allow it"
+        ));
+    }
     for (_, policy) in set.policies() {
         for w in &policy.warnings {
             notes.push(format!(
