@@ -879,6 +879,26 @@ fn field_matches(pattern: &[u8], text: &[u8]) -> bool {
     }
 }
 
+/// Whether a catalog key covers the key written in a policy. The SAR writes the variable part
+/// of a key as `${TagKey}`, `<key>`, `tag-key` (`ssm:resourceTag/tag-key`) or nothing at all
+/// (`sagemaker:ResourceTag/`); any of them matches one or more characters at the end.
+pub fn condition_key_matches(pattern: &str, key: &str) -> bool {
+    let pattern = pattern.to_ascii_lowercase();
+    let key = key.to_ascii_lowercase();
+    let placeholder = pattern
+        .find("${")
+        .or_else(|| pattern.find('<'))
+        .or_else(|| {
+            let slash = pattern.rfind('/')?;
+            let last = pattern.get(slash + 1..)?;
+            (last.is_empty() || last == "tag-key").then_some(slash + 1)
+        });
+    match placeholder {
+        Some(i) => key.starts_with(pattern.get(..i).unwrap_or("")) && key.len() > i,
+        None => pattern == key,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

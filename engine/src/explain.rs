@@ -415,13 +415,9 @@ fn key_can_apply(request: &Request, key: &str) -> bool {
             listed.extend(resource_type.action_condition_keys());
         }
     }
-    listed.iter().any(|pattern| {
-        let pattern = pattern.to_lowercase();
-        match pattern.find("${").or_else(|| pattern.find('<')) {
-            Some(i) => lower.starts_with(pattern.get(..i).unwrap_or("")),
-            None => pattern == lower,
-        }
-    })
+    listed
+        .iter()
+        .any(|pattern| crate::catalog::condition_key_matches(pattern, key))
 }
 
 /// Explains the decision on `request`.

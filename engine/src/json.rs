@@ -613,6 +613,11 @@ impl Reader<'_> {
     }
 }
 
+/// `parent` extended by one object key, escaped as RFC 6901 requires (`~` → `~0`, `/` → `~1`).
+pub fn pointer_child(parent: &str, key: &str) -> String {
+    format!("{parent}/{}", key.replace('~', "~0").replace('/', "~1"))
+}
+
 fn pointer_of(path: &[PathSeg]) -> String {
     let mut out = String::new();
     for seg in path {

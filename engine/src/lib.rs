@@ -40,6 +40,7 @@ pub mod explain;
 pub mod fixer;
 pub mod fuzzy;
 pub mod json;
+pub mod lint;
 pub mod managed;
 pub mod parse;
 pub mod pattern;

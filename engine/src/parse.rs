@@ -274,7 +274,7 @@ impl Parser {
                 .collect::<Vec<_>>()
                 .join(", ");
             let message = format!("unknown key `{}` in {what}", member.key);
-            let at = format!("{pointer}/{}", member.key);
+            let at = json::pointer_child(pointer, &member.key);
             return Err(match fuzzy::closest(&member.key, allowed.iter().copied()) {
                 Some(suggestion) => self.error_with_help(
                     member.key_pos,
@@ -527,7 +527,7 @@ impl Parser {
         };
         let mut clauses = Vec::new();
         for op_member in operators {
-            let op_at = format!("{at}/{}", op_member.key);
+            let op_at = json::pointer_child(&at, &op_member.key);
             let operator = Operator::parse(&op_member.key).map_err(|e| {
                 let message = match &e.suggestion {
                     Some(s) => format!("{}: did you mean `{s}`?", e.message),
@@ -556,7 +556,7 @@ impl Parser {
                 ));
             };
             for (i, key_member) in keys.iter().enumerate() {
-                let key_at = format!("{op_at}/{}", key_member.key);
+                let key_at = json::pointer_child(&op_at, &key_member.key);
                 let key = key_member.key.as_str();
                 let well_formed = key
                     .split_once(':')
@@ -843,7 +843,7 @@ impl Parser {
             Value::Object(entries) => {
                 self.check_keys(entries, PRINCIPAL_KEYS, &at, &format!("`{element}`"))?;
                 for entry in entries {
-                    let entry_at = format!("{at}/{}", entry.key);
+                    let entry_at = json::pointer_child(&at, &entry.key);
                     for (text, pos, value_pointer) in
                         self.strings(&entry.value, &entry_at, &entry.key)?
                     {
