@@ -5,7 +5,9 @@ use ecrsim_engine::{Decision, Explanation, PolicySet, Request, explain};
 use serde_json::json;
 
 use crate::input::{build_requests, load_policy_set};
-use crate::{CheckArgs, EXIT_ALLOWED, EXIT_BAD_INPUT, EXIT_DENIED, Format, render, use_color};
+use crate::{
+    CheckArgs, EXIT_ALLOWED, EXIT_BAD_INPUT, EXIT_DENIED, Format, render, use_color, write_stdout,
+};
 
 /// Runs `check` and returns the exit code.
 pub fn run(args: &CheckArgs) -> u8 {
@@ -30,29 +32,32 @@ pub fn run(args: &CheckArgs) -> u8 {
         }
     };
     let explanations: Vec<Explanation> = requests.iter().map(|r| explain(&set, r)).collect();
-    match (workflow, args.format) {
-        (None, Format::Human) => {
-            for (e, r) in explanations.iter().zip(&requests) {
-                print!("{}", render::human(e, r, use_color()));
-            }
-        }
-        (None, Format::Json) => {
-            for (e, r) in explanations.iter().zip(&requests) {
-                println!(
-                    "{}",
+    let output = match (workflow, args.format) {
+        (None, Format::Human) => explanations
+            .iter()
+            .zip(&requests)
+            .map(|(e, r)| render::human(e, r, use_color()))
+            .collect::<String>(),
+        (None, Format::Json) => explanations
+            .iter()
+            .zip(&requests)
+            .map(|(e, r)| {
+                format!(
+                    "{}\n",
                     serde_json::to_string_pretty(&render::json(e, r, &set)).unwrap_or_default()
-                );
-            }
-        }
-        (Some(w), Format::Human) => print!("{}", workflow_human(w, &requests, &explanations)),
+                )
+            })
+            .collect(),
+        (Some(w), Format::Human) => workflow_human(w, &requests, &explanations),
         (Some(w), Format::Json) => {
             let value = workflow_json(w, &requests, &explanations, &set);
-            println!(
-                "{}",
+            format!(
+                "{}\n",
                 serde_json::to_string_pretty(&value).unwrap_or_default()
-            );
+            )
         }
-    }
+    };
+    write_stdout(output.as_bytes());
     if explanations
         .iter()
         .all(|e| e.response.decision == Decision::Allow)

@@ -193,10 +193,12 @@ pub fn run(paths: &[PathBuf]) -> u8 {
         return EXIT_BAD_INPUT;
     }
     let report = run_files(&files);
+    let mut out = String::new();
     for failure in &report.failures {
-        println!("FAIL {failure}\n");
+        out.push_str(&format!("FAIL {failure}\n\n"));
     }
-    println!("{}", report.summary());
+    out.push_str(&format!("{}\n", report.summary()));
+    crate::write_stdout(out.as_bytes());
     if report.failures.is_empty() {
         EXIT_ALLOWED
     } else {

@@ -1,17 +1,150 @@
-//! `ecrsim diff`: the access gained and lost between two versions of a policy (stub).
+//! `ecrsim diff OLD NEW`: the access gained and lost between two versions of a policy.
 
 use std::path::PathBuf;
 
-/// Arguments of the subcommand.
-#[derive(Debug, clap::Args)]
-pub struct DiffArgs {
-    /// Policy files.
-    #[arg(required = true, value_name = "POLICY")]
-    pub policies: Vec<PathBuf>,
+use clap::ValueEnum;
+use ecrsim_engine::PolicyKind;
+use ecrsim_engine::diff::{AccessChange, DiffOptions, PolicyDiff, diff};
+use serde_json::{Value, json};
+
+use crate::input::load_policy;
+use crate::{EXIT_ALLOWED, EXIT_BAD_INPUT, EXIT_DENIED, Format};
+
+const DIFF_EXAMPLE: &str = "\
+Example: what does adding a login statement open up?
+
+  ecrsim diff policy.json policy-fixed.json
+
+  Amazon Elastic Container Registry (ecr):
+    + ecr:GetAuthorizationToken on *
+
+  1 gained, 0 lost (95 requests over 1 service: ecr).
+
+Every catalog action of the services the policies mention is checked on `*` (account-level
+actions) or on the resources the policies name; a wildcard resource is checked on a sample ARN
+such as repository/<any>, and the change says which value it stands for. Conditions are
+evaluated both ways: a grant that depends on them is reported as conditional.
+
+Exit codes: 0 no access gained, 1 access gained (fail a CI check), 2 bad input.";
+
+/// Which kind of policy the two versions are.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, ValueEnum)]
+pub enum Kind {
+    /// An identity-based policy (user, group or role).
+    #[default]
+    Identity,
+    /// A resource-based policy (an ECR repository policy); see --principal.
+    Resource,
+    /// A permissions boundary (checked under an identity policy that allows everything).
+    Boundary,
+    /// A session policy (likewise).
+    Session,
+    /// A service control policy (likewise).
+    Scp,
+    /// A resource control policy (likewise).
+    Rcp,
+    /// A VPC endpoint policy (likewise).
+    VpcEndpoint,
 }
 
-/// Runs the subcommand and returns the exit code.
+impl Kind {
+    fn policy_kind(self) -> PolicyKind {
+        match self {
+            Kind::Identity => PolicyKind::Identity,
+            Kind::Resource => PolicyKind::Resource,
+            Kind::Boundary => PolicyKind::Boundary,
+            Kind::Session => PolicyKind::Session,
+            Kind::Scp => PolicyKind::Scp,
+            Kind::Rcp => PolicyKind::Rcp,
+            Kind::VpcEndpoint => PolicyKind::VpcEndpoint,
+        }
+    }
+}
+
+/// Arguments of `diff`.
+#[derive(Debug, clap::Args)]
+#[command(after_help = DIFF_EXAMPLE)]
+pub struct DiffArgs {
+    /// The policy before the change; `-` reads standard input.
+    #[arg(value_name = "OLD")]
+    pub old: PathBuf,
+    /// The policy after the change; `-` reads standard input.
+    #[arg(value_name = "NEW")]
+    pub new: PathBuf,
+    /// The kind of policy both files are.
+    #[arg(long, value_enum, default_value_t)]
+    pub kind: Kind,
+    /// The caller's ARN: who a resource-based policy's Principal is matched against (and the
+    /// aws:Principal* context keys).
+    #[arg(long, short)]
+    pub principal: Option<String>,
+    /// Another resource to check (`*` or an ARN, wildcards allowed), besides those the
+    /// policies name; repeatable.
+    #[arg(long = "resource", short, value_name = "ARN")]
+    pub resources: Vec<String>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t)]
+    pub format: Format,
+}
+
+/// Runs `diff` and returns the exit code: 1 when access was gained.
 pub fn run(args: &DiffArgs) -> u8 {
-    eprintln!("error: not implemented yet ({} policies given)", args.policies.len());
-    crate::EXIT_BAD_INPUT
+    if args.old.as_os_str() == "-" && args.new.as_os_str() == "-" {
+        eprintln!("error: `-` (standard input) can be given only once");
+        return EXIT_BAD_INPUT;
+    }
+    let kind = args.kind.policy_kind();
+    let (old, new) = match (load_policy(&args.old, kind), load_policy(&args.new, kind)) {
+        (Ok(old), Ok(new)) => (old, new),
+        (Err(e), _) | (_, Err(e)) => {
+            eprintln!("error: {e}");
+            return EXIT_BAD_INPUT;
+        }
+    };
+    let options = DiffOptions {
+        principal: args.principal.clone(),
+        resources: args.resources.clone(),
+    };
+    let result = match diff(&old, &new, &options) {
+        Ok(result) => result,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return EXIT_BAD_INPUT;
+        }
+    };
+    let text = match args.format {
+        Format::Human => result.render_text(),
+        Format::Json => {
+            serde_json::to_string_pretty(&diff_json(&result)).unwrap_or_default() + "\n"
+        }
+    };
+    crate::write_stdout(text.as_bytes());
+    if result.has_gains() {
+        EXIT_DENIED
+    } else {
+        EXIT_ALLOWED
+    }
+}
+
+/// The JSON report of `diff --format json`.
+pub fn diff_json(result: &PolicyDiff) -> Value {
+    json!({
+        "gained": result.gained.iter().map(change_json).collect::<Vec<_>>(),
+        "lost": result.lost.iter().map(change_json).collect::<Vec<_>>(),
+        "services": result.services,
+        "requests": result.requests,
+        "notes": result.notes,
+    })
+}
+
+fn change_json(change: &AccessChange) -> Value {
+    json!({
+        "service": change.service,
+        "action": change.action,
+        "resource": change.resource,
+        "sampleFor": change.sample_for,
+        "before": change.before.as_str(),
+        "after": change.after.as_str(),
+        "text": change.to_string(),
+    })
 }

@@ -38,7 +38,7 @@ pub fn run(args: &FixArgs) -> u8 {
             return EXIT_BAD_INPUT;
         }
     };
-    print!("{}", outcome.document);
+    crate::write_stdout(outcome.document.as_bytes());
     if outcome.edits.is_empty() {
         eprintln!("{name}: no change needed in this policy");
     }

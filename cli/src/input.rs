@@ -128,7 +128,7 @@ pub fn list_managed_policies(grep: Option<&str>) -> u8 {
             policy.name().to_lowercase().contains(n) || policy.document().to_lowercase().contains(n)
         });
         if shown {
-            println!("{}\t{}", policy.name(), policy.arn());
+            crate::write_stdout(format!("{}\t{}\n", policy.name(), policy.arn()).as_bytes());
             count += 1;
         }
     }

@@ -17,6 +17,7 @@ pub mod fix;
 pub mod input;
 pub mod lint;
 pub mod render;
+pub mod shell;
 pub mod summary;
 
 /// Exit code: the request is allowed, or every expectation is met.
@@ -84,6 +85,11 @@ pub enum Command {
     Explain(summary::ExplainArgs),
     /// List the access gained and lost between two versions of a policy.
     Diff(diff::DiffArgs),
+    /// Print a shell completion script (bash, zsh, fish or powershell) on standard output.
+    Completions(shell::CompletionsArgs),
+    /// Print the ecrsim(1) man page (roff) on standard output.
+    #[command(after_help = shell::MAN_EXAMPLE)]
+    Man,
 }
 
 /// Arguments of `managed-policies`.
@@ -212,6 +218,13 @@ pub struct TestArgs {
     pub paths: Vec<PathBuf>,
 }
 
+/// Writes to standard output, ignoring a closed pipe (`ecrsim … | head` must not panic).
+pub fn write_stdout(bytes: &[u8]) {
+    use std::io::Write as _;
+    let mut out = std::io::stdout().lock();
+    let _ = out.write_all(bytes).and_then(|()| out.flush());
+}
+
 /// Whether to colour output written to stdout: only on a terminal, and never under `NO_COLOR`.
 pub fn use_color() -> bool {
     std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
@@ -228,6 +241,8 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Lint(args) => lint::run(&args),
         Command::Explain(args) => summary::run(&args),
         Command::Diff(args) => diff::run(&args),
+        Command::Completions(args) => shell::completions(&args),
+        Command::Man => shell::man(),
     };
     ExitCode::from(code)
 }

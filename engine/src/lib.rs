@@ -36,6 +36,7 @@ pub mod authorize;
 pub mod catalog;
 pub mod condition;
 pub mod context;
+pub mod diff;
 pub mod explain;
 pub mod fixer;
 pub mod fuzzy;
@@ -47,6 +48,7 @@ pub mod pattern;
 pub mod policy;
 pub mod principal;
 pub mod request;
+pub mod summary;
 pub mod variables;
 pub mod workflow;
 
