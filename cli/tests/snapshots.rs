@@ -1,0 +1,193 @@
+//! Snapshots of every subcommand's output on the motivating policy, human and JSON, so that any
+//! change in what users read is a reviewed diff (`cargo insta review`, or delete the .snap file
+//! and rerun to accept the new output).
+
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "a test should stop loudly on unexpected input"
+)]
+
+use std::io::Write;
+use std::path::Path;
+use std::process::{Command, Stdio};
+
+const POLICY: &str = "corpus/examples/ecr-login/policy.json";
+const FIXED: &str = "cli/tests/fixtures/summary_diff/policy-fixed.json";
+const REPO: &str = "arn:aws:ecr:us-east-1:123456789012:repository/my-app-repo";
+
+/// Runs ecrsim from the workspace root (so paths in the output are relative and stable) and
+/// renders exit code, stdout and stderr as one text.
+fn run(args: &[&str], stdin: &str) -> String {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_ecrsim"))
+        .args(args)
+        .current_dir(root)
+        .env_remove("NO_COLOR")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(stdin.as_bytes())
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    format!(
+        "exit: {:?}\n--- stdout\n{}--- stderr\n{}",
+        out.status.code(),
+        String::from_utf8(out.stdout).unwrap(),
+        String::from_utf8(out.stderr).unwrap()
+    )
+}
+
+#[test]
+fn check_login_human() {
+    insta::assert_snapshot!(run(
+        &[
+            "check",
+            POLICY,
+            "--action",
+            "ecr:GetAuthorizationToken",
+            "--resource",
+            "*"
+        ],
+        ""
+    ));
+}
+
+#[test]
+fn check_login_json() {
+    insta::assert_snapshot!(run(
+        &[
+            "check",
+            POLICY,
+            "--action",
+            "ecr:GetAuthorizationToken",
+            "--resource",
+            REPO,
+            "--format",
+            "json"
+        ],
+        ""
+    ));
+}
+
+#[test]
+fn check_push_allowed_human() {
+    insta::assert_snapshot!(run(
+        &[
+            "check",
+            POLICY,
+            "--action",
+            "ecr:PutImage",
+            "--resource",
+            REPO
+        ],
+        ""
+    ));
+}
+
+#[test]
+fn check_workflow_push_human() {
+    insta::assert_snapshot!(run(
+        &["check", POLICY, "--workflow", "push", "--resource", REPO],
+        ""
+    ));
+}
+
+#[test]
+fn check_workflow_pull_json() {
+    insta::assert_snapshot!(run(
+        &[
+            "check",
+            FIXED,
+            "--workflow",
+            "pull",
+            "--resource",
+            REPO,
+            "--format",
+            "json"
+        ],
+        ""
+    ));
+}
+
+#[test]
+fn check_invalid_policy() {
+    let policy = "{\n  \"Version\": \"2012-10-17\",\n  \"Statement\": [{\"Effect\": \"allow\", \"Action\": \"ecr:PutImage\", \"Resource\": \"*\"}]\n}\n";
+    insta::assert_snapshot!(run(
+        &["check", "-", "--action", "ecr:PutImage", "--resource", REPO],
+        policy
+    ));
+}
+
+#[test]
+fn fix_workflow_push() {
+    insta::assert_snapshot!(run(
+        &["fix", POLICY, "--workflow", "push", "--resource", REPO],
+        ""
+    ));
+}
+
+#[test]
+fn lint_human() {
+    insta::assert_snapshot!(run(&["lint", POLICY], ""));
+}
+
+#[test]
+fn lint_json() {
+    insta::assert_snapshot!(run(&["lint", POLICY, "--format", "json"], ""));
+}
+
+#[test]
+fn lint_sarif() {
+    insta::assert_snapshot!(run(&["lint", POLICY, "--format", "sarif"], ""));
+}
+
+#[test]
+fn explain_human() {
+    insta::assert_snapshot!(run(&["explain", POLICY], ""));
+}
+
+#[test]
+fn explain_json() {
+    insta::assert_snapshot!(run(&["explain", POLICY, "--format", "json"], ""));
+}
+
+#[test]
+fn diff_human() {
+    insta::assert_snapshot!(run(&["diff", POLICY, FIXED], ""));
+}
+
+#[test]
+fn diff_json() {
+    insta::assert_snapshot!(run(&["diff", POLICY, FIXED, "--format", "json"], ""));
+}
+
+#[test]
+fn batch_lines() {
+    let policy = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("..")
+            .join(POLICY),
+    )
+    .unwrap();
+    let policy: serde_json::Value = serde_json::from_str(&policy).unwrap();
+    let lines = [
+        serde_json::json!({"id": "login", "identityPolicies": [policy], "request": {"action": "ecr:GetAuthorizationToken", "resource": "*"}}),
+        serde_json::json!({"id": "push", "identityPolicies": [policy], "request": {"action": "ecr:PutImage", "resource": REPO}}),
+        serde_json::json!({"id": "typo", "identityPolicies": [policy], "request": {"action": "ecr:PutImages", "resource": REPO}}),
+    ]
+    .map(|l| l.to_string())
+    .join("\n");
+    insta::assert_snapshot!(run(&["batch"], &lines));
+}
+
+#[test]
+fn test_command_on_a_failing_fixture() {
+    insta::assert_snapshot!(run(&["test", "cli/tests/fixtures/failing"], ""));
+}
