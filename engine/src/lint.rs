@@ -15,7 +15,7 @@
 //! |---|---|---|---|
 //! | `E001` | `invalid-json` | error | The file is not JSON (RFC 8259; duplicate keys are rejected too). |
 //! | `E002` | `invalid-policy` | error | The JSON is not a valid policy of the given kind (grammar of iam-semantics §1): the validator's error, with its help. |
-//! | `W100` | `validator-warning` | warning | A warning of the validator that has no code of its own below. |
+//! | `W100` | `validator-warning` | warning | Reserved for validator warnings without a code of their own (none today). |
 //! | `W101` | `unknown-action` | warning | An action the service does not have (with a did-you-mean), or a wildcard that matches none of its actions: it matches no request. |
 //! | `W102` | `unknown-service` | warning | An action whose service prefix no AWS service has. |
 //! | `W103` | `account-level-action-scoped` | warning | An account-level action (no resource type, evaluated on `*`, e.g. `ecr:GetAuthorizationToken`), listed directly or through a wildcard, in a statement with no `"Resource": "*"`: the statement grants (or denies) nothing for it. Also an account-level action in a resource-based policy without `Resource`, which can never grant it. |
@@ -46,7 +46,7 @@ use crate::json::{self, Json, Pos, Value};
 use crate::parse::{PolicyError, policy_from_json};
 use crate::policy::{
     ActionPattern, Effect, Policy, PolicyKind, PrincipalClause, PrincipalValue, ResourceClause,
-    ResourceValue, Source, Statement, Version, Warning,
+    ResourceValue, Source, Statement, Version, Warning, WarningKind,
 };
 
 /// How serious a finding is.
@@ -1174,27 +1174,20 @@ impl Linter<'_> {
 /// A validator warning under its code; `None` for unknown actions, which
 /// [`Linter::actions`] reports itself, with the service distinguished.
 fn warning_finding(w: &Warning) -> Option<Finding> {
-    let m = w.message.as_str();
-    let (rule, help) = if m.starts_with("unknown action") {
-        return None;
-    } else if m.contains("no `Version`") {
-        (
+    let (rule, help) = match w.kind {
+        WarningKind::UnknownAction => return None,
+        WarningKind::MissingVersion => (
             &I115,
             Some("add \"Version\": \"2012-10-17\" as the first member"),
-        )
-    } else if m.contains("`Version` 2008-10-17") {
-        (&I117, Some("use \"Version\": \"2012-10-17\""))
-    } else if m.contains("fewer than the six ARN fields") {
-        (
+        ),
+        WarningKind::OldVersion => (&I117, Some("use \"Version\": \"2012-10-17\"")),
+        WarningKind::ShortArn => (
             &W116,
             Some(
                 "write all six fields, arn:partition:service:region:account-id:resource, e.g. arn:aws:ecr:us-east-1:123456789012:repository/NAME",
             ),
-        )
-    } else if m.contains("`Sid`") {
-        (&E118, Some("use only A-Z, a-z and 0-9 in a Sid"))
-    } else {
-        (&W100, None)
+        ),
+        WarningKind::SidCharacters => (&E118, Some("use only A-Z, a-z and 0-9 in a Sid")),
     };
     Some(Finding {
         help: help.map(str::to_string),
@@ -1648,26 +1641,32 @@ mod tests {
     }
 
     #[test]
-    fn w100_unmapped_validator_warnings_keep_their_message() {
-        let warning = |message: &str| Warning {
+    fn validator_warnings_map_by_kind_not_wording() {
+        let warning = |kind: WarningKind| Warning {
+            kind,
             pos: Pos {
                 offset: 3,
                 line: 1,
                 column: 4,
             },
             pointer: "/Id".into(),
-            message: message.into(),
+            message: "any wording".into(),
         };
-        let f = warning_finding(&warning("something new")).unwrap();
+        let code = |kind| warning_finding(&warning(kind)).map(|f| f.code);
+        assert_eq!(code(WarningKind::MissingVersion), Some("I115"));
+        assert_eq!(code(WarningKind::OldVersion), Some("I117"));
+        assert_eq!(code(WarningKind::ShortArn), Some("W116"));
+        assert_eq!(code(WarningKind::SidCharacters), Some("E118"));
         assert_eq!(
-            (f.code, f.name, f.severity),
-            ("W100", "validator-warning", Severity::Warning)
+            code(WarningKind::UnknownAction),
+            None,
+            "reported by the action check itself"
         );
+        let f = warning_finding(&warning(WarningKind::ShortArn)).unwrap();
         assert_eq!(
             (f.message.as_str(), f.pointer.as_str(), f.pos.column),
-            ("something new", "/Id", 4)
+            ("any wording", "/Id", 4)
         );
-        assert_eq!(warning_finding(&warning("unknown action `a:b`")), None);
     }
 
     #[test]

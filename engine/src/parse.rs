@@ -10,7 +10,7 @@ use crate::fuzzy;
 use crate::json::{self, Json, Member, Pos, Value};
 use crate::policy::{
     ActionClause, ActionPattern, Effect, Policy, PolicyKind, PrincipalClause, PrincipalValue,
-    ResourceClause, ResourceValue, Source, Statement, Version, Warning,
+    ResourceClause, ResourceValue, Source, Statement, Version, Warning, WarningKind,
 };
 
 const TOP_KEYS: &[&str] = &["Version", "Id", "Statement"];
@@ -230,8 +230,9 @@ impl Parser {
         }
     }
 
-    fn warn(&mut self, pos: Pos, pointer: &str, message: impl Into<String>) {
+    fn warn(&mut self, kind: WarningKind, pos: Pos, pointer: &str, message: impl Into<String>) {
         self.warnings.push(Warning {
+            kind,
             pos,
             pointer: pointer.to_string(),
             message: message.into(),
@@ -353,6 +354,7 @@ impl Parser {
         let version = match json.get("Version") {
             None => {
                 self.warn(
+                    WarningKind::MissingVersion,
                     json.pos,
                     "",
                     "no `Version`: policy variables such as `${aws:username}` are not substituted; add \"Version\": \"2012-10-17\"",
@@ -364,6 +366,7 @@ impl Parser {
         self.variables = version == Some(Version::V2012_10_17);
         if version == Some(Version::V2008_10_17) {
             self.warn(
+                WarningKind::OldVersion,
                 json.pos,
                 "/Version",
                 "`Version` 2008-10-17: policy variables such as `${aws:username}` are literal text; use \"2012-10-17\"",
@@ -484,6 +487,7 @@ impl Parser {
                     && self.kind == PolicyKind::Identity
                 {
                     self.warn(
+                        WarningKind::SidCharacters,
                         m.value.pos,
                         &at,
                         format!("`Sid` `{sid}` has characters other than A-Z, a-z and 0-9, which IAM rejects in identity-based policies"),
@@ -756,6 +760,7 @@ impl Parser {
                 None => String::new(),
             };
             self.warn(
+                WarningKind::UnknownAction,
                 pos,
                 pointer,
                 format!("unknown action `{text}`: it matches no request{hint}"),
@@ -789,6 +794,7 @@ impl Parser {
             }
             if text != "*" && text.matches(':').count() < 5 {
                 self.warn(
+                    WarningKind::ShortArn,
                     pos,
                     &value_pointer,
                     format!("`{text}` has fewer than the six ARN fields: it matches only through a `*` at the end of a field"),

@@ -314,9 +314,26 @@ pub enum PrincipalValue {
     CanonicalUser(String),
 }
 
+/// What a [`Warning`] is about, so tools can classify it without reading its wording.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum WarningKind {
+    /// No `Version`: policy variables are literal text.
+    MissingVersion,
+    /// `Version` 2008-10-17: policy variables are literal text.
+    OldVersion,
+    /// A `Sid` with characters IAM rejects in identity-based policies.
+    SidCharacters,
+    /// An action the catalog does not know.
+    UnknownAction,
+    /// A `Resource` value with fewer than six ARN fields.
+    ShortArn,
+}
+
 /// A finding that does not invalidate the document.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Warning {
+    /// What it is about.
+    pub kind: WarningKind,
     /// Where it is.
     pub pos: Pos,
     /// JSON pointer of the value.
