@@ -3,7 +3,7 @@
 //! The pipeline has one module per stage:
 //! [`json`] reads text keeping positions → [`parse`] validates it into a [`policy::Policy`] →
 //! [`request`] validates the request against the service [`catalog`] →
-//! [`authorize`] decides → [`explain`] says why and what to change.
+//! [`mod@authorize`] decides → [`mod@explain`] says why and what to change.
 //!
 //! ```
 //! use ecrsim_engine::{parse_policy, authorize, explain, Decision, PolicyKind, PolicySet, Request};
