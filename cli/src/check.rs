@@ -1,5 +1,6 @@
 //! `ecrsim check`: one request, or every action of a workflow, against the given policies.
 
+use ecrsim_engine::printable::printable;
 use ecrsim_engine::workflow::Workflow;
 use ecrsim_engine::{Decision, Explanation, PolicySet, Request, explain};
 use serde_json::json;
@@ -17,7 +18,7 @@ pub fn run(args: &CheckArgs) -> u8 {
         && policy.managed_policies.is_empty()
         && policy.resource_policy.is_none()
     {
-        eprintln!(
+        say!(
             "error: give at least one policy: a POLICY file, --managed-policy or --resource-policy"
         );
         return EXIT_BAD_INPUT;
@@ -27,7 +28,7 @@ pub fn run(args: &CheckArgs) -> u8 {
     let (set, (requests, workflow)) = match loaded {
         Ok(loaded) => loaded,
         Err(e) => {
-            eprintln!("error: {e}");
+            say!("error: {e}");
             return EXIT_BAD_INPUT;
         }
     };
@@ -95,7 +96,7 @@ fn workflow_human(
             "{:<13} {} on {}{reason}\n",
             e.response.decision.as_str(),
             r.action(),
-            r.resource()
+            printable(r.resource())
         ));
     }
     let denied = explanations
@@ -119,7 +120,11 @@ fn workflow_human(
         else {
             continue;
         };
-        out.push_str(&format!("fix for {}: {}\n", r.action(), fix.summary));
+        out.push_str(&format!(
+            "fix for {}: {}\n",
+            r.action(),
+            printable(&fix.summary)
+        ));
         for change in &fix.changes {
             out.push_str(&format!("  in the {}: {}\n", change.role, change.statement));
         }

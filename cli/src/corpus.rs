@@ -177,12 +177,12 @@ pub fn run(paths: &[PathBuf]) -> u8 {
     let mut files = Vec::new();
     for path in paths {
         if let Err(e) = find_case_files(path, &mut files) {
-            eprintln!("error: {e}");
+            say!("error: {e}");
             return EXIT_BAD_INPUT;
         }
     }
     if files.is_empty() {
-        eprintln!(
+        say!(
             "error: no cases.toml found under {}",
             paths
                 .iter()

@@ -90,14 +90,14 @@ pub struct DiffArgs {
 /// Runs `diff` and returns the exit code: 1 when access was gained.
 pub fn run(args: &DiffArgs) -> u8 {
     if args.old.as_os_str() == "-" && args.new.as_os_str() == "-" {
-        eprintln!("error: `-` (standard input) can be given only once");
+        say!("error: `-` (standard input) can be given only once");
         return EXIT_BAD_INPUT;
     }
     let kind = args.kind.policy_kind();
     let (old, new) = match (load_policy(&args.old, kind), load_policy(&args.new, kind)) {
         (Ok(old), Ok(new)) => (old, new),
         (Err(e), _) | (_, Err(e)) => {
-            eprintln!("error: {e}");
+            say!("error: {e}");
             return EXIT_BAD_INPUT;
         }
     };
@@ -108,12 +108,12 @@ pub fn run(args: &DiffArgs) -> u8 {
     let result = match diff(&old, &new, &options) {
         Ok(result) => result,
         Err(e) => {
-            eprintln!("error: {e}");
+            say!("error: {e}");
             return EXIT_BAD_INPUT;
         }
     };
     let text = match args.format {
-        Format::Human => result.render_text(),
+        Format::Human => ecrsim_engine::printable::printable_lines(&result.render_text()),
         Format::Json => {
             serde_json::to_string_pretty(&diff_json(&result)).unwrap_or_default() + "\n"
         }

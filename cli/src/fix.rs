@@ -10,14 +10,14 @@ pub fn run(args: &FixArgs) -> u8 {
     let text = match std::fs::read(&args.target).map(String::from_utf8) {
         Ok(Ok(text)) => text,
         Ok(Err(_)) => {
-            eprintln!(
+            say!(
                 "error: {}: invalid UTF-8: policy documents must be UTF-8 text",
                 args.target.display()
             );
             return EXIT_BAD_INPUT;
         }
         Err(e) => {
-            eprintln!("error: cannot read {}: {e}", args.target.display());
+            say!("error: cannot read {}: {e}", args.target.display());
             return EXIT_BAD_INPUT;
         }
     };
@@ -26,7 +26,7 @@ pub fn run(args: &FixArgs) -> u8 {
     let (others, (requests, _)) = match loaded {
         Ok(loaded) => loaded,
         Err(e) => {
-            eprintln!("error: {e}");
+            say!("error: {e}");
             return EXIT_BAD_INPUT;
         }
     };
@@ -34,27 +34,29 @@ pub fn run(args: &FixArgs) -> u8 {
     let outcome = match fix_identity_policy(&name, &text, &others, &requests) {
         Ok(outcome) => outcome,
         Err(e) => {
-            eprintln!("error: {e}");
+            say!("error: {e}");
             return EXIT_BAD_INPUT;
         }
     };
     crate::write_stdout(outcome.document.as_bytes());
     if outcome.edits.is_empty() {
-        eprintln!("{name}: no change needed in this policy");
+        say!("{name}: no change needed in this policy");
     }
     for edit in &outcome.edits {
-        eprintln!("{name}: {edit}");
+        say!("{name}: {edit}");
     }
     for remaining in &outcome.remaining {
-        eprintln!(
+        say!(
             "still denied: {} ({} {})",
-            remaining.request, remaining.decision, remaining.reason
+            remaining.request,
+            remaining.decision,
+            remaining.reason
         );
         if let Some(advice) = &remaining.advice {
-            eprintln!("  {advice}");
+            say!("  {advice}");
         }
         for change in &remaining.changes {
-            eprintln!("  add to the {}: {}", change.role, change.statement);
+            say!("  add to the {}: {}", change.role, change.statement);
         }
     }
     if outcome.remaining.is_empty() {

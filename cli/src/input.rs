@@ -132,7 +132,7 @@ pub fn list_managed_policies(grep: Option<&str>) -> u8 {
             count += 1;
         }
     }
-    eprintln!(
+    say!(
         "{count} policies (from {})",
         ecrsim_engine::managed::source()
     );

@@ -9,6 +9,15 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand, ValueEnum};
 
+/// `eprintln!` that ignores a closed or failing standard error: a panic there would exit 101
+/// instead of the documented 0, 1 or 2.
+macro_rules! say {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stderr(), $($arg)*);
+    }};
+}
+
 pub mod batch;
 pub mod check;
 pub mod corpus;

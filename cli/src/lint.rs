@@ -169,7 +169,7 @@ pub fn run(args: &LintArgs) -> u8 {
         match find_rule(name.trim()) {
             Some(rule) => ignored.push(rule.code),
             None => {
-                eprintln!(
+                say!(
                     "error: unknown lint code `{name}` in --ignore: the codes are E001 to {}",
                     RULES.last().map_or("", |r| r.code)
                 );
@@ -184,7 +184,7 @@ pub fn run(args: &LintArgs) -> u8 {
         .count()
         > 1
     {
-        eprintln!("error: `-` (standard input) can be given only once");
+        say!("error: `-` (standard input) can be given only once");
         return EXIT_BAD_INPUT;
     }
     let kind = match (args.kind, args.shape) {
@@ -203,7 +203,7 @@ pub fn run(args: &LintArgs) -> u8 {
         let (name, bytes) = match read(path) {
             Ok(read) => read,
             Err(message) => {
-                eprintln!("error: {message}");
+                say!("error: {message}");
                 unreadable.push(message);
                 continue;
             }
@@ -285,6 +285,7 @@ fn plural(n: usize, word: &str) -> String {
 
 /// The human report: each finding with its line and a caret, then the counts.
 fn human(found: &[Located], texts: &[(String, String)], color: bool) -> String {
+    use ecrsim_engine::printable::printable;
     let paint = |code: &str, text: &str| {
         if color {
             format!("\x1b[{code}m{text}\x1b[0m")
@@ -303,7 +304,10 @@ fn human(found: &[Located], texts: &[(String, String)], color: bool) -> String {
         };
         out.push_str(&format!(
             "{}:{}:{}: {tag}: {}\n",
-            l.file, f.pos.line, f.pos.column, f.message
+            printable(&l.file),
+            f.pos.line,
+            f.pos.column,
+            printable(&f.message)
         ));
         let source = texts
             .iter()
@@ -319,12 +323,12 @@ fn human(found: &[Located], texts: &[(String, String)], color: bool) -> String {
                 .collect();
             out.push_str(&format!(
                 "{gutter} |\n{number} | {}\n{gutter} | {caret_indent}{}\n",
-                line.trim_end(),
+                printable(line.trim_end()),
                 paint("1;34", "^")
             ));
         }
         if let Some(help) = &f.help {
-            out.push_str(&format!("  = help: {help}\n"));
+            out.push_str(&format!("  = help: {}\n", printable(help)));
         }
     }
     let count = |s: Severity| found.iter().filter(|l| l.finding.severity == s).count();

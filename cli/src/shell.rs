@@ -61,7 +61,7 @@ pub fn man() -> u8 {
     let page = clap_mangen::Man::new(Cli::command());
     let mut out = Vec::new();
     if let Err(e) = page.render(&mut out) {
-        eprintln!("error: cannot render the man page: {e}");
+        say!("error: cannot render the man page: {e}");
         return EXIT_BAD_INPUT;
     }
     crate::write_stdout(&out);

@@ -48,7 +48,7 @@ pub struct ExplainArgs {
 /// Runs `explain` and returns the exit code.
 pub fn run(args: &ExplainArgs) -> u8 {
     if args.policies.is_empty() && args.managed_policies.is_empty() {
-        eprintln!("error: give at least one policy: a POLICY file or --managed-policy");
+        say!("error: give at least one policy: a POLICY file or --managed-policy");
         return EXIT_BAD_INPUT;
     }
     if args
@@ -58,7 +58,7 @@ pub fn run(args: &ExplainArgs) -> u8 {
         .count()
         > 1
     {
-        eprintln!("error: `-` (standard input) can be given only once");
+        say!("error: `-` (standard input) can be given only once");
         return EXIT_BAD_INPUT;
     }
     let mut policies = Vec::new();
@@ -66,7 +66,7 @@ pub fn run(args: &ExplainArgs) -> u8 {
         match load_policy(path, PolicyKind::Identity) {
             Ok(p) => policies.push(p),
             Err(e) => {
-                eprintln!("error: {e}");
+                say!("error: {e}");
                 return EXIT_BAD_INPUT;
             }
         }
@@ -75,14 +75,14 @@ pub fn run(args: &ExplainArgs) -> u8 {
         match load_managed_policy(name) {
             Ok(p) => policies.push(p),
             Err(e) => {
-                eprintln!("error: {e}");
+                say!("error: {e}");
                 return EXIT_BAD_INPUT;
             }
         }
     }
     let summary = summarize(&policies);
     let text = match args.format {
-        Format::Human => summary.render_text(),
+        Format::Human => ecrsim_engine::printable::printable_lines(&summary.render_text()),
         Format::Json => {
             serde_json::to_string_pretty(&summary_json(&summary)).unwrap_or_default() + "\n"
         }

@@ -466,6 +466,8 @@ pub fn parse_date(text: &str) -> Option<i128> {
             sign * (hours * 3600 + minutes * 60)
         }
     };
+    // jiff validates the calendar (no 30 February); the instant is computed here because
+    // jiff's Timestamp range stops short of 9999-12-31T23:59:59Z, a common "no end" value.
     let datetime = jiff::civil::DateTime::new(
         i16::try_from(number(1, 0)?).ok()?,
         i8::try_from(number(2, 1)?).ok()?,
@@ -476,9 +478,28 @@ pub fn parse_date(text: &str) -> Option<i128> {
         fraction,
     )
     .ok()?;
-    let offset = jiff::tz::Offset::from_seconds(offset_seconds).ok()?;
-    let timestamp = offset.to_timestamp(datetime).ok()?;
-    Some(timestamp.as_nanosecond())
+    let days = days_from_civil(
+        i64::from(datetime.year()),
+        i64::from(datetime.month()),
+        i64::from(datetime.day()),
+    );
+    let seconds = days * 86_400
+        + i64::from(datetime.hour()) * 3_600
+        + i64::from(datetime.minute()) * 60
+        + i64::from(datetime.second())
+        - i64::from(offset_seconds);
+    Some(i128::from(seconds) * 1_000_000_000 + i128::from(fraction))
+}
+
+/// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's algorithm).
+fn days_from_civil(year: i64, month: i64, day: i64) -> i64 {
+    let year = if month <= 2 { year - 1 } else { year };
+    let era = year.div_euclid(400);
+    let year_of_era = year - era * 400;
+    let month_index = (month + 9) % 12;
+    let day_of_year = (153 * month_index + 2) / 5 + day - 1;
+    let day_of_era = year_of_era * 365 + year_of_era / 4 - year_of_era / 100 + day_of_year;
+    era * 146_097 + day_of_era - 719_468
 }
 
 /// Per-field ARN matching for the `Arn…` operators: both split into six fields on `:` (the sixth
@@ -1024,6 +1045,20 @@ mod tests {
         assert!(bad("Bool", "yes").contains("`true` or `false`"));
         assert!(bad("BinaryEquals", "!!").contains("base64"));
         assert!(parse_date("2026-02-30").is_none());
+        assert_eq!(parse_date("1970-01-01T00:00:00Z"), Some(0));
+        assert_eq!(
+            parse_date("2026-11-28T10:00:00Z"),
+            Some(1_795_860_000 * 1_000_000_000)
+        );
+        assert_eq!(
+            parse_date("2000-02-29T12:00:00+02:00"),
+            Some(951_818_400 * 1_000_000_000)
+        );
+        assert_eq!(parse_date("1969-12-31T23:59:59.5Z"), Some(-500_000_000));
+        assert!(
+            parse_date("9999-12-31T23:59:59Z").is_some(),
+            "past jiff's Timestamp range"
+        );
         assert!(parse_date("2026-11-28T10:00:00.5+02:00").is_some());
     }
 

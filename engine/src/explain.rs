@@ -17,6 +17,7 @@ use crate::json::write_string;
 use crate::parse::parse_policy;
 use crate::policy::{Effect, Policy, PolicyKind, Statement};
 use crate::principal::{PrincipalKind, PrincipalMatch};
+use crate::printable::printable;
 use crate::request::Request;
 
 /// The full account of one decision.
@@ -671,20 +672,26 @@ fn with_statement(set: &PolicySet, role: PolicyRole, statement: &str) -> Option<
 }
 
 impl Explanation {
-    /// A plain-text report: decision first, then each statement, notes and the fix.
+    /// A plain-text report: decision first, then each statement, notes and the fix. Text that
+    /// comes from policies or the request is escaped (see [`crate::printable`]), so one report
+    /// line is always one line.
     pub fn render(&self, request: &Request) -> String {
         let mut out = String::new();
-        out.push_str(&format!(
-            "{}: {} on {}\n",
+        let mut line = |text: String| {
+            out.push_str(&printable(&text));
+            out.push('\n');
+        };
+        line(format!(
+            "{}: {} on {}",
             self.response.decision,
             request.action(),
             request.resource()
         ));
         if self.response.decision != Decision::Allow {
-            out.push_str(&format!("why: {}\n", self.response.reason));
+            line(format!("why: {}", self.response.reason));
         }
         for note in &self.notes {
-            out.push_str(&format!("note: {note}\n"));
+            line(format!("note: {note}"));
         }
         for t in &self.statements {
             let deciding = self.response.deciding.contains(&t.at);
@@ -703,24 +710,24 @@ impl Explanation {
             } else {
                 format!(" [{}]", t.role)
             };
-            out.push_str(&format!(
-                "  {}{role} #{}{sid} (line {}): {verdict}\n",
+            line(format!(
+                "  {}{role} #{}{sid} (line {}): {verdict}",
                 t.policy_name, t.at.statement, t.line
             ));
             for m in &t.mismatches {
-                out.push_str(&format!("      - {m}\n"));
+                line(format!("      - {m}"));
             }
         }
         if self.statements.is_empty() {
-            out.push_str("  no statements: nothing allows the request\n");
+            line("  no statements: nothing allows the request".to_string());
         }
         if let Some(fix) = &self.fix {
-            out.push_str(&format!("fix: {}\n", fix.summary));
+            line(format!("fix: {}", fix.summary));
             for change in &fix.changes {
                 if change.role != PolicyRole::Identity {
-                    out.push_str(&format!("  in the {}:\n", change.role));
+                    line(format!("  in the {}:", change.role));
                 }
-                out.push_str(&format!("  {}\n", change.statement));
+                line(format!("  {}", change.statement));
             }
         }
         out

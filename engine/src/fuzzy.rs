@@ -18,19 +18,32 @@ pub fn edit_distance(a: &str, b: &str) -> usize {
 }
 
 /// The candidate closest to `word`, compared case-insensitively, if it is close enough to be a
-/// plausible typo (see [`typo_limit`]).
+/// plausible typo (see [`typo_limit`]); the first of equally close candidates wins. Distances are
+/// bounded, so the cost is linear in the word's length whatever the candidates.
 pub fn closest<'a, I>(word: &str, candidates: I) -> Option<&'a str>
 where
     I: IntoIterator<Item = &'a str>,
 {
     let lowered = word.to_lowercase();
-    let limit = typo_limit(lowered.chars().count());
-    candidates
-        .into_iter()
-        .map(|c| (edit_distance(&lowered, &c.to_lowercase()), c))
-        .filter(|&(d, _)| d <= limit)
-        .min_by_key(|&(d, _)| d)
-        .map(|(_, c)| c)
+    let length = lowered.chars().count();
+    let limit = typo_limit(length);
+    let mut best: Option<(usize, &'a str)> = None;
+    let mut row = Vec::new();
+    for candidate in candidates {
+        // Cheap rejection first: a typo cannot change the length by more than the limit, so a
+        // huge word (a 20 MB key) is compared with nothing.
+        if candidate.chars().count().abs_diff(length) > limit {
+            continue;
+        }
+        let bound = best.map_or(limit, |(d, _)| d.saturating_sub(1));
+        let folded = candidate.to_lowercase();
+        if let Some(d) =
+            bounded_edit_distance(lowered.as_bytes(), folded.as_bytes(), bound, &mut row)
+        {
+            best = Some((d, candidate));
+        }
+    }
+    best.map(|(_, c)| c)
 }
 
 /// How many edits a plausible typo of a `len`-character word may have: a quarter of its

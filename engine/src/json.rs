@@ -248,6 +248,7 @@ pub fn parse_str(text: &str) -> Result<Json, JsonError> {
         line: 1,
         line_start: 0,
         path: Vec::new(),
+        column_mark: std::cell::Cell::new((0, 1)),
     };
     reader.skip_ws();
     let value = reader.value(0)?;
@@ -283,15 +284,24 @@ struct Reader<'a> {
     line: u32,
     line_start: usize,
     path: Vec<PathSeg>,
+    /// The offset and column of the last position computed, to count columns incrementally.
+    column_mark: std::cell::Cell<(usize, u32)>,
 }
 
 impl Reader<'_> {
+    /// The current position. The column is counted from the last position asked for on the
+    /// same line, so reading a long single-line document stays linear.
     fn pos(&self) -> Pos {
-        let column = self
-            .text
-            .get(self.line_start..self.at)
-            .map_or(0, |s| s.chars().count()) as u32
-            + 1;
+        let (from, base) = match self.column_mark.get() {
+            (offset, column) if offset >= self.line_start && offset <= self.at => (offset, column),
+            _ => (self.line_start, 1),
+        };
+        let column = base
+            + self
+                .text
+                .get(from..self.at)
+                .map_or(0, |s| s.chars().count()) as u32;
+        self.column_mark.set((self.at, column));
         Pos {
             offset: self.at,
             line: self.line,

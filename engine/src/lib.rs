@@ -47,6 +47,7 @@ pub mod parse;
 pub mod pattern;
 pub mod policy;
 pub mod principal;
+pub mod printable;
 pub mod request;
 pub mod summary;
 pub mod variables;

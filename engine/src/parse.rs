@@ -45,7 +45,7 @@ pub struct PolicyError {
 impl PolicyError {
     /// The error with a snippet of the offending line and a caret under the column.
     pub fn render(&self) -> String {
-        let mut out = self.to_string();
+        let mut out = crate::printable::printable(&self.to_string()).into_owned();
         if let Some(line) = self
             .source
             .text
@@ -61,11 +61,14 @@ impl PolicyError {
                 .collect();
             out.push_str(&format!(
                 "\n{gutter} |\n{number} | {}\n{gutter} | {caret_indent}^",
-                line.trim_end()
+                crate::printable::printable(line.trim_end())
             ));
         }
         if let Some(help) = &self.help {
-            out.push_str(&format!("\n  = help: {help}"));
+            out.push_str(&format!(
+                "\n  = help: {}",
+                crate::printable::printable(help)
+            ));
         }
         out
     }
