@@ -27,16 +27,31 @@ impl<'a> Arn<'a> {
     /// Splits `text` into its six fields; `None` if it does not start with `arn:` or has fewer
     /// than six fields, or if the partition, service or resource is empty.
     pub fn parse(text: &'a str) -> Option<Arn<'a>> {
-        let mut fields = text.splitn(6, ':');
-        if fields.next()? != "arn" {
+        let rest = text.strip_prefix("arn:")?;
+        // The first four colons after `arn:` end the partition, service, region and account.
+        let mut cuts = [0usize; 4];
+        let mut found = 0;
+        for (i, b) in rest.bytes().enumerate() {
+            if b == b':' {
+                if let Some(cut) = cuts.get_mut(found) {
+                    *cut = i;
+                }
+                found += 1;
+                if found == cuts.len() {
+                    break;
+                }
+            }
+        }
+        if found < cuts.len() {
             return None;
         }
+        let [a, b, c, d] = cuts;
         let arn = Arn {
-            partition: fields.next()?,
-            service: fields.next()?,
-            region: fields.next()?,
-            account: fields.next()?,
-            resource: fields.next()?,
+            partition: rest.get(..a)?,
+            service: rest.get(a + 1..b)?,
+            region: rest.get(b + 1..c)?,
+            account: rest.get(c + 1..d)?,
+            resource: rest.get(d + 1..)?,
         };
         let well_formed =
             !arn.partition.is_empty() && !arn.service.is_empty() && !arn.resource.is_empty();
@@ -57,8 +72,149 @@ enum Matcher {
     Any,
     /// Fields one to five are plain text (no wildcard): compare them, then match the sixth field.
     LiteralHead { head: String, resource: Wildcard },
+    /// Anything else with fewer than 64 tokens: the token rule, simulated with bit masks.
+    Bits(Box<BitMatcher>),
     /// Anything else: the general token rule.
     General(Vec<Token>),
+}
+
+/// The automaton of [`match_tokens`] as bit masks (bit `i`: "before token `i`"), for patterns
+/// of at most 63 tokens: one shift and a few masks per character of the subject.
+#[derive(Clone, Debug, PartialEq, Eq)]
+struct BitMatcher {
+    /// ASCII character → index in `masks` (0: a mask of no bits).
+    index: [u8; 128],
+    /// `masks[k]`: the `Char` tokens of one character.
+    masks: Vec<u64>,
+    /// The same for other characters.
+    wide: Vec<(char, u64)>,
+    /// `?` tokens that match any character, or any but `:`.
+    one_any: u64,
+    one_no_colon: u64,
+    /// `*` tokens that may run past `:`, or not.
+    star_any: u64,
+    star_no_colon: u64,
+    stars: u64,
+    accept: u64,
+    /// The state before a final `*` that may run past `:`: reaching it is a match.
+    sink: u64,
+    /// The plain text before the first wildcard, compared first, and its length in tokens.
+    prefix: String,
+    prefix_tokens: u32,
+}
+
+impl BitMatcher {
+    fn new(tokens: &[Token]) -> Option<BitMatcher> {
+        if tokens.len() >= 64 {
+            return None;
+        }
+        let mut m = BitMatcher {
+            index: [0; 128],
+            masks: vec![0],
+            wide: Vec::new(),
+            one_any: 0,
+            one_no_colon: 0,
+            star_any: 0,
+            star_no_colon: 0,
+            stars: 0,
+            accept: 1 << tokens.len(),
+            sink: match tokens.last() {
+                Some(Token::Star {
+                    crosses_colon: true,
+                }) => 1 << (tokens.len() - 1),
+                _ => 0,
+            },
+            prefix: tokens
+                .iter()
+                .map_while(|t| match t {
+                    Token::Char(c) => Some(*c),
+                    _ => None,
+                })
+                .collect(),
+            prefix_tokens: 0,
+        };
+        m.prefix_tokens = u32::try_from(m.prefix.chars().count()).ok()?;
+        for (i, token) in tokens.iter().enumerate() {
+            let bit = 1u64 << i;
+            match *token {
+                Token::Char(c) => match u8::try_from(c).ok().filter(u8::is_ascii) {
+                    Some(b) => {
+                        let slot = m.index.get_mut(usize::from(b))?;
+                        if *slot == 0 {
+                            *slot = u8::try_from(m.masks.len()).ok()?;
+                            m.masks.push(0);
+                        }
+                        *m.masks.get_mut(usize::from(*slot))? |= bit;
+                    }
+                    None => match m.wide.iter_mut().find(|(w, _)| *w == c) {
+                        Some((_, mask)) => *mask |= bit,
+                        None => m.wide.push((c, bit)),
+                    },
+                },
+                Token::One { crosses_colon } => {
+                    if crosses_colon {
+                        m.one_any |= bit;
+                    } else {
+                        m.one_no_colon |= bit;
+                    }
+                }
+                Token::Star { crosses_colon } => {
+                    m.stars |= bit;
+                    if crosses_colon {
+                        m.star_any |= bit;
+                    } else {
+                        m.star_no_colon |= bit;
+                    }
+                }
+            }
+        }
+        Some(m)
+    }
+
+    /// A star may match nothing: whoever stands before a star also stands after it.
+    fn close(&self, mut states: u64) -> u64 {
+        loop {
+            let next = states | ((states & self.stars) << 1);
+            if next == states {
+                return states;
+            }
+            states = next;
+        }
+    }
+
+    fn is_match(&self, subject: &str) -> bool {
+        let Some(rest) = subject.strip_prefix(self.prefix.as_str()) else {
+            return false;
+        };
+        let mut states = self.close(1 << self.prefix_tokens);
+        for c in rest.chars() {
+            if states & self.sink != 0 {
+                return true;
+            }
+            let eq = if c.is_ascii() {
+                let slot = self.index.get(c as usize).copied().unwrap_or(0);
+                self.masks.get(usize::from(slot)).copied().unwrap_or(0)
+            } else {
+                self.wide
+                    .iter()
+                    .find(|(w, _)| *w == c)
+                    .map_or(0, |(_, mask)| *mask)
+            };
+            let (advance, stay) = if c == ':' {
+                (eq | self.one_any, self.star_any)
+            } else {
+                (
+                    eq | self.one_any | self.one_no_colon,
+                    self.star_any | self.star_no_colon,
+                )
+            };
+            states = self.close(((states & advance) << 1) | (states & stay));
+            if states == 0 {
+                return false;
+            }
+        }
+        states & self.accept != 0
+    }
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -113,6 +269,7 @@ impl ResourcePattern {
                         .get(head.len()..)
                         .is_some_and(|rest| resource.is_match(rest))
             }
+            Matcher::Bits(bits) => bits.is_match(request_resource),
             Matcher::General(tokens) => match_tokens(tokens, request_resource),
         }
     }
@@ -153,7 +310,17 @@ fn compile(value: &[pattern::Token]) -> Matcher {
             };
         }
     }
-    let mut tokens = Vec::new();
+    let tokens = rule_tokens(value);
+    match BitMatcher::new(&tokens) {
+        Some(bits) => Matcher::Bits(Box::new(bits)),
+        None => Matcher::General(tokens),
+    }
+}
+
+/// The tokens of a value with the `Resource` rule applied: which `*` and `?` may match `:`.
+fn rule_tokens(value: &[pattern::Token]) -> Vec<Token> {
+    use pattern::Token as T;
+    let mut tokens = Vec::with_capacity(value.len());
     let mut colons = 0;
     for (i, t) in value.iter().enumerate() {
         let in_resource_field = colons >= 5;
@@ -175,7 +342,7 @@ fn compile(value: &[pattern::Token]) -> Matcher {
         };
         tokens.push(token);
     }
-    Matcher::General(tokens)
+    tokens
 }
 
 /// Thompson-style simulation: the set of pattern positions reachable after each character.
@@ -294,6 +461,41 @@ mod tests {
         assert!(!m("arn:aws:ecr:us*1:repository/my-app", REPO));
         // Short values without a final star never match.
         assert!(!m("arn:aws:ecr", REPO));
+    }
+
+    #[test]
+    fn bit_masks_agree_with_the_token_simulation() {
+        let alphabet = ['a', ':', 'é', '*', '?', 'a', ':', 'b'];
+        let mut state: u64 = 0x2545_F491_4F6C_DD1D;
+        let mut next = |bound: usize| {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            (state % bound as u64) as usize
+        };
+        for _ in 0..20_000 {
+            let pattern: String = (0..next(14))
+                .map(|_| alphabet[next(alphabet.len())])
+                .collect();
+            let subject: String = (0..next(14))
+                .map(|_| [alphabet[0], alphabet[1], alphabet[2], alphabet[7]][next(4)])
+                .collect();
+            let tokens: Vec<pattern::Token> = pattern::tokenize(&pattern).collect();
+            let Matcher::Bits(bits) = compile(&tokens) else {
+                continue;
+            };
+            let general = rule_tokens(&tokens);
+            assert_eq!(
+                bits.is_match(&subject),
+                match_tokens(&general, &subject),
+                "{pattern:?} vs {subject:?}"
+            );
+        }
+        let long = format!("arn:aws:s3:*:{}", "?".repeat(70));
+        assert!(matches!(
+            ResourcePattern::new(&long).matcher,
+            Matcher::General(_)
+        ));
     }
 
     #[test]

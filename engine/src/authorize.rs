@@ -5,10 +5,11 @@
 //! accounts.
 //!
 //! This is the fast path: it answers *what*, *which statements* and, for an implicit deny, *which
-//! layer* — the same words as AWS's access-denied messages. [`crate::explain`] answers *why*
+//! layer* — the same words as AWS's access-denied messages. [`mod@crate::explain`] answers *why*
 //! statement by statement, and is tested to agree with it.
 
 use std::fmt;
+use std::sync::{Arc, OnceLock};
 
 use crate::policy::{Effect, Policy, PolicyKind, Statement};
 use crate::principal::{PrincipalKind, PrincipalMatch, match_clause, not_principal_exempts};
@@ -112,10 +113,27 @@ impl fmt::Display for PolicySetError {
 
 impl std::error::Error for PolicySetError {}
 
-/// Every policy that applies to a request, each with its role.
+/// Every policy that applies to a request, each with its role, compiled for evaluation: the
+/// statements are indexed by the (lower-cased) actions and services their `Action` lists name,
+/// so a request only looks at the statements that can match its action.
 #[derive(Clone, Debug, Default)]
 pub struct PolicySet {
     policies: Vec<(PolicyRole, Policy)>,
+    roles: Roles,
+    /// Built on the first decision (or by [`PolicySet::compile`]) and shared by clones.
+    index: OnceLock<Arc<Index>>,
+}
+
+/// Which roles a set has, kept up to date by [`PolicySet::add_as`].
+#[derive(Clone, Debug, Default)]
+struct Roles {
+    /// The organization levels that have SCPs, sorted, without duplicates.
+    scp_levels: Vec<usize>,
+    has_boundary: bool,
+    has_session: bool,
+    has_vpce: bool,
+    /// Statements in all policies.
+    statements: usize,
 }
 
 impl PolicySet {
@@ -160,6 +178,19 @@ impl PolicySet {
         if single && self.policies.iter().any(|(r, _)| *r == role) {
             return Err(PolicySetError(format!("a request has at most one {role}")));
         }
+        match role {
+            PolicyRole::Boundary => self.roles.has_boundary = true,
+            PolicyRole::Session => self.roles.has_session = true,
+            PolicyRole::VpcEndpoint => self.roles.has_vpce = true,
+            PolicyRole::Scp(level) => {
+                if let Err(i) = self.roles.scp_levels.binary_search(&level) {
+                    self.roles.scp_levels.insert(i, level);
+                }
+            }
+            _ => {}
+        }
+        self.roles.statements += policy.statements.len();
+        self.index = OnceLock::new();
         self.policies.push((role, policy));
         Ok(())
     }
@@ -184,22 +215,28 @@ impl PolicySet {
 
     /// Whether any policy has this role.
     pub fn has(&self, role: PolicyRole) -> bool {
-        self.policies.iter().any(|(r, _)| *r == role)
+        match role {
+            PolicyRole::Boundary => self.roles.has_boundary,
+            PolicyRole::Session => self.roles.has_session,
+            PolicyRole::VpcEndpoint => self.roles.has_vpce,
+            _ => self.policies.iter().any(|(r, _)| *r == role),
+        }
     }
 
     /// The organization levels that have SCPs, in order.
-    fn scp_levels(&self) -> Vec<usize> {
-        let mut levels: Vec<usize> = self
-            .policies
-            .iter()
-            .filter_map(|(r, _)| match r {
-                PolicyRole::Scp(l) => Some(*l),
-                _ => None,
-            })
-            .collect();
-        levels.sort_unstable();
-        levels.dedup();
-        levels
+    fn scp_levels(&self) -> &[usize] {
+        &self.roles.scp_levels
+    }
+
+    /// Compiles the set for evaluation now: indexes its statements by the actions and services
+    /// they name. Otherwise this happens on the set's first decision.
+    pub fn compile(&self) {
+        self.index();
+    }
+
+    fn index(&self) -> &Index {
+        self.index
+            .get_or_init(|| Arc::new(Index::build(&self.policies)))
     }
 
     /// Looks up a statement by reference.
@@ -300,7 +337,7 @@ pub fn statement_covers(statement: &Statement, request: &Request) -> bool {
         && statement
             .resource
             .as_ref()
-            .is_none_or(|r| r.covers(request.resource(), request.context()))
+            .is_none_or(|r| r.covers_request(request))
         && statement
             .condition
             .as_ref()
@@ -391,16 +428,249 @@ pub fn role_exclusion(role: PolicyRole, request: &Request) -> Option<&'static st
     }
 }
 
-/// What matched, gathered in one pass over every statement.
-#[derive(Default)]
-pub(crate) struct Matches {
-    denies: Vec<(StatementRef, PolicyRole)>,
-    identity_allows: Vec<StatementRef>,
-    resource_allows: Vec<(StatementRef, PrincipalMatch)>,
+/// The compiled form of a [`PolicySet`]: one entry per statement, and the statements listed by
+/// the lower-cased actions (exact `Action` values) and services (`Action` values with a wildcard
+/// after a literal service prefix) they can match. Statements with `NotAction`, or with a
+/// wildcard in the service prefix, can match any action: they are always candidates.
+#[derive(Clone, Debug, Default)]
+struct Index {
+    entries: Vec<Entry>,
+    /// Sorted by action (see [`key_order`]); each list sorted by entry.
+    exact: Vec<(Box<str>, Vec<u32>)>,
+    /// Sorted by service prefix (see [`key_order`]); each list sorted by entry.
+    by_service: Vec<(Box<str>, Vec<u32>)>,
+    /// Entries that may match any action, sorted.
+    always: Vec<u32>,
+}
+
+#[derive(Clone, Copy, Debug)]
+struct Entry {
+    at: StatementRef,
+    role: PolicyRole,
+    effect: Effect,
+}
+
+/// The order of index keys: by length, then by text, so that most comparisons of a lookup are
+/// decided by the lengths alone.
+fn key_order(k: &str, key: &str) -> std::cmp::Ordering {
+    k.len().cmp(&key.len()).then_with(|| k.cmp(key))
+}
+
+/// Sets with at most this many statements are scanned unless already indexed.
+const SCAN_BELOW: usize = 16;
+
+/// Adds `id` to the list of `key` in a map kept sorted by key.
+fn push_keyed(map: &mut Vec<(Box<str>, Vec<u32>)>, key: &str, id: u32) {
+    match map.binary_search_by(|(k, _)| key_order(k, key)) {
+        Ok(i) => {
+            if let Some((_, list)) = map.get_mut(i)
+                && list.last() != Some(&id)
+            {
+                list.push(id);
+            }
+        }
+        Err(i) => map.insert(i, (key.into(), vec![id])),
+    }
+}
+
+fn lookup<'a>(map: &'a [(Box<str>, Vec<u32>)], key: &str) -> &'a [u32] {
+    match map.binary_search_by(|(k, _)| key_order(k, key)) {
+        Ok(i) => map.get(i).map_or(&[], |(_, list)| list.as_slice()),
+        Err(_) => &[],
+    }
+}
+
+impl Index {
+    fn build(policies: &[(PolicyRole, Policy)]) -> Index {
+        let mut index = Index::default();
+        for (p, (role, policy)) in policies.iter().enumerate() {
+            index.add(p, *role, policy);
+        }
+        index
+    }
+
+    fn add(&mut self, policy_index: usize, role: PolicyRole, policy: &Policy) {
+        for (s, statement) in policy.statements.iter().enumerate() {
+            let Ok(id) = u32::try_from(self.entries.len()) else {
+                // Four billion statements: not a case worth a second code path.
+                continue;
+            };
+            self.entries.push(Entry {
+                at: StatementRef {
+                    policy: policy_index,
+                    statement: s,
+                },
+                role,
+                effect: statement.effect,
+            });
+            let clause = &statement.action;
+            let any_service = clause.negated
+                || clause.patterns.iter().any(|p| {
+                    let text = p.text.as_str();
+                    text.split_once(':')
+                        .is_none_or(|(service, _)| service.contains(['*', '?']))
+                });
+            if any_service {
+                self.always.push(id);
+                continue;
+            }
+            for pattern in &clause.patterns {
+                let lower = pattern.lowercase();
+                if !pattern.has_wildcard() {
+                    push_keyed(&mut self.exact, lower, id);
+                } else if let Some((service, _)) = lower.split_once(':') {
+                    push_keyed(&mut self.by_service, service, id);
+                }
+            }
+        }
+    }
+}
+
+/// The entries that can match an action, in order, each once: a merge of three sorted lists.
+/// Entries from the `exact` list are known to match the action.
+struct Candidates<'a> {
+    exact: &'a [u32],
+    service: &'a [u32],
+    always: &'a [u32],
+}
+
+impl Iterator for Candidates<'_> {
+    /// The entry, and whether its `Action` is known to list the action.
+    type Item = (u32, bool);
+
+    fn next(&mut self) -> Option<(u32, bool)> {
+        let head = |l: &[u32]| l.first().copied().unwrap_or(u32::MAX);
+        let id = head(self.exact)
+            .min(head(self.service))
+            .min(head(self.always));
+        if id == u32::MAX {
+            return None;
+        }
+        let mut known = false;
+        if let Some((&first, rest)) = self.exact.split_first()
+            && first == id
+        {
+            self.exact = rest;
+            known = true;
+        }
+        for list in [&mut self.service, &mut self.always] {
+            if let Some((&first, rest)) = list.split_first()
+                && first == id
+            {
+                *list = rest;
+            }
+        }
+        Some((id, known))
+    }
+}
+
+/// What matched, without the statements: enough to decide, and never allocates (unless a set
+/// has more than 64 SCP levels).
+#[derive(Clone, Default)]
+pub(crate) struct Tally {
+    first_deny: Option<PolicyRole>,
+    identity_allows: bool,
+    /// How the strongest resource-policy grant names the caller.
+    best_resource_grant: Option<PrincipalMatch>,
     boundary_allows: bool,
     session_allows: bool,
     vpce_allows: bool,
+    /// Bit `i`: the `i`-th SCP level of the set (in [`Index::scp_levels`]) has an Allow.
+    scp_allowing: u64,
+    /// The same for levels past the 64th.
+    scp_allowing_more: Vec<usize>,
+}
+
+impl Tally {
+    /// Records an applying statement; an SCP Allow needs the set, see [`Tally::record_in`].
+    fn record(&mut self, role: PolicyRole, effect: Effect, principal: Option<PrincipalMatch>) {
+        match (effect, role) {
+            (Effect::Deny, _) => {
+                self.first_deny.get_or_insert(role);
+            }
+            (Effect::Allow, PolicyRole::Identity) => self.identity_allows = true,
+            (Effect::Allow, PolicyRole::Resource) => {
+                let how = principal.unwrap_or(PrincipalMatch::Anyone);
+                self.best_resource_grant =
+                    Some(self.best_resource_grant.map_or(how, |b| b.min(how)));
+            }
+            (Effect::Allow, PolicyRole::Boundary) => self.boundary_allows = true,
+            (Effect::Allow, PolicyRole::Session) => self.session_allows = true,
+            (Effect::Allow, PolicyRole::VpcEndpoint) => self.vpce_allows = true,
+            // Recorded by `scp_allows`, which knows the set's levels.
+            (Effect::Allow, PolicyRole::Scp(_)) => {}
+            // RCPFullAWSAccess is attached at every level and cannot be detached, so every RCP
+            // level allows; only RCP Deny statements matter.
+            (Effect::Allow, PolicyRole::Rcp(_)) => {}
+        }
+    }
+
+    /// Records an applying statement of `set`.
+    fn record_in(
+        &mut self,
+        set: &PolicySet,
+        role: PolicyRole,
+        effect: Effect,
+        principal: Option<PrincipalMatch>,
+    ) {
+        match (effect, role) {
+            (Effect::Allow, PolicyRole::Scp(level)) => self.scp_allows(set, level),
+            _ => self.record(role, effect, principal),
+        }
+    }
+
+    /// Notes that SCP level `level` of the set has an Allow that applies.
+    fn scp_allows(&mut self, set: &PolicySet, level: usize) {
+        let slot = set.scp_levels().binary_search(&level).unwrap_or(usize::MAX);
+        match u32::try_from(slot).ok().and_then(|s| 1u64.checked_shl(s)) {
+            Some(bit) => self.scp_allowing |= bit,
+            None => self.scp_allowing_more.push(level),
+        }
+    }
+
+    fn scp_level_allows(&self, slot: usize, level: usize) -> bool {
+        match u32::try_from(slot).ok().and_then(|s| 1u64.checked_shl(s)) {
+            Some(bit) => self.scp_allowing & bit != 0,
+            None => self.scp_allowing_more.contains(&level),
+        }
+    }
+}
+
+/// Which of the applying statements decide, once the decision is known.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Deciding {
+    /// Every applying Deny.
+    Denies,
+    /// Every applying Allow of the identity-based and resource-based policies.
+    Grants,
+    /// Every applying Allow of the resource-based policy.
+    ResourceGrants,
+    /// None.
+    Nothing,
+}
+
+impl Deciding {
+    fn includes(self, role: PolicyRole, effect: Effect) -> bool {
+        match (self, effect) {
+            (Deciding::Denies, Effect::Deny) => true,
+            (Deciding::Grants, Effect::Allow) => {
+                matches!(role, PolicyRole::Identity | PolicyRole::Resource)
+            }
+            (Deciding::ResourceGrants, Effect::Allow) => role == PolicyRole::Resource,
+            _ => false,
+        }
+    }
+}
+
+/// What matched, gathered in one pass over every statement: the tally, and the statements that
+/// may decide (the applying Denies and the Allows of identity-based and resource-based
+/// policies), in order. Used by [`crate::explain`], which traces every statement anyway.
+#[derive(Default)]
+pub(crate) struct Matches {
+    tally: Tally,
+    /// The SCP levels with an applying Allow (the tally's SCP bits need the set).
     scp_levels_allowing: Vec<usize>,
+    applying: Vec<(StatementRef, PolicyRole, Effect)>,
 }
 
 impl Matches {
@@ -413,72 +683,218 @@ impl Matches {
         principal: Option<PrincipalMatch>,
     ) {
         match (effect, role) {
-            (Effect::Deny, _) => self.denies.push((at, role)),
-            (Effect::Allow, PolicyRole::Identity) => self.identity_allows.push(at),
-            (Effect::Allow, PolicyRole::Resource) => self
-                .resource_allows
-                .push((at, principal.unwrap_or(PrincipalMatch::Anyone))),
-            (Effect::Allow, PolicyRole::Boundary) => self.boundary_allows = true,
-            (Effect::Allow, PolicyRole::Session) => self.session_allows = true,
-            (Effect::Allow, PolicyRole::VpcEndpoint) => self.vpce_allows = true,
             (Effect::Allow, PolicyRole::Scp(level)) => self.scp_levels_allowing.push(level),
-            // RCPFullAWSAccess is attached at every level and cannot be detached, so every RCP
-            // level allows; only RCP Deny statements matter.
-            (Effect::Allow, PolicyRole::Rcp(_)) => {}
+            _ => self.tally.record(role, effect, principal),
+        }
+        if Deciding::Denies.includes(role, effect) || Deciding::Grants.includes(role, effect) {
+            self.applying.push((at, role, effect));
         }
     }
 }
 
-fn gather(set: &PolicySet, request: &Request) -> Matches {
-    let has_boundary = set.has(PolicyRole::Boundary);
-    let mut m = Matches::default();
+/// Evaluates every statement that can match the request; `on_match` sees each applying one, in
+/// policy order then statement order.
+fn gather(
+    set: &PolicySet,
+    request: &Request,
+    mut on_match: impl FnMut(&Entry, Option<PrincipalMatch>),
+) {
+    let action = request.action_lower();
+    let has_boundary = set.roles.has_boundary;
+    // A few statements are scanned as fast as they are looked up: a set built for one decision
+    // (the explanation's verified fixes) is not worth indexing.
+    let index = match set.index.get() {
+        Some(index) => index,
+        None if set.roles.statements <= SCAN_BELOW => {
+            scan(set, request, on_match);
+            return;
+        }
+        None => set.index(),
+    };
+    let service = action.split_once(':').map_or(action, |(s, _)| s);
+    let candidates = Candidates {
+        exact: lookup(&index.exact, action),
+        service: lookup(&index.by_service, service),
+        always: &index.always,
+    };
+    for (id, action_known) in candidates {
+        let Some(entry) = index.entries.get(id as usize) else {
+            continue;
+        };
+        if !role_applies(entry.role, request) {
+            continue;
+        }
+        let Some((_, policy)) = set.policies.get(entry.at.policy) else {
+            continue;
+        };
+        let Some(statement) = policy.statements.get(entry.at.statement) else {
+            continue;
+        };
+        if !action_known && !statement.action.covers(action) {
+            continue;
+        }
+        if let Applies::Yes(principal) =
+            applies_beyond_action(statement, policy.kind, request, has_boundary)
+        {
+            on_match(entry, principal);
+        }
+    }
+}
+
+/// [`gather`] without the index: every statement in order.
+#[inline(never)]
+fn scan(
+    set: &PolicySet,
+    request: &Request,
+    mut on_match: impl FnMut(&Entry, Option<PrincipalMatch>),
+) {
+    let action = request.action_lower();
+    let has_boundary = set.roles.has_boundary;
     for (p, (role, policy)) in set.policies.iter().enumerate() {
         if !role_applies(*role, request) {
             continue;
         }
         for (s, statement) in policy.statements.iter().enumerate() {
+            if !statement.action.covers(action) {
+                continue;
+            }
             if let Applies::Yes(principal) =
-                statement_applies(statement, policy.kind, request, has_boundary)
+                applies_beyond_action(statement, policy.kind, request, has_boundary)
             {
-                let at = StatementRef {
-                    policy: p,
-                    statement: s,
+                let entry = Entry {
+                    at: StatementRef {
+                        policy: p,
+                        statement: s,
+                    },
+                    role: *role,
+                    effect: statement.effect,
                 };
-                m.record(at, *role, statement.effect, principal);
+                on_match(&entry, principal);
             }
         }
     }
-    m
+}
+
+/// [`statement_applies`] for a statement whose `Action` is known to cover the request.
+fn applies_beyond_action(
+    statement: &Statement,
+    kind: PolicyKind,
+    request: &Request,
+    has_boundary: bool,
+) -> Applies {
+    let covers = statement
+        .resource
+        .as_ref()
+        .is_none_or(|r| r.covers_request(request))
+        && statement
+            .condition
+            .as_ref()
+            .is_none_or(|c| c.holds(request.context()));
+    if !covers {
+        return Applies::No;
+    }
+    match &statement.principal {
+        None => Applies::Yes(None),
+        Some(clause) => match principal_applies(clause, kind, request, has_boundary) {
+            Ok(how) => Applies::Yes(how),
+            Err(_) => Applies::No,
+        },
+    }
 }
 
 /// Decides the request.
 pub fn authorize(set: &PolicySet, request: &Request) -> Response {
-    decide(set, request, &gather(set, request))
+    let mut deciding = Vec::new();
+    let (decision, reason) = authorize_into(set, request, &mut deciding);
+    Response {
+        decision,
+        deciding,
+        reason,
+    }
 }
 
-/// The combining algorithm of §7.6, over what matched.
+/// [`authorize`] into a caller's buffer: `deciding` is cleared and receives the deciding
+/// statements, and the decision and reason are returned. With a buffer reused from one request
+/// to the next, nothing is allocated.
+pub fn authorize_into(
+    set: &PolicySet,
+    request: &Request,
+    deciding: &mut Vec<StatementRef>,
+) -> (Decision, Reason) {
+    deciding.clear();
+    let mut tally = Tally::default();
+    gather(set, request, |entry, principal| {
+        tally.record_in(set, entry.role, entry.effect, principal);
+        if Deciding::Denies.includes(entry.role, entry.effect)
+            || Deciding::Grants.includes(entry.role, entry.effect)
+        {
+            deciding.push(entry.at);
+        }
+    });
+    let (decision, reason, which) = verdict(set, request, &tally);
+    match which {
+        // Nothing denied (or the decision would be a Deny): every recorded statement is a grant.
+        Deciding::Grants => {}
+        Deciding::Nothing => deciding.clear(),
+        Deciding::Denies | Deciding::ResourceGrants => deciding.retain(|at| {
+            set.statement(*at)
+                .is_some_and(|(role, _, statement)| which.includes(role, statement.effect))
+        }),
+    }
+    (decision, reason)
+}
+
+/// The decision and its reason alone, without the deciding statements: no allocation.
+pub fn decide_only(set: &PolicySet, request: &Request) -> (Decision, Reason) {
+    let mut tally = Tally::default();
+    gather(set, request, |entry, principal| {
+        tally.record_in(set, entry.role, entry.effect, principal);
+    });
+    let (decision, reason, _) = verdict(set, request, &tally);
+    (decision, reason)
+}
+
+/// The combining algorithm of §7.6, over what matched, with the deciding statements.
 pub(crate) fn decide(set: &PolicySet, request: &Request, m: &Matches) -> Response {
-    let deny = |reason: Reason| Response {
-        decision: Decision::ImplicitDeny,
-        deciding: Vec::new(),
+    let mut tally = m.tally.clone();
+    for &level in &m.scp_levels_allowing {
+        tally.scp_allows(set, level);
+    }
+    let (decision, reason, which) = verdict(set, request, &tally);
+    let deciding = m
+        .applying
+        .iter()
+        .filter(|(_, role, effect)| which.includes(*role, *effect))
+        .map(|(at, _, _)| *at)
+        .collect();
+    Response {
+        decision,
+        deciding,
         reason,
-    };
+    }
+}
+
+/// The combining algorithm of §7.6, over the tally of what matched.
+fn verdict(set: &PolicySet, request: &Request, m: &Tally) -> (Decision, Reason, Deciding) {
+    let deny = |reason: Reason| (Decision::ImplicitDeny, reason, Deciding::Nothing);
 
     // 1. An explicit Deny in any applicable policy overrides everything.
-    if let Some(&(_, role)) = m.denies.first() {
-        return Response {
-            decision: Decision::ExplicitDeny,
-            deciding: m.denies.iter().map(|(at, _)| *at).collect(),
-            reason: Reason::ExplicitDeny(role),
-        };
+    if let Some(role) = m.first_deny {
+        return (
+            Decision::ExplicitDeny,
+            Reason::ExplicitDeny(role),
+            Deciding::Denies,
+        );
     }
 
     // 2. Guardrails: every SCP level must allow. (RCP levels always do: RCPFullAWSAccess.)
     if role_applies(PolicyRole::Scp(0), request)
-        && let Some(level) = set
+        && let Some(&level) = set
             .scp_levels()
-            .into_iter()
-            .find(|l| !m.scp_levels_allowing.contains(l))
+            .iter()
+            .enumerate()
+            .find(|&(slot, &level)| !m.scp_level_allows(slot, level))
+            .map(|(_, level)| level)
     {
         return deny(Reason::NoScpAllows(level));
     }
@@ -489,15 +905,8 @@ pub(crate) fn decide(set: &PolicySet, request: &Request, m: &Matches) -> Respons
     // 3. Grants.
     let caller = request.caller();
     let kind = caller.map(|c| c.kind);
-    let best_resource_grant = m.resource_allows.iter().map(|(_, how)| *how).min();
-    let mut deciding: Vec<StatementRef> = m.identity_allows.clone();
-    deciding.extend(m.resource_allows.iter().map(|(at, _)| *at));
-    deciding.sort_unstable();
-    let allow = Response {
-        decision: Decision::Allow,
-        deciding,
-        reason: Reason::Allowed,
-    };
+    let best_resource_grant = m.best_resource_grant;
+    let allow = (Decision::Allow, Reason::Allowed, Deciding::Grants);
 
     if matches!(
         kind,
@@ -506,11 +915,9 @@ pub(crate) fn decide(set: &PolicySet, request: &Request, m: &Matches) -> Respons
         // No identity policies: only a resource policy naming the caller (or everyone) grants,
         // so only its statements decide.
         return match best_resource_grant {
-            Some(PrincipalMatch::Anyone | PrincipalMatch::Direct) => Response {
-                decision: Decision::Allow,
-                deciding: m.resource_allows.iter().map(|(at, _)| *at).collect(),
-                reason: Reason::Allowed,
-            },
+            Some(PrincipalMatch::Anyone | PrincipalMatch::Direct) => {
+                (Decision::Allow, Reason::Allowed, Deciding::ResourceGrants)
+            }
             _ => deny(Reason::NoResourcePolicyAllows),
         };
     }
@@ -526,7 +933,7 @@ pub(crate) fn decide(set: &PolicySet, request: &Request, m: &Matches) -> Respons
     if root && same_account {
         return allow;
     }
-    let identity_allows = root || !m.identity_allows.is_empty();
+    let identity_allows = root || m.identity_allows;
     let boundary_ok = !set.has(PolicyRole::Boundary) || m.boundary_allows;
     let session_ok = if set.has(PolicyRole::Session) {
         m.session_allows
@@ -590,5 +997,237 @@ pub fn combine(denies: Vec<StatementRef>, allows: Vec<StatementRef>) -> Response
             deciding: Vec::new(),
             reason: Reason::NoIdentityAllows,
         },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::context::{Context, ContextValue};
+    use crate::explain::explain;
+    use crate::parse::parse_policy;
+
+    const ACCOUNT: &str = "123456789012";
+    const OTHER: &str = "111122223333";
+
+    /// Identity-based statements: exact actions, service wildcards, wildcard services,
+    /// `NotAction`, `NotResource`, conditions, variables, Denies.
+    const IDENTITY: &[&str] = &[
+        r#"{"Effect":"Allow","Action":["ecr:GetAuthorizationToken","ecr:PutImage","ECR:BatchGetImage"],"Resource":"arn:aws:ecr:us-east-1:123456789012:repository/app"}"#,
+        r#"{"Effect":"Allow","Action":"ecr:GetAuthorizationToken","Resource":"*"}"#,
+        r#"{"Effect":"Allow","Action":"ecr:Describe*","Resource":"*"}"#,
+        r#"{"Effect":"Allow","Action":"*","Resource":"arn:aws:ecr:*:*:repository/team-?/*"}"#,
+        r#"{"Effect":"Allow","Action":"e*:List*","Resource":"*"}"#,
+        r#"{"Effect":"Deny","NotAction":["ecr:Get*","ecr:BatchGetImage","ecr:Describe*"],"Resource":"arn:aws:ecr:*:*:repository/prod-*"}"#,
+        r#"{"Effect":"Deny","Action":"ecr:Delete*","NotResource":"arn:aws:ecr:*:*:repository/scratch"}"#,
+        r#"{"Effect":"Allow","Action":"ecr:*","Resource":"arn:aws:ecr:us-east-1:123456789012:repository/${aws:username}"}"#,
+        r#"{"Effect":"Allow","Action":"ecr:PutImage","Resource":"*","Condition":{"StringEquals":{"aws:RequestedRegion":"eu-west-1"}}}"#,
+        r#"{"Effect":"Deny","Action":["ecr:PutImage","s3:GetObject"],"Resource":"*","Condition":{"Bool":{"aws:SecureTransport":"false"}}}"#,
+        r#"{"Effect":"Allow","Action":["s3:GetObject","s3:ListBucket"],"Resource":["arn:aws:s3:::bucket","arn:aws:s3:::bucket/*"]}"#,
+        r#"{"Effect":"Allow","NotAction":"iam:*","Resource":"arn:aws:ecr:us-east-1:123456789012:repository/open"}"#,
+    ];
+
+    const RESOURCE: &[&str] = &[
+        r#"{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::111122223333:root"},"Action":["ecr:BatchGetImage","ecr:GetDownloadUrlForLayer"]}"#,
+        r#"{"Effect":"Allow","Principal":"*","Action":"ecr:DescribeImages"}"#,
+        r#"{"Effect":"Deny","Principal":{"AWS":"arn:aws:iam::111122223333:user/mallory"},"Action":"ecr:*"}"#,
+        r#"{"Effect":"Allow","Principal":{"Service":"codebuild.amazonaws.com"},"Action":"ecr:BatchGetImage"}"#,
+    ];
+
+    const GUARDRAIL: &[&str] = &[
+        r#"{"Effect":"Allow","Action":"ecr:*","Resource":"*"}"#,
+        r#"{"Effect":"Allow","Action":["ecr:Get*","ecr:Batch*","ecr:Describe*","s3:*"],"Resource":"*"}"#,
+        r#"{"Effect":"Deny","Action":"ecr:DeleteRepository","Resource":"*"}"#,
+    ];
+
+    fn document(statements: &[&str]) -> String {
+        format!(
+            r#"{{"Version":"2012-10-17","Statement":[{}]}}"#,
+            statements.join(",")
+        )
+    }
+
+    fn policy(statements: &[&str], kind: PolicyKind) -> Policy {
+        parse_policy("p.json", document(statements).as_bytes(), kind).unwrap()
+    }
+
+    /// Deterministic sets: slices of the statement lists above in each role.
+    fn sets() -> Vec<PolicySet> {
+        let mut sets = vec![PolicySet::new()];
+        for start in 0..IDENTITY.len() {
+            for len in [1, 3, IDENTITY.len()] {
+                let end = (start + len).min(IDENTITY.len());
+                let mut set = PolicySet::new();
+                set.add(policy(&IDENTITY[start..end], PolicyKind::Identity))
+                    .unwrap();
+                if start % 2 == 0 {
+                    set.add(policy(RESOURCE, PolicyKind::Resource)).unwrap();
+                }
+                match start % 4 {
+                    1 => set
+                        .add(policy(&GUARDRAIL[1..2], PolicyKind::Boundary))
+                        .unwrap(),
+                    2 => {
+                        set.add_as(PolicyRole::Scp(0), policy(&GUARDRAIL[..1], PolicyKind::Scp))
+                            .unwrap();
+                        set.add_as(PolicyRole::Scp(2), policy(&GUARDRAIL[1..], PolicyKind::Scp))
+                            .unwrap();
+                    }
+                    3 => set
+                        .add(policy(&GUARDRAIL[1..2], PolicyKind::Session))
+                        .unwrap(),
+                    _ => {}
+                }
+                sets.push(set);
+            }
+        }
+        sets
+    }
+
+    fn requests() -> Vec<Request> {
+        let repo = |name: &str| format!("arn:aws:ecr:us-east-1:{ACCOUNT}:repository/{name}");
+        let actions = [
+            "ecr:PutImage",
+            "ecr:BatchGetImage",
+            "ecr:GetAuthorizationToken",
+            "ecr:DescribeImages",
+            "ecr:DeleteRepository",
+            "ecr:ListImages",
+            "ecr:GetDownloadUrlForLayer",
+        ];
+        let resources = [
+            repo("app"),
+            repo("prod-api"),
+            repo("team-a/web"),
+            repo("scratch"),
+            repo("dev"),
+            repo("open"),
+        ];
+        let principals = [
+            None,
+            Some(format!("arn:aws:iam::{ACCOUNT}:user/dev")),
+            Some(format!("arn:aws:iam::{OTHER}:user/mallory")),
+            Some(format!("arn:aws:iam::{OTHER}:role/ci")),
+            Some("codebuild.amazonaws.com".to_string()),
+            Some(format!("arn:aws:iam::{ACCOUNT}:root")),
+        ];
+        let mut out = Vec::new();
+        for (i, action) in actions.iter().enumerate() {
+            for (j, resource) in resources.iter().enumerate() {
+                let principal = principals[(i + j) % principals.len()].as_deref();
+                let Ok(mut request) = Request::new(action, resource, principal) else {
+                    continue;
+                };
+                if (i * j) % 3 == 1 {
+                    let mut context = Context::new();
+                    context.insert("aws:SecureTransport", ContextValue::Single("false".into()));
+                    context.insert(
+                        "aws:RequestedRegion",
+                        ContextValue::Single("eu-west-1".into()),
+                    );
+                    request = request.with_context(context);
+                }
+                out.push(request);
+            }
+        }
+        out.push(Request::new("s3:GetObject", "arn:aws:s3:::bucket/key", None).unwrap());
+        out.push(Request::new("s3:ListBucket", "arn:aws:s3:::bucket", None).unwrap());
+        out.push(Request::new("iam:ListUsers", "*", None).unwrap());
+        out
+    }
+
+    #[test]
+    fn the_fast_decision_agrees_with_explain() {
+        let mut buffer = Vec::new();
+        let mut seen = std::collections::HashSet::new();
+        for set in sets() {
+            // Small sets are scanned unless compiled: check both ways.
+            let indexed = set.clone();
+            indexed.compile();
+            for request in requests() {
+                let explained = explain(&set, &request).response;
+                let response = authorize(&set, &request);
+                assert_eq!(response, explained, "{request:?}\n{set:?}");
+                assert_eq!(authorize(&indexed, &request), explained, "indexed");
+                let (decision, reason) = authorize_into(&set, &request, &mut buffer);
+                assert_eq!((decision, reason), (response.decision, response.reason));
+                assert_eq!(buffer, response.deciding);
+                assert_eq!(decide_only(&set, &request), (decision, reason));
+                seen.insert(format!("{decision:?} {reason:?}"));
+            }
+        }
+        // The cases cover every decision and the main reasons.
+        for expected in [
+            "Allow Allowed",
+            "ExplicitDeny ExplicitDeny(Identity)",
+            "ExplicitDeny ExplicitDeny(Resource)",
+            "ImplicitDeny NoIdentityAllows",
+            "ImplicitDeny NoResourcePolicyAllows",
+            "ImplicitDeny NoBoundaryAllows",
+            "ImplicitDeny NoSessionAllows",
+            "ImplicitDeny NoScpAllows(2)",
+        ] {
+            assert!(seen.contains(expected), "{expected} not covered: {seen:?}");
+        }
+    }
+
+    #[test]
+    fn statements_are_indexed_by_action_and_service() {
+        let set = {
+            let mut set = PolicySet::new();
+            set.add(policy(IDENTITY, PolicyKind::Identity)).unwrap();
+            set
+        };
+        let index = set.index();
+        assert_eq!(lookup(&index.exact, "ecr:batchgetimage"), [0]);
+        assert_eq!(lookup(&index.exact, "ecr:putimage"), [0, 8, 9]);
+        assert_eq!(lookup(&index.by_service, "ecr"), [2, 6, 7]);
+        assert_eq!(index.always, [3, 4, 5, 11]);
+        let merged: Vec<(u32, bool)> = Candidates {
+            exact: lookup(&index.exact, "ecr:putimage"),
+            service: lookup(&index.by_service, "ecr"),
+            always: &index.always,
+        }
+        .collect();
+        assert_eq!(
+            merged,
+            [
+                (0, true),
+                (2, false),
+                (3, false),
+                (4, false),
+                (5, false),
+                (6, false),
+                (7, false),
+                (8, true),
+                (9, true),
+                (11, false)
+            ]
+        );
+    }
+
+    #[test]
+    fn more_than_64_scp_levels_are_decided_too() {
+        let mut set = PolicySet::new();
+        set.add(policy(&GUARDRAIL[..1], PolicyKind::Identity))
+            .unwrap();
+        for level in 0..70 {
+            let statements = if level == 67 {
+                &GUARDRAIL[2..]
+            } else {
+                &GUARDRAIL[..1]
+            };
+            set.add_as(PolicyRole::Scp(level), policy(statements, PolicyKind::Scp))
+                .unwrap();
+        }
+        let request = Request::new(
+            "ecr:PutImage",
+            "arn:aws:ecr:us-east-1:123456789012:repository/app",
+            None,
+        )
+        .unwrap();
+        assert_eq!(decide_only(&set, &request).0, Decision::ImplicitDeny);
+        assert_eq!(authorize(&set, &request), explain(&set, &request).response);
+        assert_eq!(authorize(&set, &request).reason, Reason::NoScpAllows(67));
     }
 }

@@ -11,6 +11,7 @@ use crate::condition::ConditionBlock;
 use crate::context::Context;
 use crate::json::Pos;
 use crate::pattern::{Wildcard, tokenize};
+use crate::request::Request;
 use crate::variables::Template;
 
 /// The kind of policy a document is loaded as; it decides which elements are allowed.
@@ -201,6 +202,11 @@ impl ActionPattern {
     pub fn has_wildcard(&self) -> bool {
         self.matcher.has_wildcard()
     }
+
+    /// The value lower-cased, as it is matched.
+    pub fn lowercase(&self) -> &str {
+        self.matcher.as_str()
+    }
 }
 
 /// `Resource` or `NotResource`.
@@ -223,6 +229,17 @@ impl ResourceClause {
     /// Whether the statement covers the resource: listed for `Resource`, not listed for `NotResource`.
     pub fn covers(&self, resource: &str, context: &Context) -> bool {
         self.first_match(resource, context).is_some() != self.negated
+    }
+
+    /// [`ResourceClause::covers`] for the request's resource, reading the request context (and
+    /// so deriving its keys) only for values with policy variables.
+    pub fn covers_request(&self, request: &Request) -> bool {
+        let resource = request.resource();
+        let listed = self.patterns.iter().any(|p| match &p.variables {
+            None => p.pattern.is_match(resource),
+            Some(_) => p.is_match(resource, request.context()),
+        });
+        listed != self.negated
     }
 
     /// The element name as written.

@@ -6,6 +6,7 @@
 //! an ARN was given, the request records it so the explanation can say so.
 
 use std::fmt;
+use std::sync::OnceLock;
 
 use crate::arn::Arn;
 use crate::catalog::Catalog;
@@ -13,18 +14,46 @@ use crate::context::Context;
 use crate::principal::Principal;
 
 /// A validated request.
-#[derive(Clone, Debug, PartialEq, Eq)]
+///
+/// Built for evaluation in a loop: the action's canonical and lower-cased spellings share one
+/// buffer, the resource type is borrowed from the catalog, and the derived context keys
+/// (`aws:PrincipalArn`, `aws:ResourceAccount`, …) are filled in on first use of
+/// [`Request::context`] — which a policy without conditions or policy variables never needs.
+#[derive(Clone, Debug)]
 pub struct Request {
-    action: String,
-    action_lower: String,
-    resource: String,
+    /// `service:Name` as the catalog spells it, then the same lower-cased.
+    names: String,
+    /// Where the lower-cased copy starts in `names`.
+    split: usize,
+    /// Whether the request resource is `*` (whatever was given).
+    on_star: bool,
     given_resource: String,
-    resource_type: Option<String>,
+    resource_type: Option<&'static str>,
     principal: Option<String>,
     caller: Option<Principal>,
     resource_account: Option<String>,
-    context: Context,
+    /// Where the account field of the resource ARN is in `given_resource` (when it is an ARN).
+    arn_account: Option<(usize, usize)>,
+    /// The context as given.
+    given_context: Context,
+    /// `given_context` with the derived keys, computed once.
+    context: OnceLock<Context>,
 }
+
+impl PartialEq for Request {
+    fn eq(&self, other: &Request) -> bool {
+        self.names == other.names
+            && self.on_star == other.on_star
+            && self.given_resource == other.given_resource
+            && self.resource_type == other.resource_type
+            && self.principal == other.principal
+            && self.caller == other.caller
+            && self.resource_account == other.resource_account
+            && self.context() == other.context()
+    }
+}
+
+impl Eq for Request {}
 
 /// Why a request cannot be evaluated.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -59,6 +88,74 @@ impl Request {
         resource: &str,
         principal: Option<&str>,
     ) -> Result<Request, RequestError> {
+        Request::assemble(Resolved::of(action, resource)?, resource, principal)
+    }
+
+    /// The request for a resolved (action, resource) pair.
+    fn assemble(
+        resolved: Resolved,
+        resource: &str,
+        principal: Option<&str>,
+    ) -> Result<Request, RequestError> {
+        let Resolved {
+            service,
+            name,
+            on_star,
+            resource_type,
+        } = resolved;
+        let arn = Arn::parse(resource);
+        let split = service.len() + 1 + name.len();
+        let caller = principal
+            .map(Principal::parse)
+            .transpose()
+            .map_err(|e| request_error(e.0, None))?;
+        let mut names = String::with_capacity(2 * split);
+        for _ in 0..2 {
+            names.push_str(service);
+            names.push(':');
+            names.push_str(name);
+        }
+        match names.get_mut(split..) {
+            Some(lower) if lower.is_ascii() => lower.make_ascii_lowercase(),
+            _ => {
+                names.truncate(split);
+                let lower = names.to_lowercase();
+                names.push_str(&lower);
+            }
+        }
+        Ok(Request {
+            names,
+            split,
+            on_star,
+            given_resource: resource.to_string(),
+            resource_type,
+            principal: principal.map(str::to_string),
+            caller,
+            resource_account: None,
+            arn_account: arn.map(|arn| {
+                // `arn:partition:service:region:account:…`
+                let start = 4 + arn.partition.len() + arn.service.len() + arn.region.len() + 3;
+                (start, start + arn.account.len())
+            }),
+            given_context: Context::new(),
+            context: OnceLock::new(),
+        })
+    }
+}
+
+/// What the catalog says about an (action, resource) pair: the action's names, whether the
+/// request is evaluated on `*`, and the resource type.
+#[derive(Clone, Copy, Debug)]
+struct Resolved {
+    service: &'static str,
+    name: &'static str,
+    on_star: bool,
+    resource_type: Option<&'static str>,
+}
+
+impl Resolved {
+    /// Validates `action` and `resource` against the built-in catalog.
+    fn of(action: &str, resource: &str) -> Result<Resolved, RequestError> {
         let catalog = Catalog::builtin();
         if action.contains(['*', '?']) {
             return Err(request_error(
@@ -87,12 +184,13 @@ impl Request {
             return Err(request_error(message, help));
         };
         let canonical = info.full_name();
+        let arn = Arn::parse(resource);
 
-        let (effective, resource_type) = if info.is_account_level() {
+        let (on_star, resource_type) = if info.is_account_level() {
             if resource != "*" && !resource.starts_with("arn:") {
                 return Err(invalid_arn(resource));
             }
-            ("*".to_string(), None)
+            (true, None)
         } else if resource == "*" {
             let required: Vec<String> = info
                 .resource_types()
@@ -121,13 +219,13 @@ impl Request {
                     )),
                 ));
             }
-            ("*".to_string(), None)
+            (true, None)
         } else {
-            if Arn::parse(resource).is_none() {
+            if arn.is_none() {
                 return Err(invalid_arn(resource));
             }
             match info.resource_type_for_arn(resource) {
-                Some(t) => (resource.to_string(), Some(t.name().to_string())),
+                Some(t) => (false, Some(t.name())),
                 None => {
                     let formats: Vec<String> = info
                         .resource_types()
@@ -148,31 +246,22 @@ impl Request {
                 }
             }
         };
-        let caller = principal
-            .map(Principal::parse)
-            .transpose()
-            .map_err(|e| request_error(e.0, None))?;
-        let mut request = Request {
-            action_lower: canonical.to_lowercase(),
-            action: canonical,
-            resource: effective,
-            given_resource: resource.to_string(),
+        Ok(Resolved {
+            service: info.service(),
+            name: info.name(),
+            on_star,
             resource_type,
-            principal: principal.map(str::to_string),
-            caller,
-            resource_account: None,
-            context: Context::new(),
-        };
-        request.derive_context();
-        Ok(request)
+        })
     }
+}
 
+impl Request {
     /// Sets the request context. Keys AWS derives from the request (`aws:PrincipalArn`,
     /// `aws:PrincipalAccount`, `aws:PrincipalType`, `aws:username`, `aws:ResourceAccount`) are
     /// filled in unless `context` gives them.
     pub fn with_context(mut self, context: Context) -> Request {
-        self.context = context;
-        self.derive_context();
+        self.given_context = context;
+        self.context = OnceLock::new();
         self
     }
 
@@ -180,36 +269,40 @@ impl Request {
     /// has no account, or to override it).
     pub fn with_resource_account(mut self, account: &str) -> Request {
         self.resource_account = Some(account.to_string());
-        self.derive_context();
+        self.context = OnceLock::new();
         self
-    }
-
-    fn derive_context(&mut self) {
-        self.context.derive_from(
-            self.principal.as_deref(),
-            &self.given_resource,
-            self.resource_account.as_deref(),
-        );
     }
 
     /// The request context, with the derived keys.
     pub fn context(&self) -> &Context {
-        &self.context
+        self.context.get_or_init(|| {
+            let mut context = self.given_context.clone();
+            context.derive_from(
+                self.principal.as_deref(),
+                &self.given_resource,
+                self.resource_account.as_deref(),
+            );
+            context
+        })
     }
 
     /// The action in its canonical spelling, e.g. `ecr:PutImage`.
     pub fn action(&self) -> &str {
-        &self.action
+        self.names.get(..self.split).unwrap_or("")
     }
 
     /// The action lower-cased, as matched against policies.
     pub fn action_lower(&self) -> &str {
-        &self.action_lower
+        self.names.get(self.split..).unwrap_or("")
     }
 
     /// The resource the request is evaluated on: an ARN, or `*` for account-level actions.
     pub fn resource(&self) -> &str {
-        &self.resource
+        if self.on_star {
+            "*"
+        } else {
+            &self.given_resource
+        }
     }
 
     /// The resource as given by the user (differs from [`Request::resource`] when an ARN was given
@@ -220,17 +313,17 @@ impl Request {
 
     /// Whether the action has no resource type, so it is evaluated on `*`.
     pub fn is_account_level(&self) -> bool {
-        self.resource == "*" && self.resource_type.is_none()
+        self.on_star && self.resource_type.is_none()
     }
 
     /// Whether the user named an ARN that was replaced by `*` because the action is account-level.
     pub fn resource_was_rewritten(&self) -> bool {
-        self.resource != self.given_resource
+        self.resource() != self.given_resource
     }
 
     /// The resource type the ARN was recognised as (`repository`), if any.
     pub fn resource_type(&self) -> Option<&str> {
-        self.resource_type.as_deref()
+        self.resource_type
     }
 
     /// The caller, if given.
@@ -249,11 +342,90 @@ impl Request {
         if self.is_account_level() {
             return None;
         }
+        let from_arn = || {
+            let (start, end) = self.arn_account?;
+            self.given_resource.get(start..end)
+        };
         self.resource_account
             .as_deref()
-            .or_else(|| Arn::parse(&self.resource).map(|a| a.account))
+            .or_else(from_arn)
             .filter(|a| !a.is_empty())
     }
+}
+
+/// Validates many requests, remembering what the catalog said about recent (action, resource)
+/// pairs: a loop over requests that repeats them (every action × every repository × every
+/// principal, or a batch replaying traffic) skips the catalog lookups. Gives exactly what
+/// [`Request::new`] gives.
+#[derive(Debug)]
+pub struct Validator {
+    /// A direct-mapped cache: action, resource, and what the catalog said about them.
+    slots: Vec<Option<Remembered>>,
+}
+
+/// An (action, resource) pair and what the catalog said about it.
+type Remembered = (Box<str>, Box<str>, Resolved);
+
+impl Default for Validator {
+    fn default() -> Validator {
+        Validator::new()
+    }
+}
+
+impl Validator {
+    const SLOTS_LOG2: u32 = 10;
+
+    /// An empty cache of 1,024 pairs.
+    pub fn new() -> Validator {
+        Validator {
+            slots: vec![None; 1 << Validator::SLOTS_LOG2],
+        }
+    }
+
+    /// [`Request::new`], with the catalog's answer for the pair looked up in the cache first.
+    pub fn request(
+        &mut self,
+        action: &str,
+        resource: &str,
+        principal: Option<&str>,
+    ) -> Result<Request, RequestError> {
+        let slot = usize::try_from(pair_hash(action, resource) >> (64 - Validator::SLOTS_LOG2))
+            .unwrap_or(0);
+        let cached = match self.slots.get(slot) {
+            Some(Some((a, r, resolved))) if **a == *action && **r == *resource => Some(*resolved),
+            _ => None,
+        };
+        let resolved = match cached {
+            Some(resolved) => resolved,
+            None => {
+                let resolved = Resolved::of(action, resource)?;
+                if let Some(entry) = self.slots.get_mut(slot) {
+                    *entry = Some((action.into(), resource.into(), resolved));
+                }
+                resolved
+            }
+        };
+        Request::assemble(resolved, resource, principal)
+    }
+}
+
+/// A quick hash of two strings, eight bytes at a time (not for adversarial keys: a collision
+/// only costs a cache miss).
+fn pair_hash(a: &str, b: &str) -> u64 {
+    const K: u64 = 0x517c_c1b7_2722_0a95;
+    let mut h: u64 = 0;
+    for part in [a.as_bytes(), b.as_bytes()] {
+        let mut chunks = part.chunks_exact(8);
+        for chunk in &mut chunks {
+            let word = u64::from_le_bytes(<[u8; 8]>::try_from(chunk).unwrap_or_default());
+            h = (h.rotate_left(5) ^ word).wrapping_mul(K);
+        }
+        for &byte in chunks.remainder() {
+            h = (h.rotate_left(5) ^ u64::from(byte)).wrapping_mul(K);
+        }
+        h = (h.rotate_left(5) ^ 0xff).wrapping_mul(K);
+    }
+    h
 }
 
 fn invalid_arn(resource: &str) -> RequestError {
@@ -308,6 +480,39 @@ mod tests {
                 .message
                 .contains("wildcard")
         );
+    }
+
+    #[test]
+    fn the_validator_gives_what_new_gives() {
+        let mut validator = Validator::new();
+        let cases = [
+            ("ecr:PutImage", REPO, None),
+            (
+                "ECR:putimage",
+                REPO,
+                Some("arn:aws:iam::123456789012:user/dev"),
+            ),
+            ("ecr:GetAuthorizationToken", REPO, None),
+            ("ecr:GetAuthorizationToken", "*", None),
+            ("ecr:PutImage", "*", None),
+            ("ecr:PutImages", REPO, None),
+            ("ecr:PutImage", "arn:aws:s3:::bucket", None),
+            (
+                "s3:GetObject",
+                "arn:aws:s3:::bucket/key",
+                Some("not a principal"),
+            ),
+            ("s3:GetObject", "arn:aws:s3:::bucket/key", Some("anonymous")),
+        ];
+        for _ in 0..3 {
+            for (action, resource, principal) in cases {
+                assert_eq!(
+                    validator.request(action, resource, principal),
+                    Request::new(action, resource, principal),
+                    "{action} {resource} {principal:?}"
+                );
+            }
+        }
     }
 
     #[test]
