@@ -83,7 +83,7 @@ pub enum Command {
     #[command(after_help = FIX_EXAMPLE)]
     Fix(Box<FixArgs>),
     /// Decide many requests: JSON Lines on stdin, one JSON line per input line on stdout.
-    Batch,
+    Batch(batch::BatchArgs),
     /// Run a corpus of expected decisions (folders holding cases.toml files).
     Test(TestArgs),
     /// List the AWS managed policies ecrsim knows by name.
@@ -244,7 +244,7 @@ pub fn run(cli: Cli) -> ExitCode {
     let code = match cli.command {
         Command::Check(args) => check::run(&args),
         Command::Fix(args) => fix::run(&args),
-        Command::Batch => batch::run(),
+        Command::Batch(args) => batch::run(&args),
         Command::Test(args) => corpus::run(&args.paths),
         Command::ManagedPolicies(args) => input::list_managed_policies(args.grep.as_deref()),
         Command::Lint(args) => lint::run(&args),

@@ -1,0 +1,403 @@
+//! `ecrsim batch`'s fast path (reused compiled policies, shared policies, `--jobs`) writes
+//! exactly what the plain path writes, byte for byte, on a varied input.
+
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "a test should stop loudly on unexpected input"
+)]
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+use std::sync::Arc;
+
+use ecrsim_cli::batch::{Options, SharedPolicies, fast_path_output, process_with};
+use ecrsim_engine::{PolicyKind, PolicySet, parse_policy_input};
+
+const REPO: &str = "arn:aws:ecr:us-east-1:123456789012:repository/my-app-repo";
+
+fn fixture(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join(name)
+}
+
+fn motivating() -> String {
+    let text = std::fs::read_to_string(fixture(
+        "../corpus/motivating/a-twelve-actions-repo-scoped/policy.json",
+    ))
+    .unwrap();
+    let value: serde_json::Value = serde_json::from_str(&text).unwrap();
+    value.to_string()
+}
+
+/// Policy fields of a line (`"identityPolicies":[…],…` without braces), varied: warnings,
+/// conditions, variables, resource policies, SCP levels, NotAction, Denies, policies as strings.
+fn policy_fields() -> Vec<String> {
+    let twelve = motivating();
+    let unversioned = r#"{"Statement":[{"Sid":"Pull","Effect":"Allow","Action":["ecr:BatchGetImage","ecr:GetDownloadUrlForLayer"],"Resource":"arn:aws:ecr:us-east-1:123456789012:repository/*"}]}"#;
+    let deny = r#"{"Version":"2012-10-17","Statement":[{"Sid":"All","Effect":"Allow","Action":"ecr:*","Resource":"*"},{"Sid":"NoDelete","Effect":"Deny","Action":["ecr:BatchDeleteImage","ecr:DeleteRepository"],"Resource":"*"},{"Effect":"Deny","NotAction":"ecr:*","Resource":"*"}]}"#;
+    let conditional = r#"{"Version":"2012-10-17","Statement":[{"Sid":"Tls","Effect":"Allow","Action":"ecr:*","Resource":"*","Condition":{"Bool":{"aws:SecureTransport":"true"}}},{"Sid":"Own","Effect":"Allow","Action":"ecr:PutImage","Resource":"arn:aws:ecr:us-east-1:123456789012:repository/${aws:username}"},{"Sid":"Token","Effect":"Allow","Action":"ecr:GetAuthorizationToken","Resource":"*"}]}"#;
+    let resource = r#"{"Version":"2012-10-17","Statement":[{"Sid":"Cross","Effect":"Allow","Principal":{"AWS":"arn:aws:iam::111122223333:root"},"Action":["ecr:BatchGetImage","ecr:GetDownloadUrlForLayer"]},{"Sid":"Build","Effect":"Allow","Principal":{"Service":"codebuild.amazonaws.com"},"Action":"ecr:BatchGetImage"}]}"#;
+    let scp = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"ecr:*","Resource":"*"}]}"#;
+    let scp_narrow = r#"{"Version":"2012-10-17","Statement":[{"Sid":"ReadOnly","Effect":"Allow","Action":["ecr:Get*","ecr:BatchGet*","ecr:Describe*"],"Resource":"*"}]}"#;
+    let as_string = serde_json::Value::String(deny.to_string()).to_string();
+    vec![
+        format!(r#""identityPolicies":[{twelve}]"#),
+        format!(r#""identityPolicies":[{twelve}]"#),
+        format!(r#""identityPolicies": [ {twelve} ] "#),
+        format!(r#""identityPolicies":[{unversioned}]"#),
+        format!(r#""identityPolicies":[{unversioned},{deny}]"#),
+        format!(r#""identityPolicies":[{deny}]"#),
+        format!(r#""identityPolicies":[{as_string}]"#),
+        format!(r#""identityPolicies":[{conditional}]"#),
+        format!(r#""identityPolicies":[{twelve}],"resourcePolicy":{resource}"#),
+        format!(r#""resourcePolicy":{resource},"identityPolicies":[{deny}]"#),
+        format!(
+            r#""identityPolicies":[{deny}],"scps":[{{"orgIdentifier":"r-root","policies":[{scp}]}},{{"orgIdentifier":"ou-1","policies":[{scp_narrow}]}}]"#
+        ),
+        format!(r#""identityPolicies":[{twelve}],"permissionBoundary":{scp_narrow}"#),
+        format!(r#""identityPolicies":[{deny}],"sessionPolicy":{scp_narrow}"#),
+        r#""identityPolicies":[]"#.to_string(),
+        r#""identityPolicies":null"#.to_string(),
+        String::new(),
+        r#""identityPolicies":[{"Statement":{"Effect":"allow","Action":"ecr:*","Resource":"*"}}]"#
+            .to_string(),
+        format!(r#""identityPolicies":[{twelve}],"unknownField":1"#),
+        format!(r#""identityPolicies":[{twelve}],"identityPolicies":[{twelve}]"#),
+    ]
+}
+
+fn requests() -> Vec<String> {
+    let other = "arn:aws:ecr:us-east-1:123456789012:repository/other";
+    let dev = "arn:aws:iam::123456789012:user/dev";
+    let cross = "arn:aws:iam::111122223333:user/ci";
+    vec![
+        format!(r#"{{"action":"ecr:PutImage","resource":"{REPO}"}}"#),
+        format!(r#"{{"principal":"{dev}","action":"ecr:BatchGetImage","resource":"{REPO}"}}"#),
+        format!(r#"{{"action":"ecr:PutImage","resource":"{other}"}}"#),
+        r#"{"action":"ecr:GetAuthorizationToken","resource":"*"}"#.to_string(),
+        format!(r#"{{"action":"ecr:GetAuthorizationToken","resource":"{REPO}"}}"#),
+        format!(r#"{{"action":"ecr:BatchDeleteImage","resource":"{REPO}"}}"#),
+        format!(r#"{{"action":"ECR:putimage","resource":"{REPO}"}}"#),
+        format!(r#"{{"action":"s3:GetObject","resource":"arn:aws:s3:::bucket/key"}}"#),
+        format!(r#"{{"principal":"{cross}","action":"ecr:BatchGetImage","resource":"{REPO}"}}"#),
+        format!(
+            r#"{{"principal":"codebuild.amazonaws.com","action":"ecr:BatchGetImage","resource":"{REPO}"}}"#
+        ),
+        format!(
+            r#"{{"principal":"{dev}","action":"ecr:PutImage","resource":"arn:aws:ecr:us-east-1:123456789012:repository/dev","context":{{"aws:SecureTransport":"true"}}}}"#
+        ),
+        format!(
+            r#"{{"action":"ecr:PutImage","resource":"{REPO}","context":{{"aws:SecureTransport":false}}}}"#
+        ),
+        format!(
+            r#"{{"action":"ecr:PutImage","resource":"{REPO}","resourceAccount":"123456789012"}}"#
+        ),
+        format!(r#"{{"action":"ecr:PutImage","resource":"{REPO}","resourceAccount":"12"}}"#),
+        format!(r#"{{ "action" : "ecr:PutImage" , "resource" : "{REPO}" }}"#),
+        format!(r#"{{"action":"ecr:Put\u0049mage","resource":"{REPO}"}}"#),
+        format!(r#"{{"action":"ecr:PutImage","resource":"{REPO}","action":"ecr:PutImage"}}"#),
+        r#"{"action":"ecr:PutImages","resource":"*"}"#.to_string(),
+        r#"{"action":"ecr:PutImage"}"#.to_string(),
+        r#"{"action":"ecr:PutImage","resource":"*"}"#.to_string(),
+        r#"{"action":"ecr:PutImage","resource":7}"#.to_string(),
+        r#"{"action":"ecr:PutImage","resource":"*","extra":null}"#.to_string(),
+        r#"[]"#.to_string(),
+    ]
+}
+
+fn ids() -> Vec<&'static str> {
+    vec![
+        "1",
+        "0",
+        "1234567890123456789012",
+        "-3",
+        "1.50",
+        "1e3",
+        "\"login\"",
+        "\"caf\u{e9} \\\"quoted\\\" \\u0041\"",
+        "null",
+        "true",
+        "{\"a\":[1,2]}",
+        "[]",
+        "01",
+    ]
+}
+
+/// A deterministic mix: runs of identical policies (so the cache is hit), changes, request-only
+/// lines, bad lines, `\r\n` endings, blank lines.
+fn varied_input(lines: usize) -> String {
+    let policies = policy_fields();
+    let requests = requests();
+    let ids = ids();
+    let mut out = String::new();
+    let mut state: u64 = 0x2545_F491_4F6C_DD1D;
+    let mut next = |bound: usize| {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        (state % bound as u64) as usize
+    };
+    let mut policy = 0;
+    for i in 0..lines {
+        // Keep the same policies for a while most of the time.
+        if next(8) == 0 {
+            policy = next(policies.len());
+        }
+        let request = &requests[next(requests.len())];
+        let id = if next(4) == 0 {
+            ids[next(ids.len())].to_string()
+        } else {
+            i.to_string()
+        };
+        let fields = &policies[policy];
+        let line = match next(40) {
+            0 => "not json".to_string(),
+            1 => String::new(),
+            2 => format!(r#"{{"request":{request},"id":{id}}}"#),
+            3 => format!("\u{feff}{{\"id\":{id},\"request\":{request}}}"),
+            4 => format!(r#"  {{"id":{id},"request":{request}}}  "#),
+            5..=14 => format!(r#"{{"id":{id},"request":{request}}}"#),
+            _ if fields.is_empty() => format!(r#"{{"id":{id},"request":{request}}}"#),
+            15 => format!(r#"{{"request":{request},{fields},"id":{id}}}"#),
+            _ => format!(r#"{{"id":{id},{fields},"request":{request}}}"#),
+        };
+        out.push_str(&line);
+        out.push_str(if next(10) == 0 { "\r\n" } else { "\n" });
+    }
+    out
+}
+
+fn run(input: &str, options: &Options) -> Vec<u8> {
+    let mut out = Vec::new();
+    process_with(input.as_bytes(), &mut out, options).unwrap();
+    out
+}
+
+fn shared() -> Arc<SharedPolicies> {
+    let mut set = PolicySet::new();
+    for (name, kind) in [
+        (
+            "../corpus/motivating/a-twelve-actions-repo-scoped/policy.json",
+            PolicyKind::Identity,
+        ),
+        (
+            "tests/fixtures/policy-types/repo-policy.json",
+            PolicyKind::Resource,
+        ),
+    ] {
+        let path = fixture(name);
+        let bytes = std::fs::read(&path).unwrap();
+        set.add(parse_policy_input(&path.display().to_string(), &bytes, kind).unwrap())
+            .unwrap();
+    }
+    Arc::new(SharedPolicies::new(set))
+}
+
+fn plain(shared: Option<Arc<SharedPolicies>>) -> Options {
+    Options {
+        jobs: 1,
+        shared,
+        fast: false,
+    }
+}
+
+fn fast(jobs: usize, shared: Option<Arc<SharedPolicies>>) -> Options {
+    Options {
+        jobs,
+        shared,
+        fast: true,
+    }
+}
+
+fn assert_same(expected: &[u8], got: &[u8], what: &str) {
+    if expected == got {
+        return;
+    }
+    let expected = String::from_utf8_lossy(expected);
+    let got = String::from_utf8_lossy(got);
+    for (i, (e, g)) in expected.lines().zip(got.lines()).enumerate() {
+        assert_eq!(e, g, "{what}: output line {} differs", i + 1);
+    }
+    panic!(
+        "{what}: {} lines expected, {} written",
+        expected.lines().count(),
+        got.lines().count()
+    );
+}
+
+#[test]
+fn the_fast_path_writes_what_the_plain_path_writes() {
+    let input = varied_input(3000);
+    let expected = run(&input, &plain(None));
+    assert_eq!(
+        String::from_utf8_lossy(&expected).lines().count(),
+        input.lines().count()
+    );
+    assert_same(&expected, &run(&input, &fast(1, None)), "fast path");
+    // Both paths are exercised.
+    let taken = input
+        .lines()
+        .filter(|l| fast_path_output(l, 1, &fast(1, None)).is_some())
+        .count();
+    let total = input.lines().count();
+    assert!(
+        taken >= 200 && taken < total,
+        "{taken} of {total} lines on the fast path"
+    );
+    for jobs in [2, 3, 8] {
+        assert_same(
+            &expected,
+            &run(&input, &fast(jobs, None)),
+            &format!("--jobs {jobs}"),
+        );
+    }
+}
+
+#[test]
+fn shared_policies_apply_to_request_only_lines_alike_on_every_path() {
+    let input = varied_input(2000);
+    let expected = run(&input, &plain(Some(shared())));
+    assert_same(
+        &expected,
+        &run(&input, &fast(1, Some(shared()))),
+        "fast path, shared policies",
+    );
+    let request_only = input
+        .lines()
+        .filter(|l| !l.contains("Policies") && !l.contains("Policy\""))
+        .filter(|l| fast_path_output(l, 1, &fast(1, Some(shared()))).is_some())
+        .count();
+    assert!(
+        request_only > 100,
+        "{request_only} request-only lines on the fast path"
+    );
+    assert_same(
+        &expected,
+        &run(&input, &fast(4, Some(shared()))),
+        "--jobs 4, shared policies",
+    );
+    // Lines that carry policies ignore the shared ones.
+    let with_policies = format!(
+        "{{\"id\":1,\"identityPolicies\":[],\"request\":{{\"action\":\"ecr:PutImage\",\"resource\":\"{REPO}\"}}}}\n"
+    );
+    let out = String::from_utf8(run(&with_policies, &fast(1, Some(shared())))).unwrap();
+    assert!(out.contains("\"decision\":\"ImplicitDeny\""), "{out}");
+}
+
+#[test]
+fn a_shared_policy_decides_like_the_same_policy_on_the_line() {
+    let twelve = motivating();
+    let mut with = String::new();
+    let mut without = String::new();
+    for request in requests() {
+        with.push_str(&format!(
+            "{{\"id\":1,\"identityPolicies\":[{twelve}],\"request\":{request}}}\n"
+        ));
+        without.push_str(&format!("{{\"id\":1,\"request\":{request}}}\n"));
+    }
+    let shared = {
+        let path = fixture("../corpus/motivating/a-twelve-actions-repo-scoped/policy.json");
+        let bytes = std::fs::read(&path).unwrap();
+        let mut set = PolicySet::new();
+        set.add(parse_policy_input("twelve.json", &bytes, PolicyKind::Identity).unwrap())
+            .unwrap();
+        Arc::new(SharedPolicies::new(set))
+    };
+    let decisions = |out: Vec<u8>| -> Vec<String> {
+        String::from_utf8(out)
+            .unwrap()
+            .lines()
+            .map(|l| {
+                let v: serde_json::Value = serde_json::from_str(l).unwrap();
+                format!(
+                    "{} {}",
+                    v["decision"],
+                    v["deciding"].as_array().map_or(0, Vec::len)
+                )
+            })
+            .collect()
+    };
+    assert_eq!(
+        decisions(run(&with, &fast(1, None))),
+        decisions(run(&without, &fast(1, Some(shared))))
+    );
+}
+
+fn ecrsim(args: &[&str], stdin: &[u8]) -> Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_ecrsim"))
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("ecrsim runs");
+    let mut pipe = child.stdin.take().unwrap();
+    let input = stdin.to_vec();
+    let writer = std::thread::spawn(move || pipe.write_all(&input));
+    let out = child.wait_with_output().unwrap();
+    writer.join().unwrap().unwrap();
+    out
+}
+
+#[test]
+fn the_command_line_takes_shared_policies_and_jobs() {
+    let input = varied_input(1500);
+    let expected = run(&input, &plain(Some(shared())));
+    let identity = fixture("../corpus/motivating/a-twelve-actions-repo-scoped/policy.json");
+    let resource = fixture("tests/fixtures/policy-types/repo-policy.json");
+    let (identity, resource) = (identity.to_str().unwrap(), resource.to_str().unwrap());
+    for jobs in ["1", "3"] {
+        let out = ecrsim(
+            &[
+                "batch",
+                "--identity-policy",
+                identity,
+                "--resource-policy",
+                resource,
+                "--jobs",
+                jobs,
+            ],
+            input.as_bytes(),
+        );
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert_same(
+            &expected,
+            &out.stdout,
+            &format!("ecrsim batch --jobs {jobs}"),
+        );
+    }
+    let out = ecrsim(&["batch", "--identity-policy", "-"], b"");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("not `-`"));
+    let out = ecrsim(&["batch", "--identity-policy", "/nonexistent.json"], b"");
+    assert_eq!(out.status.code(), Some(2));
+}
+
+#[test]
+fn a_line_of_invalid_utf8_is_an_error_line_on_every_path() {
+    let mut input = varied_input(1200).into_bytes();
+    let good_lines = input.iter().filter(|b| **b == b'\n').count();
+    input.extend_from_slice(b"{\"id\":\xff}\n");
+    input.extend_from_slice(varied_input(10).as_bytes());
+    let plain_out = ecrsim(&["batch"], &input);
+    assert_eq!(plain_out.status.code(), Some(0));
+    let lines: Vec<&[u8]> = plain_out.stdout.split(|b| *b == b'\n').collect();
+    assert_eq!(
+        lines.len() - 1,
+        good_lines + 1 + 10,
+        "one output line per input line"
+    );
+    assert!(String::from_utf8_lossy(lines[good_lines]).contains("\"decision\":\"Error\""));
+    assert!(String::from_utf8_lossy(lines[good_lines]).contains("invalid UTF-8 at byte 7"));
+    for jobs in ["1", "2"] {
+        let out = ecrsim(&["batch", "--jobs", jobs], &input);
+        assert_eq!(out.status.code(), Some(0));
+        assert_same(&plain_out.stdout, &out.stdout, &format!("--jobs {jobs}"));
+    }
+}
