@@ -12,11 +12,19 @@ fuzz_target!(|data: &[u8]| -> Corpus {
     let theirs = serde_json::from_slice::<serde_json::Value>(data);
     match (ours, theirs) {
         (Ok(ours), Ok(theirs)) => {
-            let back: serde_json::Value = serde_json::from_str(&ours.to_json_string())
-                .expect("our output is valid JSON");
-            assert_eq!(back, theirs, "different values for {:?}", String::from_utf8_lossy(data));
+            let back: serde_json::Value =
+                serde_json::from_str(&ours.to_json_string()).expect("our output is valid JSON");
+            assert_eq!(
+                back,
+                theirs,
+                "different values for {:?}",
+                String::from_utf8_lossy(data)
+            );
         }
-        (Ok(_), Err(e)) => panic!("accepted what serde_json rejects ({e}): {:?}", String::from_utf8_lossy(data)),
+        (Ok(_), Err(e)) => panic!(
+            "accepted what serde_json rejects ({e}): {:?}",
+            String::from_utf8_lossy(data)
+        ),
         (Err(e), Ok(_)) => {
             // Allowed only for our deliberate extra rules.
             assert!(

@@ -12,7 +12,11 @@ struct Input {
 
 impl std::fmt::Debug for Input {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "Wildcard::new({:?}).is_match({:?})", self.pattern, self.subject)
+        write!(
+            f,
+            "Wildcard::new({:?}).is_match({:?})",
+            self.pattern, self.subject
+        )
     }
 }
 
