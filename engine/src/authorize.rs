@@ -975,31 +975,6 @@ fn verdict(set: &PolicySet, request: &Request, m: &Tally) -> (Decision, Reason, 
     allow
 }
 
-/// The combining rule for identity-based policies alone, kept on its own so it can be fuzzed:
-/// any Deny wins, then any Allow.
-pub fn combine(denies: Vec<StatementRef>, allows: Vec<StatementRef>) -> Response {
-    match (denies.is_empty(), allows.is_empty()) {
-        // A matching Deny overrides every Allow.
-        (false, _) => Response {
-            decision: Decision::ExplicitDeny,
-            deciding: denies,
-            reason: Reason::ExplicitDeny(PolicyRole::Identity),
-        },
-        // No Deny, and at least one Allow.
-        (true, false) => Response {
-            decision: Decision::Allow,
-            deciding: allows,
-            reason: Reason::Allowed,
-        },
-        // Nothing matched: the default.
-        (true, true) => Response {
-            decision: Decision::ImplicitDeny,
-            deciding: Vec::new(),
-            reason: Reason::NoIdentityAllows,
-        },
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
