@@ -400,9 +400,12 @@ pub fn parse_number(text: &str) -> Option<f64> {
     let re = NUMBER
         .get_or_init(|| Regex::new(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$").ok())
         .as_ref()?;
+    // A number too large for a double (`1e999`) is not a number IAM could compare: rejected,
+    // never read as infinity (which every finite value is less than).
     re.is_match(text.trim())
-        .then(|| text.trim().parse().ok())
+        .then(|| text.trim().parse::<f64>().ok())
         .flatten()
+        .filter(|n| n.is_finite())
 }
 
 /// `true` or `false`, any case.
@@ -1042,6 +1045,10 @@ mod tests {
         assert!(bad("IpAddress", "10.0.0.300/8").contains("not an IP address"));
         assert!(bad("DateLessThan", "yesterday").contains("not a date"));
         assert!(bad("NumericEquals", "ten").contains("not a number"));
+        assert!(
+            bad("NumericLessThan", "22e22557").contains("not a number"),
+            "no infinity"
+        );
         assert!(bad("Bool", "yes").contains("`true` or `false`"));
         assert!(bad("BinaryEquals", "!!").contains("base64"));
         assert!(parse_date("2026-02-30").is_none());

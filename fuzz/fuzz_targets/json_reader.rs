@@ -21,6 +21,9 @@ fuzz_target!(|data: &[u8]| -> Corpus {
                 String::from_utf8_lossy(data)
             );
         }
+        // JSON's grammar has no range limit; serde_json refuses numbers a double cannot hold
+        // (`22e22557`). The reader keeps number text, and typed values reject such numbers.
+        (Ok(_), Err(e)) if e.to_string().contains("number out of range") => {}
         (Ok(_), Err(e)) => panic!(
             "accepted what serde_json rejects ({e}): {:?}",
             String::from_utf8_lossy(data)
