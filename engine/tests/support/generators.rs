@@ -609,7 +609,7 @@ const CONDITIONS: &[(&str, &str, &[&str])] = &[
     (
         "NumericLessThan",
         "aws:MultiFactorAuthAge",
-        &["3600", "#3600", "1e999"],
+        &["3600", "#3600", "0.5"],
     ),
     (
         "DateLessThan",
