@@ -90,8 +90,8 @@ impl fmt::Display for PolicyError {
 
 impl std::error::Error for PolicyError {}
 
-/// Parses and validates a policy document of the given kind.
-pub fn parse_policy(name: &str, bytes: &[u8], kind: PolicyKind) -> Result<Policy, PolicyError> {
+/// Reads `bytes` as JSON; a syntax error is a [`PolicyError`] naming `name`.
+fn read_json(name: &str, bytes: &[u8]) -> Result<(Arc<Source>, Json), PolicyError> {
     let text: Arc<str> = Arc::from(String::from_utf8_lossy(bytes).as_ref());
     let source = Arc::new(Source {
         name: name.to_string(),
@@ -104,6 +104,12 @@ pub fn parse_policy(name: &str, bytes: &[u8], kind: PolicyKind) -> Result<Policy
         message: format!("invalid JSON: {}", e.message),
         help: None,
     })?;
+    Ok((source, json))
+}
+
+/// Parses and validates a policy document of the given kind.
+pub fn parse_policy(name: &str, bytes: &[u8], kind: PolicyKind) -> Result<Policy, PolicyError> {
+    let (source, json) = read_json(name, bytes)?;
     policy_from_json(source, &json, kind)
 }
 
@@ -117,18 +123,7 @@ pub fn parse_policy_input(
     bytes: &[u8],
     kind: PolicyKind,
 ) -> Result<Policy, PolicyError> {
-    let text: Arc<str> = Arc::from(String::from_utf8_lossy(bytes).as_ref());
-    let source = Arc::new(Source {
-        name: name.to_string(),
-        text,
-    });
-    let json = json::parse(bytes).map_err(|e| PolicyError {
-        source: source.clone(),
-        pos: e.pos,
-        pointer: e.pointer,
-        message: format!("invalid JSON: {}", e.message),
-        help: None,
-    })?;
+    let (source, json) = read_json(name, bytes)?;
     let wrapped = |path: &[&str]| -> Option<&Json> {
         let mut node = &json;
         for key in path {
