@@ -2,8 +2,7 @@
 
 use std::path::PathBuf;
 
-use clap::ValueEnum;
-use ecrsim_engine::PolicyKind;
+use crate::input::KindArg;
 use ecrsim_engine::diff::{AccessChange, DiffOptions, PolicyDiff, diff};
 use serde_json::{Value, json};
 
@@ -27,40 +26,6 @@ evaluated both ways: a grant that depends on them is reported as conditional.
 
 Exit codes: 0 no access gained, 1 access gained (fail a CI check), 2 bad input.";
 
-/// Which kind of policy the two versions are.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, ValueEnum)]
-pub enum Kind {
-    /// An identity-based policy (user, group or role).
-    #[default]
-    Identity,
-    /// A resource-based policy (an ECR repository policy); see --principal.
-    Resource,
-    /// A permissions boundary (checked under an identity policy that allows everything).
-    Boundary,
-    /// A session policy (likewise).
-    Session,
-    /// A service control policy (likewise).
-    Scp,
-    /// A resource control policy (likewise).
-    Rcp,
-    /// A VPC endpoint policy (likewise).
-    VpcEndpoint,
-}
-
-impl Kind {
-    fn policy_kind(self) -> PolicyKind {
-        match self {
-            Kind::Identity => PolicyKind::Identity,
-            Kind::Resource => PolicyKind::Resource,
-            Kind::Boundary => PolicyKind::Boundary,
-            Kind::Session => PolicyKind::Session,
-            Kind::Scp => PolicyKind::Scp,
-            Kind::Rcp => PolicyKind::Rcp,
-            Kind::VpcEndpoint => PolicyKind::VpcEndpoint,
-        }
-    }
-}
-
 /// Arguments of `diff`.
 #[derive(Debug, clap::Args)]
 #[command(after_help = DIFF_EXAMPLE)]
@@ -71,9 +36,10 @@ pub struct DiffArgs {
     /// The policy after the change; `-` reads standard input.
     #[arg(value_name = "NEW")]
     pub new: PathBuf,
-    /// The kind of policy both files are.
+    /// The kind of policy both files are (a boundary, session policy, SCP or RCP is checked under
+    /// an identity policy that allows everything).
     #[arg(long, value_enum, default_value_t)]
-    pub kind: Kind,
+    pub kind: KindArg,
     /// The caller's ARN: who a resource-based policy's Principal is matched against (and the
     /// aws:Principal* context keys).
     #[arg(long, short)]

@@ -255,3 +255,38 @@ pub fn build_requests(
         .collect();
     Ok((requests, workflow))
 }
+
+/// `--kind`: how to read a policy file, which decides the elements it may have.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, clap::ValueEnum)]
+pub enum KindArg {
+    /// Identity-based policy (user, group or role): no `Principal`.
+    #[default]
+    Identity,
+    /// Resource-based policy, such as an ECR repository policy: `Principal` required.
+    Resource,
+    /// Permissions boundary.
+    Boundary,
+    /// Session policy.
+    Session,
+    /// Service control policy.
+    Scp,
+    /// Resource control policy.
+    Rcp,
+    /// VPC endpoint policy.
+    VpcEndpoint,
+}
+
+impl KindArg {
+    /// The engine's policy kind.
+    pub fn policy_kind(self) -> PolicyKind {
+        match self {
+            KindArg::Identity => PolicyKind::Identity,
+            KindArg::Resource => PolicyKind::Resource,
+            KindArg::Boundary => PolicyKind::Boundary,
+            KindArg::Session => PolicyKind::Session,
+            KindArg::Scp => PolicyKind::Scp,
+            KindArg::Rcp => PolicyKind::Rcp,
+            KindArg::VpcEndpoint => PolicyKind::VpcEndpoint,
+        }
+    }
+}

@@ -9,6 +9,8 @@ use std::path::PathBuf;
 
 use clap::ValueEnum;
 use ecrsim_engine::PolicyKind;
+
+use crate::input::KindArg;
 use ecrsim_engine::lint::{Finding, PolicyShape, RULES, Rule, Severity, find_rule, lint};
 use serde_json::{Value, json};
 
@@ -97,39 +99,6 @@ impl Shape {
     }
 }
 
-/// The kind of policy the files are: decides which elements are allowed.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
-pub enum Kind {
-    /// Identity-based policy (user, group or role): no `Principal`.
-    Identity,
-    /// Resource-based policy, such as an ECR repository policy: `Principal` required.
-    Resource,
-    /// Permissions boundary.
-    Boundary,
-    /// Session policy.
-    Session,
-    /// Service control policy.
-    Scp,
-    /// Resource control policy.
-    Rcp,
-    /// VPC endpoint policy.
-    VpcEndpoint,
-}
-
-impl Kind {
-    fn engine(self) -> PolicyKind {
-        match self {
-            Kind::Identity => PolicyKind::Identity,
-            Kind::Resource => PolicyKind::Resource,
-            Kind::Boundary => PolicyKind::Boundary,
-            Kind::Session => PolicyKind::Session,
-            Kind::Scp => PolicyKind::Scp,
-            Kind::Rcp => PolicyKind::Rcp,
-            Kind::VpcEndpoint => PolicyKind::VpcEndpoint,
-        }
-    }
-}
-
 /// Arguments of the subcommand.
 #[derive(Debug, clap::Args)]
 #[command(after_help = LINT_EXAMPLE)]
@@ -149,7 +118,7 @@ pub struct LintArgs {
     pub shape: Option<Shape>,
     /// How to read the policies [default: identity, or resource with --shape repository].
     #[arg(long, value_enum)]
-    pub kind: Option<Kind>,
+    pub kind: Option<KindArg>,
     /// Leave out findings with this code or name, e.g. `I113` or `duplicate-action`
     /// (repeat the flag, or separate with commas).
     #[arg(long, value_name = "CODE", value_delimiter = ',')]
@@ -188,7 +157,7 @@ pub fn run(args: &LintArgs) -> u8 {
         return EXIT_BAD_INPUT;
     }
     let kind = match (args.kind, args.shape) {
-        (Some(kind), _) => kind.engine(),
+        (Some(kind), _) => kind.policy_kind(),
         (None, Some(Shape::Repository)) => PolicyKind::Resource,
         (None, _) => PolicyKind::Identity,
     };
