@@ -1010,11 +1010,11 @@ fn explained(set: &PolicySet, names: &[String], request: &Request) -> Value {
         .collect();
     json!({
         "decision": explanation.response.decision.as_str(),
-        "reason": render::short_reason(&explanation),
+        "reason": render::short_reason(&explanation, request),
         "action": request.action(),
         "resource": request.resource(),
         "deciding": deciding,
-        "notes": explanation.notes,
+        "notes": render::notes(&explanation),
     })
 }
 

@@ -123,10 +123,14 @@ fn workflow_human(
         out.push_str(&format!(
             "fix for {}: {}\n",
             r.action(),
-            printable(&fix.summary)
+            printable(&render::advice(fix, e, r))
         ));
         for change in &fix.changes {
-            out.push_str(&format!("  in the {}: {}\n", change.role, change.statement));
+            out.push_str(&format!(
+                "  in the {}: {}\n",
+                change.role,
+                change.statement.to_json()
+            ));
         }
     }
     if denied > 0 {

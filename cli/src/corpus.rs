@@ -471,7 +471,7 @@ fn evaluate(case: &Case, policies: &PolicyArgs) -> Result<Outcome, String> {
     Ok(Outcome::Decided {
         decision: fast.decision,
         deciding,
-        explanation: why.render(&request),
+        explanation: crate::render::text(&why, &request),
     })
 }
 

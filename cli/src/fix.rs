@@ -46,17 +46,24 @@ pub fn run(args: &FixArgs) -> u8 {
         say!("{name}: {edit}");
     }
     for remaining in &outcome.remaining {
+        let (request, why) = (&remaining.request, &remaining.explanation);
         say!(
-            "still denied: {} ({} {})",
-            remaining.request,
-            remaining.decision,
-            remaining.reason
+            "still denied: {} on {} ({} {})",
+            request.action(),
+            request.resource(),
+            why.response.decision,
+            why.response.reason
         );
-        if let Some(advice) = &remaining.advice {
-            say!("  {advice}");
+        let Some(fix) = &why.fix else { continue };
+        if fix.changes.is_empty() {
+            say!("  {}", crate::render::advice(fix, why, request));
         }
-        for change in &remaining.changes {
-            say!("  add to the {}: {}", change.role, change.statement);
+        for change in &fix.changes {
+            say!(
+                "  add to the {}: {}",
+                change.role,
+                change.statement.to_json()
+            );
         }
     }
     if outcome.remaining.is_empty() {

@@ -1,68 +1,378 @@
-//! Human and JSON renderings of an [`Explanation`]. The JSON schema is documented in README.md.
+//! Words for the engine's facts: every sentence ecrsim prints about a decision is made here, from
+//! the typed [`Explanation`] (mismatches, notes, advice), and nowhere else. CLI flag names appear
+//! only in this module. The JSON report is a `serde::Serialize` view of the same facts; its
+//! schema is documented in README.md.
 
-use ecrsim_engine::{Decision, Explanation, Mismatch, PolicySet, Request};
-use serde_json::{Value, json};
+use ecrsim_engine::condition::ConditionFailure;
+use ecrsim_engine::printable::printable;
+use ecrsim_engine::{
+    Advice, Decision, Exclusion, Explanation, Fix, Mismatch, Note, PolicyRole, PolicySet, Request,
+    StatementRef, StatementTrace, SuggestedPrincipal, SuggestedStatement,
+};
+use serde::Serialize;
 
-/// The human report, with the decision line coloured when `color` is set.
+/// `` `a`, `b` ``: values quoted for a sentence.
+fn quoted_list(values: &[String]) -> String {
+    values
+        .iter()
+        .map(|v| format!("`{v}`"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// One failing element, in a sentence that names the value that failed.
+pub fn mismatch(m: &Mismatch) -> String {
+    match m {
+        Mismatch::ActionNotListed {
+            action,
+            listed,
+            closest,
+        } => {
+            let closest = closest
+                .as_ref()
+                .map(|c| format!(" (closest: `{c}`)"))
+                .unwrap_or_default();
+            format!(
+                "action `{action}` is not in Action [{}]{closest}",
+                quoted_list(listed)
+            )
+        }
+        Mismatch::ActionExcluded { action, by } => {
+            format!("action `{action}` is excluded by NotAction `{by}`")
+        }
+        Mismatch::ResourceNotMatched { resource, listed } => format!(
+            "resource `{resource}` matches no Resource value [{}]",
+            quoted_list(listed)
+        ),
+        Mismatch::AccountLevelAction { action, listed } => format!(
+            "`{action}` does not support resource-level permissions: it is evaluated on resource `*`, which only a literal \"*\" in Resource matches, not [{}]",
+            quoted_list(listed)
+        ),
+        Mismatch::ResourceExcluded { resource, by } => {
+            format!("resource `{resource}` is excluded by NotResource `{by}`")
+        }
+        Mismatch::Condition {
+            key,
+            operator,
+            values,
+            failure,
+        } => condition(key, operator, values, failure),
+        Mismatch::PrincipalNotNamed {
+            caller: Some(caller),
+            listed,
+        } => format!(
+            "caller `{caller}` is not named by Principal [{}]",
+            quoted_list(listed)
+        ),
+        Mismatch::PrincipalNotNamed {
+            caller: None,
+            listed,
+        } => format!(
+            "Principal names [{}], and no caller was given (use --principal)",
+            quoted_list(listed)
+        ),
+        Mismatch::PrincipalExempted { caller } => {
+            format!("caller `{caller}` is exempted by NotPrincipal (every level of it is listed)")
+        }
+        _ => format!("{m:?}"),
+    }
+}
+
+/// The base operator of `operator` as written: without its set qualifier and `IfExists`.
+fn base_operator(operator: &str) -> &str {
+    let base = operator.split_once(':').map_or(operator, |(_, base)| base);
+    base.strip_suffix("IfExists").unwrap_or(base)
+}
+
+/// Why a condition clause does not hold: the key, the request value(s) and the policy values.
+fn condition(key: &str, operator: &str, values: &[String], failure: &ConditionFailure) -> String {
+    let prefix = format!("condition `{operator}` on `{key}`");
+    let policy_values = quoted_list(values);
+    let base = base_operator(operator);
+    match failure {
+        ConditionFailure::Absent => format!(
+            "{prefix}: the key is absent from the request context, so `{base}` is false (give it with --context {key}=VALUE to simulate a request that has it)"
+        ),
+        ConditionFailure::NullExpectsPresent => format!(
+            "{prefix}: the key is absent from the request, but the policy requires it present (Null [{policy_values}])"
+        ),
+        ConditionFailure::NullExpectsAbsent => format!(
+            "{prefix}: the key is present in the request, but the policy requires it absent (Null [{policy_values}])"
+        ),
+        ConditionFailure::MultiValued { values } => format!(
+            "{prefix}: the key has several values [{}], and an operator without `ForAllValues:` or `ForAnyValue:` never matches a multi-valued key",
+            quoted_list(values)
+        ),
+        ConditionFailure::NotMatched { value } => {
+            format!("{prefix}: request value `{value}` does not match [{policy_values}]")
+        }
+        ConditionFailure::Excluded { value } => format!(
+            "{prefix}: request value `{value}` matches one of [{policy_values}], which `{base}` excludes"
+        ),
+        ConditionFailure::Unparseable { value, expected } => format!(
+            "{prefix}: request value `{value}` is not a valid {}, so the condition is false",
+            expected.name()
+        ),
+        ConditionFailure::NotEveryValue(inner) => format!(
+            "{} (ForAllValues: every request value must satisfy it)",
+            condition(key, operator, values, inner)
+        ),
+        ConditionFailure::NoValueSatisfies { values: request } => format!(
+            "{prefix}: no request value of [{}] satisfies it with [{policy_values}] (ForAnyValue: some value must)",
+            quoted_list(request)
+        ),
+        other => format!("{prefix}: {other:?}"),
+    }
+}
+
+/// Why a policy type takes no part in the request.
+fn exclusion(because: Exclusion) -> &'static str {
+    match because {
+        Exclusion::AccountLevelAction => {
+            "the action is account-level (its resource is `*`), so resource-based policies and resource control policies do not take part"
+        }
+        Exclusion::ServiceCaller => "service control policies do not apply to service principals",
+        _ => "it does not apply to this request",
+    }
+}
+
+/// A note, as a sentence.
+pub fn note(n: &Note) -> String {
+    match n {
+        Note::AccountLevelResource { action, given } => format!(
+            "`{action}` is an account-level action: it supports no resource type, so AWS evaluates it on resource `*`, not on `{given}`; a statement scoped to a repository never matches it"
+        ),
+        Note::PolicyNotEvaluated {
+            policy,
+            role,
+            because,
+        } => format!(
+            "{policy} ({role}) is not evaluated: {}",
+            exclusion(*because)
+        ),
+        Note::CrossAccount {
+            caller_account,
+            resource_account,
+        } => format!(
+            "the request is cross-account (caller account {caller_account}, resource account {resource_account}): the caller's identity-based policies and the resource's policy must both allow it"
+        ),
+        Note::PolicyWarning {
+            policy,
+            line,
+            column,
+            message,
+        } => format!("warning: {policy}:{line}:{column}: {message}"),
+        Note::AbsentKeys { keys } => format!(
+            "keys the policies read but the request does not carry (absent, as AWS would see them unless you give them with --context): {}",
+            quoted_list(keys)
+        ),
+        Note::KeyNotInCatalog {
+            key,
+            action,
+            resource_type,
+        } => format!(
+            "warning: the Service Authorization Reference lists no condition key `{key}` for `{action}`{}: a real request would not carry it",
+            resource_type
+                .as_ref()
+                .map(|t| format!(" on a {t}"))
+                .unwrap_or_default()
+        ),
+        other => format!("{other:?}"),
+    }
+}
+
+/// Every note of an explanation, as sentences.
+pub fn notes(explanation: &Explanation) -> Vec<String> {
+    explanation.notes.iter().map(note).collect()
+}
+
+fn trace_of(explanation: &Explanation, at: StatementRef) -> Option<&StatementTrace> {
+    explanation.statements.iter().find(|t| t.at == at)
+}
+
+/// `statement `Sid` of policy.json (line 4)`.
+fn describe(t: &StatementTrace) -> String {
+    format!(
+        "statement `{}` of {} (line {})",
+        t.label, t.policy_name, t.line
+    )
+}
+
+/// The fix's advice, as one or two sentences.
+pub fn advice(fix: &Fix, explanation: &Explanation, request: &Request) -> String {
+    let (action, resource) = (request.action(), request.resource());
+    let statement = |at: &StatementRef| trace_of(explanation, *at).map(describe);
+    match &fix.advice {
+        Advice::NarrowDeny { statements } => {
+            let names: Vec<String> = statements
+                .iter()
+                .filter_map(|at| trace_of(explanation, *at))
+                .map(|t| format!("{} ({})", describe(t), t.role))
+                .collect();
+            format!(
+                "an explicit Deny overrides every Allow: narrow {} so that it no longer covers `{action}` on `{resource}`, or remove it",
+                names.join(" and ")
+            )
+        }
+        Advice::AccountLevelWildcard { scoped } => {
+            let scoped = scoped
+                .as_ref()
+                .and_then(statement)
+                .map(|s| {
+                    format!(
+                        " {s} lists it but scopes it to specific resources, which can never match;"
+                    )
+                })
+                .unwrap_or_default();
+            let token = if action == "ecr:GetAuthorizationToken" {
+                " (the token does not widen access: every later call is still authorized per repository)"
+            } else {
+                ""
+            };
+            format!(
+                "`{action}` does not support resource-level permissions, so it requires a wildcard (\"*\") in the Resource element.{scoped} add a separate statement for it with \"Resource\": \"*\" to the caller's identity-based policy{token}"
+            )
+        }
+        Advice::ConditionBlocks { statement: at } => format!(
+            "{} allows `{action}` on this resource only when its condition holds, and it does not for this request (see above): send the request under those conditions, or add this statement without them",
+            statement(at).unwrap_or_default()
+        ),
+        Advice::AddResource { statement: at } => format!(
+            "{} allows `{action}` but not on this resource: add `{resource}` to its Resource, or add this statement",
+            statement(at).unwrap_or_default()
+        ),
+        Advice::AddStatement => format!(
+            "no statement allows `{action}` on `{resource}`: add this statement to the caller's identity-based policy"
+        ),
+        Advice::AddToPolicies => {
+            let targets: Vec<String> = fix
+                .changes
+                .iter()
+                .map(|c| format!("the {}", c.role))
+                .collect();
+            format!("add the statement(s) below to {}", targets.join(", then "))
+        }
+        other => format!("{other:?}"),
+    }
+}
+
+/// The plain-text report: decision first, then notes, each statement, and the fix. Text that
+/// comes from policies or the request is escaped, so one report line is always one line.
+pub fn text(explanation: &Explanation, request: &Request) -> String {
+    let mut out = String::new();
+    let mut line = |text: String| {
+        out.push_str(&printable(&text));
+        out.push('\n');
+    };
+    let response = &explanation.response;
+    line(format!(
+        "{}: {} on {}",
+        response.decision,
+        request.action(),
+        request.resource()
+    ));
+    if response.decision != Decision::Allow {
+        line(format!("why: {}", response.reason));
+    }
+    for n in &explanation.notes {
+        line(format!("note: {}", note(n)));
+    }
+    for t in &explanation.statements {
+        let deciding = response.deciding.contains(&t.at);
+        let verdict = match (t.applies(), deciding) {
+            (true, true) => format!("{} (decides)", t.effect),
+            (true, false) => format!("{} (applies)", t.effect),
+            (false, _) => "does not apply".to_string(),
+        };
+        let sid = t
+            .sid
+            .as_ref()
+            .map(|s| format!(" `{s}`"))
+            .unwrap_or_default();
+        let role = if t.role == PolicyRole::Identity {
+            String::new()
+        } else {
+            format!(" [{}]", t.role)
+        };
+        line(format!(
+            "  {}{role} #{}{sid} (line {}): {verdict}",
+            t.policy_name, t.at.statement, t.line
+        ));
+        for m in &t.mismatches {
+            line(format!("      - {}", mismatch(m)));
+        }
+    }
+    if explanation.statements.is_empty() {
+        line("  no statements: nothing allows the request".to_string());
+    }
+    if let Some(fix) = &explanation.fix {
+        line(format!("fix: {}", advice(fix, explanation, request)));
+        for change in &fix.changes {
+            if change.role != PolicyRole::Identity {
+                line(format!("  in the {}:", change.role));
+            }
+            line(format!("  {}", change.statement.to_json()));
+        }
+    }
+    out
+}
+
+/// The human report, with the decision coloured when `color` is set.
 pub fn human(explanation: &Explanation, request: &Request, color: bool) -> String {
-    let text = explanation.render(request);
+    let text = text(explanation, request);
     if !color {
         return text;
     }
-    let code = match explanation.response.decision {
-        Decision::Allow => "32",
-        Decision::ExplicitDeny => "31",
-        Decision::ImplicitDeny => "33",
-    };
-    let decision = explanation.response.decision.as_str();
-    match text.strip_prefix(decision) {
-        Some(rest) => format!("\x1b[1;{code}m{decision}\x1b[0m{rest}"),
+    let decision = explanation.response.decision;
+    match text.strip_prefix(decision.as_str()) {
+        Some(rest) => format!("{}{rest}", paint(decision)),
         None => text,
     }
 }
 
-fn mismatch_kind(m: &Mismatch) -> &'static str {
-    match m {
-        Mismatch::ActionNotListed { .. } => "ActionNotListed",
-        Mismatch::ActionExcluded { .. } => "ActionExcluded",
-        Mismatch::ResourceNotMatched { .. } => "ResourceNotMatched",
-        Mismatch::AccountLevelAction { .. } => "AccountLevelAction",
-        Mismatch::ResourceExcluded { .. } => "ResourceExcluded",
-        Mismatch::Condition { .. } => "Condition",
-        Mismatch::PrincipalNotNamed { .. } => "PrincipalNotNamed",
-        Mismatch::PrincipalExempted { .. } => "PrincipalExempted",
+/// The decision's name in its terminal colour (green, red, yellow).
+pub fn paint(decision: Decision) -> String {
+    let code = match decision {
+        Decision::Allow => "32",
+        Decision::ExplicitDeny => "31",
+        Decision::ImplicitDeny => "33",
+    };
+    format!("\x1b[1;{code}m{}\x1b[0m", decision.as_str())
+}
+
+/// A deciding statement: `{"policy", "policyType", "index", "sid"}`.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct StatementRefJson {
+    policy: String,
+    policy_type: Option<String>,
+    index: usize,
+    sid: Option<String>,
+}
+
+impl StatementRefJson {
+    /// The reference `at` of `set`, its policy named as in `policy_names`.
+    pub fn new(set: &PolicySet, at: StatementRef, policy_names: &[String]) -> StatementRefJson {
+        let found = set.statement(at);
+        StatementRefJson {
+            policy: policy_names
+                .get(at.policy)
+                .cloned()
+                .unwrap_or_else(|| at.policy.to_string()),
+            policy_type: found.map(|(role, _, _)| role.to_string()),
+            index: at.statement,
+            sid: found.and_then(|(_, _, s)| s.sid.clone()),
+        }
     }
 }
 
-fn mismatch_json(m: &Mismatch) -> Value {
-    let mut value = json!({
-        "element": m.element(),
-        "kind": mismatch_kind(m),
-        "message": m.to_string(),
-    });
-    if let (Mismatch::Condition { key, operator, .. }, Value::Object(map)) = (m, &mut value) {
-        map.insert("key".into(), Value::String(key.clone()));
-        map.insert("operator".into(), Value::String(operator.clone()));
-    }
-    value
-}
-
-/// A deciding statement as `{"policy", "index", "sid"}`.
+/// A deciding statement as a JSON value.
 pub fn statement_ref_json(
     set: &PolicySet,
-    at: ecrsim_engine::StatementRef,
+    at: StatementRef,
     policy_names: &[String],
-) -> Value {
-    let found = set.statement(at);
-    let sid = found
-        .and_then(|(_, _, s)| s.sid.clone())
-        .map_or(Value::Null, Value::String);
-    let role = found.map_or(Value::Null, |(role, _, _)| Value::String(role.to_string()));
-    let policy = policy_names
-        .get(at.policy)
-        .cloned()
-        .unwrap_or_else(|| at.policy.to_string());
-    json!({"policy": policy, "policyType": role, "index": at.statement, "sid": sid})
+) -> serde_json::Value {
+    serde_json::to_value(StatementRefJson::new(set, at, policy_names)).unwrap_or_default()
 }
 
 /// The names of a set's policies as shown in reports: their source names.
@@ -73,83 +383,204 @@ pub fn policy_names(set: &PolicySet) -> Vec<String> {
         .collect()
 }
 
-/// The JSON report of `check --format json`.
-pub fn json(explanation: &Explanation, request: &Request, set: &PolicySet) -> Value {
-    let names = policy_names(set);
-    let deciding: Vec<Value> = explanation
-        .response
-        .deciding
-        .iter()
-        .map(|&at| statement_ref_json(set, at, &names))
-        .collect();
-    let statements: Vec<Value> = explanation
-        .statements
-        .iter()
-        .map(|t| {
-            let sid = set
-                .statement(t.at)
-                .and_then(|(_, _, s)| s.sid.clone())
-                .map_or(Value::Null, Value::String);
-            json!({
-                "policy": t.policy_name,
-                "policyType": t.role.to_string(),
-                "index": t.at.statement,
-                "sid": sid,
-                "line": t.line,
-                "effect": t.effect.to_string(),
-                "applies": t.applies(),
-                "decides": explanation.response.deciding.contains(&t.at),
-                "mismatches": t.mismatches.iter().map(mismatch_json).collect::<Vec<_>>(),
-            })
+#[derive(Serialize)]
+struct MismatchJson {
+    element: &'static str,
+    kind: &'static str,
+    message: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    key: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    operator: Option<String>,
+}
+
+impl MismatchJson {
+    fn new(m: &Mismatch) -> MismatchJson {
+        let (key, operator) = match m {
+            Mismatch::Condition { key, operator, .. } => {
+                (Some(key.clone()), Some(operator.clone()))
+            }
+            _ => (None, None),
+        };
+        MismatchJson {
+            element: m.element().as_str(),
+            kind: m.kind(),
+            message: mismatch(m),
+            key,
+            operator,
+        }
+    }
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct StatementJson {
+    policy: String,
+    policy_type: String,
+    index: usize,
+    sid: Option<String>,
+    line: u32,
+    effect: String,
+    applies: bool,
+    decides: bool,
+    mismatches: Vec<MismatchJson>,
+}
+
+/// A suggested statement as IAM writes it.
+#[derive(Serialize)]
+struct SuggestedJson<'a> {
+    #[serde(rename = "Effect")]
+    effect: &'static str,
+    #[serde(rename = "Principal", skip_serializing_if = "Option::is_none")]
+    principal: Option<PrincipalJson<'a>>,
+    #[serde(rename = "Action")]
+    action: &'a str,
+    #[serde(rename = "Resource", skip_serializing_if = "Option::is_none")]
+    resource: Option<&'a str>,
+}
+
+#[derive(Serialize)]
+#[serde(untagged)]
+enum PrincipalJson<'a> {
+    Anyone(&'static str),
+    Aws {
+        #[serde(rename = "AWS")]
+        aws: &'a str,
+    },
+    Service {
+        #[serde(rename = "Service")]
+        service: &'a str,
+    },
+}
+
+impl<'a> SuggestedJson<'a> {
+    fn new(s: &'a SuggestedStatement) -> Option<SuggestedJson<'a>> {
+        let principal = match &s.principal {
+            None => None,
+            Some(SuggestedPrincipal::Anyone) => Some(PrincipalJson::Anyone("*")),
+            Some(SuggestedPrincipal::Aws(aws)) => Some(PrincipalJson::Aws { aws }),
+            Some(SuggestedPrincipal::Service(service)) => Some(PrincipalJson::Service { service }),
+            Some(_) => return None,
+        };
+        Some(SuggestedJson {
+            effect: "Allow",
+            principal,
+            action: &s.action,
+            resource: s.resource.as_deref(),
         })
-        .collect();
-    let fix = explanation.fix.as_ref().map_or(Value::Null, |fix| {
-        let changes: Vec<Value> = fix
-            .changes
+    }
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct ChangeJson<'a> {
+    policy_type: String,
+    statement: Option<SuggestedJson<'a>>,
+}
+
+#[derive(Serialize)]
+struct FixJson<'a> {
+    summary: String,
+    statement: Option<SuggestedJson<'a>>,
+    changes: Vec<ChangeJson<'a>>,
+}
+
+/// The report of `check --format json`.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Report<'a> {
+    decision: &'static str,
+    reason: String,
+    action: &'a str,
+    resource: &'a str,
+    requested_resource: &'a str,
+    account_level_action: bool,
+    deciding: Vec<StatementRefJson>,
+    statements: Vec<StatementJson>,
+    notes: Vec<String>,
+    fix: Option<FixJson<'a>>,
+}
+
+impl<'a> Report<'a> {
+    /// The report of one explained request.
+    pub fn new(explanation: &'a Explanation, request: &'a Request, set: &PolicySet) -> Report<'a> {
+        let names = policy_names(set);
+        let response = &explanation.response;
+        let statements = explanation
+            .statements
             .iter()
-            .map(|c| {
-                let statement = serde_json::from_str::<Value>(&c.statement).unwrap_or(Value::Null);
-                json!({"policyType": c.role.to_string(), "statement": statement})
+            .map(|t| StatementJson {
+                policy: t.policy_name.clone(),
+                policy_type: t.role.to_string(),
+                index: t.at.statement,
+                sid: t.sid.clone(),
+                line: t.line,
+                effect: t.effect.to_string(),
+                applies: t.applies(),
+                decides: response.deciding.contains(&t.at),
+                mismatches: t.mismatches.iter().map(MismatchJson::new).collect(),
             })
             .collect();
-        let first = changes
-            .first()
-            .map_or(Value::Null, |c| c["statement"].clone());
-        json!({"summary": fix.summary, "statement": first, "changes": changes})
-    });
-    json!({
-        "decision": explanation.response.decision.as_str(),
-        "reason": explanation.response.reason.to_string(),
-        "action": request.action(),
-        "resource": request.resource(),
-        "requestedResource": request.given_resource(),
-        "accountLevelAction": request.is_account_level(),
-        "deciding": deciding,
-        "statements": statements,
-        "notes": explanation.notes,
-        "fix": fix,
-    })
+        let fix = explanation.fix.as_ref().map(|fix| FixJson {
+            summary: advice(fix, explanation, request),
+            statement: fix
+                .changes
+                .first()
+                .and_then(|c| SuggestedJson::new(&c.statement)),
+            changes: fix
+                .changes
+                .iter()
+                .map(|c| ChangeJson {
+                    policy_type: c.role.to_string(),
+                    statement: SuggestedJson::new(&c.statement),
+                })
+                .collect(),
+        });
+        Report {
+            decision: response.decision.as_str(),
+            reason: response.reason.to_string(),
+            action: request.action(),
+            resource: request.resource(),
+            requested_resource: request.given_resource(),
+            account_level_action: request.is_account_level(),
+            deciding: response
+                .deciding
+                .iter()
+                .map(|&at| StatementRefJson::new(set, at, &names))
+                .collect(),
+            statements,
+            notes: notes(explanation),
+            fix,
+        }
+    }
+}
+
+/// The JSON report of `check --format json`, as a value.
+pub fn json(explanation: &Explanation, request: &Request, set: &PolicySet) -> serde_json::Value {
+    serde_json::to_value(Report::new(explanation, request, set)).unwrap_or_default()
 }
 
 /// One-line summary used by `batch`: the decision and, for denials, the first reason.
-pub fn short_reason(explanation: &Explanation) -> String {
-    let deciding: Vec<String> = explanation
-        .response
+pub fn short_reason(explanation: &Explanation, request: &Request) -> String {
+    let response = &explanation.response;
+    let deciding: Vec<String> = response
         .deciding
         .iter()
-        .filter_map(|at| explanation.statements.iter().find(|t| t.at == *at))
+        .filter_map(|at| trace_of(explanation, *at))
         .map(|t| format!("`{}`", t.label))
         .collect();
-    match explanation.response.decision {
+    match response.decision {
         Decision::Allow => format!("allowed by {}", deciding.join(", ")),
-        Decision::ExplicitDeny => format!(
-            "denied {} by {}",
-            explanation.response.reason,
-            deciding.join(", ")
-        ),
+        Decision::ExplicitDeny => {
+            format!("denied {} by {}", response.reason, deciding.join(", "))
+        }
         Decision::ImplicitDeny => match &explanation.fix {
-            Some(fix) => format!("denied {}; {}", explanation.response.reason, fix.summary),
-            None => format!("denied {}", explanation.response.reason),
+            Some(fix) => format!(
+                "denied {}; {}",
+                response.reason,
+                advice(fix, explanation, request)
+            ),
+            None => format!("denied {}", response.reason),
         },
     }
 }

@@ -11,6 +11,7 @@
 use std::fmt;
 use std::sync::{Arc, OnceLock};
 
+use crate::condition::ConditionFailure;
 use crate::policy::{Effect, Policy, PolicyKind, Statement};
 use crate::principal::{PrincipalKind, PrincipalMatch, match_clause, not_principal_exempts};
 use crate::request::Request;
@@ -321,46 +322,309 @@ pub struct Response {
     pub reason: Reason,
 }
 
-/// How one statement relates to a request.
+/// One element of a statement that does not cover the request: the typed fact an explanation
+/// renders.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Mismatch {
+    /// `Action` lists no pattern matching the action.
+    ActionNotListed {
+        /// The request action.
+        action: String,
+        /// The listed values.
+        listed: Vec<String>,
+        /// The listed value closest to the action, when one is a plausible typo.
+        closest: Option<String>,
+    },
+    /// `NotAction` lists a pattern matching the action.
+    ActionExcluded {
+        /// The request action.
+        action: String,
+        /// The `NotAction` value that matches it.
+        by: String,
+    },
+    /// `Resource` lists no value matching the resource.
+    ResourceNotMatched {
+        /// The request resource.
+        resource: String,
+        /// The listed values.
+        listed: Vec<String>,
+    },
+    /// The action is account-level (evaluated on `*`) and `Resource` has no literal `*`.
+    AccountLevelAction {
+        /// The request action.
+        action: String,
+        /// The listed values.
+        listed: Vec<String>,
+    },
+    /// `NotResource` lists a value matching the resource.
+    ResourceExcluded {
+        /// The request resource.
+        resource: String,
+        /// The `NotResource` value that matches it.
+        by: String,
+    },
+    /// `Principal` does not name the caller (or no caller was given).
+    PrincipalNotNamed {
+        /// The caller, if given.
+        caller: Option<String>,
+        /// The listed principals.
+        listed: Vec<String>,
+    },
+    /// `NotPrincipal` lists every level of the caller, so the Deny exempts it.
+    PrincipalExempted {
+        /// The caller.
+        caller: String,
+    },
+    /// A condition clause does not hold.
+    Condition {
+        /// The condition key.
+        key: String,
+        /// The operator as written.
+        operator: String,
+        /// The policy values as written.
+        values: Vec<String>,
+        /// Why it does not hold, with the request value(s).
+        failure: ConditionFailure,
+    },
+}
+
+/// The element of a statement a [`Mismatch`] is about.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Applies {
-    /// The statement applies; for statements with a `Principal`, how it names the caller.
-    Yes(Option<PrincipalMatch>),
-    /// It does not.
-    No,
+pub enum Element {
+    /// `Action` / `NotAction`.
+    Action,
+    /// `Resource` / `NotResource`.
+    Resource,
+    /// `Principal` / `NotPrincipal`.
+    Principal,
+    /// `Condition`.
+    Condition,
 }
 
-/// Whether a statement's action, resource and condition elements cover the request. (A
-/// statement without `Resource`, in a resource policy, covers the resource carrying it.)
-pub fn statement_covers(statement: &Statement, request: &Request) -> bool {
-    statement.action.covers(request.action_lower())
-        && statement
-            .resource
-            .as_ref()
-            .is_none_or(|r| r.covers_request(request))
-        && statement
-            .condition
-            .as_ref()
-            .is_none_or(|c| c.holds(request.context()))
+impl Element {
+    /// `action`, `resource`, `principal` or `condition`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Element::Action => "action",
+            Element::Resource => "resource",
+            Element::Principal => "principal",
+            Element::Condition => "condition",
+        }
+    }
 }
 
-/// Whether a statement applies to the request, including its `Principal`/`NotPrincipal`.
+impl Mismatch {
+    /// The element that failed.
+    pub fn element(&self) -> Element {
+        match self {
+            Mismatch::ActionNotListed { .. } | Mismatch::ActionExcluded { .. } => Element::Action,
+            Mismatch::ResourceNotMatched { .. }
+            | Mismatch::AccountLevelAction { .. }
+            | Mismatch::ResourceExcluded { .. } => Element::Resource,
+            Mismatch::Condition { .. } => Element::Condition,
+            Mismatch::PrincipalNotNamed { .. } | Mismatch::PrincipalExempted { .. } => {
+                Element::Principal
+            }
+        }
+    }
+
+    /// The variant's name, as in the JSON report (`ActionNotListed`, ...).
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Mismatch::ActionNotListed { .. } => "ActionNotListed",
+            Mismatch::ActionExcluded { .. } => "ActionExcluded",
+            Mismatch::ResourceNotMatched { .. } => "ResourceNotMatched",
+            Mismatch::AccountLevelAction { .. } => "AccountLevelAction",
+            Mismatch::ResourceExcluded { .. } => "ResourceExcluded",
+            Mismatch::Condition { .. } => "Condition",
+            Mismatch::PrincipalNotNamed { .. } => "PrincipalNotNamed",
+            Mismatch::PrincipalExempted { .. } => "PrincipalExempted",
+        }
+    }
+}
+
+/// Where [`check_statement`] puts the elements that fail: nowhere on the decision path (it stops
+/// at the first), every one of them when an explanation traces the statement.
+pub(crate) trait Misses {
+    /// Whether to go on after a mismatch.
+    const ALL: bool;
+    /// Records a mismatch; the closure runs only when it is kept.
+    fn miss(&mut self, mismatch: impl FnOnce() -> Mismatch);
+}
+
+/// Stops at the first mismatch and keeps nothing: no allocation.
+pub(crate) struct FirstMiss;
+
+impl Misses for FirstMiss {
+    const ALL: bool = false;
+    fn miss(&mut self, _: impl FnOnce() -> Mismatch) {}
+}
+
+impl Misses for Vec<Mismatch> {
+    const ALL: bool = true;
+    fn miss(&mut self, mismatch: impl FnOnce() -> Mismatch) {
+        self.push(mismatch());
+    }
+}
+
+/// The one check of a statement against a request, element by element: `Principal`, `Action`
+/// (skipped when `action_known`: the index already matched it), `Resource`, then each condition
+/// clause. Returns how the principal element names the caller when every element covers the
+/// request, `None` otherwise; `misses` receives the failing elements (see [`Misses`]).
+pub(crate) fn check_statement<M: Misses>(
+    statement: &Statement,
+    kind: PolicyKind,
+    request: &Request,
+    has_boundary: bool,
+    action_known: bool,
+    misses: &mut M,
+) -> Option<Option<PrincipalMatch>> {
+    let mut applies = true;
+    let mut how = None;
+    if let Some(clause) = &statement.principal {
+        match principal_applies(clause, kind, request, has_boundary) {
+            Ok(m) => how = m,
+            Err(PrincipalMiss::Exempted) => {
+                applies = false;
+                misses.miss(|| Mismatch::PrincipalExempted {
+                    caller: request.principal().unwrap_or("anonymous").to_string(),
+                });
+            }
+            Err(PrincipalMiss::NotNamed | PrincipalMiss::UnknownCaller) => {
+                applies = false;
+                misses.miss(|| Mismatch::PrincipalNotNamed {
+                    caller: request.principal().map(str::to_string),
+                    listed: clause.principals.iter().map(describe_principal).collect(),
+                });
+            }
+        }
+        if !applies && !M::ALL {
+            return None;
+        }
+    }
+    if !action_known {
+        let clause = &statement.action;
+        match (clause.negated, clause.first_match(request.action_lower())) {
+            (false, None) => {
+                applies = false;
+                misses.miss(|| {
+                    let listed: Vec<String> =
+                        clause.patterns.iter().map(|p| p.text.clone()).collect();
+                    let closest =
+                        crate::fuzzy::closest(request.action(), listed.iter().map(String::as_str))
+                            .map(str::to_string);
+                    Mismatch::ActionNotListed {
+                        action: request.action().to_string(),
+                        listed,
+                        closest,
+                    }
+                });
+            }
+            (true, Some(by)) => {
+                applies = false;
+                misses.miss(|| Mismatch::ActionExcluded {
+                    action: request.action().to_string(),
+                    by: by.text.clone(),
+                });
+            }
+            _ => {}
+        }
+        if !applies && !M::ALL {
+            return None;
+        }
+    }
+    if let Some(clause) = &statement.resource {
+        match (clause.negated, clause.first_match_request(request)) {
+            (false, None) => {
+                applies = false;
+                misses.miss(|| {
+                    let listed = clause
+                        .patterns
+                        .iter()
+                        .map(|p| p.text().to_string())
+                        .collect();
+                    if request.is_account_level() {
+                        Mismatch::AccountLevelAction {
+                            action: request.action().to_string(),
+                            listed,
+                        }
+                    } else {
+                        Mismatch::ResourceNotMatched {
+                            resource: request.resource().to_string(),
+                            listed,
+                        }
+                    }
+                });
+            }
+            (true, Some(by)) => {
+                applies = false;
+                misses.miss(|| Mismatch::ResourceExcluded {
+                    resource: request.resource().to_string(),
+                    by: by.text().to_string(),
+                });
+            }
+            _ => {}
+        }
+        if !applies && !M::ALL {
+            return None;
+        }
+    }
+    for clause in statement.condition.iter().flat_map(|c| &c.clauses) {
+        let held = if M::ALL {
+            match clause.check::<ConditionFailure>(request.context()) {
+                Ok(()) => true,
+                Err(failure) => {
+                    misses.miss(|| Mismatch::Condition {
+                        key: clause.key.clone(),
+                        operator: clause.operator.to_string(),
+                        values: clause.written.clone(),
+                        failure,
+                    });
+                    false
+                }
+            }
+        } else {
+            clause.check::<()>(request.context()).is_ok()
+        };
+        if !held {
+            applies = false;
+            if !M::ALL {
+                return None;
+            }
+        }
+    }
+    applies.then_some(how)
+}
+
+/// A principal value as written, with its type for the non-`AWS` ones (`Service:…`).
+fn describe_principal(value: &crate::policy::PrincipalValue) -> String {
+    use crate::policy::PrincipalValue as V;
+    match value {
+        V::Anyone => "*".to_string(),
+        V::Aws(v) => v.clone(),
+        V::Service(v) => format!("Service:{v}"),
+        V::Federated(v) => format!("Federated:{v}"),
+        V::CanonicalUser(v) => format!("CanonicalUser:{v}"),
+    }
+}
+
+/// Whether a statement applies to the request, including its `Principal`/`NotPrincipal`; how
+/// the principal element names the caller when it does.
 pub fn statement_applies(
     statement: &Statement,
     kind: PolicyKind,
     request: &Request,
     has_boundary: bool,
-) -> Applies {
-    if !statement_covers(statement, request) {
-        return Applies::No;
-    }
-    match &statement.principal {
-        None => Applies::Yes(None),
-        Some(clause) => match principal_applies(clause, kind, request, has_boundary) {
-            Ok(how) => Applies::Yes(how),
-            Err(_) => Applies::No,
-        },
-    }
+) -> Option<Option<PrincipalMatch>> {
+    check_statement(
+        statement,
+        kind,
+        request,
+        has_boundary,
+        false,
+        &mut FirstMiss,
+    )
 }
 
 /// Why a `Principal`/`NotPrincipal` element does not apply to the caller.
@@ -409,21 +673,27 @@ pub fn role_applies(role: PolicyRole, request: &Request) -> bool {
     role_exclusion(role, request).is_none()
 }
 
+/// Why the policies of a role take no part in a request.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Exclusion {
+    /// The action is account-level (its resource is `*`): resource-based policies and RCPs
+    /// govern only requests on a concrete resource.
+    AccountLevelAction,
+    /// Service control policies do not apply to AWS service principals.
+    ServiceCaller,
+}
+
 /// Why policies in `role` do not take part in this request, if they don't.
-pub fn role_exclusion(role: PolicyRole, request: &Request) -> Option<&'static str> {
+pub fn role_exclusion(role: PolicyRole, request: &Request) -> Option<Exclusion> {
     let service_caller = request
         .caller()
         .is_some_and(|c| c.kind == PrincipalKind::Service);
     match role {
-        // Resource-side policies govern only requests on a concrete resource: never an
-        // account-level action (§3.6, §7.2).
-        PolicyRole::Resource | PolicyRole::Rcp(_) if request.is_account_level() => Some(
-            "the action is account-level (its resource is `*`), so resource-based policies and resource control policies do not take part",
-        ),
-        // SCPs do not apply to service principals (service-linked roles).
-        PolicyRole::Scp(_) if service_caller => {
-            Some("service control policies do not apply to service principals")
+        PolicyRole::Resource | PolicyRole::Rcp(_) if request.is_account_level() => {
+            Some(Exclusion::AccountLevelAction)
         }
+        PolicyRole::Scp(_) if service_caller => Some(Exclusion::ServiceCaller),
         _ => None,
     }
 }
@@ -730,12 +1000,14 @@ fn gather(
         let Some(statement) = policy.statements.get(entry.at.statement) else {
             continue;
         };
-        if !action_known && !statement.action.covers(action) {
-            continue;
-        }
-        if let Applies::Yes(principal) =
-            applies_beyond_action(statement, policy.kind, request, has_boundary)
-        {
+        if let Some(principal) = check_statement(
+            statement,
+            policy.kind,
+            request,
+            has_boundary,
+            action_known,
+            &mut FirstMiss,
+        ) {
             on_match(entry, principal);
         }
     }
@@ -758,9 +1030,14 @@ fn scan(
             if !statement.action.covers(action) {
                 continue;
             }
-            if let Applies::Yes(principal) =
-                applies_beyond_action(statement, policy.kind, request, has_boundary)
-            {
+            if let Some(principal) = check_statement(
+                statement,
+                policy.kind,
+                request,
+                has_boundary,
+                true,
+                &mut FirstMiss,
+            ) {
                 let entry = Entry {
                     at: StatementRef {
                         policy: p,
@@ -772,33 +1049,6 @@ fn scan(
                 on_match(&entry, principal);
             }
         }
-    }
-}
-
-/// [`statement_applies`] for a statement whose `Action` is known to cover the request.
-fn applies_beyond_action(
-    statement: &Statement,
-    kind: PolicyKind,
-    request: &Request,
-    has_boundary: bool,
-) -> Applies {
-    let covers = statement
-        .resource
-        .as_ref()
-        .is_none_or(|r| r.covers_request(request))
-        && statement
-            .condition
-            .as_ref()
-            .is_none_or(|c| c.holds(request.context()));
-    if !covers {
-        return Applies::No;
-    }
-    match &statement.principal {
-        None => Applies::Yes(None),
-        Some(clause) => match principal_applies(clause, kind, request, has_boundary) {
-            Ok(how) => Applies::Yes(how),
-            Err(_) => Applies::No,
-        },
     }
 }
 

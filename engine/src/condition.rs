@@ -308,6 +308,94 @@ pub enum Values {
     Networks(Vec<IpNet>),
 }
 
+/// Why a condition clause does not hold for a request: the typed fact an explanation renders.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum ConditionFailure {
+    /// The key is absent, and the operator (without `IfExists`) needs it.
+    Absent,
+    /// `Null` expects the key present (`false`) but it is absent.
+    NullExpectsPresent,
+    /// `Null` expects the key absent (`true`) but it is present.
+    NullExpectsAbsent,
+    /// The key has several values and the operator has no set qualifier.
+    MultiValued {
+        /// The request values.
+        values: Vec<String>,
+    },
+    /// The request value matches none of the policy values.
+    NotMatched {
+        /// The request value.
+        value: String,
+    },
+    /// The request value matches a policy value, which the negated operator excludes.
+    Excluded {
+        /// The request value.
+        value: String,
+    },
+    /// The request value does not parse for the operator's type.
+    Unparseable {
+        /// The request value.
+        value: String,
+        /// What it should have been.
+        expected: ValueType,
+    },
+    /// `ForAllValues:`: this request value does not satisfy the operator.
+    NotEveryValue(Box<ConditionFailure>),
+    /// `ForAnyValue:`: no request value satisfies the operator.
+    NoValueSatisfies {
+        /// The request values.
+        values: Vec<String>,
+    },
+}
+
+/// The type a request value must have for an operator family.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum ValueType {
+    /// `Numeric…`.
+    Number,
+    /// `Date…`.
+    Date,
+    /// `IpAddress`.
+    IpAddress,
+    /// `BinaryEquals`.
+    Base64,
+    /// `Bool`.
+    Boolean,
+}
+
+impl ValueType {
+    /// The type's name in prose.
+    pub fn name(self) -> &'static str {
+        match self {
+            ValueType::Number => "number",
+            ValueType::Date => "date",
+            ValueType::IpAddress => "IP address",
+            ValueType::Base64 => "base64 value",
+            ValueType::Boolean => "boolean",
+        }
+    }
+}
+
+/// What an evaluation of a clause returns on failure: nothing on the decision path (no
+/// allocation), the typed [`ConditionFailure`] when an explanation asks why. One evaluation
+/// serves both: [`Clause::check`] is generic over it.
+pub trait Why: Sized {
+    /// Builds the failure; the closure runs only when the failure is wanted.
+    fn because(failure: impl FnOnce() -> ConditionFailure) -> Self;
+}
+
+impl Why for () {
+    fn because(_: impl FnOnce() -> ConditionFailure) {}
+}
+
+impl Why for ConditionFailure {
+    fn because(failure: impl FnOnce() -> ConditionFailure) -> ConditionFailure {
+        failure()
+    }
+}
+
 /// One operator applied to one key.
 #[derive(Clone, Debug)]
 pub struct Clause {
@@ -540,63 +628,45 @@ enum Compared {
 impl Clause {
     /// Whether the clause holds for the request context.
     pub fn holds(&self, context: &Context) -> bool {
-        self.evaluate(context).is_ok()
+        self.check::<()>(context).is_ok()
     }
 
-    /// Evaluates the clause; on failure says why, naming the key, the request value(s) and the
-    /// policy values.
-    pub fn evaluate(&self, context: &Context) -> Result<(), String> {
+    /// Evaluates the clause; on failure says why, as a typed fact.
+    pub fn evaluate(&self, context: &Context) -> Result<(), ConditionFailure> {
+        self.check(context)
+    }
+
+    /// The one evaluation of a clause, generic over what a failure records (see [`Why`]).
+    pub fn check<W: Why>(&self, context: &Context) -> Result<(), W> {
         let op = &self.operator;
         let value = context.get(&self.key);
-        let policy_values = || {
-            self.written
-                .iter()
-                .map(|w| format!("`{w}`"))
-                .collect::<Vec<_>>()
-                .join(", ")
-        };
-        let prefix = format!("condition `{op}` on `{}`", self.key);
         if op.base.family == Family::Null {
             let absent = value.is_none_or(ContextValue::is_empty);
             let Values::Bools(expected) = &self.values else {
-                return Err(format!(
-                    "{prefix}: internal error: Null without boolean values"
-                ));
+                // The parser gives Null boolean values; anything else cannot hold.
+                return Err(W::because(|| ConditionFailure::NullExpectsPresent));
             };
             if expected.contains(&absent) {
                 return Ok(());
             }
-            return Err(if absent {
-                format!(
-                    "{prefix}: the key is absent from the request, but the policy requires it present (Null [{}])",
-                    policy_values()
-                )
-            } else {
-                format!(
-                    "{prefix}: the key is present in the request, but the policy requires it absent (Null [{}])",
-                    policy_values()
-                )
-            });
+            return Err(W::because(|| {
+                if absent {
+                    ConditionFailure::NullExpectsPresent
+                } else {
+                    ConditionFailure::NullExpectsAbsent
+                }
+            }));
         }
-        let absent_message = || {
-            format!(
-                "{prefix}: the key is absent from the request context, so `{}` is false (give it with --context {}=VALUE to simulate a request that has it)",
-                op.base.name, self.key
-            )
-        };
         match op.qualifier {
             None => match value {
                 None if op.if_exists || op.base.negated => Ok(()),
-                None => Err(absent_message()),
-                Some(ContextValue::Multi(values)) => Err(format!(
-                    "{prefix}: the key has several values [{}], and an operator without `ForAllValues:` or `ForAnyValue:` never matches a multi-valued key",
-                    values
-                        .iter()
-                        .map(|v| format!("`{v}`"))
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                )),
-                Some(ContextValue::Single(v)) => self.single(v, context, &prefix, &policy_values()),
+                None => Err(W::because(|| ConditionFailure::Absent)),
+                Some(ContextValue::Multi(values)) => {
+                    Err(W::because(|| ConditionFailure::MultiValued {
+                        values: values.clone(),
+                    }))
+                }
+                Some(ContextValue::Single(v)) => self.single(v, context),
             },
             Some(Qualifier::ForAllValues) => {
                 // A missing key, an empty list or an empty string: vacuously true.
@@ -604,10 +674,9 @@ impl Clause {
                     .filter(|v| !v.is_empty())
                     .map_or(&[][..], ContextValue::values);
                 for v in values {
-                    self.single(v, context, &prefix, &policy_values())
-                        .map_err(|why| {
-                            format!("{why} (ForAllValues: every request value must satisfy it)")
-                        })?;
+                    self.single::<ConditionFailure>(v, context).map_err(|why| {
+                        W::because(|| ConditionFailure::NotEveryValue(Box::new(why)))
+                    })?;
                 }
                 Ok(())
             }
@@ -616,58 +685,44 @@ impl Clause {
                     return if op.if_exists {
                         Ok(())
                     } else {
-                        Err(absent_message())
+                        Err(W::because(|| ConditionFailure::Absent))
                     };
                 };
                 if value
                     .values()
                     .iter()
-                    .any(|v| self.single(v, context, &prefix, "").is_ok())
+                    .any(|v| self.single::<()>(v, context).is_ok())
                 {
                     return Ok(());
                 }
-                Err(format!(
-                    "{prefix}: no request value of [{}] satisfies it with [{}] (ForAnyValue: some value must)",
-                    value
-                        .values()
-                        .iter()
-                        .map(|v| format!("`{v}`"))
-                        .collect::<Vec<_>>()
-                        .join(", "),
-                    policy_values()
-                ))
+                Err(W::because(|| ConditionFailure::NoValueSatisfies {
+                    values: value.values().to_vec(),
+                }))
             }
         }
     }
 
     /// The base operator applied to one request value.
-    fn single(
-        &self,
-        value: &str,
-        context: &Context,
-        prefix: &str,
-        policy_values: &str,
-    ) -> Result<(), String> {
+    fn single<W: Why>(&self, value: &str, context: &Context) -> Result<(), W> {
         let negated = self.operator.base.negated;
         match (self.compare(value, context), negated) {
             (Compared::Matched, false) | (Compared::NotMatched, true) => Ok(()),
-            (Compared::NotMatched, false) => Err(format!(
-                "{prefix}: request value `{value}` does not match [{policy_values}]"
-            )),
-            (Compared::Matched, true) => Err(format!(
-                "{prefix}: request value `{value}` matches one of [{policy_values}], which `{}` excludes",
-                self.operator.base.name
-            )),
-            (Compared::Unparseable, _) => Err(format!(
-                "{prefix}: request value `{value}` is not a valid {}, so the condition is false",
-                match self.operator.base.family {
-                    Family::Numeric(_) => "number",
-                    Family::Date(_) => "date",
-                    Family::Ip => "IP address",
-                    Family::Binary => "base64 value",
-                    _ => "boolean",
-                }
-            )),
+            (Compared::NotMatched, false) => Err(W::because(|| ConditionFailure::NotMatched {
+                value: value.to_string(),
+            })),
+            (Compared::Matched, true) => Err(W::because(|| ConditionFailure::Excluded {
+                value: value.to_string(),
+            })),
+            (Compared::Unparseable, _) => Err(W::because(|| ConditionFailure::Unparseable {
+                value: value.to_string(),
+                expected: match self.operator.base.family {
+                    Family::Numeric(_) => ValueType::Number,
+                    Family::Date(_) => ValueType::Date,
+                    Family::Ip => ValueType::IpAddress,
+                    Family::Binary => ValueType::Base64,
+                    _ => ValueType::Boolean,
+                },
+            })),
         }
     }
 
@@ -1070,16 +1125,33 @@ mod tests {
     }
 
     #[test]
-    fn failures_name_key_value_and_policy_values() {
+    fn failures_are_typed_with_the_request_value() {
         let c = clause("IpAddress", "aws:SourceIp", &["10.0.0.0/8"]);
-        let why = c
-            .evaluate(&ctx(&[("aws:SourceIp", "192.168.1.1")]))
-            .unwrap_err();
         assert_eq!(
-            why,
-            "condition `IpAddress` on `aws:SourceIp`: request value `192.168.1.1` does not match [`10.0.0.0/8`]"
+            c.evaluate(&ctx(&[("aws:SourceIp", "192.168.1.1")])),
+            Err(ConditionFailure::NotMatched {
+                value: "192.168.1.1".into()
+            })
         );
-        let why = c.evaluate(&Context::new()).unwrap_err();
-        assert!(why.contains("absent from the request context"), "{why}");
+        assert_eq!(
+            c.evaluate(&ctx(&[("aws:SourceIp", "nope")])),
+            Err(ConditionFailure::Unparseable {
+                value: "nope".into(),
+                expected: ValueType::IpAddress
+            })
+        );
+        assert_eq!(c.evaluate(&Context::new()), Err(ConditionFailure::Absent));
+        let all = clause("ForAllValues:StringEquals", "aws:TagKeys", &["a"]);
+        let mut multi = Context::new();
+        multi.push("aws:TagKeys", "a".into());
+        multi.push("aws:TagKeys", "b".into());
+        assert_eq!(
+            all.evaluate(&multi),
+            Err(ConditionFailure::NotEveryValue(Box::new(
+                ConditionFailure::NotMatched { value: "b".into() }
+            )))
+        );
+        // The decision path and the explanation agree.
+        assert!(all.check::<()>(&multi).is_err());
     }
 }

@@ -1,45 +1,47 @@
 //! Why a decision was made: for every statement, whether it applied and, if not, which element
-//! failed and with what value; and the smallest change that would allow a denied request.
+//! failed and with what value; typed notes about the request; and the smallest change that
+//! would allow a denied request, verified by evaluating again.
 //!
-//! This is the slow path, computed on demand. It evaluates each statement element by element and
-//! derives the decision again from those traces; tests assert it always equals
-//! [`crate::authorize::authorize`].
+//! Everything here is data: [`Mismatch`], [`Note`] and [`Advice`] are rendered into words by the
+//! caller (the `ecrsim` CLI has one render module). The statements are traced by the same
+//! element checks the decision uses ([`crate::authorize`]), and the decision is made by the same
+//! combining function, so the two cannot disagree.
 
 use std::collections::BTreeSet;
-use std::fmt;
 
 use crate::authorize::{
-    Decision, Matches, PolicyRole, PolicySet, PrincipalMiss, Reason, Response, StatementRef,
-    authorize, decide, principal_applies, role_exclusion,
+    Decision, Exclusion, Matches, Mismatch, PolicyRole, PolicySet, Reason, Response, StatementRef,
+    authorize, check_statement, decide, role_exclusion,
 };
-use crate::fuzzy;
-use crate::json::write_string;
 use crate::parse::parse_policy;
-use crate::policy::{Effect, Policy, PolicyKind, Statement};
-use crate::principal::{PrincipalKind, PrincipalMatch};
-use crate::printable::printable;
+use crate::policy::{Effect, Policy, Statement};
+use crate::principal::PrincipalKind;
 use crate::request::Request;
 
 /// The full account of one decision.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct Explanation {
     /// The decision and deciding statements, as [`crate::authorize::authorize`] gives them.
     pub response: Response,
     /// One trace per statement, in policy order.
     pub statements: Vec<StatementTrace>,
     /// Facts about the request worth knowing (e.g. an ARN replaced by `*`).
-    pub notes: Vec<String>,
+    pub notes: Vec<Note>,
     /// For a denied request: what to change.
     pub fix: Option<Fix>,
 }
 
 /// How one statement fared.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct StatementTrace {
     /// Which statement.
     pub at: StatementRef,
     /// The part its policy plays.
     pub role: PolicyRole,
+    /// Its `Sid`, if it has one.
+    pub sid: Option<String>,
     /// Its `Sid`, or `#index`.
     pub label: String,
     /// The policy's name (file path).
@@ -59,287 +61,209 @@ impl StatementTrace {
     }
 }
 
-/// One element of a statement that does not cover the request.
+/// A fact about the request or the policies worth knowing beside the decision.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Mismatch {
-    /// `Action` lists no pattern matching the action.
-    ActionNotListed {
-        /// The request action.
+#[non_exhaustive]
+pub enum Note {
+    /// The action is account-level, so the given ARN was replaced by `*`.
+    AccountLevelResource {
+        /// The action.
         action: String,
-        /// The listed values.
-        listed: Vec<String>,
-        /// The listed value closest to the action, when one is a plausible typo.
-        closest: Option<String>,
+        /// The resource as given.
+        given: String,
     },
-    /// `NotAction` lists a pattern matching the action.
-    ActionExcluded {
-        /// The request action.
-        action: String,
-        /// The `NotAction` value that matches it.
-        by: String,
+    /// A policy takes no part in this request.
+    PolicyNotEvaluated {
+        /// The policy's name.
+        policy: String,
+        /// Its role.
+        role: PolicyRole,
+        /// Why.
+        because: Exclusion,
     },
-    /// `Resource` lists no value matching the resource.
-    ResourceNotMatched {
-        /// The request resource.
-        resource: String,
-        /// The listed values.
-        listed: Vec<String>,
+    /// The caller and the resource are in different accounts.
+    CrossAccount {
+        /// The caller's account.
+        caller_account: String,
+        /// The resource's account.
+        resource_account: String,
     },
-    /// The action is account-level (evaluated on `*`) and `Resource` has no literal `*`.
-    AccountLevelAction {
-        /// The request action.
-        action: String,
-        /// The listed values.
-        listed: Vec<String>,
+    /// A policy carries a validator warning.
+    PolicyWarning {
+        /// The policy's name.
+        policy: String,
+        /// Line of the warning.
+        line: u32,
+        /// Column of the warning.
+        column: u32,
+        /// What is suspicious.
+        message: String,
     },
-    /// `NotResource` lists a value matching the resource.
-    ResourceExcluded {
-        /// The request resource.
-        resource: String,
-        /// The `NotResource` value that matches it.
-        by: String,
+    /// Keys the policies read that the request does not carry: AWS sees them as absent.
+    AbsentKeys {
+        /// The keys, sorted.
+        keys: Vec<String>,
     },
-    /// `Principal` does not name the caller (or no caller was given).
-    PrincipalNotNamed {
-        /// The caller, if given.
-        caller: Option<String>,
-        /// The listed principals.
-        listed: Vec<String>,
-    },
-    /// `NotPrincipal` lists every level of the caller, so the Deny exempts it.
-    PrincipalExempted {
-        /// The caller.
-        caller: String,
-    },
-    /// A condition clause does not hold.
-    Condition {
-        /// The condition key.
+    /// A condition key the Service Authorization Reference does not list for the action.
+    KeyNotInCatalog {
+        /// The key.
         key: String,
-        /// The operator as written.
-        operator: String,
-        /// Why it does not hold: the request value (or its absence) and the policy values.
-        reason: String,
+        /// The action.
+        action: String,
+        /// The request's resource type, when known.
+        resource_type: Option<String>,
     },
-}
-
-impl Mismatch {
-    /// The element that failed: `action`, `resource`, `principal` or `condition`.
-    pub fn element(&self) -> &'static str {
-        match self {
-            Mismatch::ActionNotListed { .. } | Mismatch::ActionExcluded { .. } => "action",
-            Mismatch::ResourceNotMatched { .. }
-            | Mismatch::AccountLevelAction { .. }
-            | Mismatch::ResourceExcluded { .. } => "resource",
-            Mismatch::Condition { .. } => "condition",
-            Mismatch::PrincipalNotNamed { .. } | Mismatch::PrincipalExempted { .. } => "principal",
-        }
-    }
-}
-
-fn quoted_list(values: &[String]) -> String {
-    values
-        .iter()
-        .map(|v| format!("`{v}`"))
-        .collect::<Vec<_>>()
-        .join(", ")
-}
-
-impl fmt::Display for Mismatch {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Mismatch::ActionNotListed {
-                action,
-                listed,
-                closest,
-            } => {
-                write!(
-                    f,
-                    "action `{action}` is not in Action [{}]",
-                    quoted_list(listed)
-                )?;
-                if let Some(closest) = closest {
-                    write!(f, " (closest: `{closest}`)")?;
-                }
-                Ok(())
-            }
-            Mismatch::ActionExcluded { action, by } => {
-                write!(f, "action `{action}` is excluded by NotAction `{by}`")
-            }
-            Mismatch::ResourceNotMatched { resource, listed } => write!(
-                f,
-                "resource `{resource}` matches no Resource value [{}]",
-                quoted_list(listed)
-            ),
-            Mismatch::AccountLevelAction { action, listed } => write!(
-                f,
-                "`{action}` does not support resource-level permissions: it is evaluated on resource `*`, which only a literal \"*\" in Resource matches, not [{}]",
-                quoted_list(listed)
-            ),
-            Mismatch::ResourceExcluded { resource, by } => {
-                write!(f, "resource `{resource}` is excluded by NotResource `{by}`")
-            }
-            Mismatch::Condition { reason, .. } => f.write_str(reason),
-            Mismatch::PrincipalNotNamed {
-                caller: Some(caller),
-                listed,
-            } => write!(
-                f,
-                "caller `{caller}` is not named by Principal [{}]",
-                quoted_list(listed)
-            ),
-            Mismatch::PrincipalNotNamed {
-                caller: None,
-                listed,
-            } => write!(
-                f,
-                "Principal names [{}], and no caller was given (use --principal)",
-                quoted_list(listed)
-            ),
-            Mismatch::PrincipalExempted { caller } => {
-                write!(
-                    f,
-                    "caller `{caller}` is exempted by NotPrincipal (every level of it is listed)"
-                )
-            }
-        }
-    }
 }
 
 /// What would turn a denial into an Allow: advice, and the statements to add (verified by
 /// re-evaluating the request with them).
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct Fix {
-    /// One or two sentences saying what to change and where.
-    pub summary: String,
+    /// What to change and where.
+    pub advice: Advice,
     /// Statements to add, in order; empty when the fix is to narrow a Deny.
     pub changes: Vec<Change>,
 }
 
+/// The advice of a [`Fix`], as data.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Advice {
+    /// An explicit Deny decides: narrow or remove these statements.
+    NarrowDeny {
+        /// The deciding Deny statements.
+        statements: Vec<StatementRef>,
+    },
+    /// An account-level action needs `"Resource": "*"` in the caller's identity policy.
+    AccountLevelWildcard {
+        /// An identity statement that lists the action but scopes it to resources.
+        scoped: Option<StatementRef>,
+    },
+    /// An identity statement would allow but for its condition.
+    ConditionBlocks {
+        /// The statement.
+        statement: StatementRef,
+    },
+    /// An identity statement allows the action, but not on this resource.
+    AddResource {
+        /// The statement.
+        statement: StatementRef,
+    },
+    /// No identity statement comes near: add the statement.
+    AddStatement,
+    /// Add the statements of [`Fix::changes`] to the policies they name.
+    AddToPolicies,
+}
+
 /// One statement to add to one policy.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct Change {
     /// The policy it goes in.
     pub role: PolicyRole,
-    /// The statement, as compact JSON.
-    pub statement: String,
+    /// The statement.
+    pub statement: SuggestedStatement,
 }
 
-/// The statement `{"Effect":"Allow","Action":A,"Resource":R}` as compact JSON.
-pub fn allow_statement_json(action: &str, resource: &str) -> String {
-    let mut out = String::from("{\"Effect\":\"Allow\",\"Action\":");
-    write_string(action, &mut out);
-    out.push_str(",\"Resource\":");
-    write_string(resource, &mut out);
-    out.push('}');
-    out
+/// A statement ecrsim suggests, as a value: `{"Effect":"Allow",["Principal":…,]"Action":…[,"Resource":…]}`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct SuggestedStatement {
+    /// Who it names, for resource-based and VPC endpoint policies.
+    pub principal: Option<SuggestedPrincipal>,
+    /// The action.
+    pub action: String,
+    /// The resource; `None` in a resource-based policy (the resource carrying it).
+    pub resource: Option<String>,
 }
 
-/// Traces one statement element by element; also says how its `Principal` names the caller.
+/// The `Principal` of a [`SuggestedStatement`].
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum SuggestedPrincipal {
+    /// `"*"`.
+    Anyone,
+    /// `{"AWS": ARN}`.
+    Aws(String),
+    /// `{"Service": NAME}`.
+    Service(String),
+}
+
+impl SuggestedStatement {
+    /// `{"Effect":"Allow","Action":A,"Resource":R}`.
+    pub fn allow(action: &str, resource: &str) -> SuggestedStatement {
+        SuggestedStatement {
+            principal: None,
+            action: action.to_string(),
+            resource: Some(resource.to_string()),
+        }
+    }
+
+    /// The statement as compact JSON, members in the order IAM documents use.
+    pub fn to_json(&self) -> String {
+        use crate::json::write_string;
+        let mut out = String::from("{\"Effect\":\"Allow\",");
+        match &self.principal {
+            None => {}
+            Some(SuggestedPrincipal::Anyone) => out.push_str("\"Principal\":\"*\","),
+            Some(SuggestedPrincipal::Aws(arn)) => {
+                out.push_str("\"Principal\":{\"AWS\":");
+                write_string(arn, &mut out);
+                out.push_str("},");
+            }
+            Some(SuggestedPrincipal::Service(name)) => {
+                out.push_str("\"Principal\":{\"Service\":");
+                write_string(name, &mut out);
+                out.push_str("},");
+            }
+        }
+        out.push_str("\"Action\":");
+        write_string(&self.action, &mut out);
+        if let Some(resource) = &self.resource {
+            out.push_str(",\"Resource\":");
+            write_string(resource, &mut out);
+        }
+        out.push('}');
+        out
+    }
+}
+
+/// Traces one statement element by element, with the decision's own checks; also says how its
+/// `Principal` names the caller when it applies.
 fn trace(
     statement: &Statement,
-    kind: PolicyKind,
+    policy: &Policy,
     request: &Request,
     has_boundary: bool,
-) -> (Vec<Mismatch>, Option<PrincipalMatch>) {
+) -> (Vec<Mismatch>, Option<crate::principal::PrincipalMatch>) {
     let mut mismatches = Vec::new();
-    let mut how = None;
-    if let Some(clause) = &statement.principal {
-        match principal_applies(clause, kind, request, has_boundary) {
-            Ok(m) => how = m,
-            Err(PrincipalMiss::Exempted) => mismatches.push(Mismatch::PrincipalExempted {
-                caller: request.principal().unwrap_or("anonymous").to_string(),
-            }),
-            Err(PrincipalMiss::NotNamed | PrincipalMiss::UnknownCaller) => {
-                mismatches.push(Mismatch::PrincipalNotNamed {
-                    caller: request.principal().map(str::to_string),
-                    listed: clause.principals.iter().map(describe_principal).collect(),
-                })
-            }
-        }
-    }
-    let action = request.action().to_string();
-    let clause = &statement.action;
-    match (clause.negated, clause.first_match(request.action_lower())) {
-        (false, None) => {
-            let listed: Vec<String> = clause.patterns.iter().map(|p| p.text.clone()).collect();
-            let closest =
-                fuzzy::closest(&action, listed.iter().map(String::as_str)).map(str::to_string);
-            mismatches.push(Mismatch::ActionNotListed {
-                action: action.clone(),
-                listed,
-                closest,
-            });
-        }
-        (true, Some(by)) => mismatches.push(Mismatch::ActionExcluded {
-            action: action.clone(),
-            by: by.text.clone(),
-        }),
-        _ => {}
-    }
-    if let Some(clause) = &statement.resource {
-        let resource = request.resource().to_string();
-        match (
-            clause.negated,
-            clause.first_match(&resource, request.context()),
-        ) {
-            (false, None) => {
-                let listed: Vec<String> = clause
-                    .patterns
-                    .iter()
-                    .map(|p| p.text().to_string())
-                    .collect();
-                mismatches.push(if request.is_account_level() {
-                    Mismatch::AccountLevelAction { action, listed }
-                } else {
-                    Mismatch::ResourceNotMatched { resource, listed }
-                });
-            }
-            (true, Some(by)) => mismatches.push(Mismatch::ResourceExcluded {
-                resource,
-                by: by.text().to_string(),
-            }),
-            _ => {}
-        }
-    }
-    for clause in statement.condition.iter().flat_map(|c| &c.clauses) {
-        if let Err(reason) = clause.evaluate(request.context()) {
-            mismatches.push(Mismatch::Condition {
-                key: clause.key.clone(),
-                operator: clause.operator.to_string(),
-                reason,
-            });
-        }
-    }
-    (mismatches, how)
-}
-
-fn describe_principal(value: &crate::policy::PrincipalValue) -> String {
-    use crate::policy::PrincipalValue as V;
-    match value {
-        V::Anyone => "*".to_string(),
-        V::Aws(v) => v.clone(),
-        V::Service(v) => format!("Service:{v}"),
-        V::Federated(v) => format!("Federated:{v}"),
-        V::CanonicalUser(v) => format!("CanonicalUser:{v}"),
-    }
+    let how = check_statement(
+        statement,
+        policy.kind,
+        request,
+        has_boundary,
+        false,
+        &mut mismatches,
+    );
+    (mismatches, how.flatten())
 }
 
 /// Notes about the condition keys read by statements that cover the action: keys absent from
 /// the request, and keys the catalog says a request for this action never carries.
-fn condition_key_notes(
-    set: &PolicySet,
-    request: &Request,
-    traces: &[StatementTrace],
-) -> Vec<String> {
+fn condition_key_notes(set: &PolicySet, request: &Request, traces: &[StatementTrace]) -> Vec<Note> {
     let mut absent = BTreeSet::new();
     let mut inapplicable = BTreeSet::new();
     // Only statements that would apply but for their conditions (or variables) matter here.
     let relevant = traces
         .iter()
         .filter(|t| {
-            t.mismatches
-                .iter()
-                .all(|m| matches!(m.element(), "condition" | "resource"))
+            t.mismatches.iter().all(|m| {
+                matches!(
+                    m.element(),
+                    crate::authorize::Element::Condition | crate::authorize::Element::Resource
+                )
+            })
         })
         .filter(|t| {
             !t.mismatches
@@ -371,17 +295,16 @@ fn condition_key_notes(
     }
     let mut notes = Vec::new();
     if !absent.is_empty() {
-        notes.push(format!(
-            "keys the policies read but the request does not carry (absent, as AWS would see them unless you give them with --context): {}",
-            absent.iter().map(|k| format!("`{k}`")).collect::<Vec<_>>().join(", ")
-        ));
+        notes.push(Note::AbsentKeys {
+            keys: absent.into_iter().collect(),
+        });
     }
     for key in inapplicable {
-        notes.push(format!(
-            "warning: the Service Authorization Reference lists no condition key `{key}` for `{}`{}: a real request would not carry it",
-            request.action(),
-            request.resource_type().map(|t| format!(" on a {t}")).unwrap_or_default()
-        ));
+        notes.push(Note::KeyNotInCatalog {
+            key,
+            action: request.action().to_string(),
+            resource_type: request.resource_type().map(str::to_string),
+        });
     }
     notes
 }
@@ -426,20 +349,20 @@ pub fn explain(set: &PolicySet, request: &Request) -> Explanation {
     let has_boundary = set.has(PolicyRole::Boundary);
     let mut notes = Vec::new();
     if request.resource_was_rewritten() {
-        notes.push(format!(
-            "`{}` is an account-level action: it supports no resource type, so AWS evaluates it on resource `*`, not on `{}`; a statement scoped to a repository never matches it",
-            request.action(),
-            request.given_resource()
-        ));
+        notes.push(Note::AccountLevelResource {
+            action: request.action().to_string(),
+            given: request.given_resource().to_string(),
+        });
     }
     let mut statements = Vec::new();
     let mut matches = Matches::default();
     for (p, (role, policy)) in set.policies().iter().enumerate() {
-        if let Some(why) = role_exclusion(*role, request) {
-            notes.push(format!(
-                "{} ({role}) is not evaluated: {why}",
-                policy.source.name
-            ));
+        if let Some(because) = role_exclusion(*role, request) {
+            notes.push(Note::PolicyNotEvaluated {
+                policy: policy.source.name.clone(),
+                role: *role,
+                because,
+            });
             continue;
         }
         for (s, statement) in policy.statements.iter().enumerate() {
@@ -447,13 +370,14 @@ pub fn explain(set: &PolicySet, request: &Request) -> Explanation {
                 policy: p,
                 statement: s,
             };
-            let (mismatches, how) = trace(statement, policy.kind, request, has_boundary);
+            let (mismatches, how) = trace(statement, policy, request, has_boundary);
             if mismatches.is_empty() {
                 matches.record(at, *role, statement.effect, how);
             }
             statements.push(StatementTrace {
                 at,
                 role: *role,
+                sid: statement.sid.clone(),
                 label: statement.label(),
                 policy_name: policy.source.name.clone(),
                 line: statement.pos.line,
@@ -468,16 +392,19 @@ pub fn explain(set: &PolicySet, request: &Request) -> Explanation {
         request.resource_account(),
     ) && caller != resource_account
     {
-        notes.push(format!(
-            "the request is cross-account (caller account {caller}, resource account {resource_account}): the caller's identity-based policies and the resource's policy must both allow it"
-        ));
+        notes.push(Note::CrossAccount {
+            caller_account: caller.to_string(),
+            resource_account: resource_account.to_string(),
+        });
     }
     for (_, policy) in set.policies() {
         for w in &policy.warnings {
-            notes.push(format!(
-                "warning: {}:{}:{}: {}",
-                policy.source.name, w.pos.line, w.pos.column, w.message
-            ));
+            notes.push(Note::PolicyWarning {
+                policy: policy.source.name.clone(),
+                line: w.pos.line,
+                column: w.pos.column,
+                message: w.message.clone(),
+            });
         }
     }
     notes.extend(condition_key_notes(set, request, &statements));
@@ -490,13 +417,6 @@ pub fn explain(set: &PolicySet, request: &Request) -> Explanation {
     }
 }
 
-fn describe_statement(t: &StatementTrace) -> String {
-    format!(
-        "statement `{}` of {} (line {})",
-        t.label, t.policy_name, t.line
-    )
-}
-
 fn suggest_fix(
     set: &PolicySet,
     request: &Request,
@@ -505,122 +425,88 @@ fn suggest_fix(
 ) -> Option<Fix> {
     match response.decision {
         Decision::Allow => None,
-        Decision::ExplicitDeny => {
-            let names: Vec<String> = response
-                .deciding
-                .iter()
-                .filter_map(|at| traces.iter().find(|t| t.at == *at))
-                .map(|t| format!("{} ({})", describe_statement(t), t.role))
-                .collect();
-            Some(Fix {
-                summary: format!(
-                    "an explicit Deny overrides every Allow: narrow {} so that it no longer covers `{}` on `{}`, or remove it",
-                    names.join(" and "),
-                    request.action(),
-                    request.resource()
-                ),
-                changes: Vec::new(),
-            })
-        }
+        Decision::ExplicitDeny => Some(Fix {
+            advice: Advice::NarrowDeny {
+                statements: response.deciding.clone(),
+            },
+            changes: Vec::new(),
+        }),
         Decision::ImplicitDeny => {
             let changes = verified_changes(set, request, response.reason)?;
-            let summary = match response.reason {
-                Reason::NoIdentityAllows => identity_summary(request, traces),
-                _ => {
-                    let targets: Vec<String> =
-                        changes.iter().map(|c| format!("the {}", c.role)).collect();
-                    format!("add the statement(s) below to {}", targets.join(", then "))
-                }
+            let advice = match response.reason {
+                Reason::NoIdentityAllows => identity_advice(request, traces),
+                _ => Advice::AddToPolicies,
             };
-            Some(Fix { summary, changes })
+            Some(Fix { advice, changes })
         }
     }
 }
 
-/// The fix for a request no identity-based policy allows, pointing at the nearest statement.
-fn identity_summary(request: &Request, traces: &[StatementTrace]) -> String {
+/// The advice for a request no identity-based policy allows, pointing at the nearest statement.
+fn identity_advice(request: &Request, traces: &[StatementTrace]) -> Advice {
+    use crate::authorize::Element;
     let allow_in_identity =
         |t: &&StatementTrace| t.effect == Effect::Allow && t.role == PolicyRole::Identity;
     // A statement that lists the action but not the resource is the natural place to fix.
     let near_miss = traces
         .iter()
         .filter(allow_in_identity)
-        .find(|t| t.mismatches.len() == 1 && t.mismatches[0].element() == "resource");
+        .find(|t| t.mismatches.len() == 1 && t.mismatches[0].element() == Element::Resource);
     let conditional = traces.iter().filter(allow_in_identity).find(|t| {
-        !t.mismatches.is_empty() && t.mismatches.iter().all(|m| m.element() == "condition")
+        !t.mismatches.is_empty()
+            && t.mismatches
+                .iter()
+                .all(|m| m.element() == Element::Condition)
     });
     if request.is_account_level() {
-        let scoped = match near_miss {
-            Some(t) => format!(
-                " {} lists it but scopes it to specific resources, which can never match;",
-                describe_statement(t)
-            ),
-            None => String::new(),
+        return Advice::AccountLevelWildcard {
+            scoped: near_miss.map(|t| t.at),
         };
-        let token = if request.action() == "ecr:GetAuthorizationToken" {
-            " (the token does not widen access: every later call is still authorized per repository)"
-        } else {
-            ""
-        };
-        return format!(
-            "`{}` does not support resource-level permissions, so it requires a wildcard (\"*\") in the Resource element.{scoped} add a separate statement for it with \"Resource\": \"*\" to the caller's identity-based policy{token}",
-            request.action()
-        );
     }
     if let Some(t) = conditional {
-        return format!(
-            "{} allows `{}` on this resource only when its condition holds, and it does not for this request (see above): send the request under those conditions, or add this statement without them",
-            describe_statement(t),
-            request.action()
-        );
+        return Advice::ConditionBlocks { statement: t.at };
     }
     match near_miss {
-        Some(t) => format!(
-            "{} allows `{}` but not on this resource: add `{}` to its Resource, or add this statement",
-            describe_statement(t),
-            request.action(),
-            request.resource()
-        ),
-        None => format!(
-            "no statement allows `{}` on `{}`: add this statement to the caller's identity-based policy",
-            request.action(),
-            request.resource()
-        ),
+        Some(t) => Advice::AddResource { statement: t.at },
+        None => Advice::AddStatement,
     }
 }
 
 /// The statement that lifts one implicit-deny reason, and the policy it goes in.
 fn change_for(reason: Reason, request: &Request) -> Option<Change> {
-    let plain = allow_statement_json(request.action(), request.resource());
+    let plain = SuggestedStatement::allow(request.action(), request.resource());
     let (role, statement) = match reason {
         Reason::NoIdentityAllows => (PolicyRole::Identity, plain),
         Reason::NoBoundaryAllows => (PolicyRole::Boundary, plain),
         Reason::NoSessionAllows => (PolicyRole::Session, plain),
         Reason::NoScpAllows(level) => (PolicyRole::Scp(level), plain),
-        Reason::NoVpcEndpointAllows => {
-            let mut out = String::from("{\"Effect\":\"Allow\",\"Principal\":\"*\",\"Action\":");
-            write_string(request.action(), &mut out);
-            out.push_str(",\"Resource\":");
-            write_string(request.resource(), &mut out);
-            out.push('}');
-            (PolicyRole::VpcEndpoint, out)
-        }
+        Reason::NoVpcEndpointAllows => (
+            PolicyRole::VpcEndpoint,
+            SuggestedStatement {
+                principal: Some(SuggestedPrincipal::Anyone),
+                ..plain
+            },
+        ),
         Reason::NoResourcePolicyAllows => {
             let caller = request.caller()?;
             let principal = match caller.kind {
-                PrincipalKind::Service => format!("{{\"Service\":\"{}\"}}", caller.text),
+                PrincipalKind::Service => SuggestedPrincipal::Service(caller.text.clone()),
                 PrincipalKind::Anonymous => return None,
-                _ => format!(
-                    "{{\"AWS\":\"arn:aws:iam::{}:root\"}}",
+                _ => SuggestedPrincipal::Aws(format!(
+                    "arn:aws:iam::{}:root",
                     caller.account.as_deref()?
-                ),
+                )),
             };
-            let mut out = format!("{{\"Effect\":\"Allow\",\"Principal\":{principal},\"Action\":");
-            write_string(request.action(), &mut out);
-            out.push('}');
-            (PolicyRole::Resource, out)
+            (
+                PolicyRole::Resource,
+                SuggestedStatement {
+                    principal: Some(principal),
+                    action: request.action().to_string(),
+                    resource: None,
+                },
+            )
         }
-        Reason::Allowed | Reason::ExplicitDeny(_) | Reason::NoRcpAllows(_) => return None,
+        _ => return None,
     };
     Some(Change { role, statement })
 }
@@ -647,9 +533,18 @@ fn verified_changes(set: &PolicySet, request: &Request, first: Reason) -> Option
     None
 }
 
-/// The set with `statement` added to the first policy in `role` (or to a new one).
-fn with_statement(set: &PolicySet, role: PolicyRole, statement: &str) -> Option<PolicySet> {
-    let document = format!("{{\"Version\":\"2012-10-17\",\"Statement\":[{statement}]}}");
+/// The set with `statement` added to the first policy in `role` (or to a new one). The
+/// statement goes through the policy parser, so the verification evaluates exactly what a user
+/// who pastes it would have.
+fn with_statement(
+    set: &PolicySet,
+    role: PolicyRole,
+    statement: &SuggestedStatement,
+) -> Option<PolicySet> {
+    let document = format!(
+        "{{\"Version\":\"2012-10-17\",\"Statement\":[{}]}}",
+        statement.to_json()
+    );
     let mut addition: Policy =
         parse_policy("suggested fix", document.as_bytes(), role.kind()).ok()?;
     let mut fixed = PolicySet::new();
@@ -671,72 +566,11 @@ fn with_statement(set: &PolicySet, role: PolicyRole, statement: &str) -> Option<
     Some(fixed)
 }
 
-impl Explanation {
-    /// A plain-text report: decision first, then each statement, notes and the fix. Text that
-    /// comes from policies or the request is escaped (see [`crate::printable`]), so one report
-    /// line is always one line.
-    pub fn render(&self, request: &Request) -> String {
-        let mut out = String::new();
-        let mut line = |text: String| {
-            out.push_str(&printable(&text));
-            out.push('\n');
-        };
-        line(format!(
-            "{}: {} on {}",
-            self.response.decision,
-            request.action(),
-            request.resource()
-        ));
-        if self.response.decision != Decision::Allow {
-            line(format!("why: {}", self.response.reason));
-        }
-        for note in &self.notes {
-            line(format!("note: {note}"));
-        }
-        for t in &self.statements {
-            let deciding = self.response.deciding.contains(&t.at);
-            let verdict = match (t.applies(), deciding) {
-                (true, true) => format!("{} (decides)", t.effect),
-                (true, false) => format!("{} (applies)", t.effect),
-                (false, _) => "does not apply".to_string(),
-            };
-            let sid = if t.label.starts_with('#') {
-                String::new()
-            } else {
-                format!(" `{}`", t.label)
-            };
-            let role = if t.role == PolicyRole::Identity {
-                String::new()
-            } else {
-                format!(" [{}]", t.role)
-            };
-            line(format!(
-                "  {}{role} #{}{sid} (line {}): {verdict}",
-                t.policy_name, t.at.statement, t.line
-            ));
-            for m in &t.mismatches {
-                line(format!("      - {m}"));
-            }
-        }
-        if self.statements.is_empty() {
-            line("  no statements: nothing allows the request".to_string());
-        }
-        if let Some(fix) = &self.fix {
-            line(format!("fix: {}", fix.summary));
-            for change in &fix.changes {
-                if change.role != PolicyRole::Identity {
-                    line(format!("  in the {}:", change.role));
-                }
-                line(format!("  {}", change.statement));
-            }
-        }
-        out
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::condition::ConditionFailure;
+    use crate::policy::PolicyKind;
 
     const REPO: &str = "arn:aws:ecr:us-east-1:123456789012:repository/my-app";
 
@@ -759,26 +593,43 @@ mod tests {
         explanation
     }
 
+    fn at(statement: usize) -> StatementRef {
+        StatementRef {
+            policy: 0,
+            statement,
+        }
+    }
+
     #[test]
     fn every_failing_element_is_reported_with_its_value() {
         let e = why(
-            r#"{"Statement":[{"Sid":"A","Effect":"Allow","Action":"ecr:PutImag","Resource":"arn:aws:ecr:us-east-1:123456789012:repository/other"}]}"#,
+            r#"{"Statement":[{"Sid":"A","Effect":"Allow","Action":"ecr:PutImag","Resource":"arn:aws:ecr:us-east-1:123456789012:repository/other","Condition":{"Bool":{"aws:SecureTransport":"true"}}}]}"#,
             "ecr:PutImage",
             REPO,
         );
         assert_eq!(e.response.decision, Decision::ImplicitDeny);
-        let messages: Vec<String> = e.statements[0]
-            .mismatches
-            .iter()
-            .map(|m| m.to_string())
-            .collect();
         assert_eq!(
-            messages,
+            e.statements[0].mismatches,
             [
-                "action `ecr:PutImage` is not in Action [`ecr:PutImag`] (closest: `ecr:PutImag`)",
-                "resource `arn:aws:ecr:us-east-1:123456789012:repository/my-app` matches no Resource value [`arn:aws:ecr:us-east-1:123456789012:repository/other`]",
+                Mismatch::ActionNotListed {
+                    action: "ecr:PutImage".into(),
+                    listed: vec!["ecr:PutImag".into()],
+                    closest: Some("ecr:PutImag".into()),
+                },
+                Mismatch::ResourceNotMatched {
+                    resource: REPO.into(),
+                    listed: vec!["arn:aws:ecr:us-east-1:123456789012:repository/other".into()],
+                },
+                Mismatch::Condition {
+                    key: "aws:SecureTransport".into(),
+                    operator: "Bool".into(),
+                    values: vec!["true".into()],
+                    failure: ConditionFailure::Absent,
+                },
             ]
         );
+        // The statement does not list the action, so the keys it reads do not matter.
+        assert!(!e.notes.iter().any(|n| matches!(n, Note::AbsentKeys { .. })));
     }
 
     #[test]
@@ -788,16 +639,17 @@ mod tests {
             "ecr:PutImage",
             REPO,
         );
-        let kinds: Vec<String> = e.statements[0]
-            .mismatches
-            .iter()
-            .map(|m| m.to_string())
-            .collect();
         assert_eq!(
-            kinds,
+            e.statements[0].mismatches,
             [
-                "action `ecr:PutImage` is excluded by NotAction `ecr:Put*`",
-                "resource `arn:aws:ecr:us-east-1:123456789012:repository/my-app` is excluded by NotResource `arn:aws:ecr:*:*:repository/my-*`",
+                Mismatch::ActionExcluded {
+                    action: "ecr:PutImage".into(),
+                    by: "ecr:Put*".into()
+                },
+                Mismatch::ResourceExcluded {
+                    resource: REPO.into(),
+                    by: "arn:aws:ecr:*:*:repository/my-*".into()
+                },
             ]
         );
     }
@@ -810,18 +662,13 @@ mod tests {
             REPO,
         );
         assert_eq!(e.response.decision, Decision::ExplicitDeny);
-        assert_eq!(
-            e.response.deciding,
-            [StatementRef {
-                policy: 0,
-                statement: 1
-            }]
-        );
+        assert_eq!(e.response.deciding, [at(1)]);
         let fix = e.fix.unwrap();
-        assert!(
-            fix.summary.contains("statement `NoDelete`"),
-            "{}",
-            fix.summary
+        assert_eq!(
+            fix.advice,
+            Advice::NarrowDeny {
+                statements: vec![at(1)]
+            }
         );
         assert!(fix.changes.is_empty());
     }
@@ -835,18 +682,36 @@ mod tests {
         );
         let fix = e.fix.unwrap();
         assert_eq!(
-            fix.changes.first().map(|c| c.statement.as_str()),
+            fix.changes.first().map(|c| c.statement.to_json()),
             Some(
                 r#"{"Effect":"Allow","Action":"ecr:PutImage","Resource":"arn:aws:ecr:us-east-1:123456789012:repository/my-app"}"#
+                    .to_string()
             )
         );
-        assert!(
-            fix.summary.contains("statement `Repo`")
-                && fix.summary.contains(
-                    "add `arn:aws:ecr:us-east-1:123456789012:repository/my-app` to its Resource"
-                ),
-            "{}",
-            fix.summary
+        assert_eq!(fix.advice, Advice::AddResource { statement: at(0) });
+    }
+
+    #[test]
+    fn account_level_fix_points_at_the_scoped_statement() {
+        let e = why(
+            r#"{"Statement":[{"Sid":"Repo","Effect":"Allow","Action":["ecr:GetAuthorizationToken","ecr:PutImage"],"Resource":"arn:aws:ecr:us-east-1:123456789012:repository/my-app"}]}"#,
+            "ecr:GetAuthorizationToken",
+            REPO,
+        );
+        assert!(e.notes.contains(&Note::AccountLevelResource {
+            action: "ecr:GetAuthorizationToken".into(),
+            given: REPO.into()
+        }));
+        let fix = e.fix.unwrap();
+        assert_eq!(
+            fix.advice,
+            Advice::AccountLevelWildcard {
+                scoped: Some(at(0))
+            }
+        );
+        assert_eq!(
+            fix.changes[0].statement,
+            SuggestedStatement::allow("ecr:GetAuthorizationToken", "*")
         );
     }
 
@@ -860,5 +725,20 @@ mod tests {
         assert_eq!(e.response.decision, Decision::Allow);
         assert_eq!(e.response.deciding.len(), 2);
         assert!(e.fix.is_none());
+    }
+
+    #[test]
+    fn suggested_statements_are_json_in_iam_order() {
+        let s = SuggestedStatement {
+            principal: Some(SuggestedPrincipal::Aws(
+                "arn:aws:iam::111122223333:root".into(),
+            )),
+            action: "ecr:BatchGetImage".into(),
+            resource: None,
+        };
+        assert_eq!(
+            s.to_json(),
+            r#"{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::111122223333:root"},"Action":"ecr:BatchGetImage"}"#
+        );
     }
 }

@@ -13,14 +13,14 @@ use std::fmt;
 
 use crate::authorize::{Decision, PolicyRole, PolicySet, Reason, authorize};
 use crate::catalog::Catalog;
-use crate::explain::{Change, explain};
+use crate::explain::{Explanation, explain};
 use crate::json::{self, Json, Member, Value};
 use crate::parse::{PolicyError, policy_from_json};
 use crate::policy::{PolicyKind, Source};
 use crate::request::Request;
 
 /// The fixed document and what changed.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug)]
 pub struct FixOutcome {
     /// The corrected document, pretty-printed (unchanged if nothing could be fixed in it).
     pub document: String,
@@ -31,18 +31,13 @@ pub struct FixOutcome {
 }
 
 /// A request that the identity policy alone cannot unblock.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug)]
 pub struct Remaining {
-    /// `action on resource`.
-    pub request: String,
-    /// The decision after the identity fix.
-    pub decision: Decision,
-    /// Why, in AWS's words.
-    pub reason: String,
-    /// Statements to add elsewhere (empty for an explicit deny, which must be narrowed instead).
-    pub changes: Vec<Change>,
-    /// Advice when there is no statement to add.
-    pub advice: Option<String>,
+    /// The request.
+    pub request: Request,
+    /// Its explanation after the identity fix: the decision, why, and the fix (statements to
+    /// add elsewhere, or a Deny to narrow).
+    pub explanation: Explanation,
 }
 
 /// Why no fix could be produced.
@@ -145,24 +140,10 @@ pub fn fix_identity_policy(
     let remaining = requests
         .iter()
         .filter_map(|request| {
-            let why = explain(&after_set, request);
-            if why.response.decision == Decision::Allow {
-                return None;
-            }
-            let fix = why.fix.unwrap_or_else(|| crate::explain::Fix {
-                summary: String::new(),
-                changes: Vec::new(),
-            });
-            Some(Remaining {
-                request: format!("{} on {}", request.action(), request.resource()),
-                decision: why.response.decision,
-                reason: why.response.reason.to_string(),
-                advice: fix
-                    .changes
-                    .is_empty()
-                    .then_some(fix.summary)
-                    .filter(|s| !s.is_empty()),
-                changes: fix.changes,
+            let explanation = explain(&after_set, request);
+            (explanation.response.decision != Decision::Allow).then(|| Remaining {
+                request: request.clone(),
+                explanation,
             })
         })
         .collect();
@@ -558,13 +539,20 @@ mod tests {
         let outcome = fix_identity_policy("p.json", policy, &others, &requests).unwrap();
         assert!(outcome.edits.is_empty());
         assert_eq!(outcome.remaining.len(), 1);
-        assert_eq!(outcome.remaining[0].decision, Decision::ExplicitDeny);
-        assert!(
-            outcome.remaining[0]
-                .advice
-                .as_deref()
-                .unwrap_or("")
-                .contains("statement `NoPush`")
-        );
+        let why = &outcome.remaining[0].explanation;
+        assert_eq!(why.response.decision, Decision::ExplicitDeny);
+        let Some(crate::explain::Fix {
+            advice: crate::explain::Advice::NarrowDeny { statements },
+            ..
+        }) = &why.fix
+        else {
+            panic!("an explicit deny is fixed by narrowing it: {:?}", why.fix);
+        };
+        let sids: Vec<_> = statements
+            .iter()
+            .filter_map(|at| why.statements.iter().find(|t| t.at == *at))
+            .map(|t| t.label.as_str())
+            .collect();
+        assert_eq!(sids, ["NoPush"]);
     }
 }

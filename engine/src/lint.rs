@@ -746,7 +746,7 @@ impl Linter<'_> {
                     ),
                     (Scope::Arns, Effect::Allow) => (
                         format!("{what}, and no `Resource` value of this statement is `*`: the statement grants nothing for them"),
-                        format!("list the account-level actions you need in a separate statement with \"Resource\": \"*\", e.g. {}", crate::explain::allow_statement_json(&names[0], "*")),
+                        format!("list the account-level actions you need in a separate statement with \"Resource\": \"*\", e.g. {}", crate::explain::SuggestedStatement::allow(&names[0], "*").to_json()),
                     ),
                     (Scope::Arns, Effect::Deny) => (
                         format!("{what}, and no `Resource` value of this statement is `*`: this Deny never blocks them"),
@@ -765,7 +765,7 @@ impl Linter<'_> {
                         ),
                         format!(
                             "grant it in the caller's identity-based policy: {}",
-                            crate::explain::allow_statement_json(name, "*")
+                            crate::explain::SuggestedStatement::allow(name, "*").to_json()
                         ),
                     ),
                     (Scope::Arns, Effect::Allow) => (
@@ -774,7 +774,7 @@ impl Linter<'_> {
                         ),
                         format!(
                             "move it to a separate statement with \"Resource\": \"*\": {}",
-                            crate::explain::allow_statement_json(name, "*")
+                            crate::explain::SuggestedStatement::allow(name, "*").to_json()
                         ),
                     ),
                     (Scope::Arns, Effect::Deny) => (

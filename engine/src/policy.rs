@@ -234,12 +234,17 @@ impl ResourceClause {
     /// [`ResourceClause::covers`] for the request's resource, reading the request context (and
     /// so deriving its keys) only for values with policy variables.
     pub fn covers_request(&self, request: &Request) -> bool {
+        self.first_match_request(request).is_some() != self.negated
+    }
+
+    /// [`ResourceClause::first_match`] for the request's resource, reading the request context
+    /// (and so deriving its keys) only for values with policy variables.
+    pub fn first_match_request(&self, request: &Request) -> Option<&ResourceValue> {
         let resource = request.resource();
-        let listed = self.patterns.iter().any(|p| match &p.variables {
+        self.patterns.iter().find(|p| match &p.variables {
             None => p.pattern.is_match(resource),
             Some(_) => p.is_match(resource, request.context()),
-        });
-        listed != self.negated
+        })
     }
 
     /// The element name as written.

@@ -32,7 +32,7 @@ use std::fmt::{self, Write as _};
 
 use crate::arn::Arn;
 use crate::catalog::{AccessLevel, ActionInfo, Catalog, arn_matches_format};
-use crate::explain::allow_statement_json;
+use crate::explain::SuggestedStatement;
 use crate::pattern::Wildcard;
 use crate::policy::{ActionPattern, Effect, Policy, ResourceValue, Statement, Version};
 
@@ -769,7 +769,7 @@ impl Builder {
             let fix = if statement.effect == Effect::Allow {
                 format!(
                     "; add a separate statement {}",
-                    allow_statement_json(&action, "*")
+                    SuggestedStatement::allow(&action, "*").to_json()
                 )
             } else {
                 "; a Deny scoped to ARNs never blocks it".into()
