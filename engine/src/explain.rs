@@ -344,8 +344,52 @@ fn key_can_apply(request: &Request, key: &str) -> bool {
         .any(|pattern| crate::catalog::condition_key_matches(pattern, key))
 }
 
-/// Explains the decision on `request`.
+/// How much an evaluation records: each level adds to the one before.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[non_exhaustive]
+pub enum Detail {
+    /// The decision and its reason: nothing is allocated.
+    Decision,
+    /// Also the deciding statements.
+    Deciding,
+    /// Also every statement's trace (which element failed, with what value) and the notes.
+    Trace,
+    /// Also the verified fix of a denial (evaluates again with the suggested statements).
+    Fix,
+}
+
+/// Evaluates `request` against `set`, recording as much as `detail` asks. Every level decides
+/// with the same statement check and the same combining function; [`Detail::Decision`] and
+/// [`Detail::Deciding`] walk only the statements the set's action index can match, the others
+/// trace every statement.
+pub fn evaluate(set: &PolicySet, request: &Request, detail: Detail) -> Explanation {
+    let response = match detail {
+        Detail::Decision => {
+            let (decision, reason) = crate::authorize::decide_only(set, request);
+            Response {
+                decision,
+                deciding: Vec::new(),
+                reason,
+            }
+        }
+        Detail::Deciding => authorize(set, request),
+        Detail::Trace | Detail::Fix => return trace_all(set, request, detail == Detail::Fix),
+    };
+    Explanation {
+        response,
+        statements: Vec::new(),
+        notes: Vec::new(),
+        fix: None,
+    }
+}
+
+/// Explains the decision on `request`: [`evaluate`] with [`Detail::Fix`].
 pub fn explain(set: &PolicySet, request: &Request) -> Explanation {
+    evaluate(set, request, Detail::Fix)
+}
+
+/// Traces every statement, decides from the traces, adds the notes and, if asked, the fix.
+fn trace_all(set: &PolicySet, request: &Request, with_fix: bool) -> Explanation {
     let has_boundary = set.has(PolicyRole::Boundary);
     let mut notes = Vec::new();
     if request.resource_was_rewritten() {
@@ -408,7 +452,11 @@ pub fn explain(set: &PolicySet, request: &Request) -> Explanation {
         }
     }
     notes.extend(condition_key_notes(set, request, &statements));
-    let fix = suggest_fix(set, request, &response, &statements);
+    let fix = if with_fix {
+        suggest_fix(set, request, &response, &statements)
+    } else {
+        None
+    };
     Explanation {
         response,
         statements,
@@ -725,6 +773,42 @@ mod tests {
         assert_eq!(e.response.decision, Decision::Allow);
         assert_eq!(e.response.deciding.len(), 2);
         assert!(e.fix.is_none());
+    }
+
+    #[test]
+    fn every_detail_level_gives_the_same_decision() {
+        let set = set(
+            r#"{"Statement":[{"Sid":"Repo","Effect":"Allow","Action":"ecr:*","Resource":"arn:aws:ecr:us-east-1:123456789012:repository/my-app"},{"Effect":"Deny","Action":"ecr:DeleteRepository","Resource":"*"}]}"#,
+        );
+        for (action, resource) in [
+            ("ecr:PutImage", REPO),
+            ("ecr:DeleteRepository", REPO),
+            ("ecr:GetAuthorizationToken", "*"),
+            (
+                "ecr:PutImage",
+                "arn:aws:ecr:us-east-1:123456789012:repository/other",
+            ),
+        ] {
+            let request = Request::new(action, resource, None).unwrap();
+            let full = evaluate(&set, &request, Detail::Fix);
+            let trace = evaluate(&set, &request, Detail::Trace);
+            let deciding = evaluate(&set, &request, Detail::Deciding);
+            let decision = evaluate(&set, &request, Detail::Decision);
+            assert_eq!(trace.response, full.response, "{action}");
+            assert_eq!(trace.statements, full.statements);
+            assert!(trace.fix.is_none());
+            assert_eq!(
+                full.fix.is_some(),
+                full.response.decision != Decision::Allow
+            );
+            assert_eq!(deciding.response, full.response, "{action}");
+            assert!(deciding.statements.is_empty() && deciding.notes.is_empty());
+            assert_eq!(
+                (decision.response.decision, decision.response.reason),
+                (full.response.decision, full.response.reason)
+            );
+            assert!(decision.response.deciding.is_empty());
+        }
     }
 
     #[test]

@@ -59,8 +59,8 @@ pub use authorize::{
 };
 pub use context::{Context, ContextValue};
 pub use explain::{
-    Advice, Change, Explanation, Fix, Note, StatementTrace, SuggestedPrincipal, SuggestedStatement,
-    explain,
+    Advice, Change, Detail, Explanation, Fix, Note, StatementTrace, SuggestedPrincipal,
+    SuggestedStatement, evaluate, explain,
 };
 pub use parse::{PolicyError, parse_policy, parse_policy_input, policy_from_json};
 pub use policy::{Effect, Policy, PolicyKind};
