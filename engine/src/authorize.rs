@@ -393,13 +393,13 @@ pub fn principal_applies(
         };
     };
     if clause.negated {
-        return if not_principal_exempts(clause, caller, kind, has_boundary) {
+        return if not_principal_exempts(clause, caller, kind, request.partition(), has_boundary) {
             Err(PrincipalMiss::Exempted)
         } else {
             Ok(None)
         };
     }
-    match_clause(clause, caller, kind)
+    match_clause(clause, caller, kind, request.partition())
         .map(Some)
         .ok_or(PrincipalMiss::NotNamed)
 }
