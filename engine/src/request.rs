@@ -587,6 +587,29 @@ mod tests {
     }
 
     #[test]
+    fn requests_never_cross_partitions() {
+        let china_bob = Some("arn:aws-cn:iam::123456789012:user/bob");
+        let e = Request::new("ecr:PutImage", REPO, china_bob).unwrap_err();
+        assert!(e.message.contains("cannot cross partitions"), "{e}");
+        assert!(e.message.contains("`aws-cn` (China Regions)"), "{e}");
+        let e = Request::new("ecr:PutImage", REPO, Some("ecr.amazonaws.com.cn")).unwrap_err();
+        assert!(e.message.contains("cannot cross partitions"), "{e}");
+        // Same partition, a service of every partition, or an account-level request on `*`.
+        let cn_repo = "arn:aws-cn:ecr:cn-north-1:123456789012:repository/my-app";
+        let r = Request::new("ecr:PutImage", cn_repo, china_bob).unwrap();
+        assert_eq!(r.partition(), Some("aws-cn"));
+        assert_eq!(r.resource_account(), Some("123456789012"));
+        assert!(Request::new("ecr:PutImage", REPO, Some("codebuild.amazonaws.com")).is_ok());
+        let login = Request::new("ecr:GetAuthorizationToken", REPO, china_bob).unwrap();
+        assert_eq!(login.partition(), Some("aws-cn"), "the caller's partition");
+        assert_eq!(
+            login.context().get("aws:ResourceAccount"),
+            Some(&crate::context::ContextValue::Single("123456789012".into())),
+            "the given ARN still names the resource account"
+        );
+    }
+
+    #[test]
     fn resources_must_fit_the_action() {
         let e = Request::new("ecr:PutImage", "arn:aws:s3:::bucket", None).unwrap_err();
         assert!(
