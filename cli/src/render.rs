@@ -141,6 +141,7 @@ pub fn short_reason(explanation: &Explanation) -> String {
         .map(|t| format!("`{}`", t.label))
         .collect();
     match explanation.response.decision {
+        Decision::Allow if deciding.is_empty() => explanation.response.reason.to_string(),
         Decision::Allow => format!("allowed by {}", deciding.join(", ")),
         Decision::ExplicitDeny => format!(
             "denied {} by {}",

@@ -620,7 +620,10 @@ fn change_for(reason: Reason, request: &Request) -> Option<Change> {
             out.push('}');
             (PolicyRole::Resource, out)
         }
-        Reason::Allowed | Reason::ExplicitDeny(_) | Reason::NoRcpAllows(_) => return None,
+        Reason::Allowed
+        | Reason::RootUserOfResourceAccount
+        | Reason::ExplicitDeny(_)
+        | Reason::NoRcpAllows(_) => return None,
     };
     Some(Change { role, statement })
 }
@@ -671,6 +674,22 @@ fn with_statement(set: &PolicySet, role: PolicyRole, statement: &str) -> Option<
     Some(fixed)
 }
 
+/// The `why:` line of an Allow by the root-user rule, naming the account.
+fn root_user_rule(request: &Request) -> String {
+    let account = request
+        .caller()
+        .and_then(|c| c.account.as_deref())
+        .unwrap_or("?");
+    let owns = if request.is_account_level() {
+        "and the action is account-level, so it acts in that account"
+    } else {
+        "which owns the resource"
+    };
+    format!(
+        "why: the caller is the root user of account {account}, {owns}; the root user has full access to its own account unless a Deny or a service control policy stops it"
+    )
+}
+
 impl Explanation {
     /// A plain-text report: decision first, then each statement, notes and the fix. Text that
     /// comes from policies or the request is escaped (see [`crate::printable`]), so one report
@@ -689,6 +708,8 @@ impl Explanation {
         ));
         if self.response.decision != Decision::Allow {
             line(format!("why: {}", self.response.reason));
+        } else if self.response.reason == Reason::RootUserOfResourceAccount {
+            line(root_user_rule(request));
         }
         for note in &self.notes {
             line(format!("note: {note}"));
