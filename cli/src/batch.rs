@@ -654,8 +654,10 @@ impl Compiled {
                 .get(at.policy)
                 .and_then(|p| p.get(at.statement))
         };
-        let mut text = match decision {
-            Decision::Allow => String::from("allowed by "),
+        let mut text = match (decision, reason) {
+            (Decision::Allow, Reason::Allowed) => String::from("allowed by "),
+            // Allowed by a rule, not by statements (the root user in its own account).
+            (Decision::Allow, rule) => rule.to_string(),
             _ => format!("denied {reason} by "),
         };
         for (i, (_, label)) in deciding.iter().filter_map(statement).enumerate() {

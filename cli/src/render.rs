@@ -6,8 +6,8 @@
 use ecrsim_engine::condition::ConditionFailure;
 use ecrsim_engine::printable::printable;
 use ecrsim_engine::{
-    Advice, Decision, Exclusion, Explanation, Fix, Mismatch, Note, PolicyRole, PolicySet, Request,
-    StatementRef, StatementTrace, SuggestedPrincipal, SuggestedStatement,
+    Advice, Decision, Exclusion, Explanation, Fix, Mismatch, Note, PolicyRole, PolicySet, Reason,
+    Request, StatementRef, StatementTrace, SuggestedPrincipal, SuggestedStatement,
 };
 use serde::Serialize;
 
@@ -273,6 +273,8 @@ pub fn text(explanation: &Explanation, request: &Request) -> String {
     ));
     if response.decision != Decision::Allow {
         line(format!("why: {}", response.reason));
+    } else if response.reason == Reason::RootUserOfResourceAccount {
+        line(root_user_rule(request));
     }
     for n in &explanation.notes {
         line(format!("note: {}", note(n)));
@@ -315,6 +317,22 @@ pub fn text(explanation: &Explanation, request: &Request) -> String {
         }
     }
     out
+}
+
+/// The `why:` line of an Allow by the root-user rule, naming the account.
+fn root_user_rule(request: &Request) -> String {
+    let account = request
+        .caller()
+        .and_then(|c| c.account.as_deref())
+        .unwrap_or("?");
+    let owns = if request.is_account_level() {
+        "and the action is account-level, so it acts in that account"
+    } else {
+        "which owns the resource"
+    };
+    format!(
+        "why: the caller is the root user of account {account}, {owns}; the root user has full access to its own account unless a Deny or a service control policy stops it"
+    )
 }
 
 /// The human report, with the decision coloured when `color` is set.
@@ -570,6 +588,7 @@ pub fn short_reason(explanation: &Explanation, request: &Request) -> String {
         .map(|t| format!("`{}`", t.label))
         .collect();
     match response.decision {
+        Decision::Allow if deciding.is_empty() => response.reason.to_string(),
         Decision::Allow => format!("allowed by {}", deciding.join(", ")),
         Decision::ExplicitDeny => {
             format!("denied {} by {}", response.reason, deciding.join(", "))

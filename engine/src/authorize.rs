@@ -259,8 +259,13 @@ pub struct StatementRef {
 /// Why the decision is what it is, in the words of AWS's access-denied messages.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Reason {
-    /// Allowed.
+    /// Allowed by the deciding statements.
     Allowed,
+    /// Allowed with no statement: the caller is the root user of the account that owns the
+    /// resource (or, for an account-level action, of its own account), which has full access
+    /// unless a Deny or a guardrail stops it (IAM User Guide, policy evaluation logic; see
+    /// `docs/semantics.md`, "The root user").
+    RootUserOfResourceAccount,
     /// A Deny statement matched, in a policy of this role.
     ExplicitDeny(PolicyRole),
     /// No SCP at this organization level allows the action.
@@ -283,6 +288,9 @@ impl fmt::Display for Reason {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Reason::Allowed => f.write_str("allowed"),
+            Reason::RootUserOfResourceAccount => f.write_str(
+                "allowed: the caller is the root user of the account that owns the resource",
+            ),
             Reason::ExplicitDeny(role) => {
                 let article = if *role == PolicyRole::Identity {
                     "an"
@@ -657,13 +665,13 @@ pub fn principal_applies(
         };
     };
     if clause.negated {
-        return if not_principal_exempts(clause, caller, kind, has_boundary) {
+        return if not_principal_exempts(clause, caller, kind, request.partition(), has_boundary) {
             Err(PrincipalMiss::Exempted)
         } else {
             Ok(None)
         };
     }
-    match_clause(clause, caller, kind)
+    match_clause(clause, caller, kind, request.partition())
         .map(Some)
         .ok_or(PrincipalMiss::NotNamed)
 }
@@ -1181,7 +1189,17 @@ fn verdict(set: &PolicySet, request: &Request, m: &Tally) -> (Decision, Reason, 
     };
     let root = kind == Some(PrincipalKind::Root);
     if root && same_account {
-        return allow;
+        // The root user has full access in its own account: the statements that also allow it
+        // decide if there are any, else the ownership rule does.
+        return if m.identity_allows || best_resource_grant.is_some() {
+            allow
+        } else {
+            (
+                Decision::Allow,
+                Reason::RootUserOfResourceAccount,
+                Deciding::Nothing,
+            )
+        };
     }
     let identity_allows = root || m.identity_allows;
     let boundary_ok = !set.has(PolicyRole::Boundary) || m.boundary_allows;
@@ -1384,6 +1402,7 @@ mod tests {
         // The cases cover every decision and the main reasons.
         for expected in [
             "Allow Allowed",
+            "Allow RootUserOfResourceAccount",
             "ExplicitDeny ExplicitDeny(Identity)",
             "ExplicitDeny ExplicitDeny(Resource)",
             "ImplicitDeny NoIdentityAllows",

@@ -7,8 +7,8 @@
 
 use std::collections::BTreeMap;
 
-use crate::arn::Arn;
 use crate::json::{Json, Pos, Value};
+use crate::principal::Principal;
 
 /// The value of one context key.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -144,130 +144,33 @@ impl Context {
 
     /// Fills in the keys AWS derives from the caller and the resource, unless already given:
     /// `aws:PrincipalArn`, `aws:PrincipalAccount`, `aws:PrincipalType`, `aws:username` (IAM users
-    /// only) and `aws:ResourceAccount` (when the resource is an ARN with an account, or
-    /// `resource_account` is given).
-    pub fn derive_from(
-        &mut self,
-        principal: Option<&str>,
-        resource: &str,
-        resource_account: Option<&str>,
-    ) {
-        if let Some(principal) = principal.and_then(Caller::parse) {
-            let mut derived = vec![("aws:PrincipalType", principal.kind.as_str().to_string())];
-            if let Some(arn) = principal.principal_arn {
-                derived.push(("aws:PrincipalArn", arn));
-            }
-            if let Some(account) = principal.account {
-                derived.push(("aws:PrincipalAccount", account));
-            }
-            if let Some(username) = principal.username {
-                derived.push(("aws:username", username));
-            }
+    /// only) and `aws:ResourceAccount` (the account that owns the resource, when known).
+    pub fn derive_from(&mut self, caller: Option<&Principal>, resource_account: Option<&str>) {
+        if let Some(caller) = caller
+            && let Some(principal_type) = caller.kind.principal_type()
+        {
+            let derived = [
+                ("aws:PrincipalType", Some(principal_type)),
+                ("aws:PrincipalArn", caller.arn.as_deref()),
+                ("aws:PrincipalAccount", caller.account.as_deref()),
+                ("aws:username", caller.username.as_deref()),
+            ];
             for (key, value) in derived {
-                if !self.contains(key) {
-                    self.insert(key, ContextValue::Single(value));
+                if let Some(value) = value
+                    && !self.contains(key)
+                {
+                    self.insert(key, ContextValue::Single(value.to_string()));
                 }
             }
         }
-        let account = resource_account
-            .map(str::to_string)
-            .or_else(|| Arn::parse(resource).map(|a| a.account.to_string()))
-            .filter(|a| !a.is_empty());
-        if let Some(account) = account
+        if let Some(account) = resource_account.filter(|a| !a.is_empty())
             && !self.contains("aws:ResourceAccount")
         {
-            self.insert("aws:ResourceAccount", ContextValue::Single(account));
+            self.insert(
+                "aws:ResourceAccount",
+                ContextValue::Single(account.to_string()),
+            );
         }
-    }
-}
-
-/// What kind of caller a principal string names (the values of `aws:PrincipalType`).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum CallerKind {
-    /// The account root user.
-    Account,
-    /// An IAM user.
-    User,
-    /// A session of an assumed role (or the role itself, given as a role ARN).
-    AssumedRole,
-    /// An STS federated-user session.
-    FederatedUser,
-    /// An unauthenticated caller.
-    Anonymous,
-}
-
-impl CallerKind {
-    /// The `aws:PrincipalType` value.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            CallerKind::Account => "Account",
-            CallerKind::User => "User",
-            CallerKind::AssumedRole => "AssumedRole",
-            CallerKind::FederatedUser => "FederatedUser",
-            CallerKind::Anonymous => "Anonymous",
-        }
-    }
-}
-
-/// A caller, as far as its ARN tells.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Caller {
-    /// Its kind.
-    pub kind: CallerKind,
-    /// `aws:PrincipalArn`: for a role session, the role's ARN (without its path, which a session
-    /// ARN does not carry).
-    pub principal_arn: Option<String>,
-    /// The caller's account.
-    pub account: Option<String>,
-    /// `aws:username`, for IAM users only.
-    pub username: Option<String>,
-}
-
-impl Caller {
-    /// Recognises `anonymous`, root, user, role, assumed-role and federated-user ARNs.
-    pub fn parse(principal: &str) -> Option<Caller> {
-        if principal == "anonymous" {
-            return Some(Caller {
-                kind: CallerKind::Anonymous,
-                principal_arn: None,
-                account: None,
-                username: None,
-            });
-        }
-        let arn = Arn::parse(principal)?;
-        let account = Some(arn.account.to_string()).filter(|a| !a.is_empty());
-        let (kind, principal_arn, username) = match (arn.service, arn.resource.split_once('/')) {
-            ("iam", None) if arn.resource == "root" => {
-                (CallerKind::Account, principal.to_string(), None)
-            }
-            ("iam", Some(("user", path_and_name))) => {
-                let name = path_and_name.rsplit('/').next().unwrap_or(path_and_name);
-                (
-                    CallerKind::User,
-                    principal.to_string(),
-                    Some(name.to_string()),
-                )
-            }
-            ("iam", Some(("role", _))) => (CallerKind::AssumedRole, principal.to_string(), None),
-            ("sts", Some(("assumed-role", role_and_session))) => {
-                let role = role_and_session
-                    .split('/')
-                    .next()
-                    .unwrap_or(role_and_session);
-                let role_arn = format!("arn:{}:iam::{}:role/{role}", arn.partition, arn.account);
-                (CallerKind::AssumedRole, role_arn, None)
-            }
-            ("sts", Some(("federated-user", _))) => {
-                (CallerKind::FederatedUser, principal.to_string(), None)
-            }
-            _ => return None,
-        };
-        Some(Caller {
-            kind,
-            principal_arn: Some(principal_arn),
-            account,
-            username,
-        })
     }
 }
 
@@ -275,7 +178,9 @@ impl Caller {
 mod tests {
     use super::*;
 
-    const REPO: &str = "arn:aws:ecr:us-east-1:123456789012:repository/my-app";
+    fn caller(text: &str) -> Principal {
+        Principal::parse(text).unwrap()
+    }
 
     fn single(ctx: &Context, key: &str) -> Option<String> {
         match ctx.get(key)? {
@@ -301,9 +206,8 @@ mod tests {
     fn derives_user_keys() {
         let mut ctx = Context::new();
         ctx.derive_from(
-            Some("arn:aws:iam::123456789012:user/team/alice"),
-            REPO,
-            None,
+            Some(&caller("arn:aws:iam::123456789012:user/team/alice")),
+            Some("123456789012"),
         );
         assert_eq!(single(&ctx, "aws:username").as_deref(), Some("alice"));
         assert_eq!(single(&ctx, "aws:PrincipalType").as_deref(), Some("User"));
@@ -325,8 +229,7 @@ mod tests {
     fn role_sessions_have_the_role_arn_and_no_username() {
         let mut ctx = Context::new();
         ctx.derive_from(
-            Some("arn:aws:sts::111122223333:assumed-role/ci/run-42"),
-            "*",
+            Some(&caller("arn:aws:sts::111122223333:assumed-role/ci/run-42")),
             None,
         );
         assert_eq!(
@@ -349,8 +252,7 @@ mod tests {
         let mut ctx = Context::new();
         ctx.insert("aws:username", ContextValue::Single("bob".into()));
         ctx.derive_from(
-            Some("arn:aws:iam::123456789012:user/alice"),
-            REPO,
+            Some(&caller("arn:aws:iam::123456789012:user/alice")),
             Some("999999999999"),
         );
         assert_eq!(single(&ctx, "aws:username").as_deref(), Some("bob"));
@@ -391,10 +293,16 @@ mod tests {
     }
 
     #[test]
-    fn root_and_unknown_principals() {
-        let root = Caller::parse("arn:aws:iam::123456789012:root").unwrap();
-        assert_eq!(root.kind, CallerKind::Account);
-        assert_eq!(root.username, None);
-        assert!(Caller::parse("codebuild.amazonaws.com").is_none());
+    fn root_and_service_principals() {
+        let mut ctx = Context::new();
+        ctx.derive_from(Some(&caller("arn:aws:iam::123456789012:root")), None);
+        assert_eq!(
+            single(&ctx, "aws:PrincipalType").as_deref(),
+            Some("Account")
+        );
+        assert!(!ctx.contains("aws:username"));
+        let mut ctx = Context::new();
+        ctx.derive_from(Some(&caller("codebuild.amazonaws.com")), None);
+        assert!(ctx.is_empty(), "no derived keys for a service principal");
     }
 }

@@ -44,6 +44,7 @@ pub mod json;
 pub mod lint;
 pub mod managed;
 pub mod parse;
+pub mod partition;
 pub mod pattern;
 pub mod policy;
 pub mod principal;

@@ -3,22 +3,36 @@
 //! How a resource policy names the caller matters, not only whether it does (§7.3): a grant to
 //! the exact user or session ARN is *direct*; a grant to the role of a session, *via the role*;
 //! a grant to the caller's account only *delegates* to the account's own identity policies.
+//!
+//! A principal names only callers of its own partition ([`crate::partition`]): an
+//! `arn:aws:iam::123456789012:root` principal never names `arn:aws-cn:iam::123456789012:user/bob`,
+//! and a bare account id means that account in the partition of the policy's resource.
 
 use crate::arn::Arn;
-use crate::context::CallerKind;
 use crate::policy::{PolicyKind, PrincipalClause, PrincipalValue};
 
-/// The caller of a request.
+/// The caller of a request: everything the evaluation needs to know about it, read once from
+/// its ARN or name — for principal matching, for same- vs cross-account and cross-partition
+/// checks, and for the context keys derived from the caller (`aws:PrincipalArn`, …).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Principal {
     /// As given: an ARN, a service principal name, or `anonymous`.
     pub text: String,
     /// What kind of caller it is.
     pub kind: PrincipalKind,
+    /// The caller's partition (`aws`, `aws-cn`, …): the ARN's, or for a service principal the one
+    /// its DNS suffix names; none for anonymous callers and `….amazonaws.com` services.
+    pub partition: Option<String>,
     /// The caller's account (none for services and anonymous callers).
     pub account: Option<String>,
     /// For a role session: the account and name of its role.
     pub role: Option<(String, String)>,
+    /// `aws:PrincipalArn`: the ARN, except for a role session, whose value is its role's ARN
+    /// (without the role's path, which a session ARN does not carry). None for services and
+    /// anonymous callers.
+    pub arn: Option<String>,
+    /// `aws:username`, for IAM users only.
+    pub username: Option<String>,
 }
 
 /// The kinds of caller the evaluation distinguishes.
@@ -38,6 +52,20 @@ pub enum PrincipalKind {
     Anonymous,
 }
 
+impl PrincipalKind {
+    /// The `aws:PrincipalType` value; none for service principals.
+    pub fn principal_type(self) -> Option<&'static str> {
+        match self {
+            PrincipalKind::Root => Some("Account"),
+            PrincipalKind::User => Some("User"),
+            PrincipalKind::RoleSession => Some("AssumedRole"),
+            PrincipalKind::FederatedUser => Some("FederatedUser"),
+            PrincipalKind::Anonymous => Some("Anonymous"),
+            PrincipalKind::Service => None,
+        }
+    }
+}
+
 /// A principal string that is neither an IAM/STS ARN, a service name nor `anonymous`.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct PrincipalError(pub String);
@@ -52,41 +80,77 @@ impl std::error::Error for PrincipalError {}
 
 impl Principal {
     /// Recognises root, user, role, assumed-role and federated-user ARNs, service principals
-    /// (`name.amazonaws.com`) and `anonymous`.
+    /// (`name.amazonaws.com`, or `name.amazonaws.com.cn` in the China Regions) and `anonymous`.
     pub fn parse(text: &str) -> Result<Principal, PrincipalError> {
-        let principal = |kind, account: Option<&str>, role| Principal {
+        let bare = |kind, partition: Option<&str>| Principal {
             text: text.to_string(),
             kind,
-            account: account.map(str::to_string),
-            role,
+            partition: partition.map(str::to_string),
+            account: None,
+            role: None,
+            arn: None,
+            username: None,
         };
         if text == "anonymous" {
-            return Ok(principal(PrincipalKind::Anonymous, None, None));
+            return Ok(bare(PrincipalKind::Anonymous, None));
         }
-        if !text.starts_with("arn:") && text.ends_with(".amazonaws.com") {
-            return Ok(principal(PrincipalKind::Service, None, None));
+        if !text.starts_with("arn:")
+            && (text.ends_with(".amazonaws.com") || text.ends_with(".amazonaws.com.cn"))
+        {
+            let partition = crate::partition::of_service_principal(text);
+            return Ok(bare(PrincipalKind::Service, partition));
         }
-        let caller = crate::context::Caller::parse(text).ok_or_else(|| {
+        Principal::parse_arn(text).ok_or_else(|| {
             PrincipalError(format!(
                 "invalid principal `{text}`: expected an IAM user, role or root ARN, an assumed-role or federated-user session ARN, a service principal such as `codebuild.amazonaws.com`, or `anonymous`"
             ))
-        })?;
-        let account = caller.account.as_deref();
-        Ok(match caller.kind {
-            CallerKind::Account => principal(PrincipalKind::Root, account, None),
-            CallerKind::User => principal(PrincipalKind::User, account, None),
-            CallerKind::FederatedUser => principal(PrincipalKind::FederatedUser, account, None),
-            CallerKind::Anonymous => principal(PrincipalKind::Anonymous, None, None),
-            CallerKind::AssumedRole => {
-                let role_name = caller
-                    .principal_arn
-                    .as_deref()
-                    .and_then(|arn| arn.rsplit('/').next())
-                    .unwrap_or("")
-                    .to_string();
-                let role = account.map(|a| (a.to_string(), role_name));
-                principal(PrincipalKind::RoleSession, account, role)
+        })
+    }
+
+    /// An IAM or STS caller ARN.
+    fn parse_arn(text: &str) -> Option<Principal> {
+        let arn = Arn::parse(text)?;
+        let last = |path_and_name: &str| {
+            path_and_name
+                .rsplit('/')
+                .next()
+                .unwrap_or(path_and_name)
+                .to_string()
+        };
+        let mut role = None;
+        let mut username = None;
+        let mut principal_arn = text.to_string();
+        let kind = match (arn.service, arn.resource.split_once('/')) {
+            ("iam", None) if arn.resource == "root" => PrincipalKind::Root,
+            ("iam", Some(("user", path_and_name))) => {
+                username = Some(last(path_and_name));
+                PrincipalKind::User
             }
+            ("iam", Some(("role", path_and_name))) => {
+                role = Some((arn.account.to_string(), last(path_and_name)));
+                PrincipalKind::RoleSession
+            }
+            ("sts", Some(("assumed-role", role_and_session))) => {
+                let name = role_and_session
+                    .split('/')
+                    .next()
+                    .unwrap_or(role_and_session);
+                principal_arn = format!("arn:{}:iam::{}:role/{name}", arn.partition, arn.account);
+                role = Some((arn.account.to_string(), name.to_string()));
+                PrincipalKind::RoleSession
+            }
+            ("sts", Some(("federated-user", _))) => PrincipalKind::FederatedUser,
+            _ => return None,
+        };
+        let account = Some(arn.account.to_string()).filter(|a| !a.is_empty());
+        Some(Principal {
+            text: text.to_string(),
+            kind,
+            partition: Some(arn.partition.to_string()),
+            role: role.filter(|_| account.is_some()),
+            account,
+            arn: Some(principal_arn),
+            username,
         })
     }
 }
@@ -104,21 +168,28 @@ pub enum PrincipalMatch {
     ViaAccount,
 }
 
-/// The account id an `AWS` principal value names as a whole account (`123456789012` or its root ARN).
-fn account_of(value: &str) -> Option<&str> {
+/// The account an `AWS` principal value names as a whole, with its partition: a bare
+/// `123456789012` (in `partition`, the policy's own) or `arn:PARTITION:iam::123456789012:root`.
+fn account_of<'v>(
+    value: &'v str,
+    partition: Option<&'v str>,
+) -> Option<(Option<&'v str>, &'v str)> {
     if value.len() == 12 && value.bytes().all(|b| b.is_ascii_digit()) {
-        return Some(value);
+        return Some((partition, value));
     }
     let arn = Arn::parse(value)?;
-    (arn.service == "iam" && arn.resource == "root").then_some(arn.account)
+    (arn.service == "iam" && arn.resource == "root").then_some((Some(arn.partition), arn.account))
 }
 
-/// How one principal value names the caller, if it does. In a VPC endpoint policy an account
-/// principal means that account's root user only (VPC user guide, endpoint policies).
+/// How one principal value names the caller, if it does. `partition` is the policy's own: the
+/// partition of the resource it is attached to, which a bare account id refers to. A value never
+/// names a caller of another partition. In a VPC endpoint policy an account principal means that
+/// account's root user only (VPC user guide, endpoint policies).
 pub fn match_value(
     value: &PrincipalValue,
     caller: &Principal,
     kind: PolicyKind,
+    partition: Option<&str>,
 ) -> Option<PrincipalMatch> {
     match value {
         PrincipalValue::Anyone => Some(PrincipalMatch::Anyone),
@@ -127,8 +198,10 @@ pub fn match_value(
             .then_some(PrincipalMatch::Direct),
         PrincipalValue::Federated(_) | PrincipalValue::CanonicalUser(_) => None,
         PrincipalValue::Aws(value) => {
-            if let Some(account) = account_of(value) {
-                if caller.account.as_deref() != Some(account) {
+            if let Some((account_partition, account)) = account_of(value, partition) {
+                if caller.account.as_deref() != Some(account)
+                    || caller.partition.as_deref() != account_partition
+                {
                     return None;
                 }
                 return match (kind, caller.kind) {
@@ -137,12 +210,16 @@ pub fn match_value(
                     _ => Some(PrincipalMatch::ViaAccount),
                 };
             }
+            // The same text is the same partition.
             if *value == caller.text {
                 return Some(PrincipalMatch::Direct);
             }
             let arn = Arn::parse(value)?;
             let (kind_part, path_and_name) = arn.resource.split_once('/')?;
-            if arn.service == "iam" && kind_part == "role" {
+            if arn.service == "iam"
+                && kind_part == "role"
+                && caller.partition.as_deref() == Some(arn.partition)
+            {
                 let name = path_and_name.rsplit('/').next().unwrap_or(path_and_name);
                 let (role_account, role_name) = caller.role.as_ref()?;
                 return (role_account == arn.account && role_name == name)
@@ -153,16 +230,18 @@ pub fn match_value(
     }
 }
 
-/// The strongest way the element's values name the caller, if any.
+/// The strongest way the element's values name the caller, if any (`partition`: see
+/// [`match_value`]).
 pub fn match_clause(
     clause: &PrincipalClause,
     caller: &Principal,
     kind: PolicyKind,
+    partition: Option<&str>,
 ) -> Option<PrincipalMatch> {
     clause
         .principals
         .iter()
-        .filter_map(|v| match_value(v, caller, kind))
+        .filter_map(|v| match_value(v, caller, kind, partition))
         .min()
 }
 
@@ -173,6 +252,7 @@ pub fn not_principal_exempts(
     clause: &PrincipalClause,
     caller: &Principal,
     kind: PolicyKind,
+    partition: Option<&str>,
     has_boundary: bool,
 ) -> bool {
     if has_boundary
@@ -186,7 +266,7 @@ pub fn not_principal_exempts(
     let matches: Vec<PrincipalMatch> = clause
         .principals
         .iter()
-        .filter_map(|v| match_value(v, caller, kind))
+        .filter_map(|v| match_value(v, caller, kind, partition))
         .collect();
     if matches.contains(&PrincipalMatch::Anyone) {
         return true;
@@ -218,6 +298,16 @@ mod tests {
         PrincipalValue::Aws(v.into())
     }
 
+    /// [`match_value`] in a policy of the `aws` partition.
+    fn mv(v: &PrincipalValue, caller: &Principal, kind: PolicyKind) -> Option<PrincipalMatch> {
+        match_value(v, caller, kind, Some("aws"))
+    }
+
+    /// [`not_principal_exempts`] in a policy of the `aws` partition.
+    fn npe(clause: &PrincipalClause, caller: &Principal, kind: PolicyKind, boundary: bool) -> bool {
+        not_principal_exempts(clause, caller, kind, Some("aws"), boundary)
+    }
+
     #[test]
     fn parses_callers() {
         let s = p("arn:aws:sts::111122223333:assumed-role/ci/run-1");
@@ -229,6 +319,74 @@ mod tests {
             PrincipalKind::Root
         );
         assert!(Principal::parse("bob").is_err());
+        let user = p("arn:aws-cn:iam::111122223333:user/team/bob");
+        assert_eq!(user.partition.as_deref(), Some("aws-cn"));
+        assert_eq!(user.username.as_deref(), Some("bob"));
+        assert_eq!(user.kind.principal_type(), Some("User"));
+        assert_eq!(
+            s.arn.as_deref(),
+            Some("arn:aws:iam::111122223333:role/ci"),
+            "a session's aws:PrincipalArn is its role's ARN"
+        );
+        let china = p("ec2.amazonaws.com.cn");
+        assert_eq!(china.kind, PrincipalKind::Service);
+        assert_eq!(china.partition.as_deref(), Some("aws-cn"));
+        assert_eq!(p("codebuild.amazonaws.com").partition, None);
+        assert_eq!(p("anonymous").kind.principal_type(), Some("Anonymous"));
+    }
+
+    #[test]
+    fn principals_name_only_callers_of_their_partition() {
+        let r = PolicyKind::Resource;
+        let china_user = p("arn:aws-cn:iam::111122223333:user/bob");
+        let china_session = p("arn:aws-cn:sts::111122223333:assumed-role/ci/run-1");
+        let china_root = p("arn:aws-cn:iam::111122223333:root");
+        for caller in [&china_user, &china_session, &china_root] {
+            for value in [
+                "arn:aws:iam::111122223333:root",
+                "111122223333",
+                "arn:aws:iam::111122223333:user/bob",
+                "arn:aws:iam::111122223333:role/ci",
+                "arn:aws:sts::111122223333:assumed-role/ci/run-1",
+            ] {
+                assert_eq!(mv(&aws(value), caller, r), None, "{value} {}", caller.text);
+            }
+        }
+        // In a policy of the China partition, the same values in `aws-cn` do name them.
+        let cn = |v: &str, c: &Principal| match_value(&aws(v), c, r, Some("aws-cn"));
+        assert_eq!(
+            cn("111122223333", &china_user),
+            Some(PrincipalMatch::ViaAccount)
+        );
+        assert_eq!(
+            cn("arn:aws-cn:iam::111122223333:root", &china_user),
+            Some(PrincipalMatch::ViaAccount)
+        );
+        assert_eq!(
+            cn("arn:aws-cn:iam::111122223333:role/ci", &china_session),
+            Some(PrincipalMatch::ViaRole)
+        );
+        assert_eq!(
+            cn("111122223333", &china_root),
+            Some(PrincipalMatch::Direct)
+        );
+        assert_eq!(
+            cn("111122223333", &p("arn:aws:iam::111122223333:user/bob")),
+            None,
+            "a bare account id means the policy's own partition"
+        );
+        let exempt = PrincipalClause {
+            negated: true,
+            principals: vec![
+                aws("arn:aws:iam::111122223333:user/bob"),
+                aws("111122223333"),
+            ],
+            pos: Default::default(),
+        };
+        assert!(
+            !npe(&exempt, &china_user, r, false),
+            "not exempt across partitions"
+        );
     }
 
     #[test]
@@ -236,19 +394,19 @@ mod tests {
         let session = p("arn:aws:sts::111122223333:assumed-role/ci/run-1");
         let r = PolicyKind::Resource;
         assert_eq!(
-            match_value(&aws("111122223333"), &session, r),
+            mv(&aws("111122223333"), &session, r),
             Some(PrincipalMatch::ViaAccount)
         );
         assert_eq!(
-            match_value(&aws("arn:aws:iam::111122223333:root"), &session, r),
+            mv(&aws("arn:aws:iam::111122223333:root"), &session, r),
             Some(PrincipalMatch::ViaAccount)
         );
         assert_eq!(
-            match_value(&aws("arn:aws:iam::111122223333:role/path/ci"), &session, r),
+            mv(&aws("arn:aws:iam::111122223333:role/path/ci"), &session, r),
             Some(PrincipalMatch::ViaRole)
         );
         assert_eq!(
-            match_value(
+            mv(
                 &aws("arn:aws:sts::111122223333:assumed-role/ci/run-1"),
                 &session,
                 r
@@ -256,7 +414,7 @@ mod tests {
             Some(PrincipalMatch::Direct)
         );
         assert_eq!(
-            match_value(
+            mv(
                 &aws("arn:aws:sts::111122223333:assumed-role/ci/run-2"),
                 &session,
                 r
@@ -264,26 +422,26 @@ mod tests {
             None
         );
         assert_eq!(
-            match_value(&aws("arn:aws:iam::999999999999:role/ci"), &session, r),
+            mv(&aws("arn:aws:iam::999999999999:role/ci"), &session, r),
             None
         );
         assert_eq!(
-            match_value(&aws("111122223333"), &session, PolicyKind::VpcEndpoint),
+            mv(&aws("111122223333"), &session, PolicyKind::VpcEndpoint),
             None,
             "VPC endpoint: account means root only"
         );
         let user = p("arn:aws:iam::111122223333:user/alice");
         assert_eq!(
-            match_value(&aws("arn:aws:iam::111122223333:user/alice"), &user, r),
+            mv(&aws("arn:aws:iam::111122223333:user/alice"), &user, r),
             Some(PrincipalMatch::Direct)
         );
         assert_eq!(
-            match_value(&aws("arn:aws:iam::111122223333:user/Alice"), &user, r),
+            mv(&aws("arn:aws:iam::111122223333:user/Alice"), &user, r),
             None,
             "user names are case-sensitive"
         );
         assert_eq!(
-            match_value(
+            mv(
                 &PrincipalValue::Service("codebuild.amazonaws.com".into()),
                 &p("codebuild.amazonaws.com"),
                 r
@@ -301,20 +459,20 @@ mod tests {
         };
         let user = p("arn:aws:iam::111122223333:user/bob");
         let r = PolicyKind::Resource;
-        assert!(not_principal_exempts(
+        assert!(npe(
             &clause(&["arn:aws:iam::111122223333:user/bob", "111122223333"]),
             &user,
             r,
             false
         ));
-        assert!(!not_principal_exempts(
+        assert!(!npe(
             &clause(&["arn:aws:iam::111122223333:user/bob"]),
             &user,
             r,
             false
         ));
         assert!(
-            !not_principal_exempts(
+            !npe(
                 &clause(&["arn:aws:iam::111122223333:user/bob", "111122223333"]),
                 &user,
                 r,
@@ -328,12 +486,7 @@ mod tests {
             "arn:aws:iam::111122223333:role/ci",
             "arn:aws:sts::111122223333:assumed-role/ci/run-1",
         ];
-        assert!(not_principal_exempts(&clause(&all), &session, r, false));
-        assert!(!not_principal_exempts(
-            &clause(&all[..2]),
-            &session,
-            r,
-            false
-        ));
+        assert!(npe(&clause(&all), &session, r, false));
+        assert!(!npe(&clause(&all[..2]), &session, r, false));
     }
 }

@@ -29,11 +29,11 @@ pub struct Request {
     on_star: bool,
     given_resource: String,
     resource_type: Option<&'static str>,
-    principal: Option<String>,
+    /// The caller, parsed once (its text is [`Request::principal`]).
     caller: Option<Principal>,
     resource_account: Option<String>,
-    /// Where the account field of the resource ARN is in `given_resource` (when it is an ARN).
-    arn_account: Option<(usize, usize)>,
+    /// The fields of the resource ARN, parsed once (when the resource is an ARN).
+    arn: Option<ArnFields>,
     /// The context as given.
     given_context: Context,
     /// `given_context` with the derived keys, computed once.
@@ -46,7 +46,6 @@ impl PartialEq for Request {
             && self.on_star == other.on_star
             && self.given_resource == other.given_resource
             && self.resource_type == other.resource_type
-            && self.principal == other.principal
             && self.caller == other.caller
             && self.resource_account == other.resource_account
             && self.context() == other.context()
@@ -80,6 +79,49 @@ fn request_error(message: String, help: Option<String>) -> RequestError {
     RequestError { message, help }
 }
 
+/// Where the fields of the resource ARN that the evaluation needs are in the resource text.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct ArnFields {
+    /// Byte range of the partition field.
+    partition: (usize, usize),
+    /// Byte range of the account field.
+    account: (usize, usize),
+}
+
+impl ArnFields {
+    fn of(arn: &Arn<'_>) -> ArnFields {
+        // `arn:partition:service:region:account:…`
+        let partition = (4, 4 + arn.partition.len());
+        let start = partition.1 + 1 + arn.service.len() + 1 + arn.region.len() + 1;
+        ArnFields {
+            partition,
+            account: (start, start + arn.account.len()),
+        }
+    }
+}
+
+/// A caller and a resource in different partitions: IAM credentials of one partition cannot be
+/// used on resources of another, so the request cannot happen.
+fn cross_partition(
+    caller: &Principal,
+    caller_partition: &str,
+    resource: &str,
+    resource_partition: &str,
+) -> RequestError {
+    request_error(
+        format!(
+            "the caller `{}` is in partition {} and the resource `{resource}` in partition {}: a request cannot cross partitions",
+            caller.text,
+            crate::partition::describe(caller_partition),
+            crate::partition::describe(resource_partition),
+        ),
+        Some(
+            "IAM credentials of one partition cannot be used on resources of another: give a caller and a resource in the same partition"
+                .into(),
+        ),
+    )
+}
+
 impl Request {
     /// Validates `action` (`service:Name`, any case) and `resource` (an ARN or `*`) against the
     /// built-in catalog. `principal` is the caller's ARN, if known.
@@ -103,12 +145,28 @@ impl Request {
             on_star,
             resource_type,
         } = resolved;
-        let arn = Arn::parse(resource);
+        let arn = Arn::parse(resource).map(|arn| ArnFields::of(&arn));
         let split = service.len() + 1 + name.len();
         let caller = principal
             .map(Principal::parse)
             .transpose()
             .map_err(|e| request_error(e.0, None))?;
+        // An account-level request (resource `*`) is in the caller's partition.
+        if !on_star
+            && let (Some(caller), Some(fields)) = (&caller, arn)
+            && let (Some(caller_partition), Some(resource_partition)) = (
+                caller.partition.as_deref(),
+                resource.get(fields.partition.0..fields.partition.1),
+            )
+            && caller_partition != resource_partition
+        {
+            return Err(cross_partition(
+                caller,
+                caller_partition,
+                resource,
+                resource_partition,
+            ));
+        }
         let mut names = String::with_capacity(2 * split);
         for _ in 0..2 {
             names.push_str(service);
@@ -129,14 +187,9 @@ impl Request {
             on_star,
             given_resource: resource.to_string(),
             resource_type,
-            principal: principal.map(str::to_string),
             caller,
             resource_account: None,
-            arn_account: arn.map(|arn| {
-                // `arn:partition:service:region:account:…`
-                let start = 4 + arn.partition.len() + arn.service.len() + arn.region.len() + 3;
-                (start, start + arn.account.len())
-            }),
+            arn,
             given_context: Context::new(),
             context: OnceLock::new(),
         })
@@ -277,11 +330,7 @@ impl Request {
     pub fn context(&self) -> &Context {
         self.context.get_or_init(|| {
             let mut context = self.given_context.clone();
-            context.derive_from(
-                self.principal.as_deref(),
-                &self.given_resource,
-                self.resource_account.as_deref(),
-            );
+            context.derive_from(self.caller.as_ref(), self.owner_account());
             context
         })
     }
@@ -326,9 +375,9 @@ impl Request {
         self.resource_type
     }
 
-    /// The caller, if given.
+    /// The caller as given, if given.
     pub fn principal(&self) -> Option<&str> {
-        self.principal.as_deref()
+        self.caller.as_ref().map(|c| c.text.as_str())
     }
 
     /// The caller, parsed.
@@ -342,14 +391,36 @@ impl Request {
         if self.is_account_level() {
             return None;
         }
+        self.owner_account()
+    }
+
+    /// The account given with [`Request::with_resource_account`], else the account field of the
+    /// resource as given (an account-level action's ARN included): `aws:ResourceAccount`.
+    fn owner_account(&self) -> Option<&str> {
         let from_arn = || {
-            let (start, end) = self.arn_account?;
+            let (start, end) = self.arn?.account;
             self.given_resource.get(start..end)
         };
         self.resource_account
             .as_deref()
             .or_else(from_arn)
             .filter(|a| !a.is_empty())
+    }
+
+    /// The partition of the request (`aws`, `aws-cn`, …): the resource ARN's, or the caller's
+    /// for an account-level request on `*`. A request never spans two partitions: one whose
+    /// caller and resource differ is rejected by [`Request::new`].
+    pub fn partition(&self) -> Option<&str> {
+        let from_arn = || {
+            let (start, end) = self.arn?.partition;
+            self.given_resource.get(start..end)
+        };
+        let caller = || self.caller.as_ref()?.partition.as_deref();
+        if self.on_star {
+            caller().or_else(from_arn)
+        } else {
+            from_arn().or_else(caller)
+        }
     }
 }
 
@@ -513,6 +584,29 @@ mod tests {
                 );
             }
         }
+    }
+
+    #[test]
+    fn requests_never_cross_partitions() {
+        let china_bob = Some("arn:aws-cn:iam::123456789012:user/bob");
+        let e = Request::new("ecr:PutImage", REPO, china_bob).unwrap_err();
+        assert!(e.message.contains("cannot cross partitions"), "{e}");
+        assert!(e.message.contains("`aws-cn` (China Regions)"), "{e}");
+        let e = Request::new("ecr:PutImage", REPO, Some("ecr.amazonaws.com.cn")).unwrap_err();
+        assert!(e.message.contains("cannot cross partitions"), "{e}");
+        // Same partition, a service of every partition, or an account-level request on `*`.
+        let cn_repo = "arn:aws-cn:ecr:cn-north-1:123456789012:repository/my-app";
+        let r = Request::new("ecr:PutImage", cn_repo, china_bob).unwrap();
+        assert_eq!(r.partition(), Some("aws-cn"));
+        assert_eq!(r.resource_account(), Some("123456789012"));
+        assert!(Request::new("ecr:PutImage", REPO, Some("codebuild.amazonaws.com")).is_ok());
+        let login = Request::new("ecr:GetAuthorizationToken", REPO, china_bob).unwrap();
+        assert_eq!(login.partition(), Some("aws-cn"), "the caller's partition");
+        assert_eq!(
+            login.context().get("aws:ResourceAccount"),
+            Some(&crate::context::ContextValue::Single("123456789012".into())),
+            "the given ARN still names the resource account"
+        );
     }
 
     #[test]
