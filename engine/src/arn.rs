@@ -708,13 +708,7 @@ mod tests {
     #[test]
     fn bit_masks_agree_with_the_token_simulation() {
         let alphabet = ['a', ':', 'é', '*', '?', 'a', ':', 'b'];
-        let mut state: u64 = 0x2545_F491_4F6C_DD1D;
-        let mut next = |bound: usize| {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            (state % bound as u64) as usize
-        };
+        let mut next = crate::pattern::xorshift(0x2545_F491_4F6C_DD1D);
         for _ in 0..20_000 {
             let pattern: String = (0..next(14))
                 .map(|_| alphabet[next(alphabet.len())])
@@ -936,13 +930,7 @@ mod tests {
             "arn:aws:ecr:eu-west-1:1:repository/a/b",
             "arn:aws:ecr:x:1:repository/app:1",
         ];
-        let mut state: u64 = 0x0123_4567_89AB_CDEF;
-        let mut next = |bound: usize| {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            (state % bound as u64) as usize
-        };
+        let mut next = crate::pattern::xorshift(0x0123_4567_89AB_CDEF);
         for _ in 0..5_000 {
             let text: String = (0..next(14)).map(|_| pieces[next(pieces.len())]).collect();
             let pattern = ResourcePattern::new(&text);

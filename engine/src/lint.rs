@@ -44,7 +44,7 @@ use crate::catalog::{ActionInfo, Catalog};
 use crate::condition::{Clause, Family, Operator, Qualifier};
 use crate::context::Context;
 use crate::json::{self, Json, Pos, Value};
-use crate::parse::{PolicyError, policy_from_json};
+use crate::parse::{PolicyError, cli_wrapped, policy_from_json};
 use crate::policy::{
     ActionPattern, Effect, Policy, PolicyKind, PrincipalClause, PrincipalValue, ResourceClause,
     ResourceValue, Source, Statement, Version, Warning, WarningKind,
@@ -73,11 +73,7 @@ impl Severity {
     }
 }
 
-impl fmt::Display for Severity {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
+display_as_str!(Severity);
 
 /// A lint rule: its stable code and name, its severity, and a one-line description.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -386,32 +382,14 @@ pub fn lint(name: &str, bytes: &[u8], kind: PolicyKind, shape: PolicyShape) -> V
 
 /// The document inside an AWS CLI output shape, if `root` is one, and whether it was wrapped.
 fn unwrap_document(root: &Json) -> Result<(&Json, bool), Box<Finding>> {
-    let shapes: [(&str, &[&str]); 4] = [
-        ("policyText", &["policyText"]),
-        ("PolicyVersion.Document", &["PolicyVersion", "Document"]),
-        ("PolicyDocument", &["PolicyDocument"]),
-        ("Policy.Content", &["Policy", "Content"]),
-    ];
-    for (label, path) in shapes {
-        let mut node = root;
-        let mut found = true;
-        for key in path {
-            match node.get(key) {
-                Some(member) => node = &member.value,
-                None => {
-                    found = false;
-                    break;
-                }
-            }
-        }
-        if !found {
-            continue;
-        }
-        return match &node.value {
-            Value::Object(_) => Ok((node, true)),
-            _ => {
-                let pointer = path.iter().fold(String::new(), |p, k| format!("{p}/{k}"));
-                Err(Box::new(
+    let Some((label, path, node)) = cli_wrapped(root) else {
+        return Ok((root, false));
+    };
+    match &node.value {
+        Value::Object(_) => Ok((node, true)),
+        _ => {
+            let pointer = path.iter().fold(String::new(), |p, k| format!("{p}/{k}"));
+            Err(Box::new(
                     Finding::new(
                         &E002,
                         node.pos,
@@ -422,10 +400,8 @@ fn unwrap_document(root: &Json) -> Result<(&Json, bool), Box<Finding>> {
                         "extract the document first, e.g. `jq -r '.{label}' FILE > policy.json` (URL-decode it if it starts with %7B)"
                     )),
                 ))
-            }
-        };
+        }
     }
-    Ok((root, false))
 }
 
 fn validation_finding(e: PolicyError) -> Finding {
@@ -895,11 +871,7 @@ impl Linter<'_> {
                 } else {
                     format!(
                         "it is an ARN of `{service}`, but the listed actions are {} actions",
-                        names
-                            .iter()
-                            .map(|s| format!("`{s}`"))
-                            .collect::<Vec<_>>()
-                            .join(", ")
+                        crate::summary::quoted(&names)
                     )
                 }
             } else {

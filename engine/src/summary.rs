@@ -509,10 +509,11 @@ fn conditions_of(statement: &Statement) -> Vec<ConditionSummary> {
         .collect()
 }
 
-fn quoted(values: &[&str]) -> String {
+/// The values in backticks, separated by commas (for messages).
+pub(crate) fn quoted<S: AsRef<str>>(values: &[S]) -> String {
     values
         .iter()
-        .map(|v| format!("`{v}`"))
+        .map(|v| format!("`{}`", v.as_ref()))
         .collect::<Vec<_>>()
         .join(", ")
 }
