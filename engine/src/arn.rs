@@ -7,6 +7,7 @@
 //! ARN. The request resource `*` (account-level actions) is matched only by the value `*`.
 
 use crate::pattern::{self, Wildcard};
+use crate::variables::{self, Template};
 
 /// The parts of a concrete ARN: `arn:partition:service:region:account:resource`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -217,15 +218,21 @@ impl BitMatcher {
     }
 }
 
+/// One token of a `Resource` value with the matching rule applied (see [`rule_tokens`]): a
+/// character, or a wildcard for one (`One`) or any number (`Star`) of characters, which may be
+/// `:` only when `crosses_colon`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Token {
+pub enum Token {
+    /// A character that matches itself.
     Char(char),
     /// `?`; `crosses_colon` is false in the first five fields.
     One {
+        /// Whether the character may be `:`.
         crosses_colon: bool,
     },
     /// `*`; `crosses_colon` is true in the sixth field and at the end of a field.
     Star {
+        /// Whether the run may contain `:`.
         crosses_colon: bool,
     },
 }
@@ -317,8 +324,10 @@ fn compile(value: &[pattern::Token]) -> Matcher {
     }
 }
 
-/// The tokens of a value with the `Resource` rule applied: which `*` and `?` may match `:`.
-fn rule_tokens(value: &[pattern::Token]) -> Vec<Token> {
+/// The tokens of a value with the `Resource` rule applied: which `*` and `?` may match `:`. The
+/// one home of that rule, for the evaluator (through [`ResourcePattern`]) and for the questions
+/// lint and summary ask of written values (through [`value_tokens`]).
+pub fn rule_tokens(value: &[pattern::Token]) -> Vec<Token> {
     use pattern::Token as T;
     let mut tokens = Vec::with_capacity(value.len());
     let mut colons = 0;
@@ -389,6 +398,239 @@ fn close_over_stars(tokens: &[Token], states: &mut [bool]) {
             states[i + 1] = true;
         }
     }
+}
+
+/// Byte offset where the sixth field (the resource field) of a value starts: just after its fifth
+/// `:`; `None` when it has fewer than six fields.
+pub fn resource_field_start(text: &str) -> Option<usize> {
+    text.match_indices(':').nth(4).map(|(i, _)| i + 1)
+}
+
+/// Where `${…}` is a policy variable in a `Resource` or `NotResource` value (iam-semantics §6.2,
+/// §6.7): only under `"Version": "2012-10-17"` (`variables`), and only in the resource field,
+/// after the fifth `:` of the value as written. Anywhere else it is literal text, its own `:`
+/// included: in `arn:aws:ecr:${aws:RequestedRegion}:123456789012:repository/app` IAM substitutes
+/// nothing, and the `:` inside the braces ends the fourth field, so the value names a resource
+/// field `123456789012:repository/app` (`corpus/variables/where-allowed`; lint W108 says so).
+///
+/// Returns the text before the resource field and the field as a template, or `None` when no
+/// variable is substituted (then the whole value is pattern text).
+pub fn resource_variables(text: &str, variables: bool) -> Option<(&str, Template)> {
+    if !variables {
+        return None;
+    }
+    let (head, field) = text.split_at(resource_field_start(text)?);
+    Template::parse(field).map(|t| (head, t))
+}
+
+/// The tokens of a written `Resource` value over every request: a policy variable (where
+/// [`resource_variables`] says there is one) may be given any text, so it is a `*` — which, in
+/// the resource field, may cross `:`. The rule is [`rule_tokens`], as for the evaluator.
+pub fn value_tokens(text: &str, variables: bool) -> Vec<Token> {
+    let tokens: Vec<pattern::Token> = match resource_variables(text, variables) {
+        Some((head, template)) => pattern::tokenize(head)
+            .chain(template.unresolved_tokens())
+            .collect(),
+        None => pattern::tokenize(text).collect(),
+    };
+    rule_tokens(&tokens)
+}
+
+/// The tokens of a catalog ARN format such as
+/// `arn:${Partition}:ecr:${Region}:${Account}:repository/${RepositoryName}`, read as
+/// [`crate::catalog::arn_matches_format`] reads it: each `${…}` placeholder, or a literal `*`,
+/// is a non-empty run of characters, which may contain `:` only in the sixth field.
+pub fn format_tokens(format: &str) -> Vec<Token> {
+    let mut out = Vec::new();
+    let mut colons = 0;
+    let mut rest = format;
+    while let Some(c) = rest.chars().next() {
+        let crosses_colon = colons >= 5;
+        let placeholder = match c {
+            '*' => Some(1),
+            '$' => variables::find(rest)
+                .filter(|span| span.start == 0)
+                .map(|span| span.end),
+            _ => None,
+        };
+        if let Some(end) = placeholder {
+            out.push(Token::One { crosses_colon });
+            out.push(Token::Star { crosses_colon });
+            rest = rest.get(end..).unwrap_or("");
+            continue;
+        }
+        if c == ':' {
+            colons += 1;
+        }
+        out.push(Token::Char(c));
+        rest = rest.get(c.len_utf8()..).unwrap_or("");
+    }
+    out
+}
+
+/// Whether `value` (a written `Resource` value) can match some ARN of the catalog `format`, with
+/// an example: [`intersection`] of [`value_tokens`] and [`format_tokens`]. A policy variable
+/// counts as a wildcard only where IAM substitutes it ([`resource_variables`]); elsewhere it is
+/// literal text, so `arn:aws:ecr:${aws:RequestedRegion}:123456789012:repository/app` fits no
+/// ECR repository ARN, whatever the request.
+pub fn fits_format(value: &str, format: &str, variables: bool) -> Option<Witness> {
+    intersection(&value_tokens(value, variables), &format_tokens(format))
+}
+
+/// A string two token lists both match: literal characters as `Some`, characters that only
+/// wildcards stand for as `None` (any character but `:` will do).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Witness(Vec<Option<char>>);
+
+impl Witness {
+    /// A concrete example: each free character written `x`.
+    pub fn example(&self) -> String {
+        self.render("")
+    }
+
+    /// The witness with each run of free characters written `run` (or `x` per character when
+    /// `run` is empty).
+    pub fn render(&self, run: &str) -> String {
+        let mut out = String::new();
+        let mut in_run = false;
+        for c in &self.0 {
+            match c {
+                Some(c) => {
+                    out.push(*c);
+                    in_run = false;
+                }
+                None if run.is_empty() => out.push('x'),
+                None => {
+                    if !in_run {
+                        out.push_str(run);
+                    }
+                    in_run = true;
+                }
+            }
+        }
+        out
+    }
+}
+
+/// One move of [`intersection`]: how far each list advances, and the character it produces
+/// (`None` for an empty star, `Some(None)` for a free character).
+#[derive(Clone, Copy)]
+struct Move {
+    da: usize,
+    db: usize,
+    emit: Option<Option<char>>,
+}
+
+/// Whether a wildcard (or literal) token accepts the character `c`.
+fn accepts(token: Token, c: char) -> bool {
+    match token {
+        Token::One { crosses_colon } | Token::Star { crosses_colon } => crosses_colon || c != ':',
+        Token::Char(l) => l == c,
+    }
+}
+
+/// The moves from positions `i` of `a` and `j` of `b`, in order of preference: empty stars first,
+/// so that witnesses stay short.
+fn moves(a: &[Token], b: &[Token], i: usize, j: usize) -> Vec<Move> {
+    use Token::{Char, One, Star};
+    let (x, y) = (a.get(i).copied(), b.get(j).copied());
+    let mut out = Vec::with_capacity(3);
+    let step = |da, db, emit| Move {
+        da,
+        db,
+        emit: Some(emit),
+    };
+    if let Some(Star { .. }) = x {
+        out.push(Move {
+            da: 1,
+            db: 0,
+            emit: None,
+        });
+    }
+    if let Some(Star { .. }) = y {
+        out.push(Move {
+            da: 0,
+            db: 1,
+            emit: None,
+        });
+    }
+    match (x, y) {
+        (Some(w @ Star { .. }), Some(Char(c))) if accepts(w, c) => out.push(step(0, 1, Some(c))),
+        (Some(Char(c)), Some(w @ Star { .. })) if accepts(w, c) => out.push(step(1, 0, Some(c))),
+        (Some(Star { .. }), Some(One { .. })) => out.push(step(0, 1, None)),
+        (Some(One { .. }), Some(Star { .. })) => out.push(step(1, 0, None)),
+        (Some(Char(c)), Some(w @ (Char(_) | One { .. })))
+        | (Some(w @ One { .. }), Some(Char(c)))
+            if accepts(w, c) =>
+        {
+            out.push(step(1, 1, Some(c)));
+        }
+        (Some(One { .. }), Some(One { .. })) => out.push(step(1, 1, None)),
+        _ => {}
+    }
+    out
+}
+
+/// A string both token lists match, or `None` when their languages do not meet: the one
+/// intersection algorithm, behind lint's W104/W105 ("this value fits none of the formats"), the
+/// summary's "which resources" and the samples of `diff`.
+///
+/// Depth-first over pairs of positions (a product automaton), with an explicit stack and a
+/// record of dead pairs, so it is linear in the product of the lengths and deep inputs cannot
+/// overflow the call stack. The first witness in move order is returned.
+pub fn intersection(a: &[Token], b: &[Token]) -> Option<Witness> {
+    struct Frame {
+        at: (usize, usize),
+        moves: Vec<Move>,
+        next: usize,
+        emitted: bool,
+    }
+    let width = b.len() + 1;
+    let end = (a.len(), b.len());
+    let mut dead = vec![false; (a.len() + 1) * width];
+    let mut out = Vec::new();
+    if end == (0, 0) {
+        return Some(Witness(out));
+    }
+    let mut stack = vec![Frame {
+        at: (0, 0),
+        moves: moves(a, b, 0, 0),
+        next: 0,
+        emitted: false,
+    }];
+    while let Some(frame) = stack.last_mut() {
+        if frame.emitted {
+            out.pop();
+            frame.emitted = false;
+        }
+        let Some(m) = frame.moves.get(frame.next).copied() else {
+            let (i, j) = frame.at;
+            if let Some(d) = dead.get_mut(i * width + j) {
+                *d = true;
+            }
+            stack.pop();
+            continue;
+        };
+        frame.next += 1;
+        if let Some(e) = m.emit {
+            out.push(e);
+            frame.emitted = true;
+        }
+        let (i, j) = (frame.at.0 + m.da, frame.at.1 + m.db);
+        if (i, j) == end {
+            return Some(Witness(out));
+        }
+        if dead.get(i * width + j).copied().unwrap_or(true) {
+            continue;
+        }
+        stack.push(Frame {
+            at: (i, j),
+            moves: moves(a, b, i, j),
+            next: 0,
+            emitted: false,
+        });
+    }
+    None
 }
 
 #[cfg(test)]
@@ -466,13 +708,7 @@ mod tests {
     #[test]
     fn bit_masks_agree_with_the_token_simulation() {
         let alphabet = ['a', ':', 'é', '*', '?', 'a', ':', 'b'];
-        let mut state: u64 = 0x2545_F491_4F6C_DD1D;
-        let mut next = |bound: usize| {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            (state % bound as u64) as usize
-        };
+        let mut next = crate::pattern::xorshift(0x2545_F491_4F6C_DD1D);
         for _ in 0..20_000 {
             let pattern: String = (0..next(14))
                 .map(|_| alphabet[next(alphabet.len())])
@@ -505,5 +741,214 @@ mod tests {
         assert!(!m("arn:*", "*"));
         assert!(!m("arn:aws:ecr:*:*:repository/*", "*"));
         assert!(m("*", REPO));
+    }
+
+    #[test]
+    fn intersection_of_values_and_formats() {
+        let repo = "arn:${Partition}:ecr:${Region}:${Account}:repository/${RepositoryName}";
+        let bucket = "arn:${Partition}:s3:::${BucketName}";
+        let object = "arn:${Partition}:s3:::${BucketName}/${ObjectName}";
+        let cases = [
+            (
+                "arn:aws:ecr:us-east-1:123456789012:repository/a/b",
+                repo,
+                true,
+            ),
+            (
+                "arn:aws:ecr:us-east-1:123456789012:repository/",
+                repo,
+                false,
+            ),
+            ("arn:aws:ecr:us-east-1:repository/x", repo, false),
+            ("arn:aws:ecr:*:repository/x", repo, true),
+            ("arn:aws:ecr:us-east-1:*:repository/x", repo, true),
+            ("arn:aws:ecr:us-east-1:1?3:repository/x", repo, true),
+            ("arn:aws:ecr:us-east-1:?:repository/x", repo, true),
+            ("arn:aws:ecr:us-east-1::repository/x", repo, false),
+            ("arn:aws:s3:::b", bucket, true),
+            ("arn:aws:s3:::b", object, false),
+            ("arn:aws:s3:::b/*", object, true),
+            ("arn:aws:s3:::b/*", bucket, true),
+            ("arn:aws:s3:::b*", object, true),
+            ("arn:aws:s3:us-east-1::b", bucket, false),
+        ];
+        for (value, format, expected) in cases {
+            assert_eq!(
+                fits_format(value, format, true).is_some(),
+                expected,
+                "{value} vs {format}"
+            );
+        }
+    }
+
+    const REPO_FORMAT: &str =
+        "arn:${Partition}:ecr:${Region}:${Account}:repository/${RepositoryName}";
+    /// The value lint and summary once disagreed on (lint: fits; summary: does not).
+    const REGION_VARIABLE: &str = "arn:aws:ecr:${aws:RequestedRegion}:123456789012:repository/app";
+    const APP: &str = "arn:aws:ecr:us-east-1:123456789012:repository/app";
+
+    fn ctx(pairs: &[(&str, &str)]) -> crate::context::Context {
+        let mut ctx = crate::context::Context::new();
+        for (k, v) in pairs {
+            ctx.push(k, v.to_string());
+        }
+        ctx
+    }
+
+    fn value(text: &str) -> crate::policy::ResourceValue {
+        crate::policy::ResourceValue::new(text, crate::json::Pos::default(), true)
+    }
+
+    #[test]
+    fn variables_are_substituted_in_the_resource_field_only() {
+        // Rule (a): one tokenizer. A `${…}` before the fifth `:` is literal, its `:` included.
+        assert!(resource_variables(REGION_VARIABLE, true).is_none());
+        let tokens = value_tokens(REGION_VARIABLE, true);
+        assert_eq!(tokens.iter().filter(|t| **t == Token::Char(':')).count(), 6);
+        assert!(tokens.iter().all(|t| matches!(t, Token::Char(_))));
+        // In the resource field it is a variable: any run, `:` included.
+        let (head, _) = resource_variables(
+            "arn:aws:ecr:us-east-1:123456789012:repository/${aws:username}",
+            true,
+        )
+        .unwrap();
+        assert_eq!(head, "arn:aws:ecr:us-east-1:123456789012:");
+        assert_eq!(
+            value_tokens("arn:aws:ecr:r:1:repository/${aws:username}", true).last(),
+            Some(&Token::Star {
+                crosses_colon: true
+            })
+        );
+        // Without Version 2012-10-17 it is text everywhere; escapes are their character.
+        assert!(resource_variables("arn:aws:ecr:r:1:repository/${aws:username}", false).is_none());
+        assert_eq!(
+            value_tokens("arn:aws:ecr:r:1:repository/${*}", true).last(),
+            Some(&Token::Char('*'))
+        );
+    }
+
+    #[test]
+    fn evaluator_reads_variables_where_the_tokenizer_does() {
+        // The region-field variable is literal: no Region, whatever the request says.
+        let v = value(REGION_VARIABLE);
+        assert!(!v.is_match(APP, &ctx(&[("aws:RequestedRegion", "us-east-1")])));
+        assert!(!v.is_match(APP, &ctx(&[])));
+        assert!(v.is_match(
+            REGION_VARIABLE,
+            &ctx(&[("aws:RequestedRegion", "us-east-1")])
+        ));
+        // In the resource field it is substituted: a match only with the right value.
+        let v = value("arn:aws:ecr:us-east-1:123456789012:repository/${aws:username}");
+        assert!(v.is_match(APP, &ctx(&[("aws:username", "app")])));
+        assert!(!v.is_match(APP, &ctx(&[("aws:username", "other")])));
+        assert!(!v.is_match(APP, &ctx(&[])));
+    }
+
+    #[test]
+    fn intersection_answers_with_a_witness() {
+        // Rule (b): one intersection. The drifted value fits no repository ARN ...
+        assert_eq!(fits_format(REGION_VARIABLE, REPO_FORMAT, true), None);
+        assert_eq!(fits_format(REGION_VARIABLE, REPO_FORMAT, false), None);
+        // ... and lint and summary say the same.
+        let text = format!(
+            r#"{{"Version":"2012-10-17","Statement":{{"Effect":"Allow","Action":"ecr:PutImage","Resource":"{REGION_VARIABLE}"}}}}"#
+        );
+        let findings = crate::lint::lint(
+            "p.json",
+            text.as_bytes(),
+            crate::policy::PolicyKind::Identity,
+            crate::lint::PolicyShape::ManagedPolicy,
+        );
+        let codes: Vec<&str> = findings.iter().map(|f| f.code).collect();
+        assert_eq!(codes, ["W104", "W108"], "{findings:#?}");
+        let put = crate::catalog::Catalog::builtin()
+            .action("ecr:PutImage")
+            .unwrap();
+        assert!(!crate::summary::fits(&value(REGION_VARIABLE), &put, true));
+        assert!(crate::summary::fits(&value(APP), &put, true));
+        // A resource-field variable fits, with an example both sides accept.
+        let w = fits_format(
+            "arn:aws:ecr:us-east-1:123456789012:repository/${aws:username}",
+            REPO_FORMAT,
+            true,
+        )
+        .unwrap();
+        assert_eq!(
+            w.example(),
+            "arn:aws:ecr:us-east-1:123456789012:repository/x"
+        );
+        assert!(crate::catalog::arn_matches_format(
+            REPO_FORMAT,
+            &w.example()
+        ));
+        // Negative cases: another service, another resource type.
+        assert_eq!(
+            fits_format("arn:aws:s3:::bucket/*", REPO_FORMAT, true),
+            None
+        );
+        assert_eq!(
+            fits_format(
+                "arn:aws:ecr:us-east-1:123456789012:repo/app",
+                REPO_FORMAT,
+                true
+            ),
+            None
+        );
+        let w = fits_format(
+            "arn:aws:ecr:*:123456789012:repository/a?p",
+            REPO_FORMAT,
+            true,
+        )
+        .unwrap();
+        assert_eq!(w.example(), "arn:aws:ecr:x:123456789012:repository/axp");
+        assert_eq!(
+            w.render("<any>"),
+            "arn:aws:ecr:<any>:123456789012:repository/a<any>p"
+        );
+    }
+
+    #[test]
+    fn witnesses_are_accepted_by_the_evaluator_and_the_catalog() {
+        // Random values: every witness example matches the value (evaluator) and the format
+        // (catalog); and a value that matches a sample ARN of the format has a witness.
+        let pieces = [
+            "arn",
+            ":",
+            "aws",
+            "ecr",
+            "us-east-1",
+            "1",
+            "repository/",
+            "app",
+            "*",
+            "?",
+            "/",
+            "s3",
+        ];
+        let samples = [
+            APP,
+            "arn:aws:ecr:eu-west-1:1:repository/a/b",
+            "arn:aws:ecr:x:1:repository/app:1",
+        ];
+        let mut next = crate::pattern::xorshift(0x0123_4567_89AB_CDEF);
+        for _ in 0..5_000 {
+            let text: String = (0..next(14)).map(|_| pieces[next(pieces.len())]).collect();
+            let pattern = ResourcePattern::new(&text);
+            match fits_format(&text, REPO_FORMAT, false) {
+                Some(w) => {
+                    let example = w.example();
+                    assert!(pattern.is_match(&example), "{text:?}: {example:?}");
+                    assert!(
+                        crate::catalog::arn_matches_format(REPO_FORMAT, &example),
+                        "{text:?}: {example:?}"
+                    );
+                }
+                None => {
+                    for sample in samples {
+                        assert!(!pattern.is_match(sample), "{text:?} matches {sample:?}");
+                    }
+                }
+            }
+        }
     }
 }

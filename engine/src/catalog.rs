@@ -173,11 +173,7 @@ impl AccessLevel {
     }
 }
 
-impl fmt::Display for AccessLevel {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
+display_as_str!(AccessLevel);
 
 /// One action of the catalog.
 #[derive(Clone, Copy)]

@@ -73,11 +73,7 @@ impl Access {
     }
 }
 
-impl fmt::Display for Access {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
+display_as_str!(Access, DiffError);
 
 /// One request whose access differs between the versions.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -165,9 +161,10 @@ pub struct DiffOptions {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct DiffError(pub String);
 
-impl fmt::Display for DiffError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
+impl DiffError {
+    /// The message.
+    pub fn as_str(&self) -> &str {
+        &self.0
     }
 }
 
@@ -425,15 +422,6 @@ impl Layers {
         let add = |set: &mut PolicySet, role: PolicyRole, p: Policy| {
             set.add_as(role, p).map_err(|e| DiffError(e.to_string()))
         };
-        let role = match kind {
-            PolicyKind::Identity => PolicyRole::Identity,
-            PolicyKind::Resource => PolicyRole::Resource,
-            PolicyKind::Boundary => PolicyRole::Boundary,
-            PolicyKind::Session => PolicyRole::Session,
-            PolicyKind::Scp => PolicyRole::Scp(0),
-            PolicyKind::Rcp => PolicyRole::Rcp(0),
-            PolicyKind::VpcEndpoint => PolicyRole::VpcEndpoint,
-        };
         let mut same = PolicySet::new();
         if !matches!(kind, PolicyKind::Identity | PolicyKind::Resource) {
             add(
@@ -442,7 +430,8 @@ impl Layers {
                 helper(ALLOW_ALL_IDENTITY, PolicyKind::Identity)?,
             )?;
         }
-        add(&mut same, role, policy)?;
+        // In the role its kind implies (`kind` is the policy's own kind).
+        same.add(policy).map_err(|e| DiffError(e.to_string()))?;
         let mut cross = same.clone();
         if kind == PolicyKind::Resource {
             add(

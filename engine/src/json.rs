@@ -393,9 +393,7 @@ impl Reader<'_> {
     fn object(&mut self, depth: usize) -> Result<Value, JsonError> {
         self.at += 1; // `{`
         let mut members: Vec<Member> = Vec::new();
-        self.skip_ws();
-        if self.peek() == Some(b'}') {
-            self.at += 1;
+        if self.closes_at_once(b'}') {
             return Ok(Value::Object(members));
         }
         loop {
@@ -439,29 +437,47 @@ impl Reader<'_> {
                 key_pos,
                 value,
             });
-            self.skip_ws();
-            match self.peek() {
-                Some(b',') => self.at += 1,
-                Some(b'}') => {
-                    self.at += 1;
-                    return Ok(Value::Object(members));
-                }
-                _ => {
-                    return Err(self.error(format!(
-                        "expected `,` or `}}` after an object member, found {}",
-                        self.found()
-                    )));
-                }
+            if self.element_end(b'}', "an object member")? {
+                return Ok(Value::Object(members));
             }
+        }
+    }
+
+    /// Just after `[` or `{`: whether the container closes at once (then the `close` is read).
+    fn closes_at_once(&mut self, close: u8) -> bool {
+        self.skip_ws();
+        let closes = self.peek() == Some(close);
+        if closes {
+            self.at += 1;
+        }
+        closes
+    }
+
+    /// After an element of a container: `true` at its `close` byte, `false` after a `,` (either
+    /// is read).
+    fn element_end(&mut self, close: u8, what: &str) -> Result<bool, JsonError> {
+        self.skip_ws();
+        match self.peek() {
+            Some(b',') => {
+                self.at += 1;
+                Ok(false)
+            }
+            Some(c) if c == close => {
+                self.at += 1;
+                Ok(true)
+            }
+            _ => Err(self.error(format!(
+                "expected `,` or `{}` after {what}, found {}",
+                char::from(close),
+                self.found()
+            ))),
         }
     }
 
     fn array(&mut self, depth: usize) -> Result<Value, JsonError> {
         self.at += 1; // `[`
         let mut items = Vec::new();
-        self.skip_ws();
-        if self.peek() == Some(b']') {
-            self.at += 1;
+        if self.closes_at_once(b']') {
             return Ok(Value::Array(items));
         }
         loop {
@@ -474,19 +490,8 @@ impl Reader<'_> {
             let item = self.value(depth + 1)?;
             self.path.pop();
             items.push(item);
-            self.skip_ws();
-            match self.peek() {
-                Some(b',') => self.at += 1,
-                Some(b']') => {
-                    self.at += 1;
-                    return Ok(Value::Array(items));
-                }
-                _ => {
-                    return Err(self.error(format!(
-                        "expected `,` or `]` after an array element, found {}",
-                        self.found()
-                    )));
-                }
+            if self.element_end(b']', "an array element")? {
+                return Ok(Value::Array(items));
             }
         }
     }

@@ -39,15 +39,17 @@ use std::collections::{BTreeSet, HashMap, HashSet};
 use std::fmt;
 use std::sync::Arc;
 
+use crate::arn::{fits_format, resource_field_start};
 use crate::catalog::{ActionInfo, Catalog};
 use crate::condition::{Clause, Family, Operator, Qualifier};
 use crate::context::Context;
 use crate::json::{self, Json, Pos, Value};
-use crate::parse::{PolicyError, policy_from_json};
+use crate::parse::{PolicyError, cli_wrapped, policy_from_json};
 use crate::policy::{
     ActionPattern, Effect, Policy, PolicyKind, PrincipalClause, PrincipalValue, ResourceClause,
     ResourceValue, Source, Statement, Version, Warning, WarningKind,
 };
+use crate::variables;
 
 /// How serious a finding is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -71,11 +73,7 @@ impl Severity {
     }
 }
 
-impl fmt::Display for Severity {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
+display_as_str!(Severity);
 
 /// A lint rule: its stable code and name, its severity, and a one-line description.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -384,32 +382,14 @@ pub fn lint(name: &str, bytes: &[u8], kind: PolicyKind, shape: PolicyShape) -> V
 
 /// The document inside an AWS CLI output shape, if `root` is one, and whether it was wrapped.
 fn unwrap_document(root: &Json) -> Result<(&Json, bool), Box<Finding>> {
-    let shapes: [(&str, &[&str]); 4] = [
-        ("policyText", &["policyText"]),
-        ("PolicyVersion.Document", &["PolicyVersion", "Document"]),
-        ("PolicyDocument", &["PolicyDocument"]),
-        ("Policy.Content", &["Policy", "Content"]),
-    ];
-    for (label, path) in shapes {
-        let mut node = root;
-        let mut found = true;
-        for key in path {
-            match node.get(key) {
-                Some(member) => node = &member.value,
-                None => {
-                    found = false;
-                    break;
-                }
-            }
-        }
-        if !found {
-            continue;
-        }
-        return match &node.value {
-            Value::Object(_) => Ok((node, true)),
-            _ => {
-                let pointer = path.iter().fold(String::new(), |p, k| format!("{p}/{k}"));
-                Err(Box::new(
+    let Some((label, path, node)) = cli_wrapped(root) else {
+        return Ok((root, false));
+    };
+    match &node.value {
+        Value::Object(_) => Ok((node, true)),
+        _ => {
+            let pointer = path.iter().fold(String::new(), |p, k| format!("{p}/{k}"));
+            Err(Box::new(
                     Finding::new(
                         &E002,
                         node.pos,
@@ -420,10 +400,8 @@ fn unwrap_document(root: &Json) -> Result<(&Json, bool), Box<Finding>> {
                         "extract the document first, e.g. `jq -r '.{label}' FILE > policy.json` (URL-decode it if it starts with %7B)"
                     )),
                 ))
-            }
-        };
+        }
     }
-    Ok((root, false))
 }
 
 fn validation_finding(e: PolicyError) -> Finding {
@@ -817,12 +795,14 @@ impl Linter<'_> {
         }
         let services: BTreeSet<&'static str> = typed.iter().map(|a| a.service()).collect();
         let action_names: Vec<String> = typed.iter().map(|a| a.full_name()).collect();
+        let variables = self.policy.version == Some(Version::V2012_10_17);
+        let fits = |text: &str, format: &str| fits_format(text, format, variables).is_some();
         for value in &resource.patterns {
             if value.pattern.is_any() {
                 continue;
             }
             let text = value.text();
-            if formats.iter().any(|f| value_matches_format(text, f)) {
+            if formats.iter().any(|f| fits(text, f)) {
                 continue;
             }
             let help = format!(
@@ -842,10 +822,7 @@ impl Linter<'_> {
             for service in &services {
                 for rt in catalog.service_resource_types(service).unwrap_or_default() {
                     let name = rt.name().to_string();
-                    if rt
-                        .arn_formats()
-                        .iter()
-                        .any(|f| value_matches_format(text, f))
+                    if rt.arn_formats().iter().any(|f| fits(text, f))
                         && !other_types.contains(&name)
                     {
                         other_types.push(name);
@@ -894,11 +871,7 @@ impl Linter<'_> {
                 } else {
                     format!(
                         "it is an ARN of `{service}`, but the listed actions are {} actions",
-                        names
-                            .iter()
-                            .map(|s| format!("`{s}`"))
-                            .collect::<Vec<_>>()
-                            .join(", ")
+                        crate::summary::quoted(&names)
                     )
                 }
             } else {
@@ -1079,8 +1052,7 @@ impl Linter<'_> {
                             let Some(at) = variable_at(text) else {
                                 continue;
                             };
-                            let fifth_colon = text.match_indices(':').nth(4).map(|(i, _)| i);
-                            if fifth_colon.is_none_or(|c| at < c) {
+                            if resource_field_start(text).is_none_or(|start| at < start) {
                                 found.push((
                                     pos,
                                     format!("a policy variable is substituted only in the resource field of an ARN (after the fifth `:`); in `{text}` it is literal text"),
@@ -1241,8 +1213,7 @@ fn scalar_variables(node: &Json, element: &str, found: &mut Vec<(Pos, String, Op
 
 /// Where a `${…}` starts, if the text has one.
 fn variable_at(text: &str) -> Option<usize> {
-    let start = text.find("${")?;
-    text.get(start..)?.contains('}').then_some(start)
+    variables::find(text).map(|span| span.start)
 }
 
 /// Whether W107 checks a key: service keys and the global tag keys.
@@ -1307,7 +1278,7 @@ fn covers(t: &Statement, s: &Statement) -> bool {
 /// strings starting with the prefix.
 fn star_prefix(text: &str) -> Option<&str> {
     let prefix = text.strip_suffix('*')?;
-    (!prefix.contains(['*', '?']) && !prefix.contains("${")).then_some(prefix)
+    (!prefix.contains(['*', '?']) && variable_at(prefix).is_none()).then_some(prefix)
 }
 
 fn actions_cover(t: &Statement, s: &Statement) -> bool {
@@ -1393,145 +1364,6 @@ fn principals_cover(t: Option<&PrincipalClause>, s: Option<&PrincipalClause>) ->
         (Some(t), Some(s)) if t.negated && s.negated => t.principals == s.principals,
         _ => false,
     }
-}
-
-/// One token of a pattern for [`value_matches_format`]: a character, or a wildcard matching
-/// one (`One`) or any number (`Star`) of characters, `:` included only when `colon`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Tok {
-    Char(char),
-    One { colon: bool },
-    Star { colon: bool },
-}
-
-/// A `Resource` value as tokens, following the matching rule of [`crate::arn`]: in the sixth
-/// field every wildcard may match `:`; in the first five only a `*` that ends its field does.
-/// A policy variable (`${…}`) may stand for anything, so it is a `*`.
-fn value_tokens(value: &str) -> Vec<Tok> {
-    let chars: Vec<char> = value.chars().collect();
-    let mut out = Vec::with_capacity(chars.len());
-    let mut colons = 0;
-    let mut i = 0;
-    while i < chars.len() {
-        let sixth = colons >= 5;
-        match chars[i] {
-            '$' if chars.get(i + 1) == Some(&'{') => {
-                if let Some(close) = chars[i..].iter().position(|&c| c == '}') {
-                    out.push(Tok::Star { colon: true });
-                    i += close + 1;
-                    continue;
-                }
-                out.push(Tok::Char('$'));
-            }
-            '*' => {
-                let ends_field = matches!(chars.get(i + 1), None | Some(':'));
-                out.push(Tok::Star {
-                    colon: sixth || ends_field,
-                });
-            }
-            '?' => out.push(Tok::One { colon: sixth }),
-            ':' => {
-                colons += 1;
-                out.push(Tok::Char(':'));
-            }
-            c => out.push(Tok::Char(c)),
-        }
-        i += 1;
-    }
-    out
-}
-
-/// A SAR ARN format as tokens: each `${Placeholder}` (or literal `*`) matches one or more
-/// characters, `:` included only in the sixth field (see [`crate::catalog::arn_matches_format`]).
-fn format_tokens(format: &str) -> Vec<Tok> {
-    let chars: Vec<char> = format.chars().collect();
-    let mut out = Vec::with_capacity(chars.len());
-    let mut colons = 0;
-    let mut i = 0;
-    while i < chars.len() {
-        let colon = colons >= 5;
-        let placeholder_end = match chars[i] {
-            '*' => Some(i + 1),
-            '$' if chars.get(i + 1) == Some(&'{') => chars[i..]
-                .iter()
-                .position(|&c| c == '}')
-                .map(|close| i + close + 1),
-            _ => None,
-        };
-        if let Some(end) = placeholder_end {
-            out.push(Tok::One { colon });
-            out.push(Tok::Star { colon });
-            i = end;
-            continue;
-        }
-        if chars[i] == ':' {
-            colons += 1;
-        }
-        out.push(Tok::Char(chars[i]));
-        i += 1;
-    }
-    out
-}
-
-/// What one step of a token consumes.
-#[derive(Clone, Copy)]
-enum Class {
-    Lit(char),
-    Any { colon: bool },
-}
-
-fn compatible(a: Class, b: Class) -> bool {
-    match (a, b) {
-        (Class::Lit(x), Class::Lit(y)) => x == y,
-        (Class::Lit(c), Class::Any { colon }) | (Class::Any { colon }, Class::Lit(c)) => {
-            colon || c != ':'
-        }
-        (Class::Any { .. }, Class::Any { .. }) => true,
-    }
-}
-
-/// The steps a pattern can take from token `i`: what it consumes and where it goes.
-fn steps(tokens: &[Tok], i: usize) -> Option<(Class, usize)> {
-    match tokens.get(i)? {
-        Tok::Char(c) => Some((Class::Lit(*c), i + 1)),
-        Tok::One { colon } => Some((Class::Any { colon: *colon }, i + 1)),
-        Tok::Star { colon } => Some((Class::Any { colon: *colon }, i)),
-    }
-}
-
-/// Whether some concrete ARN both matches the `Resource` value and fits the SAR ARN format:
-/// the intersection of the two patterns is not empty. A breadth-first search over pairs of
-/// positions (a product automaton), linear in the product of the lengths.
-pub fn value_matches_format(value: &str, format: &str) -> bool {
-    let (p, f) = (value_tokens(value), format_tokens(format));
-    let width = f.len() + 1;
-    let mut seen = vec![false; (p.len() + 1) * width];
-    let mut queue = vec![(0usize, 0usize)];
-    while let Some((i, j)) = queue.pop() {
-        let Some(slot) = seen.get_mut(i * width + j) else {
-            continue;
-        };
-        if *slot {
-            continue;
-        }
-        *slot = true;
-        if i == p.len() && j == f.len() {
-            return true;
-        }
-        // A star may match nothing.
-        if matches!(p.get(i), Some(Tok::Star { .. })) {
-            queue.push((i + 1, j));
-        }
-        if matches!(f.get(j), Some(Tok::Star { .. })) {
-            queue.push((i, j + 1));
-        }
-        if let (Some((a, ni)), Some((b, nj))) = (steps(&p, i), steps(&f, j))
-            && compatible(a, b)
-        {
-            queue.push((ni, nj));
-        }
-    }
-    false
 }
 
 #[cfg(test)]
@@ -2221,43 +2053,5 @@ mod tests {
         let text = "{\"PolicyVersion\": {\"Document\":\n{\"Version\":\"2012-10-17\",\"Statement\":{\"Effect\":\"Allow\",\"Action\":\"ecr:PutImages\",\"Resource\":\"*\"}}}}";
         let f = only(text, "W101");
         assert_eq!(f.pos.line, 2);
-    }
-
-    #[test]
-    fn intersection_of_values_and_formats() {
-        let repo = "arn:${Partition}:ecr:${Region}:${Account}:repository/${RepositoryName}";
-        let bucket = "arn:${Partition}:s3:::${BucketName}";
-        let object = "arn:${Partition}:s3:::${BucketName}/${ObjectName}";
-        let cases = [
-            (
-                "arn:aws:ecr:us-east-1:123456789012:repository/a/b",
-                repo,
-                true,
-            ),
-            (
-                "arn:aws:ecr:us-east-1:123456789012:repository/",
-                repo,
-                false,
-            ),
-            ("arn:aws:ecr:us-east-1:repository/x", repo, false),
-            ("arn:aws:ecr:*:repository/x", repo, true),
-            ("arn:aws:ecr:us-east-1:*:repository/x", repo, true),
-            ("arn:aws:ecr:us-east-1:1?3:repository/x", repo, true),
-            ("arn:aws:ecr:us-east-1:?:repository/x", repo, true),
-            ("arn:aws:ecr:us-east-1::repository/x", repo, false),
-            ("arn:aws:s3:::b", bucket, true),
-            ("arn:aws:s3:::b", object, false),
-            ("arn:aws:s3:::b/*", object, true),
-            ("arn:aws:s3:::b/*", bucket, true),
-            ("arn:aws:s3:::b*", object, true),
-            ("arn:aws:s3:us-east-1::b", bucket, false),
-        ];
-        for (value, format, expected) in cases {
-            assert_eq!(
-                value_matches_format(value, format),
-                expected,
-                "{value} vs {format}"
-            );
-        }
     }
 }

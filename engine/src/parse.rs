@@ -124,21 +124,7 @@ pub fn parse_policy_input(
     kind: PolicyKind,
 ) -> Result<Policy, PolicyError> {
     let (source, json) = read_json(name, bytes)?;
-    let wrapped = |path: &[&str]| -> Option<&Json> {
-        let mut node = &json;
-        for key in path {
-            node = &node.get(key)?.value;
-        }
-        Some(node)
-    };
-    let shapes: [(&str, &[&str]); 4] = [
-        ("policyText", &["policyText"]),
-        ("PolicyVersion.Document", &["PolicyVersion", "Document"]),
-        ("PolicyDocument", &["PolicyDocument"]),
-        ("Policy.Content", &["Policy", "Content"]),
-    ];
-    for (label, path) in shapes {
-        let Some(inner) = wrapped(path) else { continue };
+    if let Some((label, _, inner)) = cli_wrapped(&json) {
         let inner_name = format!("{name} ({label})");
         return match &inner.value {
             Value::String(text) => {
@@ -149,6 +135,24 @@ pub fn parse_policy_input(
         };
     }
     policy_from_json(source, &json, kind)
+}
+
+/// The document inside one of the AWS CLI shapes [`parse_policy_input`] reads, if `json` is one:
+/// the shape's label, the path to the document, and the node there (lint reads the same shapes).
+pub fn cli_wrapped(json: &Json) -> Option<(&'static str, &'static [&'static str], &Json)> {
+    const SHAPES: [(&str, &[&str]); 4] = [
+        ("policyText", &["policyText"]),
+        ("PolicyVersion.Document", &["PolicyVersion", "Document"]),
+        ("PolicyDocument", &["PolicyDocument"]),
+        ("Policy.Content", &["Policy", "Content"]),
+    ];
+    SHAPES.iter().find_map(|&(label, path)| {
+        let mut node = json;
+        for key in path {
+            node = &node.get(key)?.value;
+        }
+        Some((label, path, node))
+    })
 }
 
 /// IAM returns documents URL-encoded (`%7B%22Version%22…`); decode `%XX` when the text is not

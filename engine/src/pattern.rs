@@ -336,6 +336,17 @@ pub fn reference_match(pattern: &str, s: &str) -> bool {
     matched[p.len()]
 }
 
+/// A small deterministic generator for randomized tests: each call gives a number in `0..bound`.
+#[cfg(test)]
+pub(crate) fn xorshift(mut state: u64) -> impl FnMut(usize) -> usize {
+    move |bound| {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        (state % bound as u64) as usize
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -369,24 +380,17 @@ mod tests {
 
     #[test]
     fn strategies_are_chosen() {
-        assert_eq!(Wildcard::new("*").strategy(), &Strategy::Any);
-        assert_eq!(Wildcard::new("**").strategy(), &Strategy::Any);
-        assert_eq!(
-            Wildcard::new("ecr:batch*").strategy(),
-            &Strategy::Prefix("ecr:batch".into())
-        );
-        assert_eq!(
-            Wildcard::new("*image").strategy(),
-            &Strategy::Suffix("image".into())
-        );
-        assert_eq!(
-            Wildcard::new("*layer*").strategy(),
-            &Strategy::Contains("layer".into())
-        );
-        assert_eq!(
-            Wildcard::new("ecr:putimage").strategy(),
-            &Strategy::Exact("ecr:putimage".into())
-        );
+        let cases = [
+            ("*", Strategy::Any),
+            ("**", Strategy::Any),
+            ("ecr:batch*", Strategy::Prefix("ecr:batch".into())),
+            ("*image", Strategy::Suffix("image".into())),
+            ("*layer*", Strategy::Contains("layer".into())),
+            ("ecr:putimage", Strategy::Exact("ecr:putimage".into())),
+        ];
+        for (pattern, strategy) in cases {
+            assert_eq!(Wildcard::new(pattern).strategy(), &strategy, "{pattern}");
+        }
         assert!(matches!(
             Wildcard::new("ecr:put?mage").strategy(),
             Strategy::General(_)
@@ -466,13 +470,7 @@ mod tests {
     fn random_patterns_agree_with_reference() {
         // Longer patterns than the exhaustive test, with a two-byte character.
         let alphabet = ['a', 'b', 'é', '*', '?', 'a', 'b'];
-        let mut state: u64 = 0x9E37_79B9_7F4A_7C15;
-        let mut next = |bound: usize| {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            (state % bound as u64) as usize
-        };
+        let mut next = xorshift(0x9E37_79B9_7F4A_7C15);
         for _ in 0..20_000 {
             let pattern: String = (0..next(9))
                 .map(|_| alphabet[next(alphabet.len())])

@@ -6,7 +6,7 @@
 use std::fmt;
 use std::sync::Arc;
 
-use crate::arn::ResourcePattern;
+use crate::arn::{ResourcePattern, resource_variables};
 use crate::condition::ConditionBlock;
 use crate::context::Context;
 use crate::json::Pos;
@@ -270,15 +270,10 @@ pub struct ResourceValue {
 
 impl ResourceValue {
     /// Compiles a value. With `variables` (Version 2012-10-17), `${…}` in the resource field
-    /// (after the fifth colon) is a policy variable, substituted per request.
+    /// (after the fifth colon) is a policy variable, substituted per request (see
+    /// [`crate::arn::resource_variables`]).
     pub fn new(text: &str, pos: Pos, variables: bool) -> ResourceValue {
-        let variables = variables
-            .then(|| {
-                let start = text.match_indices(':').nth(4).map(|(i, _)| i + 1)?;
-                let (head, field) = text.split_at(start);
-                Template::parse(field).map(|t| (head.to_string(), t))
-            })
-            .flatten();
+        let variables = resource_variables(text, variables).map(|(head, t)| (head.to_string(), t));
         ResourceValue {
             pos,
             pattern: ResourcePattern::new(text),

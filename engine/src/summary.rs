@@ -30,7 +30,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::{self, Write as _};
 
-use crate::arn::Arn;
+use crate::arn::{Arn, Token, fits_format, format_tokens, intersection, value_tokens};
 use crate::catalog::{AccessLevel, ActionInfo, Catalog, arn_matches_format};
 use crate::explain::SuggestedStatement;
 use crate::pattern::Wildcard;
@@ -509,10 +509,11 @@ fn conditions_of(statement: &Statement) -> Vec<ConditionSummary> {
         .collect()
 }
 
-fn quoted(values: &[&str]) -> String {
+/// The values in backticks, separated by commas (for messages).
+pub(crate) fn quoted<S: AsRef<str>>(values: &[S]) -> String {
     values
         .iter()
-        .map(|v| format!("`{v}`"))
+        .map(|v| format!("`{}`", v.as_ref()))
         .collect::<Vec<_>>()
         .join(", ")
 }
@@ -938,8 +939,8 @@ fn resources_for(
 }
 
 /// Whether a `Resource` value can match some request resource of the action: `*` always; for an
-/// account-level action nothing else; otherwise when the value's pattern and one of the action's
-/// ARN formats have a string in common.
+/// account-level action nothing else; otherwise when the value can match one of the action's
+/// ARN formats ([`fits_format`]).
 pub fn fits(value: &ResourceValue, info: &ActionInfo<'_>, variables: bool) -> bool {
     if value.pattern.is_any() {
         return true;
@@ -947,11 +948,10 @@ pub fn fits(value: &ResourceValue, info: &ActionInfo<'_>, variables: bool) -> bo
     if info.is_account_level() {
         return false;
     }
-    let tokens = value_tokens(value.text(), variables);
     info.resource_types().any(|t| {
         t.arn_formats()
             .iter()
-            .any(|f| overlap(&tokens, &format_tokens(f)).is_some())
+            .any(|f| fits_format(value.text(), f, variables).is_some())
     })
 }
 
@@ -963,20 +963,21 @@ pub fn sample_resource(value: &str, format: &str, variables: bool) -> Option<Str
     let tokens = value_tokens(value, variables);
     let format_tokens = format_tokens(format);
     // Prefer a sample in which every `*` of the value stands for something.
-    let nonempty: Vec<Tok> = tokens
+    let nonempty: Vec<Token> = tokens
         .iter()
         .flat_map(|&t| match t {
-            Tok::Star { colon } => vec![Tok::One { colon }, t],
+            Token::Star { crosses_colon } => vec![Token::One { crosses_colon }, t],
             t => vec![t],
         })
         .collect();
-    let witness =
-        overlap(&nonempty, &format_tokens).or_else(|| overlap(&tokens, &format_tokens))?;
+    let witness = intersection(&nonempty, &format_tokens)
+        .or_else(|| intersection(&tokens, &format_tokens))?;
     let verify = |candidate: &str| {
-        let literal: Vec<Tok> = candidate.chars().map(Tok::Lit).collect();
-        arn_matches_format(format, candidate) && overlap(&tokens, &literal).is_some()
+        let literal: Vec<Token> = candidate.chars().map(Token::Char).collect();
+        arn_matches_format(format, candidate) && intersection(&tokens, &literal).is_some()
     };
-    let mut fields: Vec<String> = render_witness(&witness, SAMPLE)
+    let mut fields: Vec<String> = witness
+        .render(SAMPLE)
         .splitn(6, ':')
         .map(str::to_string)
         .collect();
@@ -989,199 +990,12 @@ pub fn sample_resource(value: &str, format: &str, variables: bool) -> Option<Str
     if verify(&readable) {
         return Some(readable);
     }
-    let plain = render_witness(&witness, "");
+    let plain = witness.example();
     verify(&plain).then_some(plain)
 }
 
 /// The text that stands for a wildcard in samples.
 pub const SAMPLE: &str = "<any>";
-
-/// Joins a witness; each run of free characters becomes `run` (or `x` per character when `run`
-/// is empty).
-fn render_witness(witness: &[Option<char>], run: &str) -> String {
-    let mut out = String::new();
-    let mut in_run = false;
-    for c in witness {
-        match c {
-            Some(c) => {
-                out.push(*c);
-                in_run = false;
-            }
-            None if run.is_empty() => out.push('x'),
-            None => {
-                if !in_run {
-                    out.push_str(run);
-                }
-                in_run = true;
-            }
-        }
-    }
-    out
-}
-
-/// A token of an ARN pattern: a literal character, or a wildcard matching one (`One`) or any
-/// number (`Star`) of characters, which may include `:` only when `colon` is set.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Tok {
-    Lit(char),
-    One { colon: bool },
-    Star { colon: bool },
-}
-
-/// Tokens of a `Resource` value under the rules of iam-semantics §3.4: in the sixth field every
-/// wildcard may cross `:`; in the first five only a `*` that ends its field. With `variables`,
-/// a `${…}` in the sixth field may be anything (`${*}`, `${?}`, `${$}` are the characters).
-fn value_tokens(value: &str, variables: bool) -> Vec<Tok> {
-    let chars: Vec<char> = value.chars().collect();
-    let mut out = Vec::with_capacity(chars.len());
-    let mut colons = 0;
-    let mut i = 0;
-    while let Some(&c) = chars.get(i) {
-        let sixth = colons >= 5;
-        if sixth
-            && variables
-            && c == '$'
-            && chars.get(i + 1) == Some(&'{')
-            && let Some(len) = chars
-                .get(i + 2..)
-                .and_then(|r| r.iter().position(|&c| c == '}'))
-        {
-            let inner: String = chars
-                .get(i + 2..i + 2 + len)
-                .unwrap_or(&[])
-                .iter()
-                .collect();
-            match inner.as_str() {
-                "*" | "?" | "$" => out.extend(inner.chars().map(Tok::Lit)),
-                _ => out.push(Tok::Star { colon: true }),
-            }
-            i += len + 3;
-            continue;
-        }
-        let ends_field = matches!(chars.get(i + 1), None | Some(':'));
-        out.push(match c {
-            '*' => Tok::Star {
-                colon: sixth || ends_field,
-            },
-            '?' => Tok::One { colon: sixth },
-            ':' => {
-                colons += 1;
-                Tok::Lit(':')
-            }
-            c => Tok::Lit(c),
-        });
-        i += 1;
-    }
-    out
-}
-
-/// Tokens of a catalog ARN format: each `${…}` (or literal `*`) is a non-empty run, which may
-/// contain `:` only in the sixth field.
-fn format_tokens(format: &str) -> Vec<Tok> {
-    let mut out = Vec::new();
-    let mut colons = 0;
-    let mut rest = format;
-    while let Some(c) = rest.chars().next() {
-        let colon = colons >= 5;
-        if rest.starts_with("${")
-            && let Some(end) = rest.find('}')
-        {
-            out.push(Tok::One { colon });
-            out.push(Tok::Star { colon });
-            rest = rest.get(end + 1..).unwrap_or("");
-            continue;
-        }
-        match c {
-            '*' => {
-                out.push(Tok::One { colon });
-                out.push(Tok::Star { colon });
-            }
-            ':' => {
-                colons += 1;
-                out.push(Tok::Lit(':'));
-            }
-            c => out.push(Tok::Lit(c)),
-        }
-        rest = rest.get(c.len_utf8()..).unwrap_or("");
-    }
-    out
-}
-
-/// A string both token lists match, if any: literal characters as `Some`, characters only
-/// wildcards produce as `None` (any character but `:`). Depth-first over the pairs of
-/// positions, remembering dead ones, so it is linear in the product of the lengths.
-fn overlap(a: &[Tok], b: &[Tok]) -> Option<Vec<Option<char>>> {
-    let mut dead = vec![false; (a.len() + 1) * (b.len() + 1)];
-    let mut out = Vec::new();
-    search(a, b, 0, 0, &mut dead, &mut out).then_some(out)
-}
-
-fn accepts(wild: Tok, c: char) -> bool {
-    match wild {
-        Tok::One { colon } | Tok::Star { colon } => colon || c != ':',
-        Tok::Lit(l) => l == c,
-    }
-}
-
-fn search(
-    a: &[Tok],
-    b: &[Tok],
-    i: usize,
-    j: usize,
-    dead: &mut [bool],
-    out: &mut Vec<Option<char>>,
-) -> bool {
-    let (x, y) = (a.get(i).copied(), b.get(j).copied());
-    if x.is_none() && y.is_none() {
-        return true;
-    }
-    let at = i * (b.len() + 1) + j;
-    if dead.get(at).copied().unwrap_or(true) {
-        return false;
-    }
-    // Moves in order of preference: empty stars first, so samples stay short.
-    let mut moves: Vec<(usize, usize, Option<Option<char>>)> = Vec::with_capacity(4);
-    if let Some(Tok::Star { .. }) = x {
-        moves.push((1, 0, None));
-    }
-    if let Some(Tok::Star { .. }) = y {
-        moves.push((0, 1, None));
-    }
-    match (x, y) {
-        (Some(Tok::Star { .. }), Some(Tok::Lit(c))) if x.is_some_and(|x| accepts(x, c)) => {
-            moves.push((0, 1, Some(Some(c))));
-        }
-        (Some(Tok::Lit(c)), Some(Tok::Star { .. })) if y.is_some_and(|y| accepts(y, c)) => {
-            moves.push((1, 0, Some(Some(c))));
-        }
-        (Some(Tok::Star { .. }), Some(Tok::One { .. })) => moves.push((0, 1, Some(None))),
-        (Some(Tok::One { .. }), Some(Tok::Star { .. })) => moves.push((1, 0, Some(None))),
-        (Some(Tok::Lit(c)), Some(Tok::Lit(d))) if c == d => moves.push((1, 1, Some(Some(c)))),
-        (Some(Tok::One { colon }), Some(Tok::Lit(c))) if colon || c != ':' => {
-            moves.push((1, 1, Some(Some(c))));
-        }
-        (Some(Tok::Lit(c)), Some(Tok::One { colon })) if colon || c != ':' => {
-            moves.push((1, 1, Some(Some(c))));
-        }
-        (Some(Tok::One { .. }), Some(Tok::One { .. })) => moves.push((1, 1, Some(None))),
-        _ => {}
-    }
-    for (di, dj, emit) in moves {
-        if let Some(e) = emit {
-            out.push(e);
-        }
-        if search(a, b, i + di, j + dj, dead, out) {
-            return true;
-        }
-        if emit.is_some() {
-            out.pop();
-        }
-    }
-    if let Some(d) = dead.get_mut(at) {
-        *d = true;
-    }
-    false
-}
 
 impl Summary {
     /// Whether nothing is allowed or denied.

@@ -36,11 +36,9 @@ impl Template {
         let mut parts = Vec::new();
         let mut text = String::new();
         let mut rest = value;
-        while let Some(start) = rest.find("${") {
-            let after = rest.get(start + 2..).unwrap_or("");
-            let Some(end) = after.find('}') else { break };
-            text.push_str(rest.get(..start).unwrap_or(""));
-            let inner = after.get(..end).unwrap_or("");
+        while let Some(span) = find(rest) {
+            text.push_str(rest.get(..span.start).unwrap_or(""));
+            let inner = rest.get(span.start + 2..span.end - 1).unwrap_or("");
             let part = match inner {
                 "*" => Part::Escape('*'),
                 "?" => Part::Escape('?'),
@@ -51,7 +49,7 @@ impl Template {
                 parts.push(Part::Text(std::mem::take(&mut text)));
             }
             parts.push(part);
-            rest = after.get(end + 1..).unwrap_or("");
+            rest = rest.get(span.end..).unwrap_or("");
         }
         text.push_str(rest);
         if parts.is_empty() {
@@ -73,23 +71,49 @@ impl Template {
 
     /// Substitutes the variables; `None` if one has no value (absent, multi-valued) and no default.
     pub fn resolve(&self, context: &Context) -> Option<Vec<Token>> {
+        self.tokens(|key, default| {
+            let value = match context.get(key) {
+                Some(ContextValue::Single(v)) => Some(v.as_str()),
+                _ => None,
+            };
+            let value = value.or(default)?;
+            Some(value.chars().map(Token::Char).collect())
+        })
+    }
+
+    /// The tokens with each variable a `*`: what the value can match over all requests, since a
+    /// variable may be given any text (for "can this value match some ARN of a format").
+    pub fn unresolved_tokens(&self) -> Vec<Token> {
+        self.tokens(|_, _| Some(vec![Token::Star]))
+            .unwrap_or_default()
+    }
+
+    /// Text tokenized, escapes literal, each variable replaced by `value(key, default)`.
+    fn tokens(
+        &self,
+        mut value: impl FnMut(&str, Option<&str>) -> Option<Vec<Token>>,
+    ) -> Option<Vec<Token>> {
         let mut tokens = Vec::new();
         for part in &self.parts {
             match part {
                 Part::Text(text) => tokens.extend(pattern::tokenize(text)),
                 Part::Escape(c) => tokens.push(Token::Char(*c)),
-                Part::Variable { key, default } => {
-                    let value = match context.get(key) {
-                        Some(ContextValue::Single(v)) => Some(v.as_str()),
-                        _ => None,
-                    };
-                    let value = value.or(default.as_deref())?;
-                    tokens.extend(value.chars().map(Token::Char));
-                }
+                Part::Variable { key, default } => tokens.extend(value(key, default.as_deref())?),
             }
         }
         Some(tokens)
     }
+}
+
+/// The byte range of the first `${…}` in `text`: a `${` and the first `}` after it. This is the
+/// one place that recognises the `${…}` syntax, for policy variables (and the escapes `${*}`,
+/// `${?}`, `${$}`) as for the placeholders of catalog ARN formats (`${Region}`). A `${` without a
+/// closing `}` is not one (it is literal text). Whether a variable found here is substituted
+/// depends on where it stands: see [`crate::arn::resource_variables`] and the parser.
+pub fn find(text: &str) -> Option<std::ops::Range<usize>> {
+    let start = text.find("${")?;
+    let close = text.get(start + 2..)?.find('}')?;
+    Some(start..start + 2 + close + 1)
 }
 
 /// `key` or `key, 'default'`.
@@ -177,5 +201,22 @@ mod tests {
             None,
             "multi-valued keys are not variables"
         );
+    }
+
+    #[test]
+    fn one_recognition_of_the_syntax() {
+        // Rule (c): `find` is what the parser, the resource tokenizer and lint read.
+        assert_eq!(find("a${aws:username}b"), Some(1..16));
+        assert_eq!(find("${*}"), Some(0..4));
+        assert_eq!(find("a${b"), None);
+        assert_eq!(find("a}${b}"), Some(2..6));
+        assert_eq!(find("no variable"), None);
+        for text in ["a${aws:username}b", "${*}", "a${b", "x${y}z${w}", "plain"] {
+            assert_eq!(
+                Template::parse(text).is_some(),
+                find(text).is_some(),
+                "{text}"
+            );
+        }
     }
 }
