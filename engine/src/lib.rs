@@ -56,6 +56,6 @@ pub mod workflow;
 pub use authorize::{Decision, PolicyRole, PolicySet, Reason, Response, StatementRef, authorize};
 pub use context::{Context, ContextValue};
 pub use explain::{Change, Explanation, Fix, Mismatch, explain};
-pub use parse::{PolicyError, parse_policy, parse_policy_input, policy_from_json};
+pub use parse::{PolicyError, PolicyErrorKind, parse_policy, parse_policy_input, policy_from_json};
 pub use policy::{Effect, Policy, PolicyKind};
 pub use request::{Request, RequestError};
