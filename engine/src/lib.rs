@@ -58,4 +58,4 @@ pub use context::{Context, ContextValue};
 pub use explain::{Change, Explanation, Fix, Mismatch, explain};
 pub use parse::{PolicyError, PolicyErrorKind, parse_policy, parse_policy_input, policy_from_json};
 pub use policy::{Effect, Policy, PolicyKind};
-pub use request::{Request, RequestError};
+pub use request::{Request, RequestError, RequestErrorKind};
