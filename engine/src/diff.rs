@@ -149,7 +149,46 @@ pub struct PolicyDiff {
     /// How many requests were evaluated per service, in service order.
     pub service_requests: Vec<(String, usize)>,
     /// How to read the result.
-    pub notes: Vec<String>,
+    pub notes: Vec<DiffNote>,
+}
+
+/// A note on how to read a [`PolicyDiff`].
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum DiffNote {
+    /// Some changes were found on a sample ARN standing for a wildcard value.
+    Samples,
+    /// Statements with conditions (or variables in `Resource`) were evaluated both ways.
+    Conditional,
+    /// A resource-based policy was evaluated with no caller given: only statements whose
+    /// `Principal` is `"*"` apply.
+    UnknownCaller,
+    /// A value reaches every service, so every catalog service was enumerated.
+    EveryService {
+        /// How many services that is.
+        services: usize,
+    },
+}
+
+impl fmt::Display for DiffNote {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            DiffNote::Samples => write!(
+                f,
+                "`{SAMPLE}` marks a sample: the change holds for resources the wildcard value matches, other than those named more precisely"
+            ),
+            DiffNote::Conditional => f.write_str(
+                "statements with conditions (or policy variables in Resource) were evaluated both ways: `allowed` means allowed whatever the conditions, `conditional` allowed only when they hold",
+            ),
+            DiffNote::UnknownCaller => f.write_str(
+                "no caller given: only statements whose Principal is \"*\" apply to the unknown caller",
+            ),
+            DiffNote::EveryService { services } => write!(
+                f,
+                "a value reaches every service (`*` or NotAction): all {services} services were enumerated"
+            ),
+        }
+    }
 }
 
 /// Options of [`diff`].
@@ -309,26 +348,18 @@ pub fn diff(old: &Policy, new: &Policy, options: &DiffOptions) -> Result<PolicyD
 
     let mut notes = Vec::new();
     if gained.iter().chain(&lost).any(|c| c.sample_for.is_some()) {
-        notes.push(format!(
-            "`{SAMPLE}` marks a sample: the change holds for resources the wildcard value matches, other than those named more precisely"
-        ));
+        notes.push(DiffNote::Samples);
     }
     if old_eval.conditional || new_eval.conditional {
-        notes.push(
-            "statements with conditions (or policy variables in Resource) were evaluated both ways: `allowed` means allowed whatever the conditions, `conditional` allowed only when they hold".into(),
-        );
+        notes.push(DiffNote::Conditional);
     }
     if kind == PolicyKind::Resource && options.principal.is_none() {
-        notes.push(
-            "no --principal: only statements whose Principal is \"*\" apply to the unknown caller"
-                .into(),
-        );
+        notes.push(DiffNote::UnknownCaller);
     }
     if every_service {
-        notes.push(format!(
-            "a value reaches every service (`*` or NotAction): all {} services were enumerated",
-            services.len()
-        ));
+        notes.push(DiffNote::EveryService {
+            services: services.len(),
+        });
     }
     Ok(PolicyDiff {
         gained,
@@ -529,6 +560,12 @@ impl PolicyDiff {
 
     /// The human report: the changes grouped by service, then the counts and notes.
     pub fn render_text(&self) -> String {
+        self.render_text_with(DiffNote::to_string)
+    }
+
+    /// [`PolicyDiff::render_text`], with each note worded by `note` (a front end names its own
+    /// options there, e.g. how to give the caller).
+    pub fn render_text_with(&self, note: impl Fn(&DiffNote) -> String) -> String {
         let catalog = Catalog::builtin();
         let mut out = String::new();
         let mut changes: Vec<&AccessChange> = self.gained.iter().chain(&self.lost).collect();
@@ -598,8 +635,8 @@ impl PolicyDiff {
                 self.requests
             );
         }
-        for note in &self.notes {
-            let _ = writeln!(out, "note: {note}");
+        for each in &self.notes {
+            let _ = writeln!(out, "note: {}", note(each));
         }
         out
     }
@@ -692,6 +729,9 @@ mod tests {
         let new = policy(r#"{"Effect":"Allow","NotAction":"iam:*","Resource":"*"}"#);
         let d = diff(&old, &new, &DiffOptions::default()).unwrap();
         assert!(d.every_service);
+        assert!(d.notes.contains(&DiffNote::EveryService {
+            services: d.services.len()
+        }));
         assert!(d.gained.iter().any(|c| c.action == "s3:GetObject"));
         assert!(
             d.gained
@@ -715,5 +755,29 @@ mod tests {
         );
         let identity = policy(r#"{"Effect":"Allow","Action":"ecr:*","Resource":"*"}"#);
         assert!(diff(&identity, &new, &DiffOptions::default()).is_err());
+    }
+
+    #[test]
+    fn notes_are_typed_and_name_no_option() {
+        let resource = |s: &str| {
+            let text = format!(r#"{{"Version":"2012-10-17","Statement":[{s}]}}"#);
+            parse_policy("repo.json", text.as_bytes(), PolicyKind::Resource).unwrap()
+        };
+        let old = resource(r#"{"Effect":"Allow","Principal":"*","Action":"ecr:BatchGetImage"}"#);
+        let new = resource(r#"{"Effect":"Allow","Principal":"*","Action":"ecr:PutImage"}"#);
+        let d = diff(&old, &new, &DiffOptions::default()).unwrap();
+        assert_eq!(d.notes.last(), Some(&DiffNote::UnknownCaller));
+        let text = d.render_text();
+        assert!(text.ends_with("note: no caller given: only statements whose Principal is \"*\" apply to the unknown caller\n"), "{text}");
+        assert!(
+            d.render_text_with(|_| "worded by the caller".into())
+                .ends_with("note: worded by the caller\n")
+        );
+        let options = DiffOptions {
+            principal: Some("arn:aws:iam::123456789012:user/dev".into()),
+            ..DiffOptions::default()
+        };
+        let d = diff(&old, &new, &options).unwrap();
+        assert!(!d.notes.contains(&DiffNote::UnknownCaller));
     }
 }
