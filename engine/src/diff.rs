@@ -201,16 +201,32 @@ pub struct DiffOptions {
 }
 
 /// The versions cannot be compared.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct DiffError(pub String);
-
-impl fmt::Display for DiffError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
-    }
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("{message}")]
+pub struct DiffError {
+    /// What kind of problem it is, for callers to match on (the message is for people).
+    pub kind: DiffErrorKind,
+    /// What is wrong, lower case, no final period.
+    pub message: String,
 }
 
-impl std::error::Error for DiffError {}
+/// What kind of problem a [`DiffError`] is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum DiffErrorKind {
+    /// The two versions are different kinds of policy.
+    KindMismatch,
+    /// [`DiffOptions::principal`] is not a principal ARN.
+    InvalidPrincipal,
+    /// A resource of [`DiffOptions::resources`] is neither `*` nor an ARN.
+    InvalidResource,
+    /// The policies around the compared one could not be set up (a bug, never the input's fault).
+    Internal,
+}
+
+fn diff_error(kind: DiffErrorKind, message: String) -> DiffError {
+    DiffError { kind, message }
+}
 
 const ALLOW_ALL_IDENTITY: &str =
     r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}"#;
@@ -226,13 +242,16 @@ const ALLOW_ALL_RESOURCE: &str =
 /// accounts, the other side is taken to allow everything.
 pub fn diff(old: &Policy, new: &Policy, options: &DiffOptions) -> Result<PolicyDiff, DiffError> {
     if old.kind != new.kind {
-        return Err(DiffError(format!(
-            "{} is a {} but {} is a {}: compare two versions of one kind of policy",
-            old.source.name,
-            old.kind.describe(),
-            new.source.name,
-            new.kind.describe()
-        )));
+        return Err(diff_error(
+            DiffErrorKind::KindMismatch,
+            format!(
+                "{} is a {} but {} is a {}: compare two versions of one kind of policy",
+                old.source.name,
+                old.kind.describe(),
+                new.source.name,
+                new.kind.describe()
+            ),
+        ));
     }
     let kind = old.kind;
     let caller = options
@@ -240,13 +259,16 @@ pub fn diff(old: &Policy, new: &Policy, options: &DiffOptions) -> Result<PolicyD
         .as_deref()
         .map(Principal::parse)
         .transpose()
-        .map_err(|e| DiffError(e.0))?;
+        .map_err(|e| diff_error(DiffErrorKind::InvalidPrincipal, e.0))?;
     let caller_account = caller.and_then(|c| c.account);
     for r in &options.resources {
         if r != "*" && Arn::parse(r).is_none() {
-            return Err(DiffError(format!(
-                "invalid resource `{r}`: expected an ARN (`arn:partition:service:region:account:resource`) or `*`"
-            )));
+            return Err(diff_error(
+                DiffErrorKind::InvalidResource,
+                format!(
+                    "invalid resource `{r}`: expected an ARN (`arn:partition:service:region:account:resource`) or `*`"
+                ),
+            ));
         }
     }
 
@@ -448,13 +470,15 @@ fn resolved(policy: &Policy, optimistic: bool) -> Policy {
 }
 
 fn helper(text: &str, kind: PolicyKind) -> Result<Policy, DiffError> {
-    parse_policy("<diff>", text.as_bytes(), kind).map_err(|e| DiffError(e.to_string()))
+    parse_policy("<diff>", text.as_bytes(), kind)
+        .map_err(|e| diff_error(DiffErrorKind::Internal, e.to_string()))
 }
 
 impl Layers {
     fn new(policy: Policy, kind: PolicyKind) -> Result<Layers, DiffError> {
         let add = |set: &mut PolicySet, role: PolicyRole, p: Policy| {
-            set.add_as(role, p).map_err(|e| DiffError(e.to_string()))
+            set.add_as(role, p)
+                .map_err(|e| diff_error(DiffErrorKind::Internal, e.to_string()))
         };
         let role = match kind {
             PolicyKind::Identity => PolicyRole::Identity,
@@ -754,7 +778,23 @@ mod tests {
             ["- ecr:DeleteRepository on arn:aws:ecr:<any>:<any>:repository/<any> (sample for `*`)"]
         );
         let identity = policy(r#"{"Effect":"Allow","Action":"ecr:*","Resource":"*"}"#);
-        assert!(diff(&identity, &new, &DiffOptions::default()).is_err());
+        let e = diff(&identity, &new, &DiffOptions::default()).unwrap_err();
+        assert_eq!(e.kind, DiffErrorKind::KindMismatch);
+        let bad = |options: DiffOptions| diff(&identity, &identity, &options).unwrap_err().kind;
+        assert_eq!(
+            bad(DiffOptions {
+                principal: Some("alice".into()),
+                ..DiffOptions::default()
+            }),
+            DiffErrorKind::InvalidPrincipal
+        );
+        assert_eq!(
+            bad(DiffOptions {
+                resources: vec!["my-repo".into()],
+                ..DiffOptions::default()
+            }),
+            DiffErrorKind::InvalidResource
+        );
     }
 
     #[test]
