@@ -3,7 +3,7 @@
 use std::path::PathBuf;
 
 use crate::input::KindArg;
-use ecrsim_engine::diff::{AccessChange, DiffOptions, PolicyDiff, diff};
+use ecrsim_engine::diff::{AccessChange, DiffNote, DiffOptions, PolicyDiff, diff};
 use serde_json::{Value, json};
 
 use crate::input::load_policy;
@@ -79,7 +79,9 @@ pub fn run(args: &DiffArgs) -> u8 {
         }
     };
     let text = match args.format {
-        Format::Human => ecrsim_engine::printable::printable_lines(&result.render_text()),
+        Format::Human => {
+            ecrsim_engine::printable::printable_lines(&result.render_text_with(note_text))
+        }
         Format::Json => {
             serde_json::to_string_pretty(&diff_json(&result)).unwrap_or_default() + "\n"
         }
@@ -99,8 +101,19 @@ pub fn diff_json(result: &PolicyDiff) -> Value {
         "lost": result.lost.iter().map(change_json).collect::<Vec<_>>(),
         "services": result.services,
         "requests": result.requests,
-        "notes": result.notes,
+        "notes": result.notes.iter().map(note_text).collect::<Vec<_>>(),
     })
+}
+
+/// A note of the report, naming this command's options where the engine's wording cannot.
+fn note_text(note: &DiffNote) -> String {
+    match note {
+        DiffNote::UnknownCaller => {
+            "no --principal: only statements whose Principal is \"*\" apply to the unknown caller"
+                .into()
+        }
+        other => other.to_string(),
+    }
 }
 
 fn change_json(change: &AccessChange) -> Value {

@@ -227,7 +227,13 @@ pub fn build_requests(
                 args.resource.as_deref(),
                 args.principal.as_deref(),
             )
-            .map_err(request_error)?;
+            .map_err(|e| match e {
+                workflow::WorkflowError::NeedsRepository { action } => LoadError(format!(
+                    "`{action}` acts on a repository: give its ARN with --resource\n  = help: e.g. --resource arn:aws:ecr:us-east-1:123456789012:repository/my-app"
+                )),
+                workflow::WorkflowError::Request(e) => request_error(e),
+                other => LoadError(other.to_string()),
+            })?;
             (requests, Some(workflow))
         }
         (None, Some(action)) => {

@@ -103,16 +103,25 @@ impl fmt::Display for PolicyRole {
 }
 
 /// A policy could not be added to a [`PolicySet`].
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct PolicySetError(pub String);
-
-impl fmt::Display for PolicySetError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
-    }
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("{message}")]
+pub struct PolicySetError {
+    /// What kind of problem it is, for callers to match on (the message is for people).
+    pub kind: PolicySetErrorKind,
+    /// What is wrong, lower case, no final period.
+    pub message: String,
 }
 
-impl std::error::Error for PolicySetError {}
+/// What kind of problem a [`PolicySetError`] is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum PolicySetErrorKind {
+    /// The policy was parsed as another kind than the role takes.
+    WrongKind,
+    /// A second policy for a role a request has at most one of (resource policy, boundary,
+    /// session policy, VPC endpoint policy).
+    DuplicateRole,
+}
 
 /// Every policy that applies to a request, each with its role, compiled for evaluation: the
 /// statements are indexed by the (lower-cased) actions and services their `Action` lists name,
@@ -162,12 +171,15 @@ impl PolicySet {
     /// resource policy, boundary, session policy and VPC endpoint policy.
     pub fn add_as(&mut self, role: PolicyRole, policy: Policy) -> Result<(), PolicySetError> {
         if policy.kind != role.kind() {
-            return Err(PolicySetError(format!(
-                "{} was loaded as a {}, not as a {}",
-                policy.source.name,
-                policy.kind.describe(),
-                role.kind().describe()
-            )));
+            return Err(PolicySetError {
+                kind: PolicySetErrorKind::WrongKind,
+                message: format!(
+                    "{} was loaded as a {}, not as a {}",
+                    policy.source.name,
+                    policy.kind.describe(),
+                    role.kind().describe()
+                ),
+            });
         }
         let single = matches!(
             role,
@@ -177,7 +189,10 @@ impl PolicySet {
                 | PolicyRole::VpcEndpoint
         );
         if single && self.policies.iter().any(|(r, _)| *r == role) {
-            return Err(PolicySetError(format!("a request has at most one {role}")));
+            return Err(PolicySetError {
+                kind: PolicySetErrorKind::DuplicateRole,
+                message: format!("a request has at most one {role}"),
+            });
         }
         match role {
             PolicyRole::Boundary => self.roles.has_boundary = true,

@@ -190,10 +190,22 @@ impl fmt::Display for Operator {
 /// Why an operator name was rejected, and the closest valid name.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct OperatorError {
+    /// What kind of problem it is.
+    pub kind: OperatorErrorKind,
     /// What is wrong.
     pub message: String,
     /// The closest valid operator, if any is close.
     pub suggestion: Option<String>,
+}
+
+/// What kind of problem an [`OperatorError`] is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum OperatorErrorKind {
+    /// No such operator.
+    Unknown,
+    /// `Null` with `IfExists` or a set qualifier.
+    NullWithQualifier,
 }
 
 impl Operator {
@@ -213,12 +225,14 @@ impl Operator {
         };
         let Some(base) = OPERATORS.iter().find(|o| o.name == base_name).copied() else {
             return Err(OperatorError {
+                kind: OperatorErrorKind::Unknown,
                 message: format!("unknown condition operator `{name}`"),
                 suggestion: suggest_operator(name),
             });
         };
         if base.family == Family::Null && if_exists {
             return Err(OperatorError {
+                kind: OperatorErrorKind::NullWithQualifier,
                 message: "`Null` cannot take `IfExists`: it already tests whether the key exists"
                     .into(),
                 suggestion: Some("Null".into()),
@@ -226,6 +240,7 @@ impl Operator {
         }
         if base.family == Family::Null && qualifier.is_some() {
             return Err(OperatorError {
+                kind: OperatorErrorKind::NullWithQualifier,
                 message: format!("`{name}`: `Null` cannot take `ForAllValues:` or `ForAnyValue:`"),
                 suggestion: Some("Null".into()),
             });

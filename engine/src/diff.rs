@@ -73,7 +73,7 @@ impl Access {
     }
 }
 
-display_as_str!(Access, DiffError);
+display_as_str!(Access);
 
 /// One request whose access differs between the versions.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -145,7 +145,46 @@ pub struct PolicyDiff {
     /// How many requests were evaluated per service, in service order.
     pub service_requests: Vec<(String, usize)>,
     /// How to read the result.
-    pub notes: Vec<String>,
+    pub notes: Vec<DiffNote>,
+}
+
+/// A note on how to read a [`PolicyDiff`].
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum DiffNote {
+    /// Some changes were found on a sample ARN standing for a wildcard value.
+    Samples,
+    /// Statements with conditions (or variables in `Resource`) were evaluated both ways.
+    Conditional,
+    /// A resource-based policy was evaluated with no caller given: only statements whose
+    /// `Principal` is `"*"` apply.
+    UnknownCaller,
+    /// A value reaches every service, so every catalog service was enumerated.
+    EveryService {
+        /// How many services that is.
+        services: usize,
+    },
+}
+
+impl fmt::Display for DiffNote {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            DiffNote::Samples => write!(
+                f,
+                "`{SAMPLE}` marks a sample: the change holds for resources the wildcard value matches, other than those named more precisely"
+            ),
+            DiffNote::Conditional => f.write_str(
+                "statements with conditions (or policy variables in Resource) were evaluated both ways: `allowed` means allowed whatever the conditions, `conditional` allowed only when they hold",
+            ),
+            DiffNote::UnknownCaller => f.write_str(
+                "no caller given: only statements whose Principal is \"*\" apply to the unknown caller",
+            ),
+            DiffNote::EveryService { services } => write!(
+                f,
+                "a value reaches every service (`*` or NotAction): all {services} services were enumerated"
+            ),
+        }
+    }
 }
 
 /// Options of [`diff`].
@@ -158,17 +197,32 @@ pub struct DiffOptions {
 }
 
 /// The versions cannot be compared.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct DiffError(pub String);
-
-impl DiffError {
-    /// The message.
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("{message}")]
+pub struct DiffError {
+    /// What kind of problem it is, for callers to match on (the message is for people).
+    pub kind: DiffErrorKind,
+    /// What is wrong, lower case, no final period.
+    pub message: String,
 }
 
-impl std::error::Error for DiffError {}
+/// What kind of problem a [`DiffError`] is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum DiffErrorKind {
+    /// The two versions are different kinds of policy.
+    KindMismatch,
+    /// [`DiffOptions::principal`] is not a principal ARN.
+    InvalidPrincipal,
+    /// A resource of [`DiffOptions::resources`] is neither `*` nor an ARN.
+    InvalidResource,
+    /// The policies around the compared one could not be set up (a bug, never the input's fault).
+    Internal,
+}
+
+fn diff_error(kind: DiffErrorKind, message: String) -> DiffError {
+    DiffError { kind, message }
+}
 
 const ALLOW_ALL_IDENTITY: &str =
     r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}"#;
@@ -184,13 +238,16 @@ const ALLOW_ALL_RESOURCE: &str =
 /// accounts, the other side is taken to allow everything.
 pub fn diff(old: &Policy, new: &Policy, options: &DiffOptions) -> Result<PolicyDiff, DiffError> {
     if old.kind != new.kind {
-        return Err(DiffError(format!(
-            "{} is a {} but {} is a {}: compare two versions of one kind of policy",
-            old.source.name,
-            old.kind.describe(),
-            new.source.name,
-            new.kind.describe()
-        )));
+        return Err(diff_error(
+            DiffErrorKind::KindMismatch,
+            format!(
+                "{} is a {} but {} is a {}: compare two versions of one kind of policy",
+                old.source.name,
+                old.kind.describe(),
+                new.source.name,
+                new.kind.describe()
+            ),
+        ));
     }
     let kind = old.kind;
     let caller = options
@@ -198,13 +255,16 @@ pub fn diff(old: &Policy, new: &Policy, options: &DiffOptions) -> Result<PolicyD
         .as_deref()
         .map(Principal::parse)
         .transpose()
-        .map_err(|e| DiffError(e.0))?;
+        .map_err(|e| diff_error(DiffErrorKind::InvalidPrincipal, e.0))?;
     let caller_account = caller.and_then(|c| c.account);
     for r in &options.resources {
         if r != "*" && Arn::parse(r).is_none() {
-            return Err(DiffError(format!(
-                "invalid resource `{r}`: expected an ARN (`arn:partition:service:region:account:resource`) or `*`"
-            )));
+            return Err(diff_error(
+                DiffErrorKind::InvalidResource,
+                format!(
+                    "invalid resource `{r}`: expected an ARN (`arn:partition:service:region:account:resource`) or `*`"
+                ),
+            ));
         }
     }
 
@@ -306,26 +366,18 @@ pub fn diff(old: &Policy, new: &Policy, options: &DiffOptions) -> Result<PolicyD
 
     let mut notes = Vec::new();
     if gained.iter().chain(&lost).any(|c| c.sample_for.is_some()) {
-        notes.push(format!(
-            "`{SAMPLE}` marks a sample: the change holds for resources the wildcard value matches, other than those named more precisely"
-        ));
+        notes.push(DiffNote::Samples);
     }
     if old_eval.conditional || new_eval.conditional {
-        notes.push(
-            "statements with conditions (or policy variables in Resource) were evaluated both ways: `allowed` means allowed whatever the conditions, `conditional` allowed only when they hold".into(),
-        );
+        notes.push(DiffNote::Conditional);
     }
     if kind == PolicyKind::Resource && options.principal.is_none() {
-        notes.push(
-            "no --principal: only statements whose Principal is \"*\" apply to the unknown caller"
-                .into(),
-        );
+        notes.push(DiffNote::UnknownCaller);
     }
     if every_service {
-        notes.push(format!(
-            "a value reaches every service (`*` or NotAction): all {} services were enumerated",
-            services.len()
-        ));
+        notes.push(DiffNote::EveryService {
+            services: services.len(),
+        });
     }
     Ok(PolicyDiff {
         gained,
@@ -414,13 +466,15 @@ fn resolved(policy: &Policy, optimistic: bool) -> Policy {
 }
 
 fn helper(text: &str, kind: PolicyKind) -> Result<Policy, DiffError> {
-    parse_policy("<diff>", text.as_bytes(), kind).map_err(|e| DiffError(e.to_string()))
+    parse_policy("<diff>", text.as_bytes(), kind)
+        .map_err(|e| diff_error(DiffErrorKind::Internal, e.to_string()))
 }
 
 impl Layers {
     fn new(policy: Policy, kind: PolicyKind) -> Result<Layers, DiffError> {
         let add = |set: &mut PolicySet, role: PolicyRole, p: Policy| {
-            set.add_as(role, p).map_err(|e| DiffError(e.to_string()))
+            set.add_as(role, p)
+                .map_err(|e| diff_error(DiffErrorKind::Internal, e.to_string()))
         };
         let mut same = PolicySet::new();
         if !matches!(kind, PolicyKind::Identity | PolicyKind::Resource) {
@@ -431,7 +485,8 @@ impl Layers {
             )?;
         }
         // In the role its kind implies (`kind` is the policy's own kind).
-        same.add(policy).map_err(|e| DiffError(e.to_string()))?;
+        same.add(policy)
+            .map_err(|e| diff_error(DiffErrorKind::Internal, e.to_string()))?;
         let mut cross = same.clone();
         if kind == PolicyKind::Resource {
             add(
@@ -518,6 +573,12 @@ impl PolicyDiff {
 
     /// The human report: the changes grouped by service, then the counts and notes.
     pub fn render_text(&self) -> String {
+        self.render_text_with(DiffNote::to_string)
+    }
+
+    /// [`PolicyDiff::render_text`], with each note worded by `note` (a front end names its own
+    /// options there, e.g. how to give the caller).
+    pub fn render_text_with(&self, note: impl Fn(&DiffNote) -> String) -> String {
         let catalog = Catalog::builtin();
         let mut out = String::new();
         let mut changes: Vec<&AccessChange> = self.gained.iter().chain(&self.lost).collect();
@@ -587,8 +648,8 @@ impl PolicyDiff {
                 self.requests
             );
         }
-        for note in &self.notes {
-            let _ = writeln!(out, "note: {note}");
+        for each in &self.notes {
+            let _ = writeln!(out, "note: {}", note(each));
         }
         out
     }
@@ -681,6 +742,9 @@ mod tests {
         let new = policy(r#"{"Effect":"Allow","NotAction":"iam:*","Resource":"*"}"#);
         let d = diff(&old, &new, &DiffOptions::default()).unwrap();
         assert!(d.every_service);
+        assert!(d.notes.contains(&DiffNote::EveryService {
+            services: d.services.len()
+        }));
         assert!(d.gained.iter().any(|c| c.action == "s3:GetObject"));
         assert!(
             d.gained
@@ -703,6 +767,46 @@ mod tests {
             ["- ecr:DeleteRepository on arn:aws:ecr:<any>:<any>:repository/<any> (sample for `*`)"]
         );
         let identity = policy(r#"{"Effect":"Allow","Action":"ecr:*","Resource":"*"}"#);
-        assert!(diff(&identity, &new, &DiffOptions::default()).is_err());
+        let e = diff(&identity, &new, &DiffOptions::default()).unwrap_err();
+        assert_eq!(e.kind, DiffErrorKind::KindMismatch);
+        let bad = |options: DiffOptions| diff(&identity, &identity, &options).unwrap_err().kind;
+        assert_eq!(
+            bad(DiffOptions {
+                principal: Some("alice".into()),
+                ..DiffOptions::default()
+            }),
+            DiffErrorKind::InvalidPrincipal
+        );
+        assert_eq!(
+            bad(DiffOptions {
+                resources: vec!["my-repo".into()],
+                ..DiffOptions::default()
+            }),
+            DiffErrorKind::InvalidResource
+        );
+    }
+
+    #[test]
+    fn notes_are_typed_and_name_no_option() {
+        let resource = |s: &str| {
+            let text = format!(r#"{{"Version":"2012-10-17","Statement":[{s}]}}"#);
+            parse_policy("repo.json", text.as_bytes(), PolicyKind::Resource).unwrap()
+        };
+        let old = resource(r#"{"Effect":"Allow","Principal":"*","Action":"ecr:BatchGetImage"}"#);
+        let new = resource(r#"{"Effect":"Allow","Principal":"*","Action":"ecr:PutImage"}"#);
+        let d = diff(&old, &new, &DiffOptions::default()).unwrap();
+        assert_eq!(d.notes.last(), Some(&DiffNote::UnknownCaller));
+        let text = d.render_text();
+        assert!(text.ends_with("note: no caller given: only statements whose Principal is \"*\" apply to the unknown caller\n"), "{text}");
+        assert!(
+            d.render_text_with(|_| "worded by the caller".into())
+                .ends_with("note: worded by the caller\n")
+        );
+        let options = DiffOptions {
+            principal: Some("arn:aws:iam::123456789012:user/dev".into()),
+            ..DiffOptions::default()
+        };
+        let d = diff(&old, &new, &options).unwrap();
+        assert!(!d.notes.contains(&DiffNote::UnknownCaller));
     }
 }

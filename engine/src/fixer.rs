@@ -76,15 +76,8 @@ pub fn fix_identity_policy(
         })
     };
     let invalid = |e: PolicyError| FixError::Invalid(Box::new(e));
-    let mut doc = json::parse_str(text).map_err(|e| {
-        invalid(PolicyError {
-            source: source(text),
-            pos: e.pos,
-            pointer: e.pointer,
-            message: format!("invalid JSON: {}", e.message),
-            help: None,
-        })
-    })?;
+    let mut doc =
+        json::parse_str(text).map_err(|e| invalid(PolicyError::from_json(source(text), e)))?;
     let original = policy_from_json(source(text), &doc, PolicyKind::Identity).map_err(invalid)?;
     let with = |policy| -> Result<PolicySet, FixError> {
         let mut set = others.clone();

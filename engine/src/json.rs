@@ -200,9 +200,12 @@ pub fn write_string(s: &str, out: &mut String) {
     out.push('"');
 }
 
-/// A syntax error: where, and what was expected.
-#[derive(Clone, Debug, PartialEq, Eq)]
+/// A syntax error: where, what kind, and what was expected.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("{pos}: {message}")]
 pub struct JsonError {
+    /// What kind of problem it is, for callers to match on (the message is for people).
+    pub kind: JsonErrorKind,
     /// Where the problem is.
     pub pos: Pos,
     /// What is wrong, in lower case without a final period.
@@ -211,13 +214,22 @@ pub struct JsonError {
     pub pointer: String,
 }
 
-impl fmt::Display for JsonError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}: {}", self.pos, self.message)
-    }
+/// What kind of problem a [`JsonError`] is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum JsonErrorKind {
+    /// The bytes are not UTF-8 text.
+    InvalidUtf8,
+    /// Not JSON: an unexpected character, an unterminated string, a bad escape, literal or
+    /// number, or text after the top-level value.
+    Syntax,
+    /// A comma before a closing `}` or `]`.
+    TrailingComma,
+    /// An object names the same key twice.
+    DuplicateKey,
+    /// Nesting deeper than [`MAX_DEPTH`].
+    TooDeep,
 }
-
-impl std::error::Error for JsonError {}
 
 /// Parses a whole JSON text. Invalid UTF-8, trailing text, duplicate keys and nesting deeper than
 /// [`MAX_DEPTH`] are errors. A leading UTF-8 byte-order mark is an error too, as in RFC 8259 for
@@ -230,6 +242,7 @@ pub fn parse(bytes: &[u8]) -> Result<Json, JsonError> {
             // The prefix is valid UTF-8 by construction.
             let prefix = std::str::from_utf8(valid).unwrap_or("");
             return Err(JsonError {
+                kind: JsonErrorKind::InvalidUtf8,
                 pos: pos_at(prefix, prefix.len()),
                 message: "invalid UTF-8: policy documents must be UTF-8 text".to_string(),
                 pointer: String::new(),
@@ -314,15 +327,12 @@ impl Reader<'_> {
     }
 
     fn error(&self, message: impl Into<String>) -> JsonError {
-        JsonError {
-            pos: self.pos(),
-            message: message.into(),
-            pointer: self.pointer(),
-        }
+        self.error_at(JsonErrorKind::Syntax, self.pos(), message)
     }
 
-    fn error_at(&self, pos: Pos, message: impl Into<String>) -> JsonError {
+    fn error_at(&self, kind: JsonErrorKind, pos: Pos, message: impl Into<String>) -> JsonError {
         JsonError {
+            kind,
             pos,
             message: message.into(),
             pointer: self.pointer(),
@@ -356,7 +366,11 @@ impl Reader<'_> {
 
     fn value(&mut self, depth: usize) -> Result<Json, JsonError> {
         if depth > MAX_DEPTH {
-            return Err(self.error(format!("nesting deeper than {MAX_DEPTH} levels")));
+            return Err(self.error_at(
+                JsonErrorKind::TooDeep,
+                self.pos(),
+                format!("nesting deeper than {MAX_DEPTH} levels"),
+            ));
         }
         let pos = self.pos();
         let value = match self.peek() {
@@ -399,20 +413,25 @@ impl Reader<'_> {
         loop {
             self.skip_ws();
             if self.peek() != Some(b'"') {
-                let hint = if self.peek() == Some(b'}') {
-                    " (JSON does not allow a trailing comma)"
+                let (kind, hint) = if self.peek() == Some(b'}') {
+                    (
+                        JsonErrorKind::TrailingComma,
+                        " (JSON does not allow a trailing comma)",
+                    )
                 } else {
-                    ""
+                    (JsonErrorKind::Syntax, "")
                 };
-                return Err(self.error(format!(
-                    "expected a quoted key, found {}{hint}",
-                    self.found()
-                )));
+                return Err(self.error_at(
+                    kind,
+                    self.pos(),
+                    format!("expected a quoted key, found {}{hint}", self.found()),
+                ));
             }
             let key_pos = self.pos();
             let key = self.string()?;
             if let Some(first) = members.iter().find(|m| m.key == key) {
                 return Err(self.error_at(
+                    JsonErrorKind::DuplicateKey,
                     key_pos,
                     format!(
                         "duplicate key `{key}` (first at line {}, column {}): remove one of them",
@@ -483,8 +502,11 @@ impl Reader<'_> {
         loop {
             self.skip_ws();
             if self.peek() == Some(b']') {
-                return Err(self
-                    .error("expected a value, found `]` (JSON does not allow a trailing comma)"));
+                return Err(self.error_at(
+                    JsonErrorKind::TrailingComma,
+                    self.pos(),
+                    "expected a value, found `]` (JSON does not allow a trailing comma)",
+                ));
             }
             self.path.push(PathSeg::Index(items.len()));
             let item = self.value(depth + 1)?;
@@ -502,7 +524,11 @@ impl Reader<'_> {
         let mut out = String::new();
         loop {
             let Some(b) = self.peek() else {
-                return Err(self.error_at(start, "unterminated string: add the closing `\"`"));
+                return Err(self.error_at(
+                    JsonErrorKind::Syntax,
+                    start,
+                    "unterminated string: add the closing `\"`",
+                ));
             };
             match b {
                 b'"' => {
@@ -708,6 +734,20 @@ mod tests {
         assert_eq!(items[0].value, Value::String("é😀\n\"/".into()));
         assert!(parse(br#""\ud83d""#).is_err());
         assert!(parse(br#""\x""#).is_err());
+    }
+
+    #[test]
+    fn errors_have_kinds() {
+        let kind = |text: &[u8]| parse(text).unwrap_err().kind;
+        assert_eq!(kind(b"{\"a\": 1,}"), JsonErrorKind::TrailingComma);
+        assert_eq!(kind(b"[1,]"), JsonErrorKind::TrailingComma);
+        assert_eq!(kind(b"{\"a\": 1, \"a\": 2}"), JsonErrorKind::DuplicateKey);
+        assert_eq!(kind(b"\"\xff\""), JsonErrorKind::InvalidUtf8);
+        assert_eq!(kind(b"{\"a\" 1}"), JsonErrorKind::Syntax);
+        assert_eq!(kind(b"\"abc"), JsonErrorKind::Syntax);
+        assert_eq!(kind(b"[] []"), JsonErrorKind::Syntax);
+        let deep = "[".repeat(MAX_DEPTH + 2) + &"]".repeat(MAX_DEPTH + 2);
+        assert_eq!(kind(deep.as_bytes()), JsonErrorKind::TooDeep);
     }
 
     #[test]

@@ -74,6 +74,6 @@ pub use explain::{
     Advice, Change, Detail, Explanation, Fix, Note, StatementTrace, SuggestedPrincipal,
     SuggestedStatement, evaluate, explain,
 };
-pub use parse::{PolicyError, parse_policy, parse_policy_input, policy_from_json};
+pub use parse::{PolicyError, PolicyErrorKind, parse_policy, parse_policy_input, policy_from_json};
 pub use policy::{Effect, Policy, PolicyKind};
-pub use request::{Request, RequestError};
+pub use request::{Request, RequestError, RequestErrorKind};

@@ -44,7 +44,7 @@ use crate::catalog::{ActionInfo, Catalog};
 use crate::condition::{Clause, Family, Operator, Qualifier};
 use crate::context::Context;
 use crate::json::{self, Json, Pos, Value};
-use crate::parse::{PolicyError, cli_wrapped, policy_from_json};
+use crate::parse::{PolicyError, PolicyErrorKind, cli_wrapped, policy_from_json};
 use crate::policy::{
     ActionPattern, Effect, Policy, PolicyKind, PrincipalClause, PrincipalValue, ResourceClause,
     ResourceValue, Source, Statement, Version, Warning, WarningKind,
@@ -335,7 +335,12 @@ pub fn lint(name: &str, bytes: &[u8], kind: PolicyKind, shape: PolicyShape) -> V
     let root = match json::parse(bytes) {
         Ok(root) => root,
         Err(e) => {
-            return vec![Finding::new(&E001, e.pos, e.pointer, e.message)];
+            return vec![Finding::new(
+                error_rule(PolicyErrorKind::Json(e.kind)),
+                e.pos,
+                e.pointer,
+                e.message,
+            )];
         }
     };
     let (doc, wrapped) = match unwrap_document(&root) {
@@ -404,11 +409,17 @@ fn unwrap_document(root: &Json) -> Result<(&Json, bool), Box<Finding>> {
     }
 }
 
+/// The rule a document error breaks, by its kind (never its wording).
+fn error_rule(kind: PolicyErrorKind) -> &'static Rule {
+    match kind {
+        PolicyErrorKind::Json(_) => &E001,
+        PolicyErrorKind::UnknownConditionOperator | PolicyErrorKind::NullWithQualifier => &E106,
+        _ => &E002,
+    }
+}
+
 fn validation_finding(e: PolicyError) -> Finding {
-    let operator = e.message.starts_with("unknown condition operator")
-        || e.message.contains("`Null` cannot take");
-    let rule = if operator { &E106 } else { &E002 };
-    let mut finding = Finding::new(rule, e.pos, e.pointer, e.message);
+    let mut finding = Finding::new(error_rule(e.kind), e.pos, e.pointer, e.message);
     finding.help = e.help;
     finding
 }
@@ -1369,6 +1380,7 @@ fn principals_cover(t: Option<&PrincipalClause>, s: Option<&PrincipalClause>) ->
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::json::JsonErrorKind;
 
     fn run(text: &str) -> Vec<Finding> {
         lint(
@@ -1700,6 +1712,29 @@ mod tests {
             r#"{"Effect":"Allow","Action":["s3:GetObject","s3:ListBucket"],"Resource":["arn:aws:s3:::my-bucket","arn:aws:s3:::my-bucket/*"]}"#,
         );
         assert_eq!(run(&fine), vec![]);
+    }
+
+    #[test]
+    fn document_errors_map_to_codes_by_kind_not_wording() {
+        let code = |kind| error_rule(kind).code;
+        assert_eq!(
+            code(PolicyErrorKind::Json(JsonErrorKind::TrailingComma)),
+            "E001"
+        );
+        assert_eq!(code(PolicyErrorKind::Json(JsonErrorKind::TooDeep)), "E001");
+        assert_eq!(code(PolicyErrorKind::UnknownConditionOperator), "E106");
+        assert_eq!(code(PolicyErrorKind::NullWithQualifier), "E106");
+        assert_eq!(code(PolicyErrorKind::InvalidEffect), "E002");
+        assert_eq!(code(PolicyErrorKind::InvalidConditionValue), "E002");
+        let body = |effect: &str, operator: &str| {
+            statement(&format!(
+                r#"{{"Effect":"{effect}","Action":"ecr:PutImage","Resource":"*","Condition":{{"{operator}":{{"aws:username":"true"}}}}}}"#
+            ))
+        };
+        assert_eq!(codes(&run(&body("Allow", "StringEqualz"))), ["E106"]);
+        assert_eq!(codes(&run(&body("Allow", "NullIfExists"))), ["E106"]);
+        assert_eq!(codes(&run(&body("allow", "StringEquals"))), ["E002"]);
+        assert_eq!(codes(&run("{\"Version\": \"2012-10-17\",}")), ["E001"]);
     }
 
     #[test]

@@ -5,9 +5,9 @@ use std::fmt;
 use std::sync::Arc;
 
 use crate::catalog::Catalog;
-use crate::condition::{Clause, ConditionBlock, Operator, parse_values};
+use crate::condition::{Clause, ConditionBlock, Operator, OperatorErrorKind, parse_values};
 use crate::fuzzy;
-use crate::json::{self, Json, Member, Pos, Value};
+use crate::json::{self, Json, JsonError, JsonErrorKind, Member, Pos, Value};
 use crate::policy::{
     ActionClause, ActionPattern, Effect, Policy, PolicyKind, PrincipalClause, PrincipalValue,
     ResourceClause, ResourceValue, Source, Statement, Version, Warning, WarningKind,
@@ -27,9 +27,11 @@ const STATEMENT_KEYS: &[&str] = &[
 ];
 const PRINCIPAL_KEYS: &[&str] = &["AWS", "Service", "Federated", "CanonicalUser"];
 
-/// An invalid policy document: where, and what was expected.
+/// An invalid policy document: where, what kind of problem, and what was expected.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct PolicyError {
+    /// What kind of problem it is, for callers to match on (the message is for people).
+    pub kind: PolicyErrorKind,
     /// The document's name and text.
     pub source: Arc<Source>,
     /// Where the problem is.
@@ -42,7 +44,62 @@ pub struct PolicyError {
     pub help: Option<String>,
 }
 
+/// What kind of problem a [`PolicyError`] is: one kind per rule broken, not per message.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum PolicyErrorKind {
+    /// The text is not JSON.
+    Json(JsonErrorKind),
+    /// A value has the wrong JSON type (an array where an object belongs, a number for `Sid`…).
+    WrongType,
+    /// A key the element does not have (`Statment`, `Ressource`, `Principal: {"Aws": …}`).
+    UnknownKey,
+    /// A required element is missing (`Statement`, `Effect`, `Action`, `Principal`…).
+    MissingElement,
+    /// An array that must list at least one value is empty.
+    EmptyArray,
+    /// Both an element and its negation (`Action` and `NotAction`).
+    ConflictingElements,
+    /// `Version` is neither `2012-10-17` nor `2008-10-17`.
+    InvalidVersion,
+    /// `Effect` is neither `Allow` nor `Deny` (case-sensitive).
+    InvalidEffect,
+    /// Two statements have the same `Sid` where Sids must be unique.
+    DuplicateSid,
+    /// An action that is neither `*` nor `service:ActionName`.
+    InvalidAction,
+    /// A `Resource`/`NotResource` value that is neither `*` nor an ARN.
+    InvalidResource,
+    /// `Principal`/`NotPrincipal` in a kind of policy that has no principal.
+    PrincipalNotAllowed,
+    /// A principal IAM rejects: a wildcard inside a value, a bare string, `NotPrincipal` with
+    /// `Allow`.
+    InvalidPrincipal,
+    /// A condition operator IAM does not have (e.g. `StringEqualz`).
+    UnknownConditionOperator,
+    /// `Null` with `IfExists`, `ForAllValues:` or `ForAnyValue:`.
+    NullWithQualifier,
+    /// A condition key not of the form `service:KeyName`.
+    InvalidConditionKey,
+    /// A condition key given twice under one operator (key names are case-insensitive).
+    DuplicateConditionKey,
+    /// A condition value the operator cannot take (a date operator given `yesterday`).
+    InvalidConditionValue,
+}
+
 impl PolicyError {
+    /// A JSON syntax error in `source`, as a policy error.
+    pub fn from_json(source: Arc<Source>, e: JsonError) -> PolicyError {
+        PolicyError {
+            kind: PolicyErrorKind::Json(e.kind),
+            source,
+            pos: e.pos,
+            pointer: e.pointer,
+            message: format!("invalid JSON: {}", e.message),
+            help: None,
+        }
+    }
+
     /// The error with a snippet of the offending line and a caret under the column.
     pub fn render(&self) -> String {
         let mut out = crate::printable::printable(&self.to_string()).into_owned();
@@ -97,13 +154,7 @@ fn read_json(name: &str, bytes: &[u8]) -> Result<(Arc<Source>, Json), PolicyErro
         name: name.to_string(),
         text,
     });
-    let json = json::parse(bytes).map_err(|e| PolicyError {
-        source: source.clone(),
-        pos: e.pos,
-        pointer: e.pointer,
-        message: format!("invalid JSON: {}", e.message),
-        help: None,
-    })?;
+    let json = json::parse(bytes).map_err(|e| PolicyError::from_json(source.clone(), e))?;
     Ok((source, json))
 }
 
@@ -209,8 +260,15 @@ struct Parser {
 }
 
 impl Parser {
-    fn error(&self, pos: Pos, pointer: &str, message: impl Into<String>) -> PolicyError {
+    fn error(
+        &self,
+        kind: PolicyErrorKind,
+        pos: Pos,
+        pointer: &str,
+        message: impl Into<String>,
+    ) -> PolicyError {
         PolicyError {
+            kind,
             source: self.source.clone(),
             pos,
             pointer: pointer.to_string(),
@@ -221,6 +279,7 @@ impl Parser {
 
     fn error_with_help(
         &self,
+        kind: PolicyErrorKind,
         pos: Pos,
         pointer: &str,
         message: impl Into<String>,
@@ -228,7 +287,7 @@ impl Parser {
     ) -> PolicyError {
         PolicyError {
             help: Some(help.into()),
-            ..self.error(pos, pointer, message)
+            ..self.error(kind, pos, pointer, message)
         }
     }
 
@@ -250,6 +309,7 @@ impl Parser {
         match &json.value {
             Value::Object(members) => Ok(members),
             other => Err(self.error(
+                PolicyErrorKind::WrongType,
                 json.pos,
                 pointer,
                 format!(
@@ -280,12 +340,14 @@ impl Parser {
             let at = json::pointer_child(pointer, &member.key);
             return Err(match fuzzy::closest(&member.key, allowed.iter().copied()) {
                 Some(suggestion) => self.error_with_help(
+                    PolicyErrorKind::UnknownKey,
                     member.key_pos,
                     &at,
                     format!("{message}: did you mean `{suggestion}`?"),
                     format!("the keys allowed here are {expected}; key names are case-sensitive"),
                 ),
                 None => self.error_with_help(
+                    PolicyErrorKind::UnknownKey,
                     member.key_pos,
                     &at,
                     message,
@@ -305,6 +367,7 @@ impl Parser {
         match &json.value {
             Value::String(s) => Ok(s),
             other => Err(self.error(
+                PolicyErrorKind::WrongType,
                 json.pos,
                 pointer,
                 format!(
@@ -325,6 +388,7 @@ impl Parser {
         match &json.value {
             Value::String(s) => Ok(vec![(s.as_str(), json.pos, pointer.to_string())]),
             Value::Array(items) if items.is_empty() => Err(self.error_with_help(
+                PolicyErrorKind::EmptyArray,
                 json.pos,
                 pointer,
                 format!("`{element}` is an empty array"),
@@ -340,6 +404,7 @@ impl Parser {
                 })
                 .collect(),
             other => Err(self.error(
+                PolicyErrorKind::WrongType,
                 json.pos,
                 pointer,
                 format!(
@@ -380,6 +445,7 @@ impl Parser {
         };
         let statement = json.get("Statement").ok_or_else(|| {
             self.error_with_help(
+                PolicyErrorKind::MissingElement,
                 json.pos,
                 "",
                 "missing `Statement`",
@@ -390,6 +456,7 @@ impl Parser {
             Value::Object(_) => vec![self.statement(&statement.value, 0, "/Statement")?],
             Value::Array(items) if items.is_empty() => {
                 return Err(self.error_with_help(
+                    PolicyErrorKind::EmptyArray,
                     statement.value.pos,
                     "/Statement",
                     "`Statement` is an empty array",
@@ -403,6 +470,7 @@ impl Parser {
                 .collect::<Result<Vec<_>, _>>()?,
             other => {
                 return Err(self.error(
+                    PolicyErrorKind::WrongType,
                     statement.value.pos,
                     "/Statement",
                     format!(
@@ -429,6 +497,7 @@ impl Parser {
             "2012-10-17" => Ok(Version::V2012_10_17),
             "2008-10-17" => Ok(Version::V2008_10_17),
             other => Err(self.error_with_help(
+                PolicyErrorKind::InvalidVersion,
                 json.pos,
                 "/Version",
                 format!("invalid `Version` `{other}`: expected `2012-10-17` or `2008-10-17`"),
@@ -458,6 +527,7 @@ impl Parser {
                     "/Statement/Sid".to_string()
                 };
                 return Err(self.error_with_help(
+                    PolicyErrorKind::DuplicateSid,
                     s.pos,
                     &pointer,
                     format!(
@@ -525,6 +595,7 @@ impl Parser {
         let at = format!("{pointer}/Condition");
         let Value::Object(operators) = &member.value.value else {
             return Err(self.error_with_help(
+                PolicyErrorKind::WrongType,
                 member.value.pos,
                 &at,
                 format!("expected `Condition` to be an object, found {}", member.value.value.type_name()),
@@ -539,7 +610,12 @@ impl Parser {
                     Some(s) => format!("{}: did you mean `{s}`?", e.message),
                     None => e.message.clone(),
                 };
+                let kind = match e.kind {
+                    OperatorErrorKind::Unknown => PolicyErrorKind::UnknownConditionOperator,
+                    OperatorErrorKind::NullWithQualifier => PolicyErrorKind::NullWithQualifier,
+                };
                 self.error_with_help(
+                    kind,
                     op_member.key_pos,
                     &op_at,
                     message,
@@ -548,6 +624,7 @@ impl Parser {
             })?;
             let Value::Object(keys) = &op_member.value.value else {
                 return Err(self.error_with_help(
+                    PolicyErrorKind::WrongType,
                     op_member.value.pos,
                     &op_at,
                     format!(
@@ -569,6 +646,7 @@ impl Parser {
                     .is_some_and(|(service, name)| !service.is_empty() && !name.is_empty());
                 if !well_formed {
                     return Err(self.error_with_help(
+                        PolicyErrorKind::InvalidConditionKey,
                         key_member.key_pos,
                         &key_at,
                         format!("invalid condition key `{key}`: expected `service:KeyName`"),
@@ -577,6 +655,7 @@ impl Parser {
                 }
                 if let Some(first) = keys[..i].iter().find(|k| k.key.eq_ignore_ascii_case(key)) {
                     return Err(self.error_with_help(
+                        PolicyErrorKind::DuplicateConditionKey,
                         key_member.key_pos,
                         &key_at,
                         format!(
@@ -591,7 +670,12 @@ impl Parser {
                 let values = parse_values(&operator, &texts, self.variables).map_err(
                     |(index, message)| {
                         let (_, pos, value_at) = &written[index];
-                        self.error(*pos, value_at, message)
+                        self.error(
+                            PolicyErrorKind::InvalidConditionValue,
+                            *pos,
+                            value_at,
+                            message,
+                        )
                     },
                 )?;
                 clauses.push(Clause {
@@ -618,6 +702,7 @@ impl Parser {
                 Value::Number(n) => Ok((n.clone(), item.pos, at.to_string())),
                 Value::Bool(b) => Ok((b.to_string(), item.pos, at.to_string())),
                 other => Err(self.error(
+                    PolicyErrorKind::WrongType,
                     item.pos,
                     at,
                     format!(
@@ -629,6 +714,7 @@ impl Parser {
         };
         match &json.value {
             Value::Array(items) if items.is_empty() => Err(self.error_with_help(
+                PolicyErrorKind::EmptyArray,
                 json.pos,
                 pointer,
                 "the condition key has an empty array of values",
@@ -646,6 +732,7 @@ impl Parser {
     fn effect(&self, json: &Json, pointer: &str) -> Result<Effect, PolicyError> {
         let Some(m) = json.get("Effect") else {
             return Err(self.error_with_help(
+                PolicyErrorKind::MissingElement,
                 json.pos,
                 pointer,
                 "missing `Effect`",
@@ -667,6 +754,7 @@ impl Parser {
                     None => "`Effect` must be exactly \"Allow\" or \"Deny\"".to_string(),
                 };
                 Err(self.error_with_help(
+                    PolicyErrorKind::InvalidEffect,
                     m.value.pos,
                     &at,
                     format!("invalid `Effect` `{other}`: expected `Allow` or `Deny`"),
@@ -687,6 +775,7 @@ impl Parser {
     ) -> Result<Option<(&'j Member, bool)>, PolicyError> {
         match (json.get(positive), json.get(negative)) {
             (Some(_), Some(n)) => Err(self.error_with_help(
+                PolicyErrorKind::ConflictingElements,
                 n.key_pos,
                 &format!("{pointer}/{negative}"),
                 format!("a statement cannot have both `{positive}` and `{negative}`"),
@@ -696,6 +785,7 @@ impl Parser {
             (None, Some(n)) => Ok(Some((n, true))),
             (None, None) if optional => Ok(None),
             (None, None) => Err(self.error_with_help(
+                PolicyErrorKind::MissingElement,
                 json.pos,
                 pointer,
                 format!("missing `{positive}` (or `{negative}`)"),
@@ -710,7 +800,12 @@ impl Parser {
     fn action(&mut self, json: &Json, pointer: &str) -> Result<ActionClause, PolicyError> {
         let Some((member, negated)) = self.one_of(json, pointer, "Action", "NotAction", false)?
         else {
-            return Err(self.error(json.pos, pointer, "missing `Action`"));
+            return Err(self.error(
+                PolicyErrorKind::MissingElement,
+                json.pos,
+                pointer,
+                "missing `Action`",
+            ));
         };
         let element = if negated { "NotAction" } else { "Action" };
         let at = format!("{pointer}/{element}");
@@ -732,6 +827,7 @@ impl Parser {
         }
         let Some((service, name)) = text.split_once(':') else {
             return Err(self.error_with_help(
+                PolicyErrorKind::InvalidAction,
                 pos,
                 pointer,
                 format!("invalid action `{text}`: expected `service:ActionName` or `*`"),
@@ -740,6 +836,7 @@ impl Parser {
         };
         if name.contains(':') {
             return Err(self.error(
+                PolicyErrorKind::InvalidAction,
                 pos,
                 pointer,
                 format!("invalid action `{text}`: an action has exactly one `:`, between the service prefix and the action name"),
@@ -747,6 +844,7 @@ impl Parser {
         }
         if service.is_empty() || name.is_empty() {
             return Err(self.error(
+                PolicyErrorKind::InvalidAction,
                 pos,
                 pointer,
                 format!("invalid action `{text}`: expected `service:ActionName` with both parts non-empty"),
@@ -788,6 +886,7 @@ impl Parser {
         for (text, pos, value_pointer) in self.strings(&member.value, &at, element)? {
             if text != "*" && !text.starts_with("arn:") {
                 return Err(self.error_with_help(
+                    PolicyErrorKind::InvalidResource,
                     pos,
                     &value_pointer,
                     format!("invalid {element} `{text}`: expected an ARN (`arn:…`) or `*`"),
@@ -821,6 +920,7 @@ impl Parser {
             for key in ["Principal", "NotPrincipal"] {
                 if let Some(m) = json.get(key) {
                     return Err(self.error_with_help(
+                        PolicyErrorKind::PrincipalNotAllowed,
                         m.key_pos,
                         &format!("{pointer}/{key}"),
                         format!("`{key}` is not allowed in an {}", self.kind.describe()),
@@ -839,6 +939,7 @@ impl Parser {
         let at = format!("{pointer}/{element}");
         if negated && effect == Effect::Allow {
             return Err(self.error_with_help(
+                PolicyErrorKind::InvalidPrincipal,
                 member.key_pos,
                 &at,
                 "`NotPrincipal` is supported only with \"Effect\": \"Deny\"",
@@ -857,6 +958,7 @@ impl Parser {
                     {
                         if text != "*" && text.contains(['*', '?']) {
                             return Err(self.error_with_help(
+                                PolicyErrorKind::InvalidPrincipal,
                                 pos,
                                 &value_pointer,
                                 format!("wildcard in principal `{text}`: only a bare `*` is allowed in `{element}`"),
@@ -875,6 +977,7 @@ impl Parser {
             }
             other => {
                 return Err(self.error(
+                    PolicyErrorKind::InvalidPrincipal,
                     member.value.pos,
                     &at,
                     format!(
@@ -944,99 +1047,201 @@ mod tests {
     }
 
     #[test]
+    fn errors_have_kinds_to_match_on() {
+        let statement =
+            |body: &str| format!(r#"{{"Version":"2012-10-17","Statement":{{{body}}}}}"#);
+        let condition = |operator: &str| {
+            statement(&format!(
+                r#""Effect":"Allow","Action":"ecr:PutImage","Resource":"*","Condition":{{"{operator}":{{"aws:SourceVpc":"true"}}}}"#
+            ))
+        };
+        let kind = |text: &str| error(text).kind;
+        assert_eq!(
+            kind(&statement(
+                r#""Effect":"allow","Action":"a:b","Resource":"*""#
+            )),
+            PolicyErrorKind::InvalidEffect
+        );
+        assert_eq!(
+            kind(&condition("StringEqualz")),
+            PolicyErrorKind::UnknownConditionOperator
+        );
+        for operator in [
+            "NullIfExists",
+            "ForAnyValue:Null",
+            "ForAllValues:NullIfExists",
+        ] {
+            assert_eq!(
+                kind(&condition(operator)),
+                PolicyErrorKind::NullWithQualifier,
+                "{operator}"
+            );
+        }
+        assert_eq!(
+            kind(&statement(
+                r#""Effect":"Allow","Action":"a:b","Ressource":"*""#
+            )),
+            PolicyErrorKind::UnknownKey
+        );
+        assert_eq!(
+            kind(r#"{"Version":"2012-10-17",}"#),
+            PolicyErrorKind::Json(JsonErrorKind::TrailingComma)
+        );
+        assert_eq!(
+            parse_policy("p.json", b"\xff", PolicyKind::Identity)
+                .unwrap_err()
+                .kind,
+            PolicyErrorKind::Json(JsonErrorKind::InvalidUtf8)
+        );
+        let resource = |body: &str| {
+            parse_policy("p.json", statement(body).as_bytes(), PolicyKind::Resource)
+                .unwrap_err()
+                .kind
+        };
+        assert_eq!(
+            resource(
+                r#""Effect":"Allow","Principal":{"AWS":"arn:aws:iam::*:root"},"Action":"a:b""#
+            ),
+            PolicyErrorKind::InvalidPrincipal
+        );
+        assert_eq!(
+            resource(r#""Effect":"Allow","NotPrincipal":{"AWS":"*"},"Action":"a:b""#),
+            PolicyErrorKind::InvalidPrincipal
+        );
+        assert_eq!(
+            resource(r#""Effect":"Allow","Action":"a:b""#),
+            PolicyErrorKind::MissingElement
+        );
+    }
+
+    #[test]
     fn structural_errors() {
         let cases = [
             (
                 r#"{"Statement":{"Action":"a:b","Resource":"*"}}"#,
                 "missing `Effect`",
+                PolicyErrorKind::MissingElement,
             ),
             (
                 r#"{"Statement":{"Effect":"Allow","Action":"a:b","NotAction":"a:c","Resource":"*"}}"#,
                 "both `Action` and `NotAction`",
+                PolicyErrorKind::ConflictingElements,
             ),
             (
                 r#"{"Statement":{"Effect":"Allow","Resource":"*"}}"#,
                 "missing `Action`",
+                PolicyErrorKind::MissingElement,
             ),
             (
                 r#"{"Statement":{"Effect":"Allow","Action":"a:b"}}"#,
                 "missing `Resource`",
+                PolicyErrorKind::MissingElement,
             ),
             (
                 r#"{"Statement":{"Effect":"Allow","Action":5,"Resource":"*"}}"#,
                 "found a number",
+                PolicyErrorKind::WrongType,
             ),
-            (r#"{"Statement":"x"}"#, "found a string"),
-            (r#"{"Statement":[]}"#, "empty array"),
+            (
+                r#"{"Statement":"x"}"#,
+                "found a string",
+                PolicyErrorKind::WrongType,
+            ),
+            (
+                r#"{"Statement":[]}"#,
+                "empty array",
+                PolicyErrorKind::EmptyArray,
+            ),
             (
                 r#"{"Statement":{"Effect":"Allow","Action":[],"Resource":"*"}}"#,
                 "empty array",
+                PolicyErrorKind::EmptyArray,
             ),
             (
                 r#"{"Version":"2013-10-17","Statement":{"Effect":"Allow","Action":"a:b","Resource":"*"}}"#,
                 "invalid `Version`",
+                PolicyErrorKind::InvalidVersion,
             ),
             (
                 r#"{"Statement":{"Effect":"Allow","Action":"PutImage","Resource":"*"}}"#,
                 "expected `service:ActionName`",
+                PolicyErrorKind::InvalidAction,
             ),
             (
                 r#"{"Statement":{"Effect":"Allow","Action":"ecr:a:b","Resource":"*"}}"#,
                 "exactly one `:`",
+                PolicyErrorKind::InvalidAction,
             ),
             (
                 r#"{"Statement":{"Effect":"Allow","Action":"ecr:PutImage","Resource":"my-repo"}}"#,
                 "expected an ARN",
+                PolicyErrorKind::InvalidResource,
             ),
             (
                 r#"{"Statement":{"Effect":"Allow","Principal":"*","Action":"ecr:PutImage","Resource":"*"}}"#,
                 "not allowed in an identity-based policy",
+                PolicyErrorKind::PrincipalNotAllowed,
             ),
             (
                 r#"{"Statement":{"Effect":"Allow","Action":"ecr:PutImage","Resource":"*","Condition":{"StringEqual":{"aws:username":"a"}}}}"#,
                 "did you mean `StringEquals`?",
+                PolicyErrorKind::UnknownConditionOperator,
             ),
             (
                 r#"{"Statement":{"Effect":"Allow","Action":"ecr:PutImage","Resource":"*","Condition":{"IpAddress":{"aws:SourceIp":"10.0.0.300/8"}}}}"#,
                 "/Statement/Condition/IpAddress/aws:SourceIp: `10.0.0.300/8` is not an IP address",
+                PolicyErrorKind::InvalidConditionValue,
             ),
             (
                 r#"{"Statement":{"Effect":"Allow","Action":"ecr:PutImage","Resource":"*","Condition":{"StringEquals":{"aws:SourceVpc":"a","AWS:sourcevpc":"b"}}}}"#,
                 "key names are case-insensitive",
+                PolicyErrorKind::DuplicateConditionKey,
             ),
             (
                 r#"{"Statement":{"Effect":"Allow","Action":"ecr:PutImage","Resource":"*","Condition":{"StringEquals":"x"}}}"#,
                 "to map condition keys to values",
+                PolicyErrorKind::WrongType,
             ),
             (
                 r#"{"Statement":{"Effect":"Allow","Action":"ecr:PutImage","Resource":"*","Condition":{"StringEquals":{"k":"a"}}}}"#,
                 "invalid condition key `k`",
+                PolicyErrorKind::InvalidConditionKey,
             ),
             (
                 r#"{"Statement":{"Effect":"Allow","Action":"ecr:PutImage","Resource":"*","Condition":{"StringEquals":{"aws:k":{"a":1}}}}}"#,
                 "found an object",
+                PolicyErrorKind::WrongType,
             ),
             (
                 r#"{"Statement":{"Effect":"Allow","Action":"ecr:PutImage","Resource":"*","Condition":{"StringEquals":{"aws:k":[]}}}}"#,
                 "empty array of values",
+                PolicyErrorKind::EmptyArray,
             ),
             (
                 r#"{"Statement":{"Effect":"Allow","Action":"ecr:PutImage","Resource":"*","Condition":"x"}}"#,
                 "expected `Condition` to be an object",
+                PolicyErrorKind::WrongType,
             ),
             (
                 r#"{"Statement":[{"Sid":"A","Effect":"Allow","Action":"a:b","Resource":"*"},{"Sid":"A","Effect":"Allow","Action":"a:b","Resource":"*"}]}"#,
                 "duplicate `Sid`",
+                PolicyErrorKind::DuplicateSid,
             ),
             (
                 r#"{"Statement":{"Effect":"Allow","Effect":"Deny","Action":"a:b","Resource":"*"}}"#,
                 "duplicate key `Effect`",
+                PolicyErrorKind::Json(JsonErrorKind::DuplicateKey),
             ),
-            ("[1]", "expected a policy document"),
+            (
+                "[1]",
+                "expected a policy document",
+                PolicyErrorKind::WrongType,
+            ),
         ];
-        for (text, expected) in cases {
+        for (text, expected, kind) in cases {
             let e = error(text);
             assert!(e.to_string().contains(expected), "{text}: got {e}");
+            assert_eq!(e.kind, kind, "{text}: got {e}");
         }
     }
 

@@ -57,6 +57,8 @@ impl Eq for Request {}
 /// Why a request cannot be evaluated.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct RequestError {
+    /// What kind of problem it is, for callers to match on (the message is for people).
+    pub kind: RequestErrorKind,
     /// What is wrong, lower case, no final period.
     pub message: String,
     /// What to do about it.
@@ -75,8 +77,34 @@ impl fmt::Display for RequestError {
 
 impl std::error::Error for RequestError {}
 
-fn request_error(message: String, help: Option<String>) -> RequestError {
-    RequestError { message, help }
+/// What kind of problem a [`RequestError`] is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum RequestErrorKind {
+    /// The action has a wildcard: a request names one concrete action.
+    WildcardAction,
+    /// The catalog has no such action (the help suggests the closest, when one is close).
+    UnknownAction,
+    /// The action's service prefix is no service of the catalog.
+    UnknownService,
+    /// The resource is neither `*` nor an ARN.
+    InvalidResource,
+    /// The action acts on a resource type, so the resource must be its ARN, not `*`.
+    ResourceRequired,
+    /// The ARN is of no resource type the action acts on.
+    ResourceTypeMismatch,
+    /// The caller is not a principal ARN (or `anonymous`).
+    InvalidPrincipal,
+    /// The caller and the resource are in different partitions: the request cannot happen.
+    CrossPartition,
+}
+
+fn request_error(kind: RequestErrorKind, message: String, help: Option<String>) -> RequestError {
+    RequestError {
+        kind,
+        message,
+        help,
+    }
 }
 
 /// Where the fields of the resource ARN that the evaluation needs are in the resource text.
@@ -109,6 +137,7 @@ fn cross_partition(
     resource_partition: &str,
 ) -> RequestError {
     request_error(
+        RequestErrorKind::CrossPartition,
         format!(
             "the caller `{}` is in partition {} and the resource `{resource}` in partition {}: a request cannot cross partitions",
             caller.text,
@@ -150,7 +179,7 @@ impl Request {
         let caller = principal
             .map(Principal::parse)
             .transpose()
-            .map_err(|e| request_error(e.0, None))?;
+            .map_err(|e| request_error(RequestErrorKind::InvalidPrincipal, e.0, None))?;
         // An account-level request (resource `*`) is in the caller's partition.
         if !on_star
             && let (Some(caller), Some(fields)) = (&caller, arn)
@@ -212,6 +241,7 @@ impl Resolved {
         let catalog = Catalog::builtin();
         if action.contains(['*', '?']) {
             return Err(request_error(
+                RequestErrorKind::WildcardAction,
                 format!(
                     "the request action `{action}` has a wildcard: a request names one concrete action"
                 ),
@@ -227,14 +257,20 @@ impl Resolved {
                 None => None,
             };
             let (service, _) = action.split_once(':').unwrap_or((action, ""));
-            let message = if action.contains(':') && !catalog.has_service(service) {
-                format!(
-                    "unknown action `{action}`: there is no service with the prefix `{service}`"
+            let (kind, message) = if action.contains(':') && !catalog.has_service(service) {
+                (
+                    RequestErrorKind::UnknownService,
+                    format!(
+                        "unknown action `{action}`: there is no service with the prefix `{service}`"
+                    ),
                 )
             } else {
-                format!("unknown action `{action}`")
+                (
+                    RequestErrorKind::UnknownAction,
+                    format!("unknown action `{action}`"),
+                )
             };
-            return Err(request_error(message, help));
+            return Err(request_error(kind, message, help));
         };
         let canonical = info.full_name();
         let arn = Arn::parse(resource);
@@ -262,6 +298,7 @@ impl Resolved {
                     })
                     .collect();
                 return Err(request_error(
+                    RequestErrorKind::ResourceRequired,
                     format!(
                         "`{canonical}` acts on a {}: the request resource must be its ARN, not `*`",
                         required.join(" or ")
@@ -290,6 +327,7 @@ impl Resolved {
                         })
                         .collect();
                     return Err(request_error(
+                        RequestErrorKind::ResourceTypeMismatch,
                         format!("`{resource}` is not a resource that `{canonical}` acts on"),
                         Some(format!(
                             "`{canonical}` takes a resource of the form {}",
@@ -501,6 +539,7 @@ fn pair_hash(a: &str, b: &str) -> u64 {
 
 fn invalid_arn(resource: &str) -> RequestError {
     request_error(
+        RequestErrorKind::InvalidResource,
         format!(
             "invalid resource `{resource}`: expected an ARN (`arn:partition:service:region:account:resource`) or `*`"
         ),
@@ -550,6 +589,49 @@ mod tests {
                 .unwrap_err()
                 .message
                 .contains("wildcard")
+        );
+    }
+
+    #[test]
+    fn errors_have_kinds_to_match_on() {
+        let kind = |action: &str, resource: &str, principal: Option<&str>| {
+            Request::new(action, resource, principal).unwrap_err().kind
+        };
+        assert_eq!(
+            kind("ecr:Put*", REPO, None),
+            RequestErrorKind::WildcardAction
+        );
+        assert_eq!(
+            kind("ecr:PutImages", REPO, None),
+            RequestErrorKind::UnknownAction
+        );
+        assert_eq!(
+            kind("PutImage", REPO, None),
+            RequestErrorKind::UnknownAction
+        );
+        assert_eq!(
+            kind("ecrr:PutImage", REPO, None),
+            RequestErrorKind::UnknownService
+        );
+        assert_eq!(
+            kind("ecr:PutImage", "my-app", None),
+            RequestErrorKind::InvalidResource
+        );
+        assert_eq!(
+            kind("ecr:GetAuthorizationToken", "my-app", None),
+            RequestErrorKind::InvalidResource
+        );
+        assert_eq!(
+            kind("ecr:PutImage", "*", None),
+            RequestErrorKind::ResourceRequired
+        );
+        assert_eq!(
+            kind("ecr:PutImage", "arn:aws:s3:::bucket", None),
+            RequestErrorKind::ResourceTypeMismatch
+        );
+        assert_eq!(
+            kind("ecr:PutImage", REPO, Some("alice")),
+            RequestErrorKind::InvalidPrincipal
         );
     }
 

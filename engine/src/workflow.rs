@@ -67,13 +67,28 @@ pub fn names() -> Vec<&'static str> {
     WORKFLOWS.iter().map(|w| w.name).collect()
 }
 
+/// Why a workflow's requests cannot be built.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum WorkflowError {
+    /// An action acts on a repository, and no repository was given.
+    #[error("`{action}` acts on a repository: give its ARN")]
+    NeedsRepository {
+        /// The first such action.
+        action: String,
+    },
+    /// A request is invalid.
+    #[error(transparent)]
+    Request(#[from] RequestError),
+}
+
 /// One request per action: account-level actions on `*`, the others on `repository`. A
 /// repository is needed unless every action is account-level.
 pub fn requests(
     actions: &[&str],
     repository: Option<&str>,
     principal: Option<&str>,
-) -> Result<Vec<Request>, RequestError> {
+) -> Result<Vec<Request>, WorkflowError> {
     let catalog = Catalog::builtin();
     actions
         .iter()
@@ -83,18 +98,12 @@ pub fn requests(
                 (true, _) => "*",
                 (false, Some(repository)) => repository,
                 (false, None) => {
-                    return Err(RequestError {
-                        message: format!(
-                            "`{action}` acts on a repository: give its ARN with --resource"
-                        ),
-                        help: Some(
-                            "e.g. --resource arn:aws:ecr:us-east-1:123456789012:repository/my-app"
-                                .into(),
-                        ),
+                    return Err(WorkflowError::NeedsRepository {
+                        action: action.to_string(),
                     });
                 }
             };
-            Request::new(action, resource, principal)
+            Ok(Request::new(action, resource, principal)?)
         })
         .collect()
 }
@@ -128,11 +137,18 @@ mod tests {
         assert!(!requests[0].resource_was_rewritten());
         assert!(requests[1..].iter().all(|r| r.resource() == repo));
         assert!(super::requests(find("login").unwrap().actions, None, None).is_ok());
-        assert!(
-            super::requests(push.actions, None, None)
-                .unwrap_err()
-                .message
-                .contains("--resource")
+        assert_eq!(
+            super::requests(push.actions, None, None),
+            Err(WorkflowError::NeedsRepository {
+                action: "ecr:BatchCheckLayerAvailability".into()
+            })
         );
+        assert!(matches!(
+            super::requests(&["ecr:PutImages"], Some(repo), None),
+            Err(WorkflowError::Request(RequestError {
+                kind: crate::request::RequestErrorKind::UnknownAction,
+                ..
+            }))
+        ));
     }
 }
