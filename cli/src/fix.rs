@@ -1,25 +1,50 @@
 //! `ecrsim fix`: the identity policy corrected so that a request or workflow is allowed.
+//!
+//! The corrected document goes to standard output, the edits and what still blocks to standard
+//! error. What only another policy can unblock is printed as one statement per policy (all the
+//! actions it must allow), and a repository-policy change as a complete document ready for
+//! `aws ecr set-repository-policy`.
 
-use ecrsim_engine::fixer::fix_identity_policy;
+use std::path::Path;
+
+use ecrsim_engine::fixer::{EMPTY_POLICY, FixOutcome, Remaining, fix_identity_policy};
+use ecrsim_engine::{
+    Advice, Change, Decision, PolicyRole, PolicySet, SuggestedPrincipal, SuggestedStatement,
+};
+use serde_json::{Value, json};
 
 use crate::input::{build_requests, load_policy_set};
-use crate::{EXIT_ALLOWED, EXIT_BAD_INPUT, EXIT_DENIED, FixArgs};
+use crate::{EXIT_ALLOWED, EXIT_BAD_INPUT, EXIT_DENIED, FixArgs, render};
+
+/// Reads the policy to fix: a file, `-` for standard input.
+fn read_target(path: &Path) -> Result<String, String> {
+    let bytes = if path.as_os_str() == "-" {
+        let mut bytes = Vec::new();
+        std::io::Read::read_to_end(&mut std::io::stdin().lock(), &mut bytes)
+            .map_err(|e| format!("cannot read standard input: {e}"))?;
+        bytes
+    } else {
+        std::fs::read(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?
+    };
+    String::from_utf8(bytes).map_err(|_| {
+        format!(
+            "{}: invalid UTF-8: policy documents must be UTF-8 text",
+            path.display()
+        )
+    })
+}
 
 /// Runs `fix`: the document on stdout, the changes on stderr.
 pub fn run(args: &FixArgs) -> u8 {
-    let text = match std::fs::read(&args.target).map(String::from_utf8) {
-        Ok(Ok(text)) => text,
-        Ok(Err(_)) => {
-            say!(
-                "error: {}: invalid UTF-8: policy documents must be UTF-8 text",
-                args.target.display()
-            );
-            return EXIT_BAD_INPUT;
-        }
-        Err(e) => {
-            say!("error: cannot read {}: {e}", args.target.display());
-            return EXIT_BAD_INPUT;
-        }
+    let (name, text) = match &args.target {
+        None => ("new inline policy".to_string(), EMPTY_POLICY.to_string()),
+        Some(path) => match read_target(path) {
+            Ok(text) => (path.display().to_string(), text),
+            Err(e) => {
+                say!("error: {e}");
+                return EXIT_BAD_INPUT;
+            }
+        },
     };
     let loaded = load_policy_set(&args.policy)
         .and_then(|set| build_requests(&args.request).map(|r| (set, r)));
@@ -30,7 +55,6 @@ pub fn run(args: &FixArgs) -> u8 {
             return EXIT_BAD_INPUT;
         }
     };
-    let name = args.target.display().to_string();
     let outcome = match fix_identity_policy(&name, &text, &others, &requests) {
         Ok(outcome) => outcome,
         Err(e) => {
@@ -39,7 +63,21 @@ pub fn run(args: &FixArgs) -> u8 {
         }
     };
     crate::write_stdout(outcome.document.as_bytes());
-    if outcome.edits.is_empty() {
+    report(&name, &outcome, &others);
+    if outcome.remaining.is_empty() {
+        EXIT_ALLOWED
+    } else {
+        EXIT_DENIED
+    }
+}
+
+/// The edits, then every request still denied with what blocks it, on standard error.
+fn report(name: &str, outcome: &FixOutcome, others: &PolicySet) {
+    let deny_here = outcome
+        .remaining
+        .iter()
+        .any(|r| denied_by_target(r, others.policies().len()));
+    if outcome.edits.is_empty() && !deny_here {
         say!("{name}: no change needed in this policy");
     }
     for edit in &outcome.edits {
@@ -54,21 +92,128 @@ pub fn run(args: &FixArgs) -> u8 {
             why.response.decision,
             why.response.reason
         );
-        let Some(fix) = &why.fix else { continue };
-        if fix.changes.is_empty() {
-            say!("  {}", crate::render::advice(fix, why, request));
+        if let Some(fix) = &why.fix
+            && fix.changes.is_empty()
+        {
+            say!("  {}", render::advice(fix, why, request));
         }
-        for change in &fix.changes {
+        if denied_by_target(remaining, others.policies().len()) {
+            say!("  the Deny is in {name} itself: ecrsim does not remove or narrow a Deny for you");
+        }
+    }
+    for (role, statement) in merged_changes(&outcome.remaining) {
+        if role == PolicyRole::Resource {
+            let document = repository_policy(others, statement);
             say!(
-                "  add to the {}: {}",
-                change.role,
-                change.statement.to_json()
+                "  the repository policy must allow it; the complete policy, for `aws ecr set-repository-policy --repository-name NAME --policy-text file://repository-policy.json`:"
             );
+            say!(
+                "{}",
+                serde_json::to_string_pretty(&document).unwrap_or_default()
+            );
+        } else {
+            say!("  add to the {role}: {statement}");
         }
     }
-    if outcome.remaining.is_empty() {
-        EXIT_ALLOWED
-    } else {
-        EXIT_DENIED
+}
+
+/// Whether an explicit Deny of the fixed policy itself (policy `target` of the set) blocks it.
+fn denied_by_target(remaining: &Remaining, target: usize) -> bool {
+    let why = &remaining.explanation;
+    why.response.decision == Decision::ExplicitDeny
+        && matches!(&why.fix, Some(f) if matches!(&f.advice, Advice::NarrowDeny { statements } if statements.iter().any(|at| at.policy == target)))
+}
+
+/// The statements other policies need, one per policy (and principal and resource): the
+/// actions of every remaining request merged into its `Action` list.
+fn merged_changes(remaining: &[Remaining]) -> Vec<(PolicyRole, Value)> {
+    let mut merged: Vec<(PolicyRole, &SuggestedStatement, Vec<&str>)> = Vec::new();
+    let changes = remaining
+        .iter()
+        .filter_map(|r| r.explanation.fix.as_ref())
+        .flat_map(|f| &f.changes);
+    for Change {
+        role, statement, ..
+    } in changes
+    {
+        let same = |(r, s, _): &&mut (PolicyRole, &SuggestedStatement, Vec<&str>)| {
+            r == role && s.principal == statement.principal && s.resource == statement.resource
+        };
+        match merged.iter_mut().find(same) {
+            Some((_, _, actions)) => {
+                if !actions.contains(&statement.action.as_str()) {
+                    actions.push(&statement.action);
+                }
+            }
+            None => merged.push((*role, statement, vec![&statement.action])),
+        }
     }
+    merged
+        .into_iter()
+        .map(|(role, s, actions)| (role, statement_json(s, &actions)))
+        .collect()
+}
+
+/// A suggested statement with several actions, as IAM JSON.
+fn statement_json(s: &SuggestedStatement, actions: &[&str]) -> Value {
+    let mut statement = serde_json::Map::new();
+    statement.insert("Effect".into(), json!("Allow"));
+    match &s.principal {
+        None => {}
+        Some(SuggestedPrincipal::Aws(arn)) => {
+            statement.insert("Principal".into(), json!({"AWS": arn}));
+        }
+        Some(SuggestedPrincipal::Service(name)) => {
+            statement.insert("Principal".into(), json!({"Service": name}));
+        }
+        Some(_) => {
+            statement.insert("Principal".into(), json!("*"));
+        }
+    }
+    let action = match actions {
+        [one] => json!(one),
+        many => json!(many),
+    };
+    statement.insert("Action".into(), action);
+    if let Some(resource) = &s.resource {
+        statement.insert("Resource".into(), json!(resource));
+    }
+    Value::Object(statement)
+}
+
+/// The repository policy given (or a new one) with `statement` appended.
+fn repository_policy(others: &PolicySet, statement: Value) -> Value {
+    let existing = others
+        .policies()
+        .iter()
+        .find(|(role, _)| *role == PolicyRole::Resource)
+        .and_then(|(_, p)| serde_json::from_str::<Value>(&p.source.text).ok())
+        // The shape `aws ecr get-repository-policy` prints: the document is a string inside.
+        .map(|v| match v.get("policyText").and_then(Value::as_str) {
+            Some(text) => serde_json::from_str(text).unwrap_or(v),
+            None => v,
+        });
+    let mut document = existing
+        .filter(Value::is_object)
+        .unwrap_or_else(|| json!({"Version": "2012-10-17", "Statement": []}));
+    let statements = match document.get_mut("Statement") {
+        Some(Value::Array(items)) => items,
+        Some(single) => {
+            let one = single.take();
+            *single = Value::Array(vec![one]);
+            match single {
+                Value::Array(items) => items,
+                _ => return document,
+            }
+        }
+        None => {
+            document["Statement"] = json!([]);
+            match document.get_mut("Statement") {
+                Some(Value::Array(items)) => items,
+                _ => return document,
+            }
+        }
+    };
+    statements.push(statement);
+    document
 }

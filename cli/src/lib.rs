@@ -208,9 +208,10 @@ pub struct CheckArgs {
 /// Arguments of `fix`.
 #[derive(Debug, clap::Args)]
 pub struct FixArgs {
-    /// The identity-based policy file to fix (the corrected document goes to standard output).
+    /// The identity-based policy file to fix (`-` reads standard input; the corrected document
+    /// goes to standard output). Without it, `fix` writes a new inline policy.
     #[arg(value_name = "POLICY")]
-    pub target: PathBuf,
+    pub target: Option<PathBuf>,
     /// The other policies of the caller and the resource, as for `check`.
     #[command(flatten)]
     pub policy: PolicyArgs,

@@ -233,10 +233,23 @@ pub fn advice(fix: &Fix, explanation: &Explanation, request: &Request) -> String
                 "`{action}` does not support resource-level permissions, so it requires a wildcard (\"*\") in the Resource element.{scoped} add a separate statement for it with \"Resource\": \"*\" to the caller's identity-based policy{token}"
             )
         }
-        Advice::ConditionBlocks { statement: at } => format!(
-            "{} allows `{action}` on this resource only when its condition holds, and it does not for this request (see above): send the request under those conditions, or add this statement without them",
-            statement(at).unwrap_or_default()
-        ),
+        Advice::ConditionBlocks { statement: at } => {
+            let trace = trace_of(explanation, *at);
+            let needs: Vec<String> = trace
+                .iter()
+                .flat_map(|t| &t.mismatches)
+                .map(mismatch)
+                .collect();
+            let place = trace
+                .filter(|t| t.role != PolicyRole::Identity)
+                .map(|t| format!(" in the {}", t.role))
+                .unwrap_or_default();
+            format!(
+                "{}{place} allows `{action}` here only when its condition holds, and for this request it does not: {}. ecrsim keeps every condition you wrote: send the request so that it holds, or change the condition yourself if it is wrong",
+                statement(at).unwrap_or_default(),
+                needs.join("; ")
+            )
+        }
         Advice::AddResource { statement: at } => format!(
             "{} allows `{action}` but not on this resource: add `{resource}` to its Resource, or add this statement",
             statement(at).unwrap_or_default()

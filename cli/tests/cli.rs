@@ -453,7 +453,8 @@ fn cross_account_pull_needs_the_repository_policy() {
     );
     assert_eq!(
         json["fix"]["changes"][0]["statement"]["Principal"]["AWS"],
-        "arn:aws:iam::222222222222:root"
+        "arn:aws:iam::222222222222:user/alice",
+        "the caller as given, never its whole account"
     );
 }
 
@@ -703,5 +704,38 @@ fn fix_reports_what_only_another_policy_can_change() {
         ),
         "{stderr}"
     );
-    assert!(stderr.contains("add to the resource-based policy: {\"Effect\":\"Allow\",\"Principal\":{\"AWS\":\"arn:aws:iam::222222222222:root\"}"), "{stderr}");
+    // A complete repository policy, naming the caller as given, ready for set-repository-policy.
+    let document = stderr
+        .find("\n{")
+        .map(|start| &stderr[start + 1..])
+        .expect("a JSON document on stderr");
+    let policy: serde_json::Value = serde_json::from_str(document.trim()).expect(document);
+    assert_eq!(policy["Version"], "2012-10-17");
+    assert_eq!(
+        policy["Statement"][0]["Principal"]["AWS"],
+        "arn:aws:iam::222222222222:user/alice"
+    );
+    assert_eq!(policy["Statement"][0]["Action"], "ecr:BatchGetImage");
+    assert!(stderr.contains("aws ecr set-repository-policy"), "{stderr}");
+}
+
+#[test]
+fn fix_without_a_policy_writes_a_new_inline_policy() {
+    let out = ecrsim(
+        &[
+            "fix",
+            "--action",
+            "ecr:GetAuthorizationToken",
+            "--resource",
+            "*",
+        ],
+        None,
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let policy: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(
+        policy["Statement"][0]["Action"],
+        "ecr:GetAuthorizationToken"
+    );
+    assert_eq!(policy["Statement"][0]["Resource"], "*");
 }

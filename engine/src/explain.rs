@@ -140,7 +140,8 @@ pub enum Advice {
         /// An identity statement that lists the action but scopes it to resources.
         scoped: Option<StatementRef>,
     },
-    /// An identity statement would allow but for its condition.
+    /// A statement would allow but for its conditions: the request must meet them. ecrsim
+    /// never suggests a grant that steps around a condition (its trace says what failed).
     ConditionBlocks {
         /// The statement.
         statement: StatementRef,
@@ -479,15 +480,71 @@ fn suggest_fix(
             },
             changes: Vec::new(),
         }),
-        Decision::ImplicitDeny => {
-            let changes = verified_changes(set, request, response.reason)?;
-            let advice = match response.reason {
-                Reason::NoIdentityAllows => identity_advice(request, traces),
-                _ => Advice::AddToPolicies,
-            };
-            Some(Fix { advice, changes })
+        Decision::ImplicitDeny => match verified_changes(set, request, response.reason) {
+            Ok(changes) => {
+                let advice = match response.reason {
+                    Reason::NoIdentityAllows => identity_advice(request, traces),
+                    _ => Advice::AddToPolicies,
+                };
+                Some(Fix { advice, changes })
+            }
+            Err(Unfixable::Guarded(statement)) => Some(Fix {
+                advice: Advice::ConditionBlocks { statement },
+                changes: Vec::new(),
+            }),
+            Err(Unfixable::NoChange) => None,
+        },
+    }
+}
+
+/// The roles whose policies lift an implicit-deny reason when they allow.
+fn granting_roles(reason: Reason) -> &'static [PolicyRole] {
+    match reason {
+        // Within one account the resource policy grants too.
+        Reason::NoIdentityAllows => &[PolicyRole::Identity, PolicyRole::Resource],
+        Reason::NoResourcePolicyAllows => &[PolicyRole::Resource],
+        Reason::NoBoundaryAllows => &[PolicyRole::Boundary],
+        Reason::NoSessionAllows => &[PolicyRole::Session],
+        Reason::NoVpcEndpointAllows => &[PolicyRole::VpcEndpoint],
+        _ => &[],
+    }
+}
+
+/// An Allow statement, in a policy that could lift `reason`, that covers the request in every
+/// element but its conditions: a guard the user wrote. A fix must keep it, so ecrsim never
+/// adds an unconditioned grant beside it.
+fn guarding_allow(set: &PolicySet, request: &Request, reason: Reason) -> Option<StatementRef> {
+    use crate::authorize::Element;
+    let roles = granting_roles(reason);
+    let has_boundary = set.has(PolicyRole::Boundary);
+    for (p, (role, policy)) in set.policies().iter().enumerate() {
+        let in_scope = roles.contains(role)
+            || matches!((reason, role), (Reason::NoScpAllows(l), PolicyRole::Scp(r)) if l == *r);
+        if !in_scope || role_exclusion(*role, request).is_some() {
+            continue;
+        }
+        for (s, statement) in policy.statements.iter().enumerate() {
+            if statement.effect != Effect::Allow {
+                continue;
+            }
+            let mut misses = Vec::new();
+            check_statement(
+                statement,
+                policy.kind,
+                request,
+                has_boundary,
+                false,
+                &mut misses,
+            );
+            if !misses.is_empty() && misses.iter().all(|m| m.element() == Element::Condition) {
+                return Some(StatementRef {
+                    policy: p,
+                    statement: s,
+                });
+            }
         }
     }
+    None
 }
 
 /// The advice for a request no identity-based policy allows, pointing at the nearest statement.
@@ -500,19 +557,10 @@ fn identity_advice(request: &Request, traces: &[StatementTrace]) -> Advice {
         .iter()
         .filter(allow_in_identity)
         .find(|t| t.mismatches.len() == 1 && t.mismatches[0].element() == Element::Resource);
-    let conditional = traces.iter().filter(allow_in_identity).find(|t| {
-        !t.mismatches.is_empty()
-            && t.mismatches
-                .iter()
-                .all(|m| m.element() == Element::Condition)
-    });
     if request.is_account_level() {
         return Advice::AccountLevelWildcard {
             scoped: near_miss.map(|t| t.at),
         };
-    }
-    if let Some(t) = conditional {
-        return Advice::ConditionBlocks { statement: t.at };
     }
     match near_miss {
         Some(t) => Advice::AddResource { statement: t.at },
@@ -540,10 +588,8 @@ fn change_for(reason: Reason, request: &Request) -> Option<Change> {
             let principal = match caller.kind {
                 PrincipalKind::Service => SuggestedPrincipal::Service(caller.text.clone()),
                 PrincipalKind::Anonymous => return None,
-                _ => SuggestedPrincipal::Aws(format!(
-                    "arn:aws:iam::{}:root",
-                    caller.account.as_deref()?
-                )),
+                // The caller as given (user, role or session), never its whole account.
+                _ => SuggestedPrincipal::Aws(caller.text.clone()),
             };
             (
                 PolicyRole::Resource,
@@ -559,26 +605,44 @@ fn change_for(reason: Reason, request: &Request) -> Option<Change> {
     Some(Change { role, statement })
 }
 
+/// Why no statements can be suggested.
+enum Unfixable {
+    /// A policy that could allow has an Allow held back only by its conditions.
+    Guarded(StatementRef),
+    /// No added statement would allow the request (a Deny, or a layer ecrsim cannot change).
+    NoChange,
+}
+
 /// Adds the statement for each missing layer in turn until the request is allowed, re-evaluating
 /// after each: a fix is printed only if it really allows the request, and never if a Deny
-/// would still stop it.
-fn verified_changes(set: &PolicySet, request: &Request, first: Reason) -> Option<Vec<Change>> {
+/// would still stop it or if it would step around a condition the user wrote.
+fn verified_changes(
+    set: &PolicySet,
+    request: &Request,
+    first: Reason,
+) -> Result<Vec<Change>, Unfixable> {
     let mut changes: Vec<Change> = Vec::new();
     let mut current = set.clone();
     let mut reason = first;
     for _ in 0..8 {
-        let change = change_for(reason, request)?;
-        current = with_statement(&current, change.role, &change.statement)?;
+        if let Some(guard) = guarding_allow(&current, request, reason) {
+            return Err(Unfixable::Guarded(guard));
+        }
+        let change = change_for(reason, request).ok_or(Unfixable::NoChange)?;
+        current =
+            with_statement(&current, change.role, &change.statement).ok_or(Unfixable::NoChange)?;
         changes.push(change);
         let response = authorize(&current, request);
         match response.decision {
-            Decision::Allow => return Some(changes),
-            Decision::ExplicitDeny => return None,
-            Decision::ImplicitDeny if response.reason == reason => return None,
+            Decision::Allow => return Ok(changes),
+            Decision::ExplicitDeny => return Err(Unfixable::NoChange),
+            Decision::ImplicitDeny if response.reason == reason => {
+                return Err(Unfixable::NoChange);
+            }
             Decision::ImplicitDeny => reason = response.reason,
         }
     }
-    None
+    Err(Unfixable::NoChange)
 }
 
 /// The set with `statement` added to the first policy in `role` (or to a new one). The

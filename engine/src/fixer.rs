@@ -11,9 +11,10 @@
 
 use std::fmt;
 
+use crate::authorize::Mismatch;
 use crate::authorize::{Decision, PolicyRole, PolicySet, Reason, authorize};
 use crate::catalog::Catalog;
-use crate::explain::{Explanation, explain};
+use crate::explain::{Advice, Explanation, Fix, explain};
 use crate::json::{self, Json, Member, Value};
 use crate::parse::{PolicyError, policy_from_json};
 use crate::policy::{PolicyKind, Source};
@@ -60,9 +61,17 @@ impl fmt::Display for FixError {
 
 impl std::error::Error for FixError {}
 
+/// The document `fix` starts from when the caller has no identity policy to correct: an empty
+/// inline policy.
+pub const EMPTY_POLICY: &str = r#"{"Version":"2012-10-17","Statement":[]}"#;
+
 /// Fixes `text` (an identity policy named `name`) so that `requests` are allowed as far as an
 /// identity policy can allow them. `others` holds every other policy of the caller and resource
-/// (other identity policies, boundary, SCPs, resource policy…).
+/// (other identity policies, boundary, SCPs, resource policy…). With `text` = [`EMPTY_POLICY`],
+/// the result is a new inline policy.
+///
+/// A request that an Allow of the caller's policies would grant but for its conditions is left
+/// denied (see [`crate::explain::Advice::ConditionBlocks`]): a fix never steps around a guard.
 pub fn fix_identity_policy(
     name: &str,
     text: &str,
@@ -78,22 +87,44 @@ pub fn fix_identity_policy(
     let invalid = |e: PolicyError| FixError::Invalid(Box::new(e));
     let mut doc =
         json::parse_str(text).map_err(|e| invalid(PolicyError::from_json(source(text), e)))?;
-    let original = policy_from_json(source(text), &doc, PolicyKind::Identity).map_err(invalid)?;
     let with = |policy| -> Result<PolicySet, FixError> {
         let mut set = others.clone();
         set.add_as(PolicyRole::Identity, policy)
             .map_err(|e| FixError::Unverified(e.to_string()))?;
         Ok(set)
     };
-    let before_set = with(original)?;
+    // An empty new policy is not a valid document yet: evaluate without it.
+    let before_set = if text == EMPTY_POLICY {
+        others.clone()
+    } else {
+        with(policy_from_json(source(text), &doc, PolicyKind::Identity).map_err(invalid)?)?
+    };
+    let target = others.policies().len();
 
     let mut account_level = Vec::new();
     let mut by_resource: Vec<(String, Vec<String>)> = Vec::new();
+    let mut to_fix = Vec::new();
+    let mut edits = Vec::new();
     for request in requests {
         let response = authorize(&before_set, request);
         if response.decision != Decision::ImplicitDeny
             || response.reason != Reason::NoIdentityAllows
         {
+            continue;
+        }
+        let why = explain(&before_set, request);
+        if matches!(
+            why.fix,
+            Some(Fix {
+                advice: Advice::ConditionBlocks { .. },
+                ..
+            })
+        ) {
+            // A condition the user wrote holds it back: reported as remaining, never granted.
+            continue;
+        }
+        to_fix.push(request);
+        if correct_typo(&mut doc, &why, target, request, &mut edits) {
             continue;
         }
         if request.is_account_level() {
@@ -112,7 +143,6 @@ pub fn fix_identity_policy(
         }
     }
 
-    let mut edits = Vec::new();
     if !account_level.is_empty() {
         grant_account_level(&mut doc, &account_level, &mut edits);
     }
@@ -121,14 +151,18 @@ pub fn fix_identity_policy(
     }
 
     let document = doc.to_pretty_string();
-    let fixed = policy_from_json(
-        source(&document),
-        &json::parse_str(&document).map_err(|e| FixError::Unverified(e.to_string()))?,
-        PolicyKind::Identity,
-    )
-    .map_err(|e| FixError::Unverified(format!("the edited document is invalid: {e}")))?;
-    let after_set = with(fixed)?;
-    verify(&before_set, &after_set, requests)?;
+    let after_set = if text == EMPTY_POLICY && edits.is_empty() {
+        before_set.clone()
+    } else {
+        let fixed = policy_from_json(
+            source(&document),
+            &json::parse_str(&document).map_err(|e| FixError::Unverified(e.to_string()))?,
+            PolicyKind::Identity,
+        )
+        .map_err(|e| FixError::Unverified(format!("the edited document is invalid: {e}")))?;
+        with(fixed)?
+    };
+    verify(&before_set, &after_set, &to_fix)?;
 
     let remaining = requests
         .iter()
@@ -149,7 +183,7 @@ pub fn fix_identity_policy(
 
 /// Every request the identity side blocked is now allowed (or blocked only elsewhere), no
 /// request lost access, and a sibling resource is decided as before: nothing was widened.
-fn verify(before: &PolicySet, after: &PolicySet, requests: &[Request]) -> Result<(), FixError> {
+fn verify(before: &PolicySet, after: &PolicySet, requests: &[&Request]) -> Result<(), FixError> {
     for request in requests {
         let old = authorize(before, request);
         let new = authorize(after, request);
@@ -188,6 +222,65 @@ fn sibling_request(request: &Request) -> Option<Request> {
     Request::new(request.action(), &other, request.principal())
         .ok()
         .map(|r| r.with_context(request.context().clone()))
+}
+
+/// Corrects a misspelt action in place: a statement of the target policy (policy `target` of
+/// the explained set) that would allow the request but for one `Action` value that names no
+/// action and is a plausible typo of it (`ecr:PutImages` for `ecr:PutImage`). Correcting the
+/// value restores what the statement was written to grant, on the resources it names, under
+/// the conditions it has; adding a statement beside the typo would leave the typo in place.
+fn correct_typo(
+    doc: &mut Json,
+    why: &Explanation,
+    target: usize,
+    request: &Request,
+    edits: &mut Vec<String>,
+) -> bool {
+    let catalog = Catalog::builtin();
+    let typo = why
+        .statements
+        .iter()
+        .find_map(|t| match t.mismatches.as_slice() {
+            [
+                Mismatch::ActionNotListed {
+                    closest: Some(closest),
+                    ..
+                },
+            ] if t.at.policy == target
+                && t.role == PolicyRole::Identity
+                && catalog.action(closest).is_none()
+                && !closest.contains(['*', '?']) =>
+            {
+                Some((t.at.statement, closest.clone()))
+            }
+            _ => None,
+        });
+    let Some((index, wrong)) = typo else {
+        return false;
+    };
+    let Some(statement) = statements(doc).and_then(|items| items.get_mut(index)) else {
+        return false;
+    };
+    let Some(action) = statement.get_mut("Action") else {
+        return false;
+    };
+    match &mut action.value {
+        Value::String(s) if *s == wrong => *s = request.action().to_string(),
+        Value::Array(items) => {
+            for item in items.iter_mut() {
+                if item.value == Value::String(wrong.clone()) {
+                    item.value = Value::String(request.action().to_string());
+                }
+            }
+        }
+        _ => return false,
+    }
+    edits.push(format!(
+        "corrected `{wrong}` to `{}` in {}: `{wrong}` is no action",
+        request.action(),
+        sid_of(statement)
+    ));
+    true
 }
 
 fn push_unique(list: &mut Vec<String>, value: &str) {
@@ -547,5 +640,96 @@ mod tests {
             .map(|t| t.label.as_str())
             .collect();
         assert_eq!(sids, ["NoPush"]);
+    }
+
+    fn with_context(request: Request, pairs: &[(&str, &str)]) -> Request {
+        let mut context = crate::context::Context::new();
+        for (k, v) in pairs {
+            context.push(k, v.to_string());
+        }
+        request.with_context(context)
+    }
+
+    #[test]
+    fn a_blocking_ip_condition_is_kept_and_nothing_outside_the_range_is_allowed() {
+        const GUARDED: &str = r#"{"Version":"2012-10-17","Statement":[{"Sid":"OfficeOnly","Effect":"Allow","Action":["ecr:GetAuthorizationToken","ecr:PutImage"],"Resource":"*","Condition":{"IpAddress":{"aws:SourceIp":"10.0.0.0/8"}}}]}"#;
+        let outside = |action: &str, resource: &str, ip: &str| {
+            with_context(
+                Request::new(action, resource, None).unwrap(),
+                &[("aws:SourceIp", ip)],
+            )
+        };
+        let requests = [
+            outside("ecr:GetAuthorizationToken", "*", "192.0.2.1"),
+            outside("ecr:PutImage", REPO, "192.0.2.1"),
+        ];
+        let outcome = fix_identity_policy("p.json", GUARDED, &PolicySet::new(), &requests).unwrap();
+        assert!(outcome.edits.is_empty(), "{:?}", outcome.edits);
+        assert_eq!(outcome.remaining.len(), 2, "both stay denied");
+        for remaining in &outcome.remaining {
+            assert!(matches!(
+                remaining.explanation.fix,
+                Some(Fix {
+                    advice: Advice::ConditionBlocks { .. },
+                    ..
+                })
+            ));
+        }
+        // Whatever document comes out, no address outside 10.0.0.0/8 is allowed; inside is.
+        for ip in ["192.0.2.1", "11.0.0.1", "203.0.113.9"] {
+            for action in ["ecr:GetAuthorizationToken", "ecr:PutImage"] {
+                let resource = if action == "ecr:PutImage" { REPO } else { "*" };
+                assert!(
+                    !allowed(&outcome.document, &outside(action, resource, ip)),
+                    "{action} from {ip}"
+                );
+            }
+        }
+        assert!(allowed(
+            &outcome.document,
+            &outside("ecr:PutImage", REPO, "10.1.2.3")
+        ));
+    }
+
+    #[test]
+    fn a_misspelt_action_is_corrected_in_place() {
+        const TYPO: &str = r#"{"Version":"2012-10-17","Statement":[{"Sid":"Push","Effect":"Allow","Action":["ecr:PutImages","ecr:InitiateLayerUpload"],"Resource":"arn:aws:ecr:us-east-1:123456789012:repository/my-app-repo"}]}"#;
+        let put = Request::new("ecr:PutImage", REPO, None).unwrap();
+        let outcome = fix_identity_policy(
+            "p.json",
+            TYPO,
+            &PolicySet::new(),
+            std::slice::from_ref(&put),
+        )
+        .unwrap();
+        assert!(allowed(&outcome.document, &put));
+        let fixed = json::parse_str(&outcome.document).unwrap();
+        let Value::Array(items) = &fixed.get("Statement").unwrap().value.value else {
+            panic!()
+        };
+        assert_eq!(items.len(), 1, "no statement added beside the typo");
+        assert_eq!(
+            values(items[0].get("Action").map(|m| &m.value)),
+            ["ecr:PutImage", "ecr:InitiateLayerUpload"]
+        );
+        assert!(outcome.edits[0].contains("corrected `ecr:PutImages`"));
+    }
+
+    #[test]
+    fn without_a_policy_the_fix_is_a_new_inline_policy() {
+        let requests =
+            workflow::requests(workflow::find("pull").unwrap().actions, Some(REPO), None).unwrap();
+        let outcome =
+            fix_identity_policy("new", EMPTY_POLICY, &PolicySet::new(), &requests).unwrap();
+        for r in &requests {
+            assert!(allowed(&outcome.document, r), "{}", r.action());
+        }
+        let sibling = Request::new(
+            "ecr:BatchGetImage",
+            "arn:aws:ecr:us-east-1:123456789012:repository/other",
+            None,
+        )
+        .unwrap();
+        assert!(!allowed(&outcome.document, &sibling));
     }
 }
