@@ -558,7 +558,10 @@ pub(crate) fn check_statement<M: Misses>(
         }
     }
     if let Some(clause) = &statement.resource {
-        match (clause.negated, clause.first_match_request(request)) {
+        match (
+            clause.negated,
+            clause.first_match_lazy(request.resource(), || request.context()),
+        ) {
             (false, None) => {
                 applies = false;
                 misses.miss(|| {

@@ -11,7 +11,6 @@ use crate::condition::ConditionBlock;
 use crate::context::Context;
 use crate::json::Pos;
 use crate::pattern::{Wildcard, tokenize};
-use crate::request::Request;
 use crate::variables::Template;
 
 /// The kind of policy a document is loaded as; it decides which elements are allowed.
@@ -231,19 +230,16 @@ impl ResourceClause {
         self.first_match(resource, context).is_some() != self.negated
     }
 
-    /// [`ResourceClause::covers`] for the request's resource, reading the request context (and
-    /// so deriving its keys) only for values with policy variables.
-    pub fn covers_request(&self, request: &Request) -> bool {
-        self.first_match_request(request).is_some() != self.negated
-    }
-
-    /// [`ResourceClause::first_match`] for the request's resource, reading the request context
-    /// (and so deriving its keys) only for values with policy variables.
-    pub fn first_match_request(&self, request: &Request) -> Option<&ResourceValue> {
-        let resource = request.resource();
+    /// [`ResourceClause::first_match`], asking for the context only when a value has policy
+    /// variables (deriving a request's context has a cost a literal ARN never needs).
+    pub fn first_match_lazy<'c>(
+        &self,
+        resource: &str,
+        context: impl Fn() -> &'c Context,
+    ) -> Option<&ResourceValue> {
         self.patterns.iter().find(|p| match &p.variables {
             None => p.pattern.is_match(resource),
-            Some(_) => p.is_match(resource, request.context()),
+            Some(_) => p.is_match(resource, context()),
         })
     }
 
