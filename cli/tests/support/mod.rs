@@ -121,3 +121,25 @@ fn wait(child: &mut Child, args: &[&str]) -> std::process::ExitStatus {
         std::thread::sleep(Duration::from_millis(5));
     }
 }
+
+/// The scenario folders of `corpus/` (those holding a `cases.toml`), as paths relative to
+/// `corpus/` with `/` separators (`examples/ecr-login`), sorted.
+pub fn scenarios() -> Vec<String> {
+    let corpus = workspace_root().join("corpus");
+    let mut files = Vec::new();
+    ecrsim_cli::corpus::find_case_files(&corpus, &mut files).expect("corpus/ is readable");
+    files
+        .iter()
+        .map(|file| {
+            let folder = file
+                .parent()
+                .and_then(|dir| dir.strip_prefix(&corpus).ok())
+                .expect("a cases.toml inside corpus/");
+            folder
+                .components()
+                .map(|c| c.as_os_str().to_string_lossy())
+                .collect::<Vec<_>>()
+                .join("/")
+        })
+        .collect()
+}
