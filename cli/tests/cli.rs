@@ -686,3 +686,97 @@ fn fix_reports_what_only_another_policy_can_change() {
     );
     assert!(stderr.contains("add to the resource-based policy: {\"Effect\":\"Allow\",\"Principal\":{\"AWS\":\"arn:aws:iam::222222222222:root\"}"), "{stderr}");
 }
+
+/// `--scp-level A,B` is one organization level holding two SCPs (one allowing is enough);
+/// `--scp-level A --scp-level B` is two levels (each must allow). Same for `batch`'s shared
+/// policies, which take the same flags.
+#[test]
+fn scp_level_commas_separate_policies_and_flags_separate_levels() {
+    let dir = "corpus/policy-types/scp/levels-each-must-allow";
+    let file = |name: &str| format!("{dir}/{name}");
+    let request = [
+        "--action",
+        "ecr:PutImage",
+        "--resource",
+        APP,
+        "--principal",
+        "arn:aws:iam::111111111111:user/dev",
+    ];
+    let one_level = format!("{},{}", file("ou-ecr-read.json"), file("ou-ecr-all.json"));
+    let identity = file("identity.json");
+    let mut check = vec!["check", &identity, "--scp-level", &one_level];
+    check.extend(request);
+    let out = ecrsim(&check, "");
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stdout));
+    assert!(
+        text(&out.stdout).starts_with("Allow: "),
+        "{}",
+        text(&out.stdout)
+    );
+
+    let (read, all) = (file("ou-ecr-read.json"), file("ou-ecr-all.json"));
+    let mut check = vec![
+        "check",
+        &identity,
+        "--scp-level",
+        &read,
+        "--scp-level",
+        &all,
+    ];
+    check.extend(request);
+    let out = ecrsim(&check, "");
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stdout));
+    assert!(
+        text(&out.stdout)
+            .contains("because no service control policy allows it (organization level 0)"),
+        "{}",
+        text(&out.stdout)
+    );
+
+    let line = format!(
+        "{{\"id\":\"push\",\"request\":{{\"action\":\"ecr:PutImage\",\"resource\":\"{APP}\",\"principal\":\"arn:aws:iam::111111111111:user/dev\"}}}}\n"
+    );
+    let one = ecrsim(
+        &[
+            "batch",
+            "--identity-policy",
+            &identity,
+            "--scp-level",
+            &one_level,
+        ],
+        &line,
+    );
+    let two = ecrsim(
+        &[
+            "batch",
+            "--identity-policy",
+            &identity,
+            "--scp-level",
+            &read,
+            "--scp-level",
+            &all,
+        ],
+        &line,
+    );
+    assert!(
+        text(&one.stdout).contains("\"decision\":\"Allow\""),
+        "{}",
+        text(&one.stdout)
+    );
+    assert!(
+        text(&two.stdout).contains("\"decision\":\"ImplicitDeny\""),
+        "{}",
+        text(&two.stdout)
+    );
+
+    let out = ecrsim(
+        &["check", &identity, "--scp-level", &format!("{read},")],
+        "",
+    );
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        text(&out.stderr).contains("empty file name in"),
+        "{}",
+        text(&out.stderr)
+    );
+}

@@ -54,7 +54,7 @@ fn run_scenario(file: &Path) -> Result<(), Failed> {
             .collect();
         return Err(format!("{}\n\n{}", report.summary(), failures.join("\n\n")).into());
     }
-    if report.passed == 0 {
+    if report.passed.is_empty() {
         return Err(format!("{} holds no [[case]]", file.display()).into());
     }
     Ok(())
