@@ -888,7 +888,9 @@ fn twenty_megabyte_unknown_names_are_handled_quickly() {
     for (name, text, expect) in &cases {
         let (output, took) = check_policy(&generated(name, text.as_bytes()), &[]);
         failures.extend(verify(name, &output, took, *expect));
-        if took > Duration::from_secs(30) {
+        // A quadratic did-you-mean search on 20 MiB takes hours, so the generous budget still
+        // catches it, without failing on a busy machine (it took 54 s beside two CPU hogs).
+        if took > HUGE_INPUT_BUDGET {
             failures.push(format!("{name}: took {took:?}"));
         }
     }
@@ -1089,7 +1091,8 @@ fn three_thousand_star_patterns() {
     for (name, text, extra, expect) in &cases {
         let (output, took) = check_policy(&generated(name, text.as_bytes()), extra);
         failures.extend(verify(name, &output, took, *expect));
-        if took > Duration::from_secs(20) {
+        // Backtracking over thousands of stars would take far beyond the generous budget.
+        if took > HUGE_INPUT_BUDGET {
             failures.push(format!("{name}: took {took:?}"));
         }
     }

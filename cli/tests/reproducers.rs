@@ -137,7 +137,7 @@ fn reproducers_reproduce(scenario: &str) -> Result<(), Failed> {
     let cases: CaseFile = toml::from_str(&std::fs::read_to_string(
         support::workspace_root().join(&file),
     )?)?;
-    let listing = ecrsim(&["test", "--verbose", &folder], "");
+    let listing = ecrsim(&["test", "--verbose", &file.to_string_lossy()], "");
     let listing = text(&listing.stdout);
     let printed = reproducers(&listing);
     let mut problems = Vec::new();
