@@ -155,23 +155,13 @@ pub fn run(args: &BatchArgs) -> u8 {
 }
 
 fn shared_policies(args: &PolicyArgs) -> Result<Option<Arc<SharedPolicies>>, LoadError> {
-    let files = args
-        .policies
-        .iter()
-        .chain(&args.identity_policies)
-        .chain(&args.resource_policy)
-        .chain(&args.boundary)
-        .chain(&args.session_policy)
-        .chain(&args.scps)
-        .chain(&args.rcps)
-        .chain(&args.vpc_endpoint_policy);
-    if files.clone().any(|p| p.as_os_str() == "-") {
+    if args.files().any(|p| p.as_os_str() == "-") {
         return Err(LoadError(
             "batch reads its lines from standard input: give shared policies as files, not `-`"
                 .into(),
         ));
     }
-    let any = files.count() > 0 || !args.managed_policies.is_empty() || !args.scp_levels.is_empty();
+    let any = args.files().next().is_some() || !args.managed_policies.is_empty();
     if !any {
         return Ok(None);
     }

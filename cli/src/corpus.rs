@@ -1,5 +1,5 @@
 //! `ecrsim test`: runs corpus case files (`cases.toml`, format in corpus/README.md) and reports
-//! every failure with a command that reproduces it.
+//! every failure (with `--verbose`, every case) with a command that reproduces it.
 
 use std::collections::BTreeSet;
 use std::fmt::Write as _;
@@ -11,7 +11,7 @@ use ecrsim_engine::{
 use serde::Deserialize;
 
 use crate::PolicyArgs;
-use crate::input::load_policy_set;
+use crate::input::{PolicyLevel, load_policy_set};
 use crate::{EXIT_ALLOWED, EXIT_BAD_INPUT, EXIT_DENIED};
 
 /// A `cases.toml` file.
@@ -159,8 +159,8 @@ pub struct Case {
 /// The outcome of a corpus run.
 #[derive(Debug, Default)]
 pub struct Report {
-    /// Cases whose expectations were met.
-    pub passed: usize,
+    /// One entry per case whose expectations were met: `FILE [NAME]`, then the reproducer.
+    pub passed: Vec<String>,
     /// One message per failed case (or unreadable case file), with a reproducer.
     pub failures: Vec<String>,
 }
@@ -168,12 +168,16 @@ pub struct Report {
 impl Report {
     /// The closing line, `N passed, M failed`.
     pub fn summary(&self) -> String {
-        format!("{} passed, {} failed", self.passed, self.failures.len())
+        format!(
+            "{} passed, {} failed",
+            self.passed.len(),
+            self.failures.len()
+        )
     }
 }
 
-/// Runs `ecrsim test PATH…` and returns the exit code.
-pub fn run(paths: &[PathBuf]) -> u8 {
+/// Runs `ecrsim test [--verbose] PATH…` and returns the exit code.
+pub fn run(paths: &[PathBuf], verbose: bool) -> u8 {
     let mut files = Vec::new();
     for path in paths {
         if let Err(e) = find_case_files(path, &mut files) {
@@ -194,6 +198,11 @@ pub fn run(paths: &[PathBuf]) -> u8 {
     }
     let report = run_files(&files);
     let mut out = String::new();
+    if verbose {
+        for pass in &report.passed {
+            out.push_str(&format!("PASS {pass}\n\n"));
+        }
+    }
     for failure in &report.failures {
         out.push_str(&format!("FAIL {failure}\n\n"));
     }
@@ -270,7 +279,12 @@ fn run_file(file: &Path, report: &mut Report) {
         }
         let policies = case_policies(case, &parsed, dir);
         match run_case(case, &policies) {
-            Ok(()) => report.passed += 1,
+            Ok(()) => report.passed.push(format!(
+                "{} [{}]\n  to reproduce: {}",
+                file.display(),
+                case.name,
+                reproducer(case, &policies)
+            )),
             Err(problems) => report.failures.push(format!(
                 "{} [{}]{}\n{problems}\n  to reproduce: {}",
                 file.display(),
@@ -309,12 +323,8 @@ fn case_policies(case: &Case, file: &CaseFile, dir: &Path) -> PolicyArgs {
             .scp_levels
             .iter()
             .flatten()
-            .map(|level| {
-                level
-                    .iter()
-                    .map(|p| path(p).display().to_string())
-                    .collect::<Vec<_>>()
-                    .join(",")
+            .map(|level| PolicyLevel {
+                files: level.iter().map(path).collect(),
             })
             .collect(),
         rcps: other.rcps.iter().flatten().map(path).collect(),
@@ -369,7 +379,7 @@ fn reproducer(case: &Case, policies: &PolicyArgs) -> String {
         let _ = write!(cmd, " --scp {}", quoted(p));
     }
     for level in &policies.scp_levels {
-        let _ = write!(cmd, " --scp-level {}", shell_quote(level));
+        let _ = write!(cmd, " --scp-level {}", shell_quote(&level.to_string()));
     }
     for p in &policies.rcps {
         let _ = write!(cmd, " --rcp {}", quoted(p));

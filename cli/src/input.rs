@@ -1,7 +1,7 @@
 //! Reading policy documents from files and standard input, with errors that name the file.
 
 use std::io::Read;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use ecrsim_engine::{
     Context, Policy, PolicyKind, PolicyRole, PolicySet, parse_policy, parse_policy_input,
@@ -53,20 +53,62 @@ pub fn load_managed_policy(name: &str) -> Result<Policy, LoadError> {
     .map_err(|e| LoadError(e.render()))
 }
 
+/// One organization level of policy files, written `FILE[,FILE...]` (`--scp-level`). This is
+/// the one parser of that spec: the flags parse with it, and `ecrsim test` prints its reproducers
+/// with the inverse ([`Display`](std::fmt::Display)), so a level is never split twice.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct PolicyLevel {
+    /// The level's policy files, in the order given.
+    pub files: Vec<PathBuf>,
+}
+
+impl std::str::FromStr for PolicyLevel {
+    type Err = String;
+
+    fn from_str(spec: &str) -> Result<PolicyLevel, String> {
+        if spec.split(',').any(str::is_empty) {
+            return Err(format!(
+                "empty file name in `{spec}`: expected FILE[,FILE...], one level per flag"
+            ));
+        }
+        Ok(PolicyLevel {
+            files: spec.split(',').map(PathBuf::from).collect(),
+        })
+    }
+}
+
+impl std::fmt::Display for PolicyLevel {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        for (i, file) in self.files.iter().enumerate() {
+            if i > 0 {
+                f.write_str(",")?;
+            }
+            write!(f, "{}", file.display())?;
+        }
+        Ok(())
+    }
+}
+
+impl PolicyArgs {
+    /// Every policy file the flags name, in every role (managed policies are names, not files).
+    pub fn files(&self) -> impl Iterator<Item = &Path> {
+        self.policies
+            .iter()
+            .chain(&self.identity_policies)
+            .chain(&self.resource_policy)
+            .chain(&self.boundary)
+            .chain(&self.session_policy)
+            .chain(&self.scps)
+            .chain(self.scp_levels.iter().flat_map(|level| &level.files))
+            .chain(&self.rcps)
+            .chain(&self.vpc_endpoint_policy)
+            .map(PathBuf::as_path)
+    }
+}
+
 /// Loads every policy named by the flags into a set, each in its role.
 pub fn load_policy_set(args: &PolicyArgs) -> Result<PolicySet, LoadError> {
-    let stdin_uses = args
-        .policies
-        .iter()
-        .chain(&args.identity_policies)
-        .chain(&args.resource_policy)
-        .chain(&args.boundary)
-        .chain(&args.session_policy)
-        .chain(&args.scps)
-        .chain(&args.rcps)
-        .chain(&args.vpc_endpoint_policy)
-        .filter(|p| p.as_os_str() == "-")
-        .count();
+    let stdin_uses = args.files().filter(|p| p.as_os_str() == "-").count();
     if stdin_uses > 1 {
         return Err(LoadError(
             "`-` (standard input) can be given only once".into(),
@@ -106,11 +148,8 @@ pub fn load_policy_set(args: &PolicyArgs) -> Result<PolicySet, LoadError> {
         add(PolicyRole::Scp(0), load_policy(path, PolicyKind::Scp)?)?;
     }
     for (level, files) in args.scp_levels.iter().enumerate() {
-        for file in files.split(',').filter(|f| !f.is_empty()) {
-            add(
-                PolicyRole::Scp(level),
-                load_policy(Path::new(file), PolicyKind::Scp)?,
-            )?;
+        for file in &files.files {
+            add(PolicyRole::Scp(level), load_policy(file, PolicyKind::Scp)?)?;
         }
     }
     for path in &args.rcps {
@@ -293,6 +332,36 @@ impl KindArg {
             KindArg::Scp => PolicyKind::Scp,
             KindArg::Rcp => PolicyKind::Rcp,
             KindArg::VpcEndpoint => PolicyKind::VpcEndpoint,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::PolicyLevel;
+
+    #[test]
+    fn a_level_spec_is_comma_separated_files_and_prints_back_the_same() {
+        let level: PolicyLevel = "root.json,dir/ou a.json".parse().unwrap_or_default();
+        assert_eq!(
+            level.files,
+            [
+                std::path::PathBuf::from("root.json"),
+                "dir/ou a.json".into()
+            ]
+        );
+        assert_eq!(level.to_string(), "root.json,dir/ou a.json");
+        assert_eq!(
+            "one.json".parse::<PolicyLevel>().map(|l| l.files.len()),
+            Ok(1)
+        );
+    }
+
+    #[test]
+    fn an_empty_file_name_in_a_level_is_an_error() {
+        for spec in ["", "a.json,", ",a.json", "a.json,,b.json"] {
+            let error = spec.parse::<PolicyLevel>().err().unwrap_or_default();
+            assert!(error.contains("empty file name"), "{spec:?}: {error:?}");
         }
     }
 }

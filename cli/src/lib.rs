@@ -147,8 +147,8 @@ pub struct PolicyArgs {
     pub scps: Vec<PathBuf>,
     /// One organization level of SCPs (root first, then each OU, then the account), as
     /// comma-separated files; repeat for each level. Every level must allow.
-    #[arg(long = "scp-level", value_name = "FILE[,FILE...]", value_delimiter = ',', action = clap::ArgAction::Append, num_args = 1)]
-    pub scp_levels: Vec<String>,
+    #[arg(long = "scp-level", value_name = "FILE[,FILE...]")]
+    pub scp_levels: Vec<input::PolicyLevel>,
     /// A resource control policy; all --rcp files form one organization level.
     #[arg(long = "rcp", value_name = "FILE")]
     pub rcps: Vec<PathBuf>,
@@ -226,6 +226,9 @@ pub struct TestArgs {
     /// Corpus folders or cases.toml files.
     #[arg(required = true, value_name = "PATH")]
     pub paths: Vec<PathBuf>,
+    /// List the passing cases too, each with the `ecrsim check` command that reproduces it.
+    #[arg(long, short)]
+    pub verbose: bool,
 }
 
 /// Writes to standard output, ignoring a closed pipe (`ecrsim … | head` must not panic).
@@ -246,7 +249,7 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Check(args) => check::run(&args),
         Command::Fix(args) => fix::run(&args),
         Command::Batch(args) => batch::run(&args),
-        Command::Test(args) => corpus::run(&args.paths),
+        Command::Test(args) => corpus::run(&args.paths, args.verbose),
         Command::ManagedPolicies(args) => input::list_managed_policies(args.grep.as_deref()),
         Command::Lint(args) => lint::run(&args),
         Command::Explain(args) => summary::run(&args),

@@ -7,13 +7,14 @@
     reason = "a test should stop loudly on unexpected input"
 )]
 
-use std::io::Write;
+mod support;
+
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
 use std::sync::Arc;
 
 use ecrsim_cli::batch::{Options, SharedPolicies, fast_path_output, process_with};
 use ecrsim_engine::{PolicyKind, PolicySet, parse_policy_input};
+use support::ecrsim;
 
 const REPO: &str = "arn:aws:ecr:us-east-1:123456789012:repository/my-app-repo";
 
@@ -322,22 +323,6 @@ fn a_shared_policy_decides_like_the_same_policy_on_the_line() {
         decisions(run(&with, &fast(1, None))),
         decisions(run(&without, &fast(1, Some(shared))))
     );
-}
-
-fn ecrsim(args: &[&str], stdin: &[u8]) -> Output {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_ecrsim"))
-        .args(args)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("ecrsim runs");
-    let mut pipe = child.stdin.take().unwrap();
-    let input = stdin.to_vec();
-    let writer = std::thread::spawn(move || pipe.write_all(&input));
-    let out = child.wait_with_output().unwrap();
-    writer.join().unwrap().unwrap();
-    out
 }
 
 #[test]

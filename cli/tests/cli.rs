@@ -6,35 +6,16 @@
     reason = "a test or benchmark should stop loudly on unexpected input"
 )]
 
-use std::io::Write;
+mod support;
+
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+
+use support::{ecrsim, text};
 
 const REPO: &str = "arn:aws:ecr:us-east-1:123456789012:repository/my-app-repo";
 
 fn example() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../corpus/examples/ecr-login/policy.json")
-}
-
-fn ecrsim(args: &[&str], stdin: Option<&str>) -> Output {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_ecrsim"))
-        .args(args)
-        .env_remove("NO_COLOR")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("ecrsim runs");
-    let mut input = child.stdin.take().expect("stdin");
-    input
-        .write_all(stdin.unwrap_or("").as_bytes())
-        .expect("write stdin");
-    drop(input);
-    child.wait_with_output().expect("ecrsim finishes")
-}
-
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8(bytes.to_vec()).expect("utf-8 output")
 }
 
 #[test]
@@ -49,7 +30,7 @@ fn motivating_login_denial_leads_with_the_decision_and_the_fix() {
             "--resource",
             "*",
         ],
-        None,
+        "",
     );
     assert_eq!(out.status.code(), Some(1));
     let stdout = text(&out.stdout);
@@ -86,7 +67,7 @@ fn repository_arn_for_an_account_level_action_is_evaluated_on_star_and_said_so()
             "--format",
             "json",
         ],
-        None,
+        "",
     );
     assert_eq!(out.status.code(), Some(1));
     let json: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
@@ -120,7 +101,7 @@ fn allowed_push_exits_zero_with_the_deciding_statement() {
             "--format",
             "json",
         ],
-        None,
+        "",
     );
     assert_eq!(out.status.code(), Some(0));
     let json: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
@@ -134,7 +115,7 @@ fn lower_case_allow_is_rejected_with_its_location() {
     let policy = "{\n  \"Version\": \"2012-10-17\",\n  \"Statement\": [{\n    \"Effect\": \"allow\",\n    \"Action\": \"ecr:PutImage\",\n    \"Resource\": \"*\"\n  }]\n}\n";
     let out = ecrsim(
         &["check", "-", "--action", "ecr:PutImage", "--resource", REPO],
-        Some(policy),
+        policy,
     );
     assert_eq!(out.status.code(), Some(2));
     let stderr = text(&out.stderr);
@@ -158,7 +139,7 @@ fn misspelt_action_is_rejected_with_a_suggestion() {
             "--resource",
             REPO,
         ],
-        None,
+        "",
     );
     assert_eq!(out.status.code(), Some(2));
     assert!(text(&out.stderr).contains("did you mean `ecr:PutImage`?"));
@@ -175,17 +156,17 @@ fn missing_file_and_usage_errors_exit_two() {
             "--resource",
             REPO,
         ],
-        None,
+        "",
     );
     assert_eq!(out.status.code(), Some(2));
     assert!(text(&out.stderr).contains("cannot read /nonexistent/policy.json"));
-    let out = ecrsim(&["check", "--action", "ecr:PutImage"], None);
+    let out = ecrsim(&["check", "--action", "ecr:PutImage"], "");
     assert_eq!(out.status.code(), Some(2));
 }
 
 #[test]
 fn help_shows_a_worked_example() {
-    let out = ecrsim(&["check", "--help"], None);
+    let out = ecrsim(&["check", "--help"], "");
     assert_eq!(out.status.code(), Some(0));
     let stdout = text(&out.stdout);
     assert!(
@@ -217,7 +198,7 @@ fn batch_answers_every_line_in_order() {
         ),
     ]
     .join("\n");
-    let out = ecrsim(&["batch"], Some(&input));
+    let out = ecrsim(&["batch"], &input);
     assert_eq!(out.status.code(), Some(0));
     let lines: Vec<serde_json::Value> = text(&out.stdout)
         .lines()
@@ -241,7 +222,7 @@ fn batch_answers_every_line_in_order() {
 #[test]
 fn test_command_ends_with_the_counts() {
     let fixture = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/failing");
-    let out = ecrsim(&["test", fixture.to_str().unwrap()], None);
+    let out = ecrsim(&["test", fixture.to_str().unwrap()], "");
     assert_eq!(out.status.code(), Some(1));
     let stdout = text(&out.stdout);
     assert_eq!(
@@ -268,7 +249,7 @@ fn source_ip_condition_names_key_value_and_range() {
             "--context",
             "aws:SourceIp=192.168.1.1",
         ],
-        Some(IP_POLICY),
+        IP_POLICY,
     );
     assert_eq!(out.status.code(), Some(1));
     let stdout = text(&out.stdout);
@@ -288,7 +269,7 @@ fn source_ip_condition_names_key_value_and_range() {
             "--context",
             "aws:SourceIp=10.1.2.3",
         ],
-        Some(IP_POLICY),
+        IP_POLICY,
     );
     assert_eq!(out.status.code(), Some(0));
     assert!(text(&out.stdout).starts_with("Allow"));
@@ -316,7 +297,7 @@ fn context_file_and_flags_combine() {
             "--context-file",
             file,
         ],
-        Some(IP_POLICY),
+        IP_POLICY,
     );
     assert_eq!(denied.status.code(), Some(1));
     let allowed = ecrsim(
@@ -332,7 +313,7 @@ fn context_file_and_flags_combine() {
             "--context",
             "aws:SourceIp=10.9.9.9",
         ],
-        Some(IP_POLICY),
+        IP_POLICY,
     );
     assert_eq!(
         allowed.status.code(),
@@ -350,7 +331,7 @@ fn context_file_and_flags_combine() {
             "--context",
             "novalue",
         ],
-        Some(IP_POLICY),
+        IP_POLICY,
     );
     assert_eq!(bad.status.code(), Some(2));
     assert!(text(&bad.stderr).contains("expected KEY=VALUE"));
@@ -362,7 +343,7 @@ fn operator_typo_exits_two_and_suggests() {
     let policy = IP_POLICY.replace("IpAddress", "StringEqual");
     let out = ecrsim(
         &["check", "-", "--action", "ecr:PutImage", "--resource", REPO],
-        Some(&policy),
+        &policy,
     );
     assert_eq!(out.status.code(), Some(2));
     let stderr = text(&out.stderr);
@@ -378,7 +359,7 @@ fn batch_takes_the_request_context() {
     };
     let out = ecrsim(
         &["batch"],
-        Some(&format!("{}\n{}\n", line("10.1.2.3"), line("192.168.1.1"))),
+        format!("{}\n{}\n", line("10.1.2.3"), line("192.168.1.1")),
     );
     let decisions: Vec<String> = text(&out.stdout)
         .lines()
@@ -420,7 +401,7 @@ fn cross_account_pull_needs_the_repository_policy() {
             "--resource",
             APP,
         ],
-        None,
+        "",
     );
     assert_eq!(allowed.status.code(), Some(0), "{}", text(&allowed.stdout));
     let denied = ecrsim(
@@ -436,7 +417,7 @@ fn cross_account_pull_needs_the_repository_policy() {
             "--format",
             "json",
         ],
-        None,
+        "",
     );
     assert_eq!(denied.status.code(), Some(1));
     let json: serde_json::Value = serde_json::from_slice(&denied.stdout).unwrap();
@@ -471,7 +452,7 @@ fn managed_policies_by_name_and_arn() {
                 "--resource",
                 APP,
             ],
-            None,
+            "",
         )
         .status
         .code()
@@ -501,7 +482,7 @@ fn managed_policies_by_name_and_arn() {
             "--resource",
             APP,
         ],
-        None,
+        "",
     );
     assert_eq!(typo.status.code(), Some(2));
     assert!(text(&typo.stderr).contains("did you mean `AmazonEC2ContainerRegistryReadOnly`?"));
@@ -524,7 +505,7 @@ fn scp_deny_and_missing_boundary_allow_are_named() {
             "--resource",
             APP,
         ],
-        None,
+        "",
     );
     assert_eq!(scp.status.code(), Some(1));
     let stdout = text(&scp.stdout);
@@ -547,7 +528,7 @@ fn scp_deny_and_missing_boundary_allow_are_named() {
             "--resource",
             APP,
         ],
-        None,
+        "",
     );
     assert_eq!(boundary.status.code(), Some(1));
     assert!(text(&boundary.stdout).contains("why: because no permissions boundary allows it"));
@@ -555,7 +536,7 @@ fn scp_deny_and_missing_boundary_allow_are_named() {
 
 #[test]
 fn managed_policies_command_lists_ecr_policies() {
-    let out = ecrsim(&["managed-policies", "--grep", "ContainerRegistry"], None);
+    let out = ecrsim(&["managed-policies", "--grep", "ContainerRegistry"], "");
     assert_eq!(out.status.code(), Some(0));
     let stdout = text(&out.stdout);
     assert!(stdout.contains("AmazonEC2ContainerRegistryReadOnly\tarn:aws:iam::aws:policy/AmazonEC2ContainerRegistryReadOnly"), "{stdout}");
@@ -576,7 +557,7 @@ fn push_workflow_shows_the_token_denied_and_uploads_allowed() {
             "--format",
             "json",
         ],
-        None,
+        "",
     );
     assert_eq!(out.status.code(), Some(1));
     let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
@@ -622,7 +603,7 @@ fn push_workflow_shows_the_token_denied_and_uploads_allowed() {
             "--resource",
             REPO,
         ],
-        None,
+        "",
     );
     let stdout = text(&human.stdout);
     assert!(
@@ -647,7 +628,7 @@ fn fix_makes_push_work_without_opening_other_repositories() {
             "--resource",
             REPO,
         ],
-        None,
+        "",
     );
     assert_eq!(fixed.status.code(), Some(0), "{}", text(&fixed.stderr));
     let document = text(&fixed.stdout);
@@ -658,7 +639,7 @@ fn fix_makes_push_work_without_opening_other_repositories() {
     );
     let push = ecrsim(
         &["check", "-", "--workflow", "push", "--resource", REPO],
-        Some(&document),
+        &document,
     );
     assert_eq!(push.status.code(), Some(0), "{}", text(&push.stdout));
     let other = ecrsim(
@@ -670,7 +651,7 @@ fn fix_makes_push_work_without_opening_other_repositories() {
             "--resource",
             "arn:aws:ecr:us-east-1:123456789012:repository/other",
         ],
-        Some(&document),
+        &document,
     );
     assert_eq!(
         other.status.code(),
@@ -694,7 +675,7 @@ fn fix_reports_what_only_another_policy_can_change() {
             "--resource",
             APP,
         ],
-        None,
+        "",
     );
     assert_eq!(out.status.code(), Some(1));
     let stderr = text(&out.stderr);
@@ -738,4 +719,98 @@ fn fix_without_a_policy_writes_a_new_inline_policy() {
         "ecr:GetAuthorizationToken"
     );
     assert_eq!(policy["Statement"][0]["Resource"], "*");
+}
+
+/// `--scp-level A,B` is one organization level holding two SCPs (one allowing is enough);
+/// `--scp-level A --scp-level B` is two levels (each must allow). Same for `batch`'s shared
+/// policies, which take the same flags.
+#[test]
+fn scp_level_commas_separate_policies_and_flags_separate_levels() {
+    let dir = "corpus/policy-types/scp/levels-each-must-allow";
+    let file = |name: &str| format!("{dir}/{name}");
+    let request = [
+        "--action",
+        "ecr:PutImage",
+        "--resource",
+        APP,
+        "--principal",
+        "arn:aws:iam::111111111111:user/dev",
+    ];
+    let one_level = format!("{},{}", file("ou-ecr-read.json"), file("ou-ecr-all.json"));
+    let identity = file("identity.json");
+    let mut check = vec!["check", &identity, "--scp-level", &one_level];
+    check.extend(request);
+    let out = ecrsim(&check, "");
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stdout));
+    assert!(
+        text(&out.stdout).starts_with("Allow: "),
+        "{}",
+        text(&out.stdout)
+    );
+
+    let (read, all) = (file("ou-ecr-read.json"), file("ou-ecr-all.json"));
+    let mut check = vec![
+        "check",
+        &identity,
+        "--scp-level",
+        &read,
+        "--scp-level",
+        &all,
+    ];
+    check.extend(request);
+    let out = ecrsim(&check, "");
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stdout));
+    assert!(
+        text(&out.stdout)
+            .contains("because no service control policy allows it (organization level 0)"),
+        "{}",
+        text(&out.stdout)
+    );
+
+    let line = format!(
+        "{{\"id\":\"push\",\"request\":{{\"action\":\"ecr:PutImage\",\"resource\":\"{APP}\",\"principal\":\"arn:aws:iam::111111111111:user/dev\"}}}}\n"
+    );
+    let one = ecrsim(
+        &[
+            "batch",
+            "--identity-policy",
+            &identity,
+            "--scp-level",
+            &one_level,
+        ],
+        &line,
+    );
+    let two = ecrsim(
+        &[
+            "batch",
+            "--identity-policy",
+            &identity,
+            "--scp-level",
+            &read,
+            "--scp-level",
+            &all,
+        ],
+        &line,
+    );
+    assert!(
+        text(&one.stdout).contains("\"decision\":\"Allow\""),
+        "{}",
+        text(&one.stdout)
+    );
+    assert!(
+        text(&two.stdout).contains("\"decision\":\"ImplicitDeny\""),
+        "{}",
+        text(&two.stdout)
+    );
+
+    let out = ecrsim(
+        &["check", &identity, "--scp-level", &format!("{read},")],
+        "",
+    );
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        text(&out.stderr).contains("empty file name in"),
+        "{}",
+        text(&out.stderr)
+    );
 }

@@ -6,36 +6,15 @@
     reason = "a test should stop loudly on unexpected input"
 )]
 
-use std::io::Write;
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+mod support;
+
+use std::path::PathBuf;
+use std::process::Output;
 
 use serde_json::Value;
+use support::{ecrsim, text};
 
 const MANIFEST_DIR: &str = env!("CARGO_MANIFEST_DIR");
-
-/// Runs `ecrsim` from the workspace root, so relative paths are the ones a user would type.
-fn ecrsim(args: &[&str], stdin: Option<&str>) -> Output {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_ecrsim"))
-        .args(args)
-        .current_dir(Path::new(MANIFEST_DIR).join(".."))
-        .env_remove("NO_COLOR")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("ecrsim runs");
-    let mut input = child.stdin.take().expect("stdin");
-    input
-        .write_all(stdin.unwrap_or("").as_bytes())
-        .expect("write stdin");
-    drop(input);
-    child.wait_with_output().expect("ecrsim finishes")
-}
-
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8(bytes.to_vec()).expect("utf-8 output")
-}
 
 const MOTIVATING: &str = "corpus/examples/ecr-login/policy.json";
 
@@ -57,7 +36,7 @@ fn codes(findings: &[Value]) -> Vec<&str> {
 
 #[test]
 fn motivating_policy_reports_the_login_action_with_its_position() {
-    let out = ecrsim(&["lint", MOTIVATING], None);
+    let out = ecrsim(&["lint", MOTIVATING], "");
     assert_eq!(out.status.code(), Some(1), "a warning fails by default");
     let stdout = text(&out.stdout);
     let lines: Vec<&str> = stdout.lines().collect();
@@ -88,7 +67,7 @@ fn motivating_policy_reports_the_login_action_with_its_position() {
 
 #[test]
 fn motivating_policy_as_json() {
-    let out = ecrsim(&["lint", "--format", "json", MOTIVATING], None);
+    let out = ecrsim(&["lint", "--format", "json", MOTIVATING], "");
     assert_eq!(out.status.code(), Some(1));
     let findings = json_findings(&out);
     assert_eq!(findings.len(), 1);
@@ -114,7 +93,7 @@ fn motivating_policy_as_json() {
 
 #[test]
 fn misspelt_action_suggests_the_real_one() {
-    let out = ecrsim(&["lint", &fixture("typo.json")], None);
+    let out = ecrsim(&["lint", &fixture("typo.json")], "");
     assert_eq!(out.status.code(), Some(1));
     let stdout = text(&out.stdout);
     assert!(
@@ -134,7 +113,7 @@ fn misspelt_action_suggests_the_real_one() {
 fn repository_arn_without_account_is_flagged() {
     let out = ecrsim(
         &["lint", "--format", "json", &fixture("missing-account.json")],
-        None,
+        "",
     );
     assert_eq!(out.status.code(), Some(1));
     let findings = json_findings(&out);
@@ -160,7 +139,7 @@ fn repository_arn_without_account_is_flagged() {
 #[test]
 fn allow_with_not_action_is_flagged() {
     let path = fixture("not-action.json");
-    let out = ecrsim(&["lint", &path], None);
+    let out = ecrsim(&["lint", &path], "");
     assert_eq!(out.status.code(), Some(1));
     let stdout = text(&out.stdout);
     assert!(
@@ -173,10 +152,10 @@ fn allow_with_not_action_is_flagged() {
 
 #[test]
 fn clean_policy_exits_zero_with_the_counts() {
-    let out = ecrsim(&["lint", &fixture("clean.json")], None);
+    let out = ecrsim(&["lint", &fixture("clean.json")], "");
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stdout));
     assert_eq!(text(&out.stdout), "0 errors, 0 warnings, 0 notes\n");
-    let out = ecrsim(&["lint", "--format", "json", &fixture("clean.json")], None);
+    let out = ecrsim(&["lint", "--format", "json", &fixture("clean.json")], "");
     assert_eq!(text(&out.stdout).trim(), "[]");
 }
 
@@ -190,7 +169,7 @@ fn invalid_documents_give_one_error_each() {
             &fixture("invalid-json.json"),
             &fixture("invalid-effect.json"),
         ],
-        None,
+        "",
     );
     assert_eq!(out.status.code(), Some(1));
     let findings = json_findings(&out);
@@ -215,7 +194,7 @@ fn invalid_documents_give_one_error_each() {
 #[test]
 fn fail_on_sets_the_threshold() {
     let notes = fixture("duplicate.json");
-    let out = ecrsim(&["lint", &notes], None);
+    let out = ecrsim(&["lint", &notes], "");
     assert_eq!(out.status.code(), Some(0), "notes do not fail by default");
     let stdout = text(&out.stdout);
     assert!(stdout.contains(": note[I113]: "), "{stdout}");
@@ -224,13 +203,13 @@ fn fail_on_sets_the_threshold() {
         "{stdout}"
     );
     assert_eq!(
-        ecrsim(&["lint", "--fail-on", "info", &notes], None)
+        ecrsim(&["lint", "--fail-on", "info", &notes], "")
             .status
             .code(),
         Some(1)
     );
     assert_eq!(
-        ecrsim(&["lint", "--fail-on", "error", MOTIVATING], None)
+        ecrsim(&["lint", "--fail-on", "error", MOTIVATING], "")
             .status
             .code(),
         Some(0)
@@ -238,13 +217,13 @@ fn fail_on_sets_the_threshold() {
     assert_eq!(
         ecrsim(
             &["lint", "--fail-on", "none", &fixture("invalid-json.json")],
-            None
+            ""
         )
         .status
         .code(),
         Some(0)
     );
-    let out = ecrsim(&["lint", "--ignore", "W103", MOTIVATING], None);
+    let out = ecrsim(&["lint", "--ignore", "W103", MOTIVATING], "");
     assert_eq!(out.status.code(), Some(0));
     let out = ecrsim(
         &[
@@ -253,17 +232,17 @@ fn fail_on_sets_the_threshold() {
             "account-level-action-scoped,I113",
             MOTIVATING,
         ],
-        None,
+        "",
     );
     assert_eq!(out.status.code(), Some(0));
-    let out = ecrsim(&["lint", "--ignore", "W999", MOTIVATING], None);
+    let out = ecrsim(&["lint", "--ignore", "W999", MOTIVATING], "");
     assert_eq!(out.status.code(), Some(2));
     assert!(text(&out.stderr).contains("unknown lint code `W999`"));
 }
 
 #[test]
 fn unreadable_file_exits_two_and_the_others_are_still_linted() {
-    let out = ecrsim(&["lint", "no-such-policy.json", MOTIVATING], None);
+    let out = ecrsim(&["lint", "no-such-policy.json", MOTIVATING], "");
     assert_eq!(out.status.code(), Some(2));
     assert!(
         text(&out.stderr).starts_with("error: cannot read no-such-policy.json"),
@@ -271,7 +250,7 @@ fn unreadable_file_exits_two_and_the_others_are_still_linted() {
         text(&out.stderr)
     );
     assert!(text(&out.stdout).contains("warning[W103]"));
-    let out = ecrsim(&["lint"], None);
+    let out = ecrsim(&["lint"], "");
     assert_eq!(out.status.code(), Some(2), "a POLICY is required");
 }
 
@@ -287,7 +266,7 @@ fn standard_input_and_shapes() {
             &[
                 "lint", "--format", "json", "--shape", shape, "--ignore", "W101", "-",
             ],
-            Some(&policy),
+            &policy,
         );
         json_findings(&out)
     };
@@ -309,7 +288,7 @@ fn repository_policies_are_linted_as_resource_policies() {
     let path = fixture("repository-policy.json");
     let out = ecrsim(
         &["lint", "--format", "json", "--kind", "resource", &path],
-        None,
+        "",
     );
     let findings = json_findings(&out);
     assert_eq!(codes(&findings), ["W103"], "{findings:#?}");
@@ -322,16 +301,16 @@ fn repository_policies_are_linted_as_resource_policies() {
     // --shape repository implies the resource kind; as an identity policy it is invalid.
     let out = ecrsim(
         &["lint", "--format", "json", "--shape", "repository", &path],
-        None,
+        "",
     );
     assert_eq!(codes(&json_findings(&out)), ["W103"]);
-    let out = ecrsim(&["lint", "--format", "json", &path], None);
+    let out = ecrsim(&["lint", "--format", "json", &path], "");
     assert_eq!(codes(&json_findings(&out)), ["E002"]);
 }
 
 #[test]
 fn every_check_at_its_line() {
-    let out = ecrsim(&["lint", "--format", "json", &fixture("many.json")], None);
+    let out = ecrsim(&["lint", "--format", "json", &fixture("many.json")], "");
     let findings = json_findings(&out);
     let at: Vec<(u64, &str)> = findings
         .iter()
@@ -351,7 +330,7 @@ fn every_check_at_its_line() {
         ],
         "{findings:#?}"
     );
-    let human = text(&ecrsim(&["lint", &fixture("many.json")], None).stdout);
+    let human = text(&ecrsim(&["lint", &fixture("many.json")], "").stdout);
     assert!(
         human.ends_with("0 errors, 5 warnings, 3 notes\n"),
         "{human}"
@@ -369,7 +348,7 @@ fn sarif_is_structurally_valid_2_1_0() {
             &fixture("many.json"),
             &fixture("invalid-json.json"),
         ],
-        None,
+        "",
     );
     assert_eq!(out.status.code(), Some(1));
     let log: Value = serde_json::from_slice(&out.stdout).expect("SARIF is JSON");
@@ -448,7 +427,7 @@ fn sarif_is_structurally_valid_2_1_0() {
 
 #[test]
 fn sarif_reports_unreadable_files_as_notifications() {
-    let out = ecrsim(&["lint", "--format", "sarif", "missing.json"], None);
+    let out = ecrsim(&["lint", "--format", "sarif", "missing.json"], "");
     assert_eq!(out.status.code(), Some(2));
     let log: Value = serde_json::from_slice(&out.stdout).unwrap();
     let invocation = &log["runs"][0]["invocations"][0];
@@ -465,7 +444,7 @@ fn sarif_reports_unreadable_files_as_notifications() {
 
 #[test]
 fn help_shows_an_example_and_the_exit_codes() {
-    let out = ecrsim(&["lint", "--help"], None);
+    let out = ecrsim(&["lint", "--help"], "");
     assert_eq!(out.status.code(), Some(0));
     let stdout = text(&out.stdout);
     assert!(stdout.contains("ecrsim lint policy.json"), "{stdout}");

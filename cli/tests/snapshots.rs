@@ -8,9 +8,9 @@
     reason = "a test should stop loudly on unexpected input"
 )]
 
-use std::io::Write;
-use std::path::Path;
-use std::process::{Command, Stdio};
+mod support;
+
+use support::{ecrsim, text};
 
 const POLICY: &str = "corpus/examples/ecr-login/policy.json";
 const FIXED: &str = "cli/tests/fixtures/summary_diff/policy-fixed.json";
@@ -19,28 +19,12 @@ const REPO: &str = "arn:aws:ecr:us-east-1:123456789012:repository/my-app-repo";
 /// Runs ecrsim from the workspace root (so paths in the output are relative and stable) and
 /// renders exit code, stdout and stderr as one text.
 fn run(args: &[&str], stdin: &str) -> String {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
-    let mut child = Command::new(env!("CARGO_BIN_EXE_ecrsim"))
-        .args(args)
-        .current_dir(root)
-        .env_remove("NO_COLOR")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(stdin.as_bytes())
-        .unwrap();
-    let out = child.wait_with_output().unwrap();
+    let out = ecrsim(args, stdin);
     format!(
         "exit: {:?}\n--- stdout\n{}--- stderr\n{}",
         out.status.code(),
-        String::from_utf8(out.stdout).unwrap(),
-        String::from_utf8(out.stderr).unwrap()
+        text(&out.stdout),
+        text(&out.stderr)
     )
 }
 
@@ -170,12 +154,7 @@ fn diff_json() {
 
 #[test]
 fn batch_lines() {
-    let policy = std::fs::read_to_string(
-        Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("..")
-            .join(POLICY),
-    )
-    .unwrap();
+    let policy = std::fs::read_to_string(support::workspace_root().join(POLICY)).unwrap();
     let policy: serde_json::Value = serde_json::from_str(&policy).unwrap();
     let lines = [
         serde_json::json!({"id": "login", "identityPolicies": [policy], "request": {"action": "ecr:GetAuthorizationToken", "resource": "*"}}),

@@ -6,11 +6,13 @@
     reason = "a test should stop loudly on unexpected input"
 )]
 
-use std::io::Write;
+mod support;
+
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+use std::process::Output;
 
 use serde_json::Value;
+use support::{ecrsim, text};
 
 /// The motivating policy: twelve push/pull actions, all scoped to one repository.
 fn motivating() -> String {
@@ -31,28 +33,12 @@ fn fixture(name: &str) -> String {
     path(&format!("tests/fixtures/summary_diff/{name}"))
 }
 
-fn ecrsim(args: &[&str], stdin: Option<&str>) -> Output {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_ecrsim"))
-        .args(args)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("ecrsim runs");
-    let mut input = child.stdin.take().expect("stdin");
-    input
-        .write_all(stdin.unwrap_or("").as_bytes())
-        .expect("write stdin");
-    drop(input);
-    child.wait_with_output().expect("ecrsim finishes")
-}
-
 fn stdout(out: &Output) -> String {
-    String::from_utf8(out.stdout.clone()).expect("utf-8 stdout")
+    text(&out.stdout)
 }
 
 fn stderr(out: &Output) -> String {
-    String::from_utf8(out.stderr.clone()).expect("utf-8 stderr")
+    text(&out.stderr)
 }
 
 fn json(out: &Output) -> Value {
@@ -73,7 +59,7 @@ fn strings(value: &Value) -> Vec<String> {
 
 #[test]
 fn explain_motivating_policy_names_ecr_levels_repository_and_warns_about_login() {
-    let out = ecrsim(&["explain", &motivating()], None);
+    let out = ecrsim(&["explain", &motivating()], "");
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     let text = stdout(&out);
     let expected_head = "\
@@ -115,7 +101,7 @@ Warnings:
 
 #[test]
 fn explain_json_has_services_levels_actions_repositories_and_warning_codes() {
-    let out = ecrsim(&["explain", &motivating(), "--format", "json"], None);
+    let out = ecrsim(&["explain", &motivating(), "--format", "json"], "");
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     let v = json(&out);
     assert_eq!(v["denied"], Value::Array(vec![]));
@@ -171,7 +157,7 @@ fn explain_json_has_services_levels_actions_repositories_and_warning_codes() {
 
 #[test]
 fn explain_fixed_policy_grants_login_on_star() {
-    let out = ecrsim(&["explain", &fixed(), "--format", "json"], None);
+    let out = ecrsim(&["explain", &fixed(), "--format", "json"], "");
     assert_eq!(out.status.code(), Some(0));
     let v = json(&out);
     // Statement #0 still lists the login action on the repository, to no effect.
@@ -198,7 +184,7 @@ fn explain_fixed_policy_grants_login_on_star() {
 
 #[test]
 fn explain_shows_conditions_denies_and_wildcard_repositories() {
-    let out = ecrsim(&["explain", &fixture("push-all-repos.json")], None);
+    let out = ecrsim(&["explain", &fixture("push-all-repos.json")], "");
     assert_eq!(out.status.code(), Some(0));
     let text = stdout(&out);
     assert!(
@@ -223,7 +209,7 @@ fn explain_shows_conditions_denies_and_wildcard_repositories() {
             "--format",
             "json",
         ],
-        None,
+        "",
     ));
     let put = &v["allowed"][0]["levels"][1]["actions"][2];
     assert_eq!(put["action"], "ecr:PutImage");
@@ -242,7 +228,7 @@ fn explain_shows_conditions_denies_and_wildcard_repositories() {
 fn explain_warns_about_unknown_actions_and_resources_no_action_uses() {
     let out = ecrsim(
         &["explain", &fixture("mistakes.json"), "--format", "json"],
-        None,
+        "",
     );
     assert_eq!(out.status.code(), Some(0));
     let v = json(&out);
@@ -263,7 +249,7 @@ fn explain_warns_about_unknown_actions_and_resources_no_action_uses() {
             .unwrap()
             .ends_with("(did you mean `ecr:PutImage`?)")
     );
-    let text = stdout(&ecrsim(&["explain", &fixture("mistakes.json")], None));
+    let text = stdout(&ecrsim(&["explain", &fixture("mistakes.json")], ""));
     assert!(
         text.starts_with("Nothing is allowed or denied.\n"),
         "{text}"
@@ -272,10 +258,7 @@ fn explain_warns_about_unknown_actions_and_resources_no_action_uses() {
 
 #[test]
 fn explain_summarizes_star_as_all_services_and_reads_stdin() {
-    let out = ecrsim(
-        &["explain", "--managed-policy", "AdministratorAccess"],
-        None,
-    );
+    let out = ecrsim(&["explain", "--managed-policy", "AdministratorAccess"], "");
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     assert!(
         stdout(&out).starts_with(
@@ -286,7 +269,7 @@ fn explain_summarizes_star_as_all_services_and_reads_stdin() {
     );
 
     let policy = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Deny","NotAction":"ecr:Get*","Resource":"*"}]}"#;
-    let v = json(&ecrsim(&["explain", "-", "--format", "json"], Some(policy)));
+    let v = json(&ecrsim(&["explain", "-", "--format", "json"], policy));
     let all = &v["allServices"][0];
     assert_eq!(all["effect"], "Deny");
     assert_eq!(strings(&all["notActions"]), ["ecr:Get*"]);
@@ -310,15 +293,15 @@ fn explain_summarizes_star_as_all_services_and_reads_stdin() {
 
 #[test]
 fn explain_bad_input_exits_2() {
-    let out = ecrsim(&["explain"], None);
+    let out = ecrsim(&["explain"], "");
     assert_eq!(out.status.code(), Some(2));
     assert!(stderr(&out).contains("give at least one policy"));
 
-    let out = ecrsim(&["explain", &fixture("no-such-file.json")], None);
+    let out = ecrsim(&["explain", &fixture("no-such-file.json")], "");
     assert_eq!(out.status.code(), Some(2));
     assert!(stderr(&out).contains("cannot read"), "{}", stderr(&out));
 
-    let out = ecrsim(&["explain", "-"], Some(r#"{"Statement": ["#));
+    let out = ecrsim(&["explain", "-"], r#"{"Statement": ["#);
     assert_eq!(out.status.code(), Some(2));
     assert!(stderr(&out).contains("<stdin>:1:"), "{}", stderr(&out));
 }
@@ -328,7 +311,7 @@ fn explain_bad_input_exits_2() {
 
 #[test]
 fn diff_motivating_against_fixed_shows_login_gained_and_exits_1() {
-    let out = ecrsim(&["diff", &motivating(), &fixed()], None);
+    let out = ecrsim(&["diff", &motivating(), &fixed()], "");
     assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
     assert_eq!(
         stdout(&out),
@@ -343,7 +326,7 @@ Amazon Elastic Container Registry (ecr):
 
 #[test]
 fn diff_json_lists_gained_and_lost() {
-    let out = ecrsim(&["diff", &motivating(), &fixed(), "--format", "json"], None);
+    let out = ecrsim(&["diff", &motivating(), &fixed(), "--format", "json"], "");
     assert_eq!(out.status.code(), Some(1));
     let v = json(&out);
     assert_eq!(
@@ -362,7 +345,7 @@ fn diff_json_lists_gained_and_lost() {
     assert_eq!(strings(&v["services"]), ["ecr"]);
 
     // The other way round it is a loss, and a loss alone exits 0.
-    let out = ecrsim(&["diff", &fixed(), &motivating(), "--format", "json"], None);
+    let out = ecrsim(&["diff", &fixed(), &motivating(), "--format", "json"], "");
     assert_eq!(out.status.code(), Some(0));
     let v = json(&out);
     assert_eq!(v["gained"], Value::Array(vec![]));
@@ -372,7 +355,7 @@ fn diff_json_lists_gained_and_lost() {
 
 #[test]
 fn diff_of_identical_policies_is_empty_and_exits_0() {
-    let out = ecrsim(&["diff", &motivating(), &motivating()], None);
+    let out = ecrsim(&["diff", &motivating(), &motivating()], "");
     assert_eq!(out.status.code(), Some(0));
     assert_eq!(
         stdout(&out),
@@ -384,7 +367,7 @@ fn diff_of_identical_policies_is_empty_and_exits_0() {
 fn diff_samples_wildcard_repositories_and_reports_conditional_grants() {
     let out = ecrsim(
         &["diff", &motivating(), &fixture("push-all-repos.json")],
-        None,
+        "",
     );
     assert_eq!(out.status.code(), Some(1));
     let text = stdout(&out);
@@ -417,7 +400,7 @@ fn diff_samples_wildcard_repositories_and_reports_conditional_grants() {
             "--format",
             "json",
         ],
-        None,
+        "",
     ));
     let put = v["gained"]
         .as_array()
@@ -461,7 +444,7 @@ fn diff_resource_policies_with_a_principal() {
             "--format",
             "json",
         ],
-        Some(old),
+        old,
     );
     std::fs::remove_file(&new_path).ok();
     assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
@@ -484,23 +467,20 @@ fn diff_resource_policies_with_a_principal() {
 
 #[test]
 fn diff_bad_input_exits_2() {
-    let out = ecrsim(&["diff", &motivating()], None);
+    let out = ecrsim(&["diff", &motivating()], "");
     assert_eq!(out.status.code(), Some(2));
 
-    let out = ecrsim(
-        &["diff", &motivating(), &fixture("no-such-file.json")],
-        None,
-    );
+    let out = ecrsim(&["diff", &motivating(), &fixture("no-such-file.json")], "");
     assert_eq!(out.status.code(), Some(2));
     assert!(stderr(&out).contains("cannot read"), "{}", stderr(&out));
 
-    let out = ecrsim(&["diff", "-", "-"], Some("{}"));
+    let out = ecrsim(&["diff", "-", "-"], "{}");
     assert_eq!(out.status.code(), Some(2));
     assert!(stderr(&out).contains("only once"), "{}", stderr(&out));
 
     let out = ecrsim(
         &["diff", &motivating(), &fixed(), "--resource", "my-repo"],
-        None,
+        "",
     );
     assert_eq!(out.status.code(), Some(2));
     assert!(
@@ -512,9 +492,7 @@ fn diff_bad_input_exits_2() {
     // A resource policy is not a valid identity policy.
     let out = ecrsim(
         &["diff", &motivating(), "-"],
-        Some(
-            r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":"*","Action":"ecr:*"}]}"#,
-        ),
+        r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":"*","Action":"ecr:*"}]}"#,
     );
     assert_eq!(out.status.code(), Some(2));
 }
@@ -524,7 +502,7 @@ fn diff_bad_input_exits_2() {
 
 #[test]
 fn completions_name_the_command_and_its_subcommands() {
-    let out = ecrsim(&["completions", "bash"], None);
+    let out = ecrsim(&["completions", "bash"], "");
     assert_eq!(out.status.code(), Some(0));
     let script = stdout(&out);
     assert!(script.contains("_ecrsim()"), "{script}");
@@ -539,7 +517,7 @@ fn completions_name_the_command_and_its_subcommands() {
         ("fish", "complete -c ecrsim"),
         ("powershell", "Register-ArgumentCompleter"),
     ] {
-        let out = ecrsim(&["completions", shell], None);
+        let out = ecrsim(&["completions", shell], "");
         assert_eq!(out.status.code(), Some(0), "{shell}");
         let script = stdout(&out);
         assert!(script.contains(marker), "{shell}: {script}");
@@ -549,13 +527,13 @@ fn completions_name_the_command_and_its_subcommands() {
         );
     }
 
-    let out = ecrsim(&["completions", "tcsh"], None);
+    let out = ecrsim(&["completions", "tcsh"], "");
     assert_eq!(out.status.code(), Some(2));
 }
 
 #[test]
 fn man_prints_a_roff_page_from_the_command_line_definition() {
-    let out = ecrsim(&["man"], None);
+    let out = ecrsim(&["man"], "");
     assert_eq!(out.status.code(), Some(0));
     let page = stdout(&out);
     // roff: clap_mangen's two-line apostrophe preamble, then the title macro.
@@ -582,7 +560,7 @@ fn every_new_subcommand_help_has_examples() {
         ("completions", "ecrsim completions bash"),
         ("man", "ecrsim man"),
     ] {
-        let out = ecrsim(&[sub, "--help"], None);
+        let out = ecrsim(&[sub, "--help"], "");
         assert_eq!(out.status.code(), Some(0), "{sub}");
         let help = stdout(&out);
         assert!(help.contains("Example"), "{sub}: {help}");
