@@ -12,6 +12,7 @@ use std::fmt;
 use std::sync::{Arc, OnceLock};
 
 use crate::condition::ConditionFailure;
+use crate::mandatory::{IdentityPolicies, MandatoryPolicy, Refusal, Requirement};
 use crate::policy::{Effect, Policy, PolicyKind, Statement};
 use crate::principal::{PrincipalKind, PrincipalMatch, match_clause, not_principal_exempts};
 use crate::request::Request;
@@ -297,6 +298,17 @@ pub enum Reason {
     NoBoundaryAllows,
     /// The session policy does not allow the action (or a federated session has none).
     NoSessionAllows,
+    /// The resource's own policy must allow the request, even within one account, and it does
+    /// not: a role trust policy, a KMS key policy (see [`crate::mandatory`]). Identity-based
+    /// policies alone never allow such a request.
+    ResourcePolicyMustAllow {
+        /// Which policy.
+        policy: MandatoryPolicy,
+        /// Whether the request's policy set has it at all.
+        given: bool,
+    },
+    /// AWS refuses the request whatever the policies say (see [`crate::mandatory`]).
+    Refused(Refusal),
 }
 
 impl fmt::Display for Reason {
@@ -329,6 +341,37 @@ impl fmt::Display for Reason {
             Reason::NoIdentityAllows => f.write_str("because no identity-based policy allows it"),
             Reason::NoBoundaryAllows => f.write_str("because no permissions boundary allows it"),
             Reason::NoSessionAllows => f.write_str("because no session policy allows it"),
+            Reason::ResourcePolicyMustAllow {
+                policy: MandatoryPolicy::TrustPolicy,
+                given,
+            } => {
+                f.write_str(if *given {
+                    "because the role's trust policy must allow it and does not"
+                } else {
+                    "because the role's trust policy must allow it, and none was given"
+                })
+            }
+            Reason::ResourcePolicyMustAllow {
+                policy: MandatoryPolicy::KeyPolicy,
+                given,
+            } => {
+                f.write_str(if *given {
+                    "because the key policy must allow it and does not"
+                } else {
+                    "because the key policy must allow it, and none was given"
+                })
+            }
+            Reason::Refused(refusal) => f.write_str(match refusal {
+                Refusal::AwsManagedPolicy => {
+                    "refused whatever the policies say: AWS managed policies cannot be changed"
+                }
+                Refusal::ReservedRole => {
+                    "refused whatever the policies say: roles under /aws-reserved/ are modifiable only by AWS"
+                }
+                Refusal::AwsManagedKeyAlias => {
+                    "refused whatever the policies say: aliases beginning with alias/aws/ are reserved for AWS managed keys"
+                }
+            }),
         }
     }
 }
@@ -1160,6 +1203,14 @@ fn verdict(set: &PolicySet, request: &Request, m: &Tally) -> (Decision, Reason, 
         );
     }
 
+    // What the mandatory-policy table requires: requests AWS refuses whatever the policies say
+    // stop here; a role's trust policy or a key's key policy must allow (see `mandatory`).
+    let mandatory = match crate::mandatory::requirement(request) {
+        Some(Requirement::Refused(refusal)) => return deny(Reason::Refused(refusal)),
+        Some(Requirement::ResourcePolicy(rule)) => Some(rule),
+        None => None,
+    };
+
     // 2. Guardrails: every SCP level must allow. (RCP levels always do: RCPFullAWSAccess.)
     if role_applies(PolicyRole::Scp(0), request)
         && let Some(&level) = set
@@ -1180,6 +1231,16 @@ fn verdict(set: &PolicySet, request: &Request, m: &Tally) -> (Decision, Reason, 
     let kind = caller.map(|c| c.kind);
     let best_resource_grant = m.best_resource_grant;
     let allow = (Decision::Allow, Reason::Allowed, Deciding::Grants);
+
+    // A policy the resource must have: without its Allow, nothing else grants.
+    if let Some(rule) = mandatory
+        && best_resource_grant.is_none()
+    {
+        return deny(Reason::ResourcePolicyMustAllow {
+            policy: rule.policy,
+            given: set.has(PolicyRole::Resource),
+        });
+    }
 
     if matches!(
         kind,
@@ -1203,7 +1264,7 @@ fn verdict(set: &PolicySet, request: &Request, m: &Tally) -> (Decision, Reason, 
         _ => true,
     };
     let root = kind == Some(PrincipalKind::Root);
-    if root && same_account {
+    if root && same_account && mandatory.is_none() {
         // The root user has full access in its own account: the statements that also allow it
         // decide if there are any, else the ownership rule does.
         return if m.identity_allows || best_resource_grant.is_some() {
@@ -1230,6 +1291,35 @@ fn verdict(set: &PolicySet, request: &Request, m: &Tally) -> (Decision, Reason, 
     } else {
         Reason::NoBoundaryAllows
     };
+
+    if let Some(rule) = mandatory {
+        let must_allow = Reason::ResourcePolicyMustAllow {
+            policy: rule.policy,
+            given: true,
+        };
+        let direct_ok = limits_ok || !rule.limits_direct_grant;
+        if rule.identity == IdentityPolicies::Never {
+            // No identity-based policies: only a statement naming the caller (or everyone).
+            return match best_resource_grant {
+                Some(PrincipalMatch::Anyone | PrincipalMatch::Direct) => allow,
+                _ => deny(must_allow),
+            };
+        }
+        if same_account {
+            // Naming the caller (or its role) allows on its own; naming the account delegates
+            // to the identity-based policies, which must then allow too.
+            return match best_resource_grant {
+                Some(PrincipalMatch::Anyone | PrincipalMatch::Direct) if direct_ok => allow,
+                Some(PrincipalMatch::ViaRole) if limits_ok => allow,
+                Some(PrincipalMatch::ViaAccount) if !identity_allows => {
+                    deny(Reason::NoIdentityAllows)
+                }
+                Some(PrincipalMatch::ViaAccount) if limits_ok => allow,
+                Some(_) => deny(limit_reason),
+                None => deny(must_allow),
+            };
+        }
+    }
 
     if same_account {
         // Within one account the union applies, but how the resource policy names the caller
