@@ -1259,7 +1259,12 @@ fn verdict(set: &PolicySet, request: &Request, m: &Tally) -> (Decision, Reason, 
         caller.and_then(|c| c.account.as_deref()),
         request.resource_account(),
     ) {
-        (Some(caller_account), Some(resource_account)) => caller_account == resource_account,
+        // A resource no account owns (an AWS managed policy, `arn:aws:iam::aws:policy/…`) is
+        // used from the caller's own account.
+        (Some(caller_account), Some(resource_account)) => {
+            caller_account == resource_account
+                || !resource_account.bytes().all(|b| b.is_ascii_digit())
+        }
         // Unknown caller or account-level action: the caller's own account.
         _ => true,
     };
