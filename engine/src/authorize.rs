@@ -1,8 +1,8 @@
-//! The decision, over every policy type (iam-semantics §7): an explicit Deny anywhere wins; then
-//! the organization guardrails (SCPs, RCPs) and the VPC endpoint policy must allow; then a grant
-//! is needed — from identity-based policies (within the permissions boundary and session policy)
-//! or from the resource-based policy, combined differently within one account and across
-//! accounts.
+//! The decision, over every policy type (docs/semantics.md#how-policy-types-combine): an explicit
+//! Deny anywhere wins; then the organization guardrails (SCPs, RCPs) and the VPC endpoint policy
+//! must allow; then a grant is needed — from identity-based policies (within the permissions
+//! boundary and session policy) or from the resource-based policy, combined differently within one
+//! account and across accounts.
 //!
 //! This is the fast path: it answers *what*, *which statements* and, for an implicit deny, *which
 //! layer* — the same words as AWS's access-denied messages. [`mod@crate::explain`] answers *why*
@@ -1170,7 +1170,8 @@ pub fn decide_only(set: &PolicySet, request: &Request) -> (Decision, Reason) {
     (decision, reason)
 }
 
-/// The combining algorithm of §7.6, over what matched, with the deciding statements.
+/// The combining algorithm of docs/semantics.md#how-policy-types-combine, over what matched, with
+/// the deciding statements.
 pub(crate) fn decide(set: &PolicySet, request: &Request, m: &Matches) -> Response {
     let mut tally = m.tally.clone();
     for &level in &m.scp_levels_allowing {
@@ -1190,7 +1191,8 @@ pub(crate) fn decide(set: &PolicySet, request: &Request, m: &Matches) -> Respons
     }
 }
 
-/// The combining algorithm of §7.6, over the tally of what matched.
+/// The combining algorithm of docs/semantics.md#how-policy-types-combine, over the tally of what
+/// matched.
 fn verdict(set: &PolicySet, request: &Request, m: &Tally) -> (Decision, Reason, Deciding) {
     let deny = |reason: Reason| (Decision::ImplicitDeny, reason, Deciding::Nothing);
 
@@ -1328,7 +1330,8 @@ fn verdict(set: &PolicySet, request: &Request, m: &Tally) -> (Decision, Reason, 
 
     if same_account {
         // Within one account the union applies, but how the resource policy names the caller
-        // decides whether the boundary and session policy still limit it (§7.3).
+        // decides whether the boundary and session policy still limit it
+        // (docs/semantics.md#same-account-requests).
         return match best_resource_grant {
             Some(PrincipalMatch::Anyone | PrincipalMatch::Direct) => allow,
             Some(PrincipalMatch::ViaRole) if limits_ok => allow,
@@ -1340,7 +1343,8 @@ fn verdict(set: &PolicySet, request: &Request, m: &Tally) -> (Decision, Reason, 
         };
     }
     // Across accounts both sides must allow: the resource policy (any way of naming the caller)
-    // and the caller's identity-based policies within its limits (§7.5).
+    // and the caller's identity-based policies within its limits
+    // (docs/semantics.md#cross-account-requests).
     if !identity_allows {
         return deny(Reason::NoIdentityAllows);
     }
