@@ -249,7 +249,7 @@ pub fn advice(fix: &Fix, explanation: &Explanation, request: &Request) -> String
             let targets: Vec<String> = fix
                 .changes
                 .iter()
-                .map(|c| format!("the {}", c.role))
+                .map(|c| format!("the {}", role_name(c.role, explanation.response.reason)))
                 .collect();
             format!("add the statement(s) below to {}", targets.join(", then "))
         }
@@ -315,12 +315,26 @@ pub fn text(explanation: &Explanation, request: &Request) -> String {
         line(format!("fix: {}", advice(fix, explanation, request)));
         for change in &fix.changes {
             if change.role != PolicyRole::Identity {
-                line(format!("  in the {}:", change.role));
+                line(format!(
+                    "  in the {}:",
+                    role_name(change.role, explanation.response.reason)
+                ));
             }
             line(format!("  {}", change.statement.to_json()));
         }
     }
     out
+}
+
+/// A policy role's name, naming the trust or key policy when that is what the resource policy is.
+fn role_name(role: PolicyRole, reason: Reason) -> String {
+    match (role, reason) {
+        (PolicyRole::Resource, Reason::ResourcePolicyMustAllow { policy, .. }) => match policy {
+            MandatoryPolicy::TrustPolicy => "role's trust policy".to_string(),
+            MandatoryPolicy::KeyPolicy => "key policy".to_string(),
+        },
+        _ => role.to_string(),
+    }
 }
 
 /// The rule behind a denial by the mandatory-policy table (`ecrsim_engine::mandatory`): which
