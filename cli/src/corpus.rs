@@ -37,8 +37,8 @@ pub struct OtherPolicies {
     /// AWS managed policies attached to the caller, by name or ARN.
     #[serde(default)]
     pub managed_policies: Option<Vec<String>>,
-    /// The resource-based (repository) policy.
-    #[serde(default)]
+    /// The resource-based policy (repository, role trust or KMS key policy).
+    #[serde(default, alias = "trust_policy", alias = "key_policy")]
     pub resource_policy: Option<String>,
     /// The permissions boundary.
     #[serde(default)]

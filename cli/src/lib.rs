@@ -133,8 +133,9 @@ pub struct PolicyArgs {
     /// (e.g. AmazonEC2ContainerRegistryReadOnly); see `ecrsim managed-policies`.
     #[arg(long = "managed-policy", value_name = "NAME|ARN")]
     pub managed_policies: Vec<String>,
-    /// The resource-based policy of the requested resource (an ECR repository policy).
-    #[arg(long, value_name = "FILE")]
+    /// The resource-based policy of the requested resource: an ECR repository policy, an IAM
+    /// role's trust policy (also --trust-policy) or a KMS key policy (also --key-policy).
+    #[arg(long, value_name = "FILE", visible_aliases = ["trust-policy", "key-policy"])]
     pub resource_policy: Option<PathBuf>,
     /// The caller's permissions boundary.
     #[arg(long, value_name = "FILE")]

@@ -4,6 +4,7 @@
 //! schema is documented in README.md.
 
 use ecrsim_engine::condition::ConditionFailure;
+use ecrsim_engine::mandatory::MandatoryPolicy;
 use ecrsim_engine::printable::printable;
 use ecrsim_engine::{
     Advice, Decision, Exclusion, Explanation, Fix, Mismatch, Note, PolicyRole, PolicySet, Reason,
@@ -261,7 +262,7 @@ pub fn advice(fix: &Fix, explanation: &Explanation, request: &Request) -> String
             let targets: Vec<String> = fix
                 .changes
                 .iter()
-                .map(|c| format!("the {}", c.role))
+                .map(|c| format!("the {}", role_name(c.role, explanation.response.reason)))
                 .collect();
             format!("add the statement(s) below to {}", targets.join(", then "))
         }
@@ -286,6 +287,9 @@ pub fn text(explanation: &Explanation, request: &Request) -> String {
     ));
     if response.decision != Decision::Allow {
         line(format!("why: {}", response.reason));
+        if let Some(rule) = mandatory_rule(response.reason) {
+            line(rule);
+        }
     } else if response.reason == Reason::RootUserOfResourceAccount {
         line(root_user_rule(request));
     }
@@ -324,12 +328,61 @@ pub fn text(explanation: &Explanation, request: &Request) -> String {
         line(format!("fix: {}", advice(fix, explanation, request)));
         for change in &fix.changes {
             if change.role != PolicyRole::Identity {
-                line(format!("  in the {}:", change.role));
+                line(format!(
+                    "  in the {}:",
+                    role_name(change.role, explanation.response.reason)
+                ));
             }
             line(format!("  {}", change.statement.to_json()));
         }
     }
     out
+}
+
+/// A policy role's name, naming the trust or key policy when that is what the resource policy is.
+fn role_name(role: PolicyRole, reason: Reason) -> String {
+    match (role, reason) {
+        (PolicyRole::Resource, Reason::ResourcePolicyMustAllow { policy, .. }) => match policy {
+            MandatoryPolicy::TrustPolicy => "role's trust policy".to_string(),
+            MandatoryPolicy::KeyPolicy => "key policy".to_string(),
+        },
+        _ => role.to_string(),
+    }
+}
+
+/// The rule behind a denial by the mandatory-policy table (`ecrsim_engine::mandatory`): which
+/// policy to give, how identity-based policies count, and the AWS page.
+fn mandatory_rule(reason: Reason) -> Option<String> {
+    match reason {
+        Reason::ResourcePolicyMustAllow { policy, given } => {
+            let source = policy.rule().map(|r| r.source).unwrap_or_default();
+            let (what, flag, rule) = match policy {
+                MandatoryPolicy::TrustPolicy => (
+                    "the role's trust policy",
+                    "--trust-policy",
+                    "a role can be assumed only if its trust policy allows it, in the same account too; a trust policy naming the caller (or its role) allows on its own, one naming the caller's account (arn:aws:iam::ACCOUNT:root) lets the caller's identity-based policies decide",
+                ),
+                MandatoryPolicy::KeyPolicy => (
+                    "the key policy",
+                    "--key-policy",
+                    "IAM policies have no effect on a KMS key unless its key policy allows it: a key policy naming the caller allows on its own, one naming the caller's account (arn:aws:iam::ACCOUNT:root) enables the caller's identity-based policies",
+                ),
+            };
+            let give = if given {
+                String::new()
+            } else {
+                format!("give {what} with {flag} FILE; ")
+            };
+            Some(format!("rule: {give}{rule} ({source})"))
+        }
+        Reason::Refused(refusal) => {
+            let source = refusal.rule().map(|r| r.source).unwrap_or_default();
+            Some(format!(
+                "rule: AWS refuses this request whatever the policies say, so no statement can allow it ({source})"
+            ))
+        }
+        _ => None,
+    }
 }
 
 /// The `why:` line of an Allow by the root-user rule, naming the account.

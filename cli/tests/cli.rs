@@ -710,7 +710,7 @@ fn fix_without_a_policy_writes_a_new_inline_policy() {
             "--resource",
             "*",
         ],
-        None,
+        b"",
     );
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
     let policy: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();

@@ -1,4 +1,4 @@
-//! ARNs and the `Resource` element's matching rule (iam-semantics §3.4).
+//! ARNs and the `Resource` element's matching rule (docs/semantics.md#resources-and-arns).
 //!
 //! A `Resource` value is matched against the whole request ARN, case-sensitively. `?` is one
 //! character. In the sixth field (after the fifth colon) every `*` matches any run of characters,
@@ -406,12 +406,13 @@ pub fn resource_field_start(text: &str) -> Option<usize> {
     text.match_indices(':').nth(4).map(|(i, _)| i + 1)
 }
 
-/// Where `${…}` is a policy variable in a `Resource` or `NotResource` value (iam-semantics §6.2,
-/// §6.7): only under `"Version": "2012-10-17"` (`variables`), and only in the resource field,
-/// after the fifth `:` of the value as written. Anywhere else it is literal text, its own `:`
-/// included: in `arn:aws:ecr:${aws:RequestedRegion}:123456789012:repository/app` IAM substitutes
-/// nothing, and the `:` inside the braces ends the fourth field, so the value names a resource
-/// field `123456789012:repository/app` (`corpus/variables/where-allowed`; lint W108 says so).
+/// Where `${…}` is a policy variable in a `Resource` or `NotResource` value
+/// (docs/semantics.md#policy-variables): only under `"Version": "2012-10-17"` (`variables`), and
+/// only in the resource field, after the fifth `:` of the value as written. Anywhere else it is
+/// literal text, its own `:` included: in
+/// `arn:aws:ecr:${aws:RequestedRegion}:123456789012:repository/app` IAM substitutes nothing, and
+/// the `:` inside the braces ends the fourth field, so the value names a resource field
+/// `123456789012:repository/app` (`corpus/variables/where-allowed`; lint W108 says so).
 ///
 /// Returns the text before the resource field and the field as a template, or `None` when no
 /// variable is substituted (then the whole value is pattern text).

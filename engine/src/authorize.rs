@@ -1,8 +1,8 @@
-//! The decision, over every policy type (iam-semantics §7): an explicit Deny anywhere wins; then
-//! the organization guardrails (SCPs, RCPs) and the VPC endpoint policy must allow; then a grant
-//! is needed — from identity-based policies (within the permissions boundary and session policy)
-//! or from the resource-based policy, combined differently within one account and across
-//! accounts.
+//! The decision, over every policy type (docs/semantics.md#how-policy-types-combine): an explicit
+//! Deny anywhere wins; then the organization guardrails (SCPs, RCPs) and the VPC endpoint policy
+//! must allow; then a grant is needed — from identity-based policies (within the permissions
+//! boundary and session policy) or from the resource-based policy, combined differently within one
+//! account and across accounts.
 //!
 //! This is the fast path: it answers *what*, *which statements* and, for an implicit deny, *which
 //! layer* — the same words as AWS's access-denied messages. [`mod@crate::explain`] answers *why*
@@ -12,6 +12,7 @@ use std::fmt;
 use std::sync::{Arc, OnceLock};
 
 use crate::condition::ConditionFailure;
+use crate::mandatory::{IdentityPolicies, MandatoryPolicy, Refusal, Requirement};
 use crate::policy::{Effect, Policy, PolicyKind, Statement};
 use crate::principal::{PrincipalKind, PrincipalMatch, match_clause, not_principal_exempts};
 use crate::request::Request;
@@ -297,6 +298,17 @@ pub enum Reason {
     NoBoundaryAllows,
     /// The session policy does not allow the action (or a federated session has none).
     NoSessionAllows,
+    /// The resource's own policy must allow the request, even within one account, and it does
+    /// not: a role trust policy, a KMS key policy (see [`crate::mandatory`]). Identity-based
+    /// policies alone never allow such a request.
+    ResourcePolicyMustAllow {
+        /// Which policy.
+        policy: MandatoryPolicy,
+        /// Whether the request's policy set has it at all.
+        given: bool,
+    },
+    /// AWS refuses the request whatever the policies say (see [`crate::mandatory`]).
+    Refused(Refusal),
 }
 
 impl fmt::Display for Reason {
@@ -329,6 +341,37 @@ impl fmt::Display for Reason {
             Reason::NoIdentityAllows => f.write_str("because no identity-based policy allows it"),
             Reason::NoBoundaryAllows => f.write_str("because no permissions boundary allows it"),
             Reason::NoSessionAllows => f.write_str("because no session policy allows it"),
+            Reason::ResourcePolicyMustAllow {
+                policy: MandatoryPolicy::TrustPolicy,
+                given,
+            } => {
+                f.write_str(if *given {
+                    "because the role's trust policy must allow it and does not"
+                } else {
+                    "because the role's trust policy must allow it, and none was given"
+                })
+            }
+            Reason::ResourcePolicyMustAllow {
+                policy: MandatoryPolicy::KeyPolicy,
+                given,
+            } => {
+                f.write_str(if *given {
+                    "because the key policy must allow it and does not"
+                } else {
+                    "because the key policy must allow it, and none was given"
+                })
+            }
+            Reason::Refused(refusal) => f.write_str(match refusal {
+                Refusal::AwsManagedPolicy => {
+                    "refused whatever the policies say: AWS managed policies cannot be changed"
+                }
+                Refusal::ReservedRole => {
+                    "refused whatever the policies say: roles under /aws-reserved/ are modifiable only by AWS"
+                }
+                Refusal::AwsManagedKeyAlias => {
+                    "refused whatever the policies say: aliases beginning with alias/aws/ are reserved for AWS managed keys"
+                }
+            }),
         }
     }
 }
@@ -1130,7 +1173,8 @@ pub fn decide_only(set: &PolicySet, request: &Request) -> (Decision, Reason) {
     (decision, reason)
 }
 
-/// The combining algorithm of §7.6, over what matched, with the deciding statements.
+/// The combining algorithm of docs/semantics.md#how-policy-types-combine, over what matched, with
+/// the deciding statements.
 pub(crate) fn decide(set: &PolicySet, request: &Request, m: &Matches) -> Response {
     let mut tally = m.tally.clone();
     for &level in &m.scp_levels_allowing {
@@ -1150,7 +1194,8 @@ pub(crate) fn decide(set: &PolicySet, request: &Request, m: &Matches) -> Respons
     }
 }
 
-/// The combining algorithm of §7.6, over the tally of what matched.
+/// The combining algorithm of docs/semantics.md#how-policy-types-combine, over the tally of what
+/// matched.
 fn verdict(set: &PolicySet, request: &Request, m: &Tally) -> (Decision, Reason, Deciding) {
     let deny = |reason: Reason| (Decision::ImplicitDeny, reason, Deciding::Nothing);
 
@@ -1162,6 +1207,14 @@ fn verdict(set: &PolicySet, request: &Request, m: &Tally) -> (Decision, Reason, 
             Deciding::Denies,
         );
     }
+
+    // What the mandatory-policy table requires: requests AWS refuses whatever the policies say
+    // stop here; a role's trust policy or a key's key policy must allow (see `mandatory`).
+    let mandatory = match crate::mandatory::requirement(request) {
+        Some(Requirement::Refused(refusal)) => return deny(Reason::Refused(refusal)),
+        Some(Requirement::ResourcePolicy(rule)) => Some(rule),
+        None => None,
+    };
 
     // 2. Guardrails: every SCP level must allow. (RCP levels always do: RCPFullAWSAccess.)
     if role_applies(PolicyRole::Scp(0), request)
@@ -1184,6 +1237,16 @@ fn verdict(set: &PolicySet, request: &Request, m: &Tally) -> (Decision, Reason, 
     let best_resource_grant = m.best_resource_grant;
     let allow = (Decision::Allow, Reason::Allowed, Deciding::Grants);
 
+    // A policy the resource must have: without its Allow, nothing else grants.
+    if let Some(rule) = mandatory
+        && best_resource_grant.is_none()
+    {
+        return deny(Reason::ResourcePolicyMustAllow {
+            policy: rule.policy,
+            given: set.has(PolicyRole::Resource),
+        });
+    }
+
     if matches!(
         kind,
         Some(PrincipalKind::Service | PrincipalKind::Anonymous)
@@ -1201,12 +1264,17 @@ fn verdict(set: &PolicySet, request: &Request, m: &Tally) -> (Decision, Reason, 
         caller.and_then(|c| c.account.as_deref()),
         request.resource_account(),
     ) {
-        (Some(caller_account), Some(resource_account)) => caller_account == resource_account,
+        // A resource no account owns (an AWS managed policy, `arn:aws:iam::aws:policy/…`) is
+        // used from the caller's own account.
+        (Some(caller_account), Some(resource_account)) => {
+            caller_account == resource_account
+                || !resource_account.bytes().all(|b| b.is_ascii_digit())
+        }
         // Unknown caller or account-level action: the caller's own account.
         _ => true,
     };
     let root = kind == Some(PrincipalKind::Root);
-    if root && same_account {
+    if root && same_account && mandatory.is_none() {
         // The root user has full access in its own account: the statements that also allow it
         // decide if there are any, else the ownership rule does.
         return if m.identity_allows || best_resource_grant.is_some() {
@@ -1234,9 +1302,39 @@ fn verdict(set: &PolicySet, request: &Request, m: &Tally) -> (Decision, Reason, 
         Reason::NoBoundaryAllows
     };
 
+    if let Some(rule) = mandatory {
+        let must_allow = Reason::ResourcePolicyMustAllow {
+            policy: rule.policy,
+            given: true,
+        };
+        let direct_ok = limits_ok || !rule.limits_direct_grant;
+        if rule.identity == IdentityPolicies::Never {
+            // No identity-based policies: only a statement naming the caller (or everyone).
+            return match best_resource_grant {
+                Some(PrincipalMatch::Anyone | PrincipalMatch::Direct) => allow,
+                _ => deny(must_allow),
+            };
+        }
+        if same_account {
+            // Naming the caller (or its role) allows on its own; naming the account delegates
+            // to the identity-based policies, which must then allow too.
+            return match best_resource_grant {
+                Some(PrincipalMatch::Anyone | PrincipalMatch::Direct) if direct_ok => allow,
+                Some(PrincipalMatch::ViaRole) if limits_ok => allow,
+                Some(PrincipalMatch::ViaAccount) if !identity_allows => {
+                    deny(Reason::NoIdentityAllows)
+                }
+                Some(PrincipalMatch::ViaAccount) if limits_ok => allow,
+                Some(_) => deny(limit_reason),
+                None => deny(must_allow),
+            };
+        }
+    }
+
     if same_account {
         // Within one account the union applies, but how the resource policy names the caller
-        // decides whether the boundary and session policy still limit it (§7.3).
+        // decides whether the boundary and session policy still limit it
+        // (docs/semantics.md#same-account-requests).
         return match best_resource_grant {
             Some(PrincipalMatch::Anyone | PrincipalMatch::Direct) => allow,
             Some(PrincipalMatch::ViaRole) if limits_ok => allow,
@@ -1248,7 +1346,8 @@ fn verdict(set: &PolicySet, request: &Request, m: &Tally) -> (Decision, Reason, 
         };
     }
     // Across accounts both sides must allow: the resource policy (any way of naming the caller)
-    // and the caller's identity-based policies within its limits (§7.5).
+    // and the caller's identity-based policies within its limits
+    // (docs/semantics.md#cross-account-requests).
     if !identity_allows {
         return deny(Reason::NoIdentityAllows);
     }

@@ -949,7 +949,7 @@ mod tests {
 
     #[test]
     fn ecr_account_level_actions_match_the_reference() {
-        // iam-semantics.md §8.3.
+        // docs/semantics.md#account-level-actions.
         let expected: BTreeSet<&str> = [
             "ecr:CreatePullThroughCacheRule",
             "ecr:CreateRepositoryCreationTemplate",

@@ -1,4 +1,5 @@
-//! The `Condition` element: operators, typed values, and their evaluation (iam-semantics §5).
+//! The `Condition` element: operators, typed values, and their evaluation
+//! (docs/semantics.md#conditions-and-operators).
 //!
 //! A [`ConditionBlock`] is a list of [`Clause`]s, one per operator and key, all of which must
 //! hold. Values are parsed by type when the policy is loaded (a bad IP or date is a load error),
@@ -23,7 +24,7 @@ use crate::json::Pos;
 use crate::pattern::{Token, Wildcard, tokenize};
 use crate::variables::{Template, tokens_to_string};
 
-/// How an operator compares: the operator families of §5.
+/// How an operator compares: the operator families of docs/semantics.md#conditions-and-operators.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Family {
     /// `String…`: exact or `Like` (wildcards), optionally ignoring case.

@@ -1,4 +1,5 @@
-//! The request context: condition keys and their values (iam-semantics §5.1, §5.16).
+//! The request context: condition keys and their values (docs/semantics.md#conditions-and-operators
+//! and #condition-keys-of-the-request).
 //!
 //! Key names are case-insensitive, so they are stored lower-cased; values are kept as given. A
 //! key given several values is multi-valued (`aws:TagKeys`). Keys that AWS derives from the

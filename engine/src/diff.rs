@@ -5,8 +5,8 @@
 //! every service either version mentions (all services when a value reaches every service:
 //! `"Action": "*"`, `*:…`, or a `NotAction`), each on
 //!
-//! - `*` for an account-level action (iam-semantics §3.6), and for an action whose resource
-//!   types are all optional;
+//! - `*` for an account-level action (docs/semantics.md#account-level-actions), and for an action
+//!   whose resource types are all optional;
 //! - otherwise every resource value either version names (in `Resource` or `NotResource`), plus
 //!   `*`, that can match one of the action's ARN formats — a value with wildcards made concrete
 //!   by a sample ARN in which each wildcard becomes `<any>` (`repository/*` →

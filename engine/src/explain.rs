@@ -436,6 +436,8 @@ fn trace_all(set: &PolicySet, request: &Request, with_fix: bool) -> Explanation 
         request.caller().and_then(|c| c.account.as_deref()),
         request.resource_account(),
     ) && caller != resource_account
+        // `arn:aws:iam::aws:policy/…` (AWS managed policies) belongs to no account.
+        && resource_account.bytes().all(|b| b.is_ascii_digit())
     {
         notes.push(Note::CrossAccount {
             caller_account: caller.to_string(),
@@ -502,7 +504,9 @@ fn granting_roles(reason: Reason) -> &'static [PolicyRole] {
     match reason {
         // Within one account the resource policy grants too.
         Reason::NoIdentityAllows => &[PolicyRole::Identity, PolicyRole::Resource],
-        Reason::NoResourcePolicyAllows => &[PolicyRole::Resource],
+        Reason::NoResourcePolicyAllows | Reason::ResourcePolicyMustAllow { .. } => {
+            &[PolicyRole::Resource]
+        }
         Reason::NoBoundaryAllows => &[PolicyRole::Boundary],
         Reason::NoSessionAllows => &[PolicyRole::Session],
         Reason::NoVpcEndpointAllows => &[PolicyRole::VpcEndpoint],
@@ -590,6 +594,25 @@ fn change_for(reason: Reason, request: &Request) -> Option<Change> {
                 PrincipalKind::Anonymous => return None,
                 // The caller as given (user, role or session), never its whole account.
                 _ => SuggestedPrincipal::Aws(caller.text.clone()),
+            };
+            (
+                PolicyRole::Resource,
+                SuggestedStatement {
+                    principal: Some(principal),
+                    action: request.action().to_string(),
+                    resource: None,
+                },
+            )
+        }
+        Reason::ResourcePolicyMustAllow { .. } => {
+            // The trust (key) policy statement naming the caller itself: within one account it
+            // allows on its own; across accounts the identity side is the next change.
+            let caller = request.caller()?;
+            let principal = match caller.kind {
+                PrincipalKind::Service => SuggestedPrincipal::Service(caller.text.clone()),
+                PrincipalKind::Anonymous => return None,
+                // `aws:PrincipalArn`: a session is named by its role.
+                _ => SuggestedPrincipal::Aws(caller.arn.clone()?),
             };
             (
                 PolicyRole::Resource,

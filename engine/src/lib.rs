@@ -54,6 +54,7 @@ pub mod fuzzy;
 pub mod json;
 pub mod lint;
 pub mod managed;
+pub mod mandatory;
 pub mod parse;
 pub mod partition;
 pub mod pattern;

@@ -14,7 +14,7 @@
 //! | Code | Name | Severity | Finding |
 //! |---|---|---|---|
 //! | `E001` | `invalid-json` | error | The file is not JSON (RFC 8259; duplicate keys are rejected too). |
-//! | `E002` | `invalid-policy` | error | The JSON is not a valid policy of the given kind (grammar of iam-semantics §1): the validator's error, with its help. |
+//! | `E002` | `invalid-policy` | error | The JSON is not a valid policy of the given kind (grammar of docs/semantics.md#policy-grammar): the validator's error, with its help. |
 //! | `W100` | `validator-warning` | warning | Reserved for validator warnings without a code of their own (none today). |
 //! | `W101` | `unknown-action` | warning | An action the service does not have (with a did-you-mean), or a wildcard that matches none of its actions: it matches no request. |
 //! | `W102` | `unknown-service` | warning | An action whose service prefix no AWS service has. |
@@ -217,7 +217,8 @@ pub fn find_rule(code_or_name: &str) -> Option<&'static Rule> {
     })
 }
 
-/// Where a policy document is used, which decides its size limit (iam-semantics §1.11).
+/// Where a policy document is used, which decides its size limit
+/// (docs/semantics.md#policy-grammar).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum PolicyShape {
     /// A customer managed policy: 6,144 characters, whitespace not counted.

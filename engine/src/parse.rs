@@ -1,5 +1,5 @@
-//! JSON text → validated [`Policy`]: every rule of iam-semantics §1, with the file, line, column
-//! and JSON pointer of the first violation.
+//! JSON text → validated [`Policy`]: every rule of docs/semantics.md#policy-grammar, with the file,
+//! line, column and JSON pointer of the first violation.
 
 use std::fmt;
 use std::sync::Arc;

@@ -1,8 +1,10 @@
-//! Who is calling, and whether a `Principal`/`NotPrincipal` element names them (iam-semantics §4).
+//! Who is calling, and whether a `Principal`/`NotPrincipal` element names them
+//! (docs/semantics.md#principals).
 //!
-//! How a resource policy names the caller matters, not only whether it does (§7.3): a grant to
-//! the exact user or session ARN is *direct*; a grant to the role of a session, *via the role*;
-//! a grant to the caller's account only *delegates* to the account's own identity policies.
+//! How a resource policy names the caller matters, not only whether it does
+//! (docs/semantics.md#same-account-requests): a grant to the exact user or session ARN is *direct*;
+//! a grant to the role of a session, *via the role*; a grant to the caller's account only
+//! *delegates* to the account's own identity policies.
 //!
 //! A principal names only callers of its own partition ([`crate::partition`]): an
 //! `arn:aws:iam::123456789012:root` principal never names `arn:aws-cn:iam::123456789012:user/bob`,
@@ -245,9 +247,9 @@ pub fn match_clause(
         .min()
 }
 
-/// Whether a `NotPrincipal` list exempts the caller from a Deny (§4.6): every level of the caller
-/// must be listed — the account and the user; or the account, the role and the session. A
-/// caller with a permissions boundary is never exempt.
+/// Whether a `NotPrincipal` list exempts the caller from a Deny (docs/semantics.md#principals):
+/// every level of the caller must be listed — the account and the user; or the account, the role
+/// and the session. A caller with a permissions boundary is never exempt.
 pub fn not_principal_exempts(
     clause: &PrincipalClause,
     caller: &Principal,

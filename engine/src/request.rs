@@ -2,8 +2,8 @@
 //!
 //! Validation fails closed: an unknown action, or a resource that fits none of the action's
 //! resource types, is an error with a suggestion — never a decision. For an account-level action
-//! (no resource type, iam-semantics §3.6) the request resource is `*`, whatever was given; when
-//! an ARN was given, the request records it so the explanation can say so.
+//! (no resource type, docs/semantics.md#account-level-actions) the request resource is `*`,
+//! whatever was given; when an ARN was given, the request records it so the explanation can say so.
 
 use std::fmt;
 use std::sync::OnceLock;

@@ -6,7 +6,8 @@
 //! policies mention; `"Action": "*"` (or a `*` service part, or a `NotAction`, which reaches every
 //! other service) is summarized as *all services* rather than enumerated over every action AWS
 //! has. A `Resource` value is shown for an action only when it can match that action's request
-//! resource: `*` always; for an account-level action (no resource type, iam-semantics §3.6) only
+//! resource: `*` always; for an account-level action (no resource type,
+//! docs/semantics.md#account-level-actions) only
 //! `*`; otherwise an ARN pattern that can match one of the action's resource-type ARN formats.
 //!
 //! ```

@@ -1,4 +1,5 @@
-//! Policy variables (iam-semantics §6): `${aws:username}`, `${key, 'default'}`, and the escapes
+//! Policy variables (docs/semantics.md#policy-variables): `${aws:username}`, `${key, 'default'}`,
+//! and the escapes
 //! `${*}`, `${?}`, `${$}`.
 //!
 //! A [`Template`] is a value split into text and variables. Resolving it against a request

@@ -1,6 +1,6 @@
 //! Client workflows as sets of IAM actions: what `docker login`, `docker pull`, `docker push`
-//! and deleting an image need (iam-semantics §8.7). Workflows are data: adding one is one entry
-//! in [`WORKFLOWS`].
+//! and deleting an image need (docs/semantics.md#client-workflows). Workflows are data: adding one
+//! is one entry in [`WORKFLOWS`].
 
 use crate::catalog::Catalog;
 use crate::request::{Request, RequestError};

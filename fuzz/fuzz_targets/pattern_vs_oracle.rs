@@ -1,6 +1,7 @@
 //! The compiled matchers agree with independent oracles: `Wildcard` with the `regex` crate and
 //! with `reference_match`; `Action` values (case-insensitive) with a case-insensitive regex; and
-//! `Resource` values with a regex written straight from the rule of iam-semantics §3.4.
+//! `Resource` values with a regex written straight from the rule of
+//! docs/semantics.md#resources-and-arns.
 #![no_main]
 
 #[path = "../../engine/tests/support/generators.rs"]

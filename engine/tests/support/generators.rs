@@ -233,9 +233,10 @@ pub struct PatternCase {
     action: (ActionPatternSpec, u8),
 }
 
-/// A `Resource` value: mostly six colon-separated fields (the rule of §3.4 is about where a `*`
-/// or `?` stands among them), sometimes fewer or more, against a subject that is often the
-/// value's instance with colons inside what the wildcards matched.
+/// A `Resource` value: mostly six colon-separated fields (the rule of
+/// docs/semantics.md#resources-and-arns is about where a `*` or `?` stands among them), sometimes
+/// fewer or more, against a subject that is often the value's instance with colons inside what the
+/// wildcards matched.
 #[derive(Arbitrary, Clone, Debug)]
 pub struct ArnSpec {
     field_count: u8,
@@ -389,11 +390,11 @@ pub fn wildcard_regex(pattern: &str) -> Vec<Re> {
         .collect()
 }
 
-/// The oracle for a `Resource` value, written straight from iam-semantics §3.4: a `*` in the
-/// sixth field (after the fifth colon) matches anything; a `*` at the end of a colon-delimited
-/// field (followed by `:` or the end) matches anything, colons included; any other `*` in the
-/// first five fields matches a run without `:`; `?` is one character, not `:` in the first five
-/// fields.
+/// The oracle for a `Resource` value, written straight from docs/semantics.md#resources-and-arns: a
+/// `*` in the sixth field (after the fifth colon) matches anything; a `*` at the end of a
+/// colon-delimited field (followed by `:` or the end) matches anything, colons included; any other
+/// `*` in the first five fields matches a run without `:`; `?` is one character, not `:` in the
+/// first five fields.
 pub fn resource_regex(pattern: &str) -> Vec<Re> {
     let chars: Vec<char> = pattern.chars().collect();
     let mut colons = 0;
@@ -492,7 +493,8 @@ pub fn check_patterns(case: &PatternCase) {
 
     let resource = ResourcePattern::new(&rp).is_match(&rs);
     let oracle = if rs == "*" {
-        // §3.4/§3.6: the request resource `*` (account-level action) is matched by `*` alone.
+        // docs/semantics.md#resources-and-arns and #account-level-actions: the request resource `*`
+        // (account-level action) is matched by `*` alone.
         Some(rp == "*")
     } else if rp == "*" {
         Some(true)
@@ -500,7 +502,10 @@ pub fn check_patterns(case: &PatternCase) {
         regex_match(&resource_regex(&rp), &rs, false)
     };
     if let Some(oracle) = oracle {
-        assert_eq!(resource, oracle, "ResourcePattern vs §3.4 regex\n{case:?}");
+        assert_eq!(
+            resource, oracle,
+            "ResourcePattern vs docs/semantics.md#resources-and-arns regex\n{case:?}"
+        );
     }
 }
 
