@@ -415,7 +415,6 @@ impl ClientError {
 
 /// What an error text is.
 #[derive(Clone, Debug, PartialEq, Eq)]
-#[non_exhaustive]
 pub enum Message {
     /// An AWS access-denied message.
     Denial(Denial),
