@@ -111,6 +111,35 @@ fn pretty(value: &Value) -> String {
     )
 }
 
+/// One error text as the `why --format json` object, for callers that explain many (a `batch`
+/// line's `request.message`): the message is parsed, a denial is evaluated against `set` when
+/// one is given (with `context`), and a client error is reported with its remedy. `Err` holds
+/// the message of an unreadable text or an invalid request, for an error line.
+pub fn message_json(
+    text: &str,
+    set: Option<&PolicySet>,
+    context: Option<ecrsim_engine::Context>,
+) -> Result<Value, String> {
+    match parse_message(text).map_err(|e| e.to_string())? {
+        Message::Client(client) => Ok(client_json(&client)),
+        Message::Denial(denial) => {
+            let request = denial.request().map_err(|e| e.to_string())?;
+            let request = match context {
+                Some(context) => request.with_context(context),
+                None => request,
+            };
+            Ok(match set {
+                None => denial_json(&denial, &request, None),
+                Some(set) => {
+                    let explanation = explain(set, &request);
+                    let verdict = compare(&denial, set, &explanation.response);
+                    denial_json(&denial, &request, Some((set, &explanation, &verdict)))
+                }
+            })
+        }
+    }
+}
+
 /// Whether any policy flag was given.
 fn has_policies(p: &PolicyArgs) -> bool {
     !(p.policies.is_empty()
@@ -661,9 +690,9 @@ fn denied_by_json(by: Option<DeniedBy>) -> Value {
     }
 }
 
-/// The JSON report of a denial: the message as read, the request, the commands, and (with
+/// The JSON report of a denial (the `why --format json` object): the message as read, the request, the commands, and (with
 /// policies) the verdict with the `check --format json` report.
-fn denial_json(
+pub fn denial_json(
     denial: &Denial,
     request: &Request,
     evaluated: Option<(&PolicySet, &Explanation, &Verdict)>,
@@ -836,7 +865,8 @@ fn client_human(client: &ClientError) -> String {
     finish(lines)
 }
 
-fn client_json(client: &ClientError) -> Value {
+/// The JSON report of a docker or credential error.
+pub fn client_json(client: &ClientError) -> Value {
     let (cause, commands) = client_words(client);
     let (registry_region, login_region) = match &client.kind {
         ClientErrorKind::RegionMismatch {
@@ -860,4 +890,47 @@ fn client_json(client: &ClientError) -> Value {
         "cause": cause,
         "commands": commands,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(
+        clippy::unwrap_used,
+        clippy::expect_used,
+        reason = "tests stop loudly on unexpected input"
+    )]
+
+    use super::*;
+
+    #[test]
+    fn message_json_explains_without_and_with_policies() {
+        let text = "User: arn:aws:iam::123456789012:user/dev is not authorized to perform: ecr:GetAuthorizationToken on resource: * because no identity-based policy allows the ecr:GetAuthorizationToken action";
+        let alone = message_json(text, None, None).unwrap();
+        assert_eq!(alone["message"]["deniedBy"]["key"], "implicit:identity");
+        assert!(alone["verdict"].is_null());
+        let policy = ecrsim_engine::parse_policy(
+            "p.json",
+            br#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"ecr:GetAuthorizationToken","Resource":"arn:aws:ecr:us-east-1:123456789012:repository/a"}]}"#,
+            ecrsim_engine::PolicyKind::Identity,
+        )
+        .unwrap();
+        let mut set = PolicySet::new();
+        set.add(policy).unwrap();
+        let judged = message_json(text, Some(&set), None).unwrap();
+        assert_eq!(judged["verdict"]["reproduced"], true);
+        assert_eq!(
+            judged["verdict"]["report"]["fix"]["statement"]["Resource"],
+            "*"
+        );
+        let docker = message_json("no basic auth credentials", None, None).unwrap();
+        assert_eq!(docker["remedy"], "login");
+        assert!(message_json("hello", None, None).is_err());
+    }
+
+    #[test]
+    fn shell_quote_leaves_plain_words_and_quotes_the_rest() {
+        assert_eq!(shell_quote("ecr:PutImage"), "ecr:PutImage");
+        assert_eq!(shell_quote("*"), "'*'");
+        assert_eq!(shell_quote("it's"), r"'it'\''s'");
+    }
 }
