@@ -1,4 +1,5 @@
-//! The ecrsim command line: `check` one request, `batch` many as JSON Lines, `test` a corpus.
+//! The ecrsim command line: `check` one request, `why` an error text, `batch` many as JSON Lines,
+//! `test` a corpus.
 //!
 //! Exit codes follow grep and diff: 0 allowed (or every expectation met), 1 denied (or some
 //! expectation not met), 2 bad input or usage.
@@ -28,6 +29,7 @@ pub mod lint;
 pub mod render;
 pub mod shell;
 pub mod summary;
+pub mod why;
 
 /// Exit code: the request is allowed, or every expectation is met.
 pub const EXIT_ALLOWED: u8 = 0;
@@ -82,6 +84,9 @@ pub enum Command {
     /// Print the identity policy corrected so that the request or workflow is allowed.
     #[command(after_help = FIX_EXAMPLE)]
     Fix(Box<FixArgs>),
+    /// Explain an AccessDenied message or docker error; with policies, reproduce it and fix it.
+    #[command(after_help = why::WHY_EXAMPLE)]
+    Why(Box<why::WhyArgs>),
     /// Decide many requests: JSON Lines on stdin, one JSON line per input line on stdout.
     Batch(batch::BatchArgs),
     /// Run a corpus of expected decisions (folders holding cases.toml files).
@@ -249,6 +254,7 @@ pub fn run(cli: Cli) -> ExitCode {
     let code = match cli.command {
         Command::Check(args) => check::run(&args),
         Command::Fix(args) => fix::run(&args),
+        Command::Why(args) => why::run(&args),
         Command::Batch(args) => batch::run(&args),
         Command::Test(args) => corpus::run(&args.paths, args.verbose),
         Command::ManagedPolicies(args) => input::list_managed_policies(args.grep.as_deref()),

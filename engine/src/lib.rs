@@ -47,6 +47,7 @@ pub mod authorize;
 pub mod catalog;
 pub mod condition;
 pub mod context;
+pub mod denial;
 pub mod diff;
 pub mod explain;
 pub mod fixer;
