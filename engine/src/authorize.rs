@@ -121,6 +121,9 @@ pub enum PolicySetErrorKind {
     /// A second policy for a role a request has at most one of (resource policy, boundary,
     /// session policy, VPC endpoint policy).
     DuplicateRole,
+    /// An organization level (of SCPs or RCPs) with no policy: AWS keeps at least one policy
+    /// attached at every level, so an empty level is a mistake in the input, not a deny.
+    EmptyLevel,
 }
 
 /// Every policy that applies to a request, each with its role, compiled for evaluation: the
@@ -208,6 +211,42 @@ impl PolicySet {
         self.roles.statements += policy.statements.len();
         self.index = OnceLock::new();
         self.policies.push((role, policy));
+        Ok(())
+    }
+
+    /// Adds one organization level of SCPs or RCPs (`role` is `Scp(level)` or `Rcp(level)`). A
+    /// level without policies is an error ([`PolicySetErrorKind::EmptyLevel`]): every root, OU
+    /// and account has at least one SCP (and, with RCPs enabled, `RCPFullAWSAccess`) attached —
+    /// AWS Organizations user guide, *Service control policies*
+    /// (<https://docs.aws.amazon.com/organizations/latest/userguide/orgs_manage_policies_scps.html>)
+    /// and *Resource control policies*
+    /// (<https://docs.aws.amazon.com/organizations/latest/userguide/orgs_manage_policies_rcps.html>).
+    pub fn add_level(
+        &mut self,
+        role: PolicyRole,
+        policies: Vec<Policy>,
+    ) -> Result<(), PolicySetError> {
+        if policies.is_empty() {
+            let (what, level) = match role {
+                PolicyRole::Scp(level) => ("service control policy", level),
+                PolicyRole::Rcp(level) => ("resource control policy", level),
+                other => {
+                    return Err(PolicySetError {
+                        kind: PolicySetErrorKind::WrongKind,
+                        message: format!("a {other} has no organization levels"),
+                    });
+                }
+            };
+            return Err(PolicySetError {
+                kind: PolicySetErrorKind::EmptyLevel,
+                message: format!(
+                    "organization level {level} has no {what}: AWS keeps at least one attached at every level (the root, each OU and the account)"
+                ),
+            });
+        }
+        for policy in policies {
+            self.add_as(role, policy)?;
+        }
         Ok(())
     }
 
