@@ -147,7 +147,7 @@ pub struct PolicyArgs {
     pub scps: Vec<PathBuf>,
     /// One organization level of SCPs (root first, then each OU, then the account), as
     /// comma-separated files; repeat for each level. Every level must allow.
-    #[arg(long = "scp-level", value_name = "FILE[,FILE...]", value_delimiter = ',', action = clap::ArgAction::Append, num_args = 1)]
+    #[arg(long = "scp-level", value_name = "FILE[,FILE...]", action = clap::ArgAction::Append, num_args = 1)]
     pub scp_levels: Vec<String>,
     /// A resource control policy; all --rcp files form one organization level.
     #[arg(long = "rcp", value_name = "FILE")]

@@ -1434,6 +1434,53 @@ mod tests {
     }
 
     #[test]
+    fn empty_organization_levels_are_errors() {
+        let mut set = PolicySet::new();
+        let e = set.add_level(PolicyRole::Scp(1), Vec::new()).unwrap_err();
+        assert_eq!(e.kind, PolicySetErrorKind::EmptyLevel);
+        assert!(e.message.contains("organization level 1"), "{e}");
+        let e = set.add_level(PolicyRole::Rcp(0), Vec::new()).unwrap_err();
+        assert_eq!(e.kind, PolicySetErrorKind::EmptyLevel);
+        let scp = policy(&[GUARDRAIL[0]], PolicyKind::Scp);
+        set.add_level(PolicyRole::Scp(0), vec![scp]).unwrap();
+        assert!(set.has(PolicyRole::Scp(0)));
+    }
+
+    #[test]
+    fn a_role_arn_caller_is_a_session_capped_by_its_boundary() {
+        let mut set = PolicySet::new();
+        set.add(policy(
+            &[r#"{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::123456789012:role/ci"},"Action":["ecr:PutImage","ecr:BatchGetImage"]}"#],
+            PolicyKind::Resource,
+        ))
+        .unwrap();
+        set.add(policy(
+            &[r#"{"Effect":"Allow","Action":"ecr:BatchGetImage","Resource":"*"}"#],
+            PolicyKind::Boundary,
+        ))
+        .unwrap();
+        let role = Some("arn:aws:iam::123456789012:role/ci");
+        let push = Request::new(
+            "ecr:PutImage",
+            "arn:aws:ecr:us-east-1:123456789012:repository/app",
+            role,
+        )
+        .unwrap();
+        let r = authorize(&set, &push);
+        assert_eq!(
+            (r.decision, r.reason),
+            (Decision::ImplicitDeny, Reason::NoBoundaryAllows)
+        );
+        let pull = Request::new(
+            "ecr:BatchGetImage",
+            "arn:aws:ecr:us-east-1:123456789012:repository/app",
+            role,
+        )
+        .unwrap();
+        assert_eq!(authorize(&set, &pull).decision, Decision::Allow);
+    }
+
+    #[test]
     fn the_fast_decision_agrees_with_explain() {
         let mut buffer = Vec::new();
         let mut seen = std::collections::HashSet::new();

@@ -907,6 +907,131 @@ mod tests {
     const REPO: &str = "arn:aws:ecr:us-east-1:123456789012:repository/my-app";
 
     #[test]
+    fn strict_resources_are_errors_with_kinds() {
+        let kind = |resource: &str| {
+            Request::new("ecr:PutImage", resource, None)
+                .unwrap_err()
+                .kind
+        };
+        use RequestErrorKind as K;
+        assert_eq!(
+            kind("arn:aws:ecr:us-east-9:123456789012:repository/a"),
+            K::UnknownRegion
+        );
+        assert_eq!(
+            kind("arn:aws:ecr:cn-north-1:123456789012:repository/a"),
+            K::UnknownRegion
+        );
+        assert_eq!(
+            kind("arn:aws-mars:ecr:us-east-1:123456789012:repository/a"),
+            K::UnknownPartition
+        );
+        assert_eq!(
+            kind("arn:aws:ecr:us-east-1:1234:repository/a"),
+            K::InvalidAccount
+        );
+        assert_eq!(
+            kind("arn:aws:ecr:us-east-1:123456789012:repository/*"),
+            K::WildcardResource
+        );
+        let e = Request::new(
+            "ecr:PutImage",
+            "arn:aws:ecr:us-east-1:123456789012:repository/team/app:latest",
+            None,
+        )
+        .unwrap_err();
+        assert_eq!(e.kind, K::ImageInRepositoryArn);
+        assert!(
+            e.help
+                .unwrap()
+                .contains("`arn:aws:ecr:us-east-1:123456789012:repository/team/app`")
+        );
+        let e = Request::new(
+            "ecr:PutImage",
+            REPO,
+            Some("arn:aws:iam::12345678901x:user/dev"),
+        )
+        .unwrap_err();
+        assert_eq!(e.kind, K::InvalidAccount);
+        // Tools evaluating sample ARNs skip the strict checks.
+        assert!(
+            Request::sample(
+                "ecr:PutImage",
+                "arn:aws:ecr:<any>:<any>:repository/<any>",
+                None
+            )
+            .is_ok()
+        );
+        // S3 ARNs have no Region or account; AWS managed policies have the account `aws`.
+        assert!(Request::new("s3:GetObject", "arn:aws:s3:::bucket/key", None).is_ok());
+        assert!(
+            Request::new(
+                "iam:GetPolicy",
+                "arn:aws:iam::aws:policy/AdministratorAccess",
+                None
+            )
+            .is_ok()
+        );
+    }
+
+    #[test]
+    fn registry_uris_become_repository_arns() {
+        assert_eq!(
+            registry_uri_to_arn("123456789012.dkr.ecr.us-east-1.amazonaws.com/team/app:1.2"),
+            Some("arn:aws:ecr:us-east-1:123456789012:repository/team/app".into())
+        );
+        assert_eq!(
+            registry_uri_to_arn(
+                "https://123456789012.dkr.ecr.cn-north-1.amazonaws.com.cn/app@sha256:abc"
+            ),
+            Some("arn:aws-cn:ecr:cn-north-1:123456789012:repository/app".into())
+        );
+        assert_eq!(
+            registry_uri_to_arn("123456789012.dkr.ecr.us-gov-west-1.amazonaws.com/app"),
+            Some("arn:aws-us-gov:ecr:us-gov-west-1:123456789012:repository/app".into())
+        );
+        assert_eq!(registry_uri_to_arn("docker.io/library/nginx:latest"), None);
+        assert_eq!(registry_uri_to_arn(REPO), None);
+        let r = Request::new(
+            "ecr:PutImage",
+            "123456789012.dkr.ecr.us-east-1.amazonaws.com/my-app:latest",
+            None,
+        )
+        .unwrap();
+        assert_eq!(r.resource(), REPO);
+        assert_eq!(
+            r.registry_uri(),
+            Some("123456789012.dkr.ecr.us-east-1.amazonaws.com/my-app:latest")
+        );
+        let mut v = Validator::new();
+        assert_eq!(
+            v.request_or_uri(
+                "ecr:PutImage",
+                "123456789012.dkr.ecr.us-east-1.amazonaws.com/my-app:latest",
+                None
+            )
+            .unwrap(),
+            r
+        );
+    }
+
+    #[test]
+    fn assumed_caller_is_a_user_of_the_resource_account() {
+        let r = Request::new("ecr:PutImage", REPO, None)
+            .unwrap()
+            .with_assumed_caller();
+        assert!(r.caller_is_assumed());
+        assert_eq!(
+            r.principal(),
+            Some("arn:aws:iam::123456789012:user/ecrsim-assumed-caller")
+        );
+        let star = Request::new("ecr:GetAuthorizationToken", "*", None)
+            .unwrap()
+            .with_assumed_caller();
+        assert!(star.caller().is_none(), "no account to assume a caller in");
+    }
+
+    #[test]
     fn canonicalises_the_action() {
         let r = Request::new("ECR:putimage", REPO, None).unwrap();
         assert_eq!(r.action(), "ecr:PutImage");
