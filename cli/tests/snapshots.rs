@@ -49,6 +49,8 @@ fn check_login_human() {
     insta::assert_snapshot!(run(
         &[
             "check",
+            "--at",
+            "2026-01-01T00:00:00Z",
             POLICY,
             "--action",
             "ecr:GetAuthorizationToken",
@@ -64,6 +66,8 @@ fn check_login_json() {
     insta::assert_snapshot!(run(
         &[
             "check",
+            "--at",
+            "2026-01-01T00:00:00Z",
             POLICY,
             "--action",
             "ecr:GetAuthorizationToken",
@@ -81,6 +85,8 @@ fn check_push_allowed_human() {
     insta::assert_snapshot!(run(
         &[
             "check",
+            "--at",
+            "2026-01-01T00:00:00Z",
             POLICY,
             "--action",
             "ecr:PutImage",
@@ -104,6 +110,8 @@ fn check_workflow_pull_json() {
     insta::assert_snapshot!(run(
         &[
             "check",
+            "--at",
+            "2026-01-01T00:00:00Z",
             FIXED,
             "--workflow",
             "pull",
