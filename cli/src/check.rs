@@ -12,19 +12,14 @@ use crate::{
 
 /// Runs `check` and returns the exit code.
 pub fn run(args: &CheckArgs) -> u8 {
+    // No policy at all is a question too: the root user needs none in its own account, and
+    // anyone else is implicitly denied (the report says "no statements").
     let policy = &args.policy;
-    if policy.policies.is_empty()
-        && policy.identity_policies.is_empty()
-        && policy.managed_policies.is_empty()
-        && policy.resource_policy.is_none()
-    {
-        say!(
-            "error: give at least one policy: a POLICY file, --managed-policy or --resource-policy"
-        );
-        return EXIT_BAD_INPUT;
-    }
     let loaded =
         load_policy_set(policy).and_then(|set| build_requests(&args.request).map(|r| (set, r)));
+    let loaded = loaded.and_then(|(set, (requests, workflow))| {
+        crate::input::settle_callers(&set, requests).map(|requests| (set, (requests, workflow)))
+    });
     let (set, (requests, workflow)) = match loaded {
         Ok(loaded) => loaded,
         Err(e) => {

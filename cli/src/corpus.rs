@@ -55,6 +55,9 @@ pub struct OtherPolicies {
     /// RCPs forming one organization level.
     #[serde(default)]
     pub rcps: Option<Vec<String>>,
+    /// RCPs by organization level, root first.
+    #[serde(default)]
+    pub rcp_levels: Option<Vec<Vec<String>>>,
     /// The VPC endpoint policy.
     #[serde(default)]
     pub vpc_endpoint_policy: Option<String>,
@@ -83,6 +86,10 @@ impl OtherPolicies {
                 .clone()
                 .or_else(|| defaults.scp_levels.clone()),
             rcps: self.rcps.clone().or_else(|| defaults.rcps.clone()),
+            rcp_levels: self
+                .rcp_levels
+                .clone()
+                .or_else(|| defaults.rcp_levels.clone()),
             vpc_endpoint_policy: self
                 .vpc_endpoint_policy
                 .clone()
@@ -104,13 +111,9 @@ impl OtherPolicies {
         .collect();
         files.extend(self.scps.iter().flatten().map(String::as_str));
         files.extend(self.rcps.iter().flatten().map(String::as_str));
-        files.extend(
-            self.scp_levels
-                .iter()
-                .flatten()
-                .flatten()
-                .map(String::as_str),
-        );
+        for levels in [&self.scp_levels, &self.rcp_levels] {
+            files.extend(levels.iter().flatten().flatten().map(String::as_str));
+        }
         files
     }
 }
@@ -143,6 +146,12 @@ pub struct Case {
     /// The account owning the resource (`aws:ResourceAccount`).
     #[serde(default)]
     pub resource_account: Option<String>,
+    /// The Region the request is sent to (`aws:RequestedRegion`); default: the ARN's.
+    #[serde(default)]
+    pub region: Option<String>,
+    /// When the request is made (`aws:CurrentTime`), e.g. `2026-01-01T00:00:00Z`; default: now.
+    #[serde(default)]
+    pub at: Option<String>,
     /// `Allow`, `ExplicitDeny`, `ImplicitDeny` or `Error`.
     pub expect: String,
     /// The exact set of deciding statements (Sid, `#N`, `file.json:Sid`, `file.json#N`).
@@ -311,6 +320,14 @@ fn case_policies(case: &Case, file: &CaseFile, dir: &Path) -> PolicyArgs {
             .collect(),
     };
     let path = |p: &String| dir.join(p);
+    let level = |level: &Vec<String>| PolicyLevel {
+        files: level.iter().map(path).collect(),
+    };
+    // `scps = []` / `rcps = []` is an empty organization level: kept as one, so it is an error.
+    let levels = |flat: &Option<Vec<String>>, by_level: &Option<Vec<Vec<String>>>| match flat {
+        Some(files) if files.is_empty() => vec![PolicyLevel::default()],
+        _ => by_level.iter().flatten().map(level).collect(),
+    };
     PolicyArgs {
         policies: identity,
         identity_policies: Vec::new(),
@@ -319,15 +336,9 @@ fn case_policies(case: &Case, file: &CaseFile, dir: &Path) -> PolicyArgs {
         boundary: other.boundary.as_ref().map(path),
         session_policy: other.session_policy.as_ref().map(path),
         scps: other.scps.iter().flatten().map(path).collect(),
-        scp_levels: other
-            .scp_levels
-            .iter()
-            .flatten()
-            .map(|level| PolicyLevel {
-                files: level.iter().map(path).collect(),
-            })
-            .collect(),
+        scp_levels: levels(&other.scps, &other.scp_levels),
         rcps: other.rcps.iter().flatten().map(path).collect(),
+        rcp_levels: levels(&other.rcps, &other.rcp_levels),
         vpc_endpoint_policy: other.vpc_endpoint_policy.as_ref().map(path),
     }
 }
@@ -384,6 +395,9 @@ fn reproducer(case: &Case, policies: &PolicyArgs) -> String {
     for p in &policies.rcps {
         let _ = write!(cmd, " --rcp {}", quoted(p));
     }
+    for level in &policies.rcp_levels {
+        let _ = write!(cmd, " --rcp-level {}", shell_quote(&level.to_string()));
+    }
     let _ = write!(
         cmd,
         " --action {} --resource {}",
@@ -395,6 +409,12 @@ fn reproducer(case: &Case, policies: &PolicyArgs) -> String {
     }
     if let Some(account) = &case.resource_account {
         let _ = write!(cmd, " --resource-account {}", shell_quote(account));
+    }
+    if let Some(region) = &case.region {
+        let _ = write!(cmd, " --region {}", shell_quote(region));
+    }
+    if let Some(at) = &case.at {
+        let _ = write!(cmd, " --at {}", shell_quote(at));
     }
     if let Ok(context) = case_context(case) {
         for (key, value) in context.iter() {
@@ -455,13 +475,9 @@ fn evaluate(case: &Case, policies: &PolicyArgs) -> Result<Outcome, String> {
         Err(e) => return Ok(Outcome::Failed(e.0)),
     };
     let context = case_context(case).map_err(|e| format!("  invalid case: {e}"))?;
-    let request = match Request::new(&case.action, &case.resource, case.principal.as_deref()) {
-        Ok(r) => r.with_context(context),
+    let request = match case_request(case, context, &set) {
+        Ok(r) => r,
         Err(e) => return Ok(Outcome::Failed(e.to_string())),
-    };
-    let request = match &case.resource_account {
-        Some(account) => request.with_resource_account(account),
-        None => request,
     };
     let multi = set.policies().len() > 1;
     let fast = authorize(&set, &request);
@@ -483,6 +499,27 @@ fn evaluate(case: &Case, policies: &PolicyArgs) -> Result<Outcome, String> {
         deciding,
         explanation: crate::render::text(&why, &request),
     })
+}
+
+/// The case's request, built and checked as `check` builds it: context types, resource account,
+/// time, Region, then the caller settled against the policies.
+fn case_request(
+    case: &Case,
+    context: Context,
+    set: &PolicySet,
+) -> Result<Request, ecrsim_engine::RequestError> {
+    let mut request = Request::new(&case.action, &case.resource, case.principal.as_deref())?
+        .with_checked_context(context)?;
+    if let Some(account) = &case.resource_account {
+        request = request.with_resource_account(account);
+    }
+    if let Some(at) = &case.at {
+        request = request.with_time(ecrsim_engine::assume::parse_time(at)?);
+    }
+    if let Some(region) = &case.region {
+        request = request.with_region(region)?;
+    }
+    ecrsim_engine::assume::settle_caller(set, request)
 }
 
 /// The names a case may use for a statement: `file.json:Sid` / `file.json#N`, and the bare

@@ -48,6 +48,9 @@ pub fn run(args: &FixArgs) -> u8 {
     };
     let loaded = load_policy_set(&args.policy)
         .and_then(|set| build_requests(&args.request).map(|r| (set, r)));
+    let loaded = loaded.and_then(|(set, (requests, workflow))| {
+        crate::input::settle_callers(&set, requests).map(|requests| (set, (requests, workflow)))
+    });
     let (others, (requests, _)) = match loaded {
         Ok(loaded) => loaded,
         Err(e) => {

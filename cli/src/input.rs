@@ -147,13 +147,32 @@ pub fn load_policy_set(args: &PolicyArgs) -> Result<PolicySet, LoadError> {
     for path in &args.scps {
         add(PolicyRole::Scp(0), load_policy(path, PolicyKind::Scp)?)?;
     }
-    for (level, files) in args.scp_levels.iter().enumerate() {
-        for file in &files.files {
-            add(PolicyRole::Scp(level), load_policy(file, PolicyKind::Scp)?)?;
-        }
-    }
     for path in &args.rcps {
         add(PolicyRole::Rcp(0), load_policy(path, PolicyKind::Rcp)?)?;
+    }
+    if !args.rcps.is_empty() && !args.rcp_levels.is_empty() {
+        return Err(LoadError(
+            "give RCPs either with --rcp (one level) or with --rcp-level (one flag per level), not both".into(),
+        ));
+    }
+    let levels = [
+        (&args.scp_levels, PolicyKind::Scp, "--scp-level"),
+        (&args.rcp_levels, PolicyKind::Rcp, "--rcp-level"),
+    ];
+    for (list, kind, flag) in levels {
+        for (level, files) in list.iter().enumerate() {
+            let policies = files
+                .files
+                .iter()
+                .map(|file| load_policy(file, kind))
+                .collect::<Result<Vec<_>, _>>()?;
+            let role = match kind {
+                PolicyKind::Scp => PolicyRole::Scp(level),
+                _ => PolicyRole::Rcp(level),
+            };
+            set.add_level(role, policies)
+                .map_err(|e| LoadError(format!("{e} ({flag} number {} is empty)", level + 1)))?;
+        }
     }
     Ok(set)
 }
@@ -247,12 +266,12 @@ pub fn build_requests(
     if let Some(account) = &args.resource_account {
         check_account(account)?;
     }
-    let request_error = |e: ecrsim_engine::RequestError| {
-        LoadError(match &e.help {
-            Some(help) => format!("{}\n  = help: {help}", e.message),
-            None => e.message,
-        })
-    };
+    let at = args
+        .at
+        .as_deref()
+        .map(ecrsim_engine::assume::parse_time)
+        .transpose()
+        .map_err(request_error)?;
     let (requests, workflow) = match (&args.workflow, &args.action) {
         (Some(name), _) => {
             let Some(workflow) = workflow::find(name) else {
@@ -291,14 +310,53 @@ pub fn build_requests(
     let requests = requests
         .into_iter()
         .map(|r| {
-            let r = r.with_context(context.clone());
-            match &args.resource_account {
+            let r = r
+                .with_checked_context(context.clone())
+                .map_err(request_error)?;
+            let r = match &args.resource_account {
                 Some(account) => r.with_resource_account(account),
                 None => r,
+            };
+            let r = match at {
+                Some(at) => r.with_time(at),
+                None => r,
+            };
+            match &args.region {
+                Some(region) => r.with_region(region).map_err(request_error),
+                None => Ok(r),
             }
         })
-        .collect();
+        .collect::<Result<_, _>>()?;
     Ok((requests, workflow))
+}
+
+/// A request error as the CLI prints it, naming the flag that fixes it.
+pub fn request_error(e: ecrsim_engine::RequestError) -> LoadError {
+    use ecrsim_engine::RequestErrorKind as K;
+    let flag = match e.kind {
+        K::CallerRequired => Some("--principal"),
+        K::InvalidContextValue => Some("--context"),
+        K::InvalidTime => Some("--at"),
+        _ => None,
+    };
+    LoadError(match (&e.help, flag) {
+        (Some(help), Some(flag)) => format!("{}\n  = help: {help} (use {flag})", e.message),
+        (Some(help), None) => format!("{}\n  = help: {help}", e.message),
+        (None, _) => e.message,
+    })
+}
+
+/// Settles each request's caller against the policies ([`ecrsim_engine::assume::settle_caller`]):
+/// an error when a resource-side policy takes part and no caller was given, else the assumed
+/// caller.
+pub fn settle_callers(
+    set: &PolicySet,
+    requests: Vec<ecrsim_engine::Request>,
+) -> Result<Vec<ecrsim_engine::Request>, LoadError> {
+    requests
+        .into_iter()
+        .map(|r| ecrsim_engine::assume::settle_caller(set, r).map_err(request_error))
+        .collect()
 }
 
 /// `--kind`: how to read a policy file, which decides the elements it may have.

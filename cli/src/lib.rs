@@ -158,6 +158,10 @@ pub struct PolicyArgs {
     /// A resource control policy; all --rcp files form one organization level.
     #[arg(long = "rcp", value_name = "FILE")]
     pub rcps: Vec<PathBuf>,
+    /// One organization level of RCPs (root first), as comma-separated files; repeat for each
+    /// level. An empty level is an error.
+    #[arg(long = "rcp-level", value_name = "FILE[,FILE...]")]
+    pub rcp_levels: Vec<input::PolicyLevel>,
     /// The policy of the VPC endpoint the request goes through.
     #[arg(long, value_name = "FILE")]
     pub vpc_endpoint_policy: Option<PathBuf>,
@@ -183,9 +187,18 @@ pub struct RequestArgs {
     pub resource: Option<String>,
     /// The caller's ARN (user, role, assumed-role session, root), a service principal, or
     /// `anonymous`: fills aws:PrincipalArn, aws:PrincipalAccount, aws:PrincipalType and (for IAM
-    /// users) aws:username, unless given with --context. Needed with --resource-policy.
+    /// users) aws:username, unless given with --context. Needed when a resource policy, an RCP
+    /// or a VPC endpoint policy takes part; otherwise an IAM user of the resource's account
+    /// (`user/ecrsim-assumed-caller`) is assumed. A role ARN means a session of that role.
     #[arg(long, short)]
     pub principal: Option<String>,
+    /// The Region the request is sent to (aws:RequestedRegion); default: the resource ARN's.
+    #[arg(long, value_name = "REGION")]
+    pub region: Option<String>,
+    /// When the request is made (aws:CurrentTime, aws:EpochTime), e.g. 2026-01-01T00:00:00Z;
+    /// default: now.
+    #[arg(long, value_name = "TIME")]
+    pub at: Option<String>,
     /// A request context key, `KEY=VALUE` (repeat a key to make it multi-valued).
     #[arg(long = "context", short = 'c', value_name = "KEY=VALUE")]
     pub context: Vec<String>,

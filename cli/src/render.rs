@@ -3,6 +3,7 @@
 //! only in this module. The JSON report is a `serde::Serialize` view of the same facts; its
 //! schema is documented in README.md.
 
+use ecrsim_engine::assume::{AssumedSource, Unknowable};
 use ecrsim_engine::condition::ConditionFailure;
 use ecrsim_engine::mandatory::MandatoryPolicy;
 use ecrsim_engine::printable::printable;
@@ -167,6 +168,20 @@ pub fn note(n: &Note) -> String {
             "keys the policies read but the request does not carry (absent, as AWS would see them unless you give them with --context): {}",
             quoted_list(keys)
         ),
+        Note::Assumed { assumed } => assumed_line(assumed),
+        Note::DependsOn { keys } => format!(
+            "{}: AWS sends them, but their value cannot be known offline, so they were evaluated as absent; give them with --context KEY=VALUE to decide for a given value",
+            keys.iter()
+                .map(|k| format!("`{}` ({})", k.key, unknowable(k.because)))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+        Note::RegistryUri { given, arn } => format!(
+            "the registry URI `{given}` names the repository `{arn}`; ECR authorizes image actions on the repository, whatever the tag or digest"
+        ),
+        Note::RoleAsSession { role } => format!(
+            "the caller `{role}` is a role ARN: it is evaluated as a session of that role, so a resource-based policy naming the role ARN still leaves the permissions boundary and session policy in force (give the session ARN `arn:…:sts::ACCOUNT:assumed-role/NAME/SESSION` to check a named session)"
+        ),
         Note::KeyNotInCatalog {
             key,
             action,
@@ -182,9 +197,80 @@ pub fn note(n: &Note) -> String {
     }
 }
 
-/// Every note of an explanation, as sentences.
+/// The `assumed:` line: the keys grouped by where their values come from, an assumed caller
+/// shown once by its ARN.
+fn assumed_line(assumed: &[ecrsim_engine::assume::Assumed]) -> String {
+    let derived_from_caller = ["aws:PrincipalAccount", "aws:PrincipalType", "aws:username"];
+    let mut groups: Vec<(AssumedSource, Vec<String>)> = Vec::new();
+    for a in assumed {
+        if a.source == AssumedSource::AssumedCaller && derived_from_caller.contains(&a.key) {
+            continue;
+        }
+        let item = format!("{}={}", a.key, a.value);
+        match groups.iter_mut().find(|(s, _)| *s == a.source) {
+            Some((_, items)) => items.push(item),
+            None => groups.push((a.source, vec![item])),
+        }
+    }
+    let groups: Vec<String> = groups
+        .iter()
+        .map(|(s, items)| format!("{} ({})", items.join(", "), source(*s)))
+        .collect();
+    format!(
+        "{}; give any key with --context KEY=VALUE to change it",
+        groups.join("; ")
+    )
+}
+
+/// Where an assumed value comes from, in a few words.
+fn source(source: AssumedSource) -> &'static str {
+    match source {
+        AssumedSource::ResourceArn => "from the resource ARN",
+        AssumedSource::GivenRegion => "--region",
+        AssumedSource::GivenTime => "--at",
+        AssumedSource::Clock => "now; pin it with --at",
+        AssumedSource::AwsDefault => "AWS defaults",
+        AssumedSource::Caller => "from the caller",
+        AssumedSource::AssumedCaller => {
+            "no --principal: the caller is assumed to be an IAM user of the resource's account"
+        }
+        _ => "assumed",
+    }
+}
+
+/// Why a key's value cannot be known offline, in a few words.
+fn unknowable(because: Unknowable) -> &'static str {
+    match because {
+        Unknowable::ClientAddress => "the client's IP address",
+        Unknowable::VpcEndpoint => "sent through the VPC endpoint",
+        Unknowable::UserAgent => "the client's user agent",
+        Unknowable::UniqueId => "the user's or role's unique id",
+        Unknowable::Organization => "whether and where the account is in an organization",
+        Unknowable::Region => "the Region of a request on `*`; give --region",
+        Unknowable::Mfa => "depends on the credentials used",
+        Unknowable::TokenIssueTime => "when the temporary credentials were issued",
+        Unknowable::PrincipalTag => "the caller's tags",
+        Unknowable::ResourceTag => "the resource's tags",
+        Unknowable::ServiceSource => "the resource the service acts for",
+        Unknowable::Caller => "no caller was given; give --principal",
+        _ => "unknown",
+    }
+}
+
+/// Whether a note has a line (and a JSON field) of its own rather than a `note:` line.
+fn has_own_line(n: &Note) -> bool {
+    matches!(n, Note::Assumed { .. } | Note::DependsOn { .. })
+}
+
+/// Every note of an explanation, as sentences (the assumed and depends-on keys excepted: they
+/// have their own lines and JSON fields).
 pub fn notes(explanation: &Explanation) -> Vec<String> {
-    explanation.notes.iter().map(note).collect()
+    explanation
+        .notes
+        .iter()
+        .filter(|n| !has_own_line(n))
+        .map(note)
+        .collect()
 }
 
 fn trace_of(explanation: &Explanation, at: StatementRef) -> Option<&StatementTrace> {
@@ -294,7 +380,11 @@ pub fn text(explanation: &Explanation, request: &Request) -> String {
         line(root_user_rule(request));
     }
     for n in &explanation.notes {
-        line(format!("note: {}", note(n)));
+        match n {
+            Note::Assumed { .. } => line(format!("assumed: {}", note(n))),
+            Note::DependsOn { .. } => line(format!("depends on: {}", note(n))),
+            _ => line(format!("note: {}", note(n))),
+        }
     }
     for t in &explanation.statements {
         let deciding = response.deciding.contains(&t.at);
@@ -582,7 +672,24 @@ pub struct Report<'a> {
     deciding: Vec<StatementRefJson>,
     statements: Vec<StatementJson>,
     notes: Vec<String>,
+    assumed: Vec<AssumedJson>,
+    depends_on: Vec<DependsOnJson>,
     fix: Option<FixJson<'a>>,
+}
+
+/// A key ecrsim filled in: `{"key", "value", "source"}`.
+#[derive(Serialize)]
+struct AssumedJson {
+    key: &'static str,
+    value: String,
+    source: &'static str,
+}
+
+/// A key the answer depends on: `{"key", "reason"}`.
+#[derive(Serialize)]
+struct DependsOnJson {
+    key: String,
+    reason: &'static str,
 }
 
 impl<'a> Report<'a> {
@@ -634,6 +741,31 @@ impl<'a> Report<'a> {
                 .collect(),
             statements,
             notes: notes(explanation),
+            assumed: explanation
+                .notes
+                .iter()
+                .flat_map(|n| match n {
+                    Note::Assumed { assumed } => assumed.as_slice(),
+                    _ => &[],
+                })
+                .map(|a| AssumedJson {
+                    key: a.key,
+                    value: a.value.clone(),
+                    source: a.source.as_str(),
+                })
+                .collect(),
+            depends_on: explanation
+                .notes
+                .iter()
+                .flat_map(|n| match n {
+                    Note::DependsOn { keys } => keys.as_slice(),
+                    _ => &[],
+                })
+                .map(|k| DependsOnJson {
+                    key: k.key.clone(),
+                    reason: k.because.as_str(),
+                })
+                .collect(),
             fix,
         }
     }

@@ -24,11 +24,6 @@ use ecrsim_cli::corpus::CaseFile;
 use libtest_mimic::{Arguments, Failed, Trial};
 use support::{ecrsim, text};
 
-/// `check` refuses a request without an identity policy, managed policy or resource policy, but
-/// the case has none (the root user needs no policy in its own account; SCPs, RCPs and VPC
-/// endpoint policies only restrict).
-const NO_IDENTITY_POLICY: &str =
-    "check refuses a request with no POLICY, --managed-policy or --resource-policy";
 /// `--context KEY=VALUE` makes a key multi-valued only when repeated, so a one-element list (which
 /// the case's context gives as `["value"]`) cannot be written on the command line.
 const ONE_ELEMENT_LIST: &str = "--context cannot give a multi-valued key with one value";
@@ -64,56 +59,6 @@ const KNOWN_GAPS: &[(&str, &str, &str)] = &[
         "variables/unresolved",
         "condition-multivalued-key-as-variable-unresolved-implicit-deny",
         ONE_ELEMENT_LIST,
-    ),
-    (
-        "policy-types/rcp/allow-only-full-access",
-        "rcp-deny-applies-to-root",
-        NO_IDENTITY_POLICY,
-    ),
-    (
-        "policy-types/rcp/allow-only-full-access",
-        "rcp-full-access-does-not-grant",
-        NO_IDENTITY_POLICY,
-    ),
-    (
-        "policy-types/resource-policy/cross-account-root-caller",
-        "root-caller-no-repo-policy-implicit-deny",
-        NO_IDENTITY_POLICY,
-    ),
-    (
-        "policy-types/resource-policy/cross-account-root-caller",
-        "own-account-root-no-policies-allowed",
-        NO_IDENTITY_POLICY,
-    ),
-    (
-        "policy-types/resource-policy/cross-account-root-caller",
-        "root-caller-login-token-own-account-allowed",
-        NO_IDENTITY_POLICY,
-    ),
-    (
-        "policy-types/scp/flat-level",
-        "member-account-root-bound-by-scp",
-        NO_IDENTITY_POLICY,
-    ),
-    (
-        "policy-types/scp/flat-level",
-        "member-account-root-within-scp-allowed",
-        NO_IDENTITY_POLICY,
-    ),
-    (
-        "policy-types/scp/scp-deny",
-        "member-root-explicit-deny",
-        NO_IDENTITY_POLICY,
-    ),
-    (
-        "policy-types/vpc-endpoint/account-principal-root-only",
-        "account-principal-root-caller-allowed",
-        NO_IDENTITY_POLICY,
-    ),
-    (
-        "policy-types/vpc-endpoint/allows",
-        "endpoint-allows-identity-lacks-implicit-deny",
-        NO_IDENTITY_POLICY,
     ),
 ];
 

@@ -33,6 +33,8 @@ fn check_login_human() {
     insta::assert_snapshot!(run(
         &[
             "check",
+            "--at",
+            "2026-01-01T00:00:00Z",
             POLICY,
             "--action",
             "ecr:GetAuthorizationToken",
@@ -48,6 +50,8 @@ fn check_login_json() {
     insta::assert_snapshot!(run(
         &[
             "check",
+            "--at",
+            "2026-01-01T00:00:00Z",
             POLICY,
             "--action",
             "ecr:GetAuthorizationToken",
@@ -65,6 +69,8 @@ fn check_push_allowed_human() {
     insta::assert_snapshot!(run(
         &[
             "check",
+            "--at",
+            "2026-01-01T00:00:00Z",
             POLICY,
             "--action",
             "ecr:PutImage",
@@ -88,6 +94,8 @@ fn check_workflow_pull_json() {
     insta::assert_snapshot!(run(
         &[
             "check",
+            "--at",
+            "2026-01-01T00:00:00Z",
             FIXED,
             "--workflow",
             "pull",

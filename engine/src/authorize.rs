@@ -122,6 +122,9 @@ pub enum PolicySetErrorKind {
     /// A second policy for a role a request has at most one of (resource policy, boundary,
     /// session policy, VPC endpoint policy).
     DuplicateRole,
+    /// An organization level (of SCPs or RCPs) with no policy: AWS keeps at least one policy
+    /// attached at every level, so an empty level is a mistake in the input, not a deny.
+    EmptyLevel,
 }
 
 /// Every policy that applies to a request, each with its role, compiled for evaluation: the
@@ -209,6 +212,42 @@ impl PolicySet {
         self.roles.statements += policy.statements.len();
         self.index = OnceLock::new();
         self.policies.push((role, policy));
+        Ok(())
+    }
+
+    /// Adds one organization level of SCPs or RCPs (`role` is `Scp(level)` or `Rcp(level)`). A
+    /// level without policies is an error ([`PolicySetErrorKind::EmptyLevel`]): every root, OU
+    /// and account has at least one SCP (and, with RCPs enabled, `RCPFullAWSAccess`) attached —
+    /// AWS Organizations user guide, *Service control policies*
+    /// (<https://docs.aws.amazon.com/organizations/latest/userguide/orgs_manage_policies_scps.html>)
+    /// and *Resource control policies*
+    /// (<https://docs.aws.amazon.com/organizations/latest/userguide/orgs_manage_policies_rcps.html>).
+    pub fn add_level(
+        &mut self,
+        role: PolicyRole,
+        policies: Vec<Policy>,
+    ) -> Result<(), PolicySetError> {
+        if policies.is_empty() {
+            let (what, level) = match role {
+                PolicyRole::Scp(level) => ("service control policy", level),
+                PolicyRole::Rcp(level) => ("resource control policy", level),
+                other => {
+                    return Err(PolicySetError {
+                        kind: PolicySetErrorKind::WrongKind,
+                        message: format!("a {other} has no organization levels"),
+                    });
+                }
+            };
+            return Err(PolicySetError {
+                kind: PolicySetErrorKind::EmptyLevel,
+                message: format!(
+                    "organization level {level} has no {what}: AWS keeps at least one attached at every level (the root, each OU and the account)"
+                ),
+            });
+        }
+        for policy in policies {
+            self.add_as(role, policy)?;
+        }
         Ok(())
     }
 
@@ -1494,6 +1533,53 @@ mod tests {
         out.push(Request::new("s3:ListBucket", "arn:aws:s3:::bucket", None).unwrap());
         out.push(Request::new("iam:ListUsers", "*", None).unwrap());
         out
+    }
+
+    #[test]
+    fn empty_organization_levels_are_errors() {
+        let mut set = PolicySet::new();
+        let e = set.add_level(PolicyRole::Scp(1), Vec::new()).unwrap_err();
+        assert_eq!(e.kind, PolicySetErrorKind::EmptyLevel);
+        assert!(e.message.contains("organization level 1"), "{e}");
+        let e = set.add_level(PolicyRole::Rcp(0), Vec::new()).unwrap_err();
+        assert_eq!(e.kind, PolicySetErrorKind::EmptyLevel);
+        let scp = policy(&[GUARDRAIL[0]], PolicyKind::Scp);
+        set.add_level(PolicyRole::Scp(0), vec![scp]).unwrap();
+        assert!(set.has(PolicyRole::Scp(0)));
+    }
+
+    #[test]
+    fn a_role_arn_caller_is_a_session_capped_by_its_boundary() {
+        let mut set = PolicySet::new();
+        set.add(policy(
+            &[r#"{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::123456789012:role/ci"},"Action":["ecr:PutImage","ecr:BatchGetImage"]}"#],
+            PolicyKind::Resource,
+        ))
+        .unwrap();
+        set.add(policy(
+            &[r#"{"Effect":"Allow","Action":"ecr:BatchGetImage","Resource":"*"}"#],
+            PolicyKind::Boundary,
+        ))
+        .unwrap();
+        let role = Some("arn:aws:iam::123456789012:role/ci");
+        let push = Request::new(
+            "ecr:PutImage",
+            "arn:aws:ecr:us-east-1:123456789012:repository/app",
+            role,
+        )
+        .unwrap();
+        let r = authorize(&set, &push);
+        assert_eq!(
+            (r.decision, r.reason),
+            (Decision::ImplicitDeny, Reason::NoBoundaryAllows)
+        );
+        let pull = Request::new(
+            "ecr:BatchGetImage",
+            "arn:aws:ecr:us-east-1:123456789012:repository/app",
+            role,
+        )
+        .unwrap();
+        assert_eq!(authorize(&set, &pull).decision, Decision::Allow);
     }
 
     #[test]

@@ -322,7 +322,7 @@ pub fn diff(old: &Policy, new: &Policy, options: &DiffOptions) -> Result<PolicyD
         for info in catalog.service_actions(service).unwrap_or_default() {
             for (resource, sample_for) in request_resources(&info, &values, &mut samples) {
                 let Ok(request) =
-                    Request::new(&info.full_name(), &resource, options.principal.as_deref())
+                    Request::sample(&info.full_name(), &resource, options.principal.as_deref())
                 else {
                     continue;
                 };

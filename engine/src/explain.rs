@@ -104,6 +104,30 @@ pub enum Note {
         /// The keys, sorted.
         keys: Vec<String>,
     },
+    /// Keys AWS always sends that ecrsim filled in, with their values and sources (see
+    /// [`crate::assume`]); any of them can be given instead.
+    Assumed {
+        /// The keys, in report order.
+        assumed: Vec<crate::assume::Assumed>,
+    },
+    /// Keys the policies read that AWS would send with a value ecrsim cannot know: they were
+    /// evaluated as absent, so the decision holds only if they are absent or do not change it.
+    DependsOn {
+        /// The keys, sorted, with why each is unknown.
+        keys: Vec<crate::assume::UnknownKey>,
+    },
+    /// The resource was given as an ECR registry URI and converted to the repository ARN.
+    RegistryUri {
+        /// The URI as given.
+        given: String,
+        /// The repository ARN.
+        arn: String,
+    },
+    /// The caller was given as a role ARN: it is evaluated as a session of that role.
+    RoleAsSession {
+        /// The role ARN.
+        role: String,
+    },
     /// A condition key the Service Authorization Reference does not list for the action.
     KeyNotInCatalog {
         /// The key.
@@ -254,7 +278,25 @@ fn trace(
 /// the request, and keys the catalog says a request for this action never carries.
 fn condition_key_notes(set: &PolicySet, request: &Request, traces: &[StatementTrace]) -> Vec<Note> {
     let mut absent = BTreeSet::new();
+    let mut unknown = BTreeSet::new();
     let mut inapplicable = BTreeSet::new();
+    let via_vpce = crate::assume::via_vpc_endpoint(set);
+    let mut missing = |key: &str| {
+        if request.context().contains(key) {
+            return;
+        }
+        match crate::assume::unknowable(key, request, via_vpce) {
+            Some(because) => {
+                unknown.insert(crate::assume::UnknownKey {
+                    key: key.to_string(),
+                    because,
+                });
+            }
+            None => {
+                absent.insert(key.to_string());
+            }
+        }
+    };
     // Only statements that would apply but for their conditions (or variables) matter here.
     let relevant = traces
         .iter()
@@ -279,9 +321,7 @@ fn condition_key_notes(set: &PolicySet, request: &Request, traces: &[StatementTr
         for clause in clauses {
             let variables = clause_variable_keys(clause);
             for key in std::iter::once(clause.key.as_str()).chain(variables) {
-                if !request.context().contains(key) {
-                    absent.insert(key.to_string());
-                }
+                missing(key);
             }
             if !key_can_apply(request, &clause.key) {
                 inapplicable.insert(clause.key.clone());
@@ -289,12 +329,15 @@ fn condition_key_notes(set: &PolicySet, request: &Request, traces: &[StatementTr
         }
         let resource_values = statement.resource.iter().flat_map(|r| &r.patterns);
         for key in resource_values.flat_map(|v| v.variable_keys()) {
-            if !request.context().contains(key) {
-                absent.insert(key.to_string());
-            }
+            missing(key);
         }
     }
     let mut notes = Vec::new();
+    if !unknown.is_empty() {
+        notes.push(Note::DependsOn {
+            keys: unknown.into_iter().collect(),
+        });
+    }
     if !absent.is_empty() {
         notes.push(Note::AbsentKeys {
             keys: absent.into_iter().collect(),
@@ -392,7 +435,7 @@ pub fn explain(set: &PolicySet, request: &Request) -> Explanation {
 /// Traces every statement, decides from the traces, adds the notes and, if asked, the fix.
 fn trace_all(set: &PolicySet, request: &Request, with_fix: bool) -> Explanation {
     let has_boundary = set.has(PolicyRole::Boundary);
-    let mut notes = Vec::new();
+    let mut notes = request_notes(request);
     if request.resource_was_rewritten() {
         notes.push(Note::AccountLevelResource {
             action: request.action().to_string(),
@@ -466,6 +509,28 @@ fn trace_all(set: &PolicySet, request: &Request, with_fix: bool) -> Explanation 
         notes,
         fix,
     }
+}
+
+/// Notes about the request itself: the resource given as a registry URI, a role ARN evaluated as
+/// a session, and the keys ecrsim filled in.
+fn request_notes(request: &Request) -> Vec<Note> {
+    let mut notes = Vec::new();
+    if let Some(uri) = request.registry_uri() {
+        notes.push(Note::RegistryUri {
+            given: uri.to_string(),
+            arn: request.given_resource().to_string(),
+        });
+    }
+    if let Some(caller) = request.caller().filter(|c| c.is_role_arn()) {
+        notes.push(Note::RoleAsSession {
+            role: caller.text.clone(),
+        });
+    }
+    let assumed = crate::assume::assumptions(request);
+    if !assumed.is_empty() {
+        notes.push(Note::Assumed { assumed });
+    }
+    notes
 }
 
 fn suggest_fix(
@@ -738,7 +803,7 @@ mod tests {
     #[test]
     fn every_failing_element_is_reported_with_its_value() {
         let e = why(
-            r#"{"Statement":[{"Sid":"A","Effect":"Allow","Action":"ecr:PutImag","Resource":"arn:aws:ecr:us-east-1:123456789012:repository/other","Condition":{"Bool":{"aws:SecureTransport":"true"}}}]}"#,
+            r#"{"Statement":[{"Sid":"A","Effect":"Allow","Action":"ecr:PutImag","Resource":"arn:aws:ecr:us-east-1:123456789012:repository/other","Condition":{"Bool":{"aws:MultiFactorAuthPresent":"true"}}}]}"#,
             "ecr:PutImage",
             REPO,
         );
@@ -756,7 +821,7 @@ mod tests {
                     listed: vec!["arn:aws:ecr:us-east-1:123456789012:repository/other".into()],
                 },
                 Mismatch::Condition {
-                    key: "aws:SecureTransport".into(),
+                    key: "aws:MultiFactorAuthPresent".into(),
                     operator: "Bool".into(),
                     values: vec!["true".into()],
                     failure: ConditionFailure::Absent,

@@ -43,6 +43,7 @@ macro_rules! display_as_str {
 }
 
 pub mod arn;
+pub mod assume;
 pub mod authorize;
 pub mod catalog;
 pub mod condition;

@@ -16,46 +16,106 @@ pub struct Partition {
     pub id: &'static str,
     /// What it holds, for messages: `China Regions`.
     pub name: &'static str,
+    /// Its Regions, as they appear in the region field of an ARN.
+    pub regions: &'static [&'static str],
 }
 
 /// The documented partitions. The first three are listed on the ARN page; the isolated
 /// (`aws-iso*`) and European Sovereign Cloud (`aws-eusc`) partitions appear in the AWS SDKs'
 /// partition data and in the IAM page on cross-partition federation
 /// (<https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_providers_outbound_cross_partition.html>).
+///
+/// The Regions of each are the AWS General Reference's table of Region codes
+/// (<https://docs.aws.amazon.com/general/latest/gr/rande.html>) and, for the isolated and
+/// sovereign partitions, the AWS SDKs' partition data. A Region missing here makes a request on
+/// it an error (never a silent decision): add it when AWS opens it.
 pub const PARTITIONS: &[Partition] = &[
     Partition {
         id: "aws",
         name: "AWS Regions",
+        regions: &[
+            "us-east-1",
+            "us-east-2",
+            "us-west-1",
+            "us-west-2",
+            "af-south-1",
+            "ap-east-1",
+            "ap-east-2",
+            "ap-south-1",
+            "ap-south-2",
+            "ap-southeast-1",
+            "ap-southeast-2",
+            "ap-southeast-3",
+            "ap-southeast-4",
+            "ap-southeast-5",
+            "ap-southeast-6",
+            "ap-southeast-7",
+            "ap-northeast-1",
+            "ap-northeast-2",
+            "ap-northeast-3",
+            "ca-central-1",
+            "ca-west-1",
+            "eu-central-1",
+            "eu-central-2",
+            "eu-west-1",
+            "eu-west-2",
+            "eu-west-3",
+            "eu-south-1",
+            "eu-south-2",
+            "eu-north-1",
+            "il-central-1",
+            "me-south-1",
+            "me-central-1",
+            "mx-central-1",
+            "sa-east-1",
+        ],
     },
     Partition {
         id: "aws-cn",
         name: "China Regions",
+        regions: &["cn-north-1", "cn-northwest-1"],
     },
     Partition {
         id: "aws-us-gov",
         name: "AWS GovCloud (US) Regions",
+        regions: &["us-gov-east-1", "us-gov-west-1"],
     },
     Partition {
         id: "aws-iso",
         name: "AWS ISO (US) Regions",
+        regions: &["us-iso-east-1", "us-iso-west-1"],
     },
     Partition {
         id: "aws-iso-b",
         name: "AWS ISOB (US) Regions",
+        regions: &["us-isob-east-1", "us-isob-west-1"],
     },
     Partition {
         id: "aws-iso-e",
         name: "AWS ISOE (Europe) Regions",
+        regions: &["eu-isoe-west-1"],
     },
     Partition {
         id: "aws-iso-f",
         name: "AWS ISOF Regions",
+        regions: &["us-isof-east-1", "us-isof-south-1"],
     },
     Partition {
         id: "aws-eusc",
         name: "AWS European Sovereign Cloud Regions",
+        regions: &["eusc-de-east-1"],
     },
 ];
+
+/// Whether `region` is a Region of the partition `id` (false for an unknown partition).
+pub fn has_region(id: &str, region: &str) -> bool {
+    find(id).is_some_and(|p| p.regions.contains(&region))
+}
+
+/// The partition that has `region`, if any.
+pub fn of_region(region: &str) -> Option<&'static Partition> {
+    PARTITIONS.iter().find(|p| p.regions.contains(&region))
+}
 
 /// The partition with this ARN identifier, if it is a documented one.
 pub fn find(id: &str) -> Option<&'static Partition> {
@@ -86,6 +146,11 @@ mod tests {
         assert_eq!(PARTITIONS.len(), 8);
         assert_eq!(find("aws-cn").map(|p| p.name), Some("China Regions"));
         assert!(find("aws-mars").is_none());
+        assert!(has_region("aws", "eu-west-1"));
+        assert!(!has_region("aws", "cn-north-1"));
+        assert!(has_region("aws-cn", "cn-north-1"));
+        assert!(!has_region("aws", "us-east-9"));
+        assert_eq!(of_region("us-gov-west-1").map(|p| p.id), Some("aws-us-gov"));
         assert_eq!(
             describe("aws-us-gov"),
             "`aws-us-gov` (AWS GovCloud (US) Regions)"

@@ -157,6 +157,15 @@ impl Principal {
     }
 }
 
+impl Principal {
+    /// Whether the caller was given as a role ARN (`arn:aws:iam::…:role/NAME`), which ecrsim
+    /// evaluates as a session of that role whose session name is unknown.
+    pub fn is_role_arn(&self) -> bool {
+        self.kind == PrincipalKind::RoleSession
+            && Arn::parse(&self.text).is_some_and(|arn| arn.service == "iam")
+    }
+}
+
 /// How a principal element names the caller, strongest first.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub enum PrincipalMatch {
@@ -212,8 +221,10 @@ pub fn match_value(
                     _ => Some(PrincipalMatch::ViaAccount),
                 };
             }
-            // The same text is the same partition.
-            if *value == caller.text {
+            // The same text is the same partition. A role ARN given as the caller stands for a
+            // session of that role: a grant to the role ARN names it via the role, not directly
+            // (IAM User Guide, policy evaluation logic; see `docs/semantics.md`).
+            if *value == caller.text && !caller.is_role_arn() {
                 return Some(PrincipalMatch::Direct);
             }
             let arn = Arn::parse(value)?;

@@ -38,6 +38,16 @@ pub struct Request {
     given_context: Context,
     /// `given_context` with the derived keys, computed once.
     context: OnceLock<Context>,
+    /// The Region given for the request (`aws:RequestedRegion`), if any.
+    region: Option<String>,
+    /// The instant given for the request, in seconds since the Unix epoch, if any.
+    at: Option<i64>,
+    /// The clock when the request was built: the instant when none is given.
+    now: i64,
+    /// The ECR registry URI the resource was given as, if it was.
+    uri: Option<String>,
+    /// Whether the caller is the one ecrsim assumed ([`crate::assume::settle_caller`]).
+    caller_assumed: bool,
 }
 
 impl PartialEq for Request {
@@ -47,8 +57,12 @@ impl PartialEq for Request {
             && self.given_resource == other.given_resource
             && self.resource_type == other.resource_type
             && self.caller == other.caller
+            && self.caller_assumed == other.caller_assumed
             && self.resource_account == other.resource_account
-            && self.context() == other.context()
+            && self.region == other.region
+            && self.at == other.at
+            && self.uri == other.uri
+            && self.given_context == other.given_context
     }
 }
 
@@ -97,6 +111,22 @@ pub enum RequestErrorKind {
     InvalidPrincipal,
     /// The caller and the resource are in different partitions: the request cannot happen.
     CrossPartition,
+    /// The ARN's partition is none AWS documents.
+    UnknownPartition,
+    /// The Region is none of the partition's Regions.
+    UnknownRegion,
+    /// An account id that is not 12 digits.
+    InvalidAccount,
+    /// The request resource has a wildcard: a request acts on one concrete resource.
+    WildcardResource,
+    /// A repository ARN with an image tag or digest: images are not resources of their own.
+    ImageInRepositoryArn,
+    /// A context value that does not parse as its key's type (IP address, date, number, …).
+    InvalidContextValue,
+    /// The instant of the request is not a date.
+    InvalidTime,
+    /// A policy that names callers takes part, and no caller was given.
+    CallerRequired,
 }
 
 fn request_error(kind: RequestErrorKind, message: String, help: Option<String>) -> RequestError {
@@ -112,6 +142,8 @@ fn request_error(kind: RequestErrorKind, message: String, help: Option<String>) 
 struct ArnFields {
     /// Byte range of the partition field.
     partition: (usize, usize),
+    /// Byte range of the region field.
+    region: (usize, usize),
     /// Byte range of the account field.
     account: (usize, usize),
 }
@@ -120,12 +152,158 @@ impl ArnFields {
     fn of(arn: &Arn<'_>) -> ArnFields {
         // `arn:partition:service:region:account:…`
         let partition = (4, 4 + arn.partition.len());
-        let start = partition.1 + 1 + arn.service.len() + 1 + arn.region.len() + 1;
+        let region_start = partition.1 + 1 + arn.service.len() + 1;
+        let start = region_start + arn.region.len() + 1;
         ArnFields {
             partition,
+            region: (region_start, region_start + arn.region.len()),
             account: (start, start + arn.account.len()),
         }
     }
+}
+
+/// Whether `account` is an account id: 12 digits.
+fn is_account_id(account: &str) -> bool {
+    account.len() == 12 && account.bytes().all(|b| b.is_ascii_digit())
+}
+
+/// The strict checks of a request resource other than `*` (its type is checked by the catalog):
+/// no wildcards, a documented partition, a Region of that partition, a 12-digit account, and no
+/// image tag or digest on a repository ARN.
+fn check_resource(resource: &str) -> Result<(), RequestError> {
+    if resource.contains(['*', '?']) {
+        return Err(request_error(
+            RequestErrorKind::WildcardResource,
+            format!(
+                "the request resource `{resource}` has a wildcard: a request acts on one concrete resource"
+            ),
+            Some(
+                "give the ARN of one resource; wildcards belong in policies, not in requests"
+                    .into(),
+            ),
+        ));
+    }
+    let Some(arn) = Arn::parse(resource) else {
+        return Ok(());
+    };
+    let Some(partition) = crate::partition::find(arn.partition) else {
+        return Err(request_error(
+            RequestErrorKind::UnknownPartition,
+            format!("unknown partition `{}` in `{resource}`", arn.partition),
+            Some(format!(
+                "the partitions are {}",
+                crate::partition::PARTITIONS
+                    .iter()
+                    .map(|p| format!("`{}`", p.id))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )),
+        ));
+    };
+    if !arn.region.is_empty() && !partition.regions.contains(&arn.region) {
+        return Err(unknown_region(arn.region, partition));
+    }
+    // `aws` is the account of AWS managed policies (`arn:aws:iam::aws:policy/…`).
+    if !arn.account.is_empty() && arn.account != "aws" && !is_account_id(arn.account) {
+        return Err(request_error(
+            RequestErrorKind::InvalidAccount,
+            format!(
+                "invalid account id `{}` in `{resource}`: expected 12 digits",
+                arn.account
+            ),
+            Some("an AWS account id has exactly 12 digits, e.g. 123456789012".into()),
+        ));
+    }
+    // Only a repository name (lower-case letters, digits, `.`, `_`, `-`, `/`) followed by `:` or
+    // `@` is read as a tag or digest; other text (a literal `${aws:username}`) is left to the
+    // catalog and the policies.
+    if arn.service == "ecr"
+        && let Some(name) = arn.resource.strip_prefix("repository/")
+        && let Some(at) = name.find([':', '@'])
+        && name.get(..at).is_some_and(|repo| {
+            !repo.is_empty()
+                && repo
+                    .bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b"._-/".contains(&b))
+        })
+    {
+        let repository = format!(
+            "arn:{}:ecr:{}:{}:repository/{}",
+            arn.partition,
+            arn.region,
+            arn.account,
+            name.get(..at).unwrap_or(name)
+        );
+        return Err(request_error(
+            RequestErrorKind::ImageInRepositoryArn,
+            format!(
+                "`{resource}` names an image (tag or digest) inside a repository ARN: ECR authorizes image actions on the repository"
+            ),
+            Some(format!("give the repository ARN `{repository}`")),
+        ));
+    }
+    Ok(())
+}
+
+/// A Region that is not one of `partition`'s.
+fn unknown_region(region: &str, partition: &crate::partition::Partition) -> RequestError {
+    let elsewhere = crate::partition::of_region(region)
+        .map(|p| format!("`{region}` is in partition `{}`; ", p.id))
+        .unwrap_or_default();
+    request_error(
+        RequestErrorKind::UnknownRegion,
+        format!(
+            "unknown Region `{region}` for partition `{}` ({})",
+            partition.id, partition.name
+        ),
+        Some(format!(
+            "{elsewhere}the Regions of `{}` are {}",
+            partition.id,
+            partition.regions.join(", ")
+        )),
+    )
+}
+
+/// An ECR registry URI (`123456789012.dkr.ecr.us-east-1.amazonaws.com/repo[:tag|@digest]`), as
+/// `docker push` takes it, converted to the repository ARN it names; `None` if `text` is no
+/// registry URI. The partition follows the DNS suffix (`.amazonaws.com.cn` is `aws-cn`) and the
+/// Region (`us-gov-west-1` is `aws-us-gov`). ECR user guide, *Private registry concepts*
+/// (<https://docs.aws.amazon.com/AmazonECR/latest/userguide/Registries.html>).
+pub fn registry_uri_to_arn(text: &str) -> Option<String> {
+    let text = text.strip_prefix("https://").unwrap_or(text);
+    let (host, path) = text.split_once('/')?;
+    let mut labels = host.split('.');
+    let account = labels.next()?;
+    if !is_account_id(account) || labels.next()? != "dkr" {
+        return None;
+    }
+    if !matches!(labels.next()?, "ecr" | "ecr-fips") {
+        return None;
+    }
+    let region = labels.next()?;
+    let suffix: Vec<&str> = labels.collect();
+    let partition = match suffix.as_slice() {
+        ["amazonaws", "com", "cn"] => "aws-cn",
+        ["amazonaws", "com"] => crate::partition::of_region(region).map_or("aws", |p| p.id),
+        _ => return None,
+    };
+    // A digest follows `@`; a tag follows the last `:` of the last path segment.
+    let name = match path.split_once('@') {
+        Some((name, _)) => name,
+        None => {
+            let last = path.rfind('/').map_or(0, |i| i + 1);
+            match path.get(last..).and_then(|seg| seg.find(':')) {
+                Some(colon) => path.get(..last + colon).unwrap_or(path),
+                None => path,
+            }
+        }
+    };
+    if name.is_empty() {
+        return None;
+    }
+    Some(format!(
+        "arn:{partition}:ecr:{region}:{account}:repository/{name}"
+    ))
 }
 
 /// A caller and a resource in different partitions: IAM credentials of one partition cannot be
@@ -154,12 +332,42 @@ fn cross_partition(
 impl Request {
     /// Validates `action` (`service:Name`, any case) and `resource` (an ARN or `*`) against the
     /// built-in catalog. `principal` is the caller's ARN, if known.
+    ///
+    /// An ECR registry URI (`123456789012.dkr.ecr.us-east-1.amazonaws.com/app:latest`) is
+    /// accepted as the resource and converted to the repository ARN
+    /// ([`Request::registry_uri`] keeps what was given).
     pub fn new(
         action: &str,
         resource: &str,
         principal: Option<&str>,
     ) -> Result<Request, RequestError> {
-        Request::assemble(Resolved::of(action, resource)?, resource, principal)
+        match registry_uri_to_arn(resource) {
+            Some(arn) => Ok(
+                Request::assemble(Resolved::of(action, &arn)?, &arn, principal)?.with_uri(resource),
+            ),
+            None => Request::assemble(Resolved::of(action, resource)?, resource, principal),
+        }
+    }
+
+    /// A representative request built by a tool rather than given by a user (`diff` and
+    /// `summary` evaluate sample ARNs such as `arn:aws:ecr:<any>:<any>:repository/<any>`): the
+    /// catalog checks of [`Request::new`], without the strict checks of the resource (Region,
+    /// account, wildcards, image tags), which such samples fail on purpose.
+    pub fn sample(
+        action: &str,
+        resource: &str,
+        principal: Option<&str>,
+    ) -> Result<Request, RequestError> {
+        Request::assemble(
+            Resolved::checked(action, resource, false)?,
+            resource,
+            principal,
+        )
+    }
+
+    fn with_uri(mut self, uri: &str) -> Request {
+        self.uri = Some(uri.to_string());
+        self
     }
 
     /// The request for a resolved (action, resource) pair.
@@ -180,6 +388,19 @@ impl Request {
             .map(Principal::parse)
             .transpose()
             .map_err(|e| request_error(RequestErrorKind::InvalidPrincipal, e.0, None))?;
+        if let Some(caller) = &caller
+            && let Some(account) = caller.account.as_deref()
+            && !is_account_id(account)
+        {
+            return Err(request_error(
+                RequestErrorKind::InvalidAccount,
+                format!(
+                    "invalid account id `{account}` in the caller `{}`: expected 12 digits",
+                    caller.text
+                ),
+                Some("an AWS account id has exactly 12 digits, e.g. 123456789012".into()),
+            ));
+        }
         // An account-level request (resource `*`) is in the caller's partition.
         if !on_star
             && let (Some(caller), Some(fields)) = (&caller, arn)
@@ -221,6 +442,11 @@ impl Request {
             arn,
             given_context: Context::new(),
             context: OnceLock::new(),
+            region: None,
+            at: None,
+            now: crate::assume::now(),
+            uri: None,
+            caller_assumed: false,
         })
     }
 }
@@ -236,8 +462,14 @@ struct Resolved {
 }
 
 impl Resolved {
-    /// Validates `action` and `resource` against the built-in catalog.
+    /// Validates `action` and `resource` against the built-in catalog, and the resource strictly.
     fn of(action: &str, resource: &str) -> Result<Resolved, RequestError> {
+        Resolved::checked(action, resource, true)
+    }
+
+    /// Validates `action` and `resource` against the built-in catalog; `strict` adds the checks
+    /// of [`check_resource`].
+    fn checked(action: &str, resource: &str, strict: bool) -> Result<Resolved, RequestError> {
         let catalog = Catalog::builtin();
         if action.contains(['*', '?']) {
             return Err(request_error(
@@ -273,6 +505,9 @@ impl Resolved {
             return Err(request_error(kind, message, help));
         };
         let canonical = info.full_name();
+        if strict && resource != "*" {
+            check_resource(resource)?;
+        }
         let arn = Arn::parse(resource);
 
         let (on_star, resource_type) = if info.is_account_level() {
@@ -364,11 +599,114 @@ impl Request {
         self
     }
 
-    /// The request context, with the derived keys.
+    /// Sets the context after checking every value against its key's type
+    /// ([`crate::assume::check_context`]): `aws:SourceIp=not-an-ip` is an error.
+    pub fn with_checked_context(self, context: Context) -> Result<Request, RequestError> {
+        crate::assume::check_context(&context)?;
+        Ok(self.with_context(context))
+    }
+
+    /// Sets the Region the request is sent to (`aws:RequestedRegion`); it must be a Region of
+    /// the request's partition.
+    pub fn with_region(mut self, region: &str) -> Result<Request, RequestError> {
+        let partition = crate::partition::find(self.partition().unwrap_or("aws"))
+            .or_else(|| crate::partition::find("aws"));
+        if let Some(partition) = partition
+            && !partition.regions.contains(&region)
+        {
+            return Err(unknown_region(region, partition));
+        }
+        self.region = Some(region.to_string());
+        self.context = OnceLock::new();
+        Ok(self)
+    }
+
+    /// Sets the instant the request is made at, in seconds since the Unix epoch
+    /// (`aws:CurrentTime`, `aws:EpochTime`); by default, the clock when the request was built.
+    pub fn with_time(mut self, seconds: i64) -> Request {
+        self.at = Some(seconds);
+        self.context = OnceLock::new();
+        self
+    }
+
+    /// Assumes the caller, when none was given: the IAM user
+    /// [`crate::assume::ASSUMED_CALLER_NAME`] of the account that owns the resource, in its
+    /// partition. Without such an account (a request on `*`), the caller stays unknown.
+    pub fn with_assumed_caller(mut self) -> Request {
+        if self.caller.is_some() {
+            return self;
+        }
+        let Some(account) = self.owner_account().map(str::to_string) else {
+            return self;
+        };
+        let partition = self.partition().unwrap_or("aws").to_string();
+        let arn = format!(
+            "arn:{partition}:iam::{account}:user/{}",
+            crate::assume::ASSUMED_CALLER_NAME
+        );
+        if let Ok(caller) = Principal::parse(&arn) {
+            self.caller = Some(caller);
+            self.caller_assumed = true;
+            self.context = OnceLock::new();
+        }
+        self
+    }
+
+    /// Whether the caller was assumed by ecrsim rather than given.
+    pub fn caller_is_assumed(&self) -> bool {
+        self.caller_assumed
+    }
+
+    /// The context as given, without the keys ecrsim fills in.
+    pub fn given_context(&self) -> &Context {
+        &self.given_context
+    }
+
+    /// The ECR registry URI the resource was given as, if it was (then
+    /// [`Request::given_resource`] is the repository ARN it names).
+    pub fn registry_uri(&self) -> Option<&str> {
+        self.uri.as_deref()
+    }
+
+    /// `aws:RequestedRegion` and where it comes from: the given Region, else the resource ARN's
+    /// region field (the resource as given, so an account-level action's ARN counts); none for
+    /// `*` or an ARN without a Region.
+    pub fn requested_region(&self) -> Option<(&str, crate::assume::AssumedSource)> {
+        use crate::assume::AssumedSource;
+        if let Some(region) = &self.region {
+            return Some((region, AssumedSource::GivenRegion));
+        }
+        let (start, end) = self.arn?.region;
+        self.given_resource
+            .get(start..end)
+            .filter(|r| !r.is_empty())
+            .map(|r| (r, AssumedSource::ResourceArn))
+    }
+
+    /// The instant of the request in seconds since the Unix epoch, and whether it was given or
+    /// read from the clock.
+    pub fn time(&self) -> (i64, crate::assume::AssumedSource) {
+        use crate::assume::AssumedSource;
+        match self.at {
+            Some(at) => (at, AssumedSource::GivenTime),
+            None => (self.now, AssumedSource::Clock),
+        }
+    }
+
+    /// The request context: the keys given, the keys derived from the caller and the resource,
+    /// and the keys AWS always sends ([`crate::assume::assumptions`]) unless given.
     pub fn context(&self) -> &Context {
         self.context.get_or_init(|| {
             let mut context = self.given_context.clone();
             context.derive_from(self.caller.as_ref(), self.owner_account());
+            for assumed in crate::assume::assumptions(self) {
+                if !context.contains(assumed.key) {
+                    context.insert(
+                        assumed.key,
+                        crate::context::ContextValue::Single(assumed.value),
+                    );
+                }
+            }
             context
         })
     }
@@ -518,6 +856,21 @@ impl Validator {
     }
 }
 
+impl Validator {
+    /// [`Validator::request`], accepting an ECR registry URI as [`Request::new`] does.
+    pub fn request_or_uri(
+        &mut self,
+        action: &str,
+        resource: &str,
+        principal: Option<&str>,
+    ) -> Result<Request, RequestError> {
+        match registry_uri_to_arn(resource) {
+            Some(arn) => Ok(self.request(action, &arn, principal)?.with_uri(resource)),
+            None => self.request(action, resource, principal),
+        }
+    }
+}
+
 /// A quick hash of two strings, eight bytes at a time (not for adversarial keys: a collision
 /// only costs a cache miss).
 fn pair_hash(a: &str, b: &str) -> u64 {
@@ -552,6 +905,131 @@ mod tests {
     use super::*;
 
     const REPO: &str = "arn:aws:ecr:us-east-1:123456789012:repository/my-app";
+
+    #[test]
+    fn strict_resources_are_errors_with_kinds() {
+        let kind = |resource: &str| {
+            Request::new("ecr:PutImage", resource, None)
+                .unwrap_err()
+                .kind
+        };
+        use RequestErrorKind as K;
+        assert_eq!(
+            kind("arn:aws:ecr:us-east-9:123456789012:repository/a"),
+            K::UnknownRegion
+        );
+        assert_eq!(
+            kind("arn:aws:ecr:cn-north-1:123456789012:repository/a"),
+            K::UnknownRegion
+        );
+        assert_eq!(
+            kind("arn:aws-mars:ecr:us-east-1:123456789012:repository/a"),
+            K::UnknownPartition
+        );
+        assert_eq!(
+            kind("arn:aws:ecr:us-east-1:1234:repository/a"),
+            K::InvalidAccount
+        );
+        assert_eq!(
+            kind("arn:aws:ecr:us-east-1:123456789012:repository/*"),
+            K::WildcardResource
+        );
+        let e = Request::new(
+            "ecr:PutImage",
+            "arn:aws:ecr:us-east-1:123456789012:repository/team/app:latest",
+            None,
+        )
+        .unwrap_err();
+        assert_eq!(e.kind, K::ImageInRepositoryArn);
+        assert!(
+            e.help
+                .unwrap()
+                .contains("`arn:aws:ecr:us-east-1:123456789012:repository/team/app`")
+        );
+        let e = Request::new(
+            "ecr:PutImage",
+            REPO,
+            Some("arn:aws:iam::12345678901x:user/dev"),
+        )
+        .unwrap_err();
+        assert_eq!(e.kind, K::InvalidAccount);
+        // Tools evaluating sample ARNs skip the strict checks.
+        assert!(
+            Request::sample(
+                "ecr:PutImage",
+                "arn:aws:ecr:<any>:<any>:repository/<any>",
+                None
+            )
+            .is_ok()
+        );
+        // S3 ARNs have no Region or account; AWS managed policies have the account `aws`.
+        assert!(Request::new("s3:GetObject", "arn:aws:s3:::bucket/key", None).is_ok());
+        assert!(
+            Request::new(
+                "iam:GetPolicy",
+                "arn:aws:iam::aws:policy/AdministratorAccess",
+                None
+            )
+            .is_ok()
+        );
+    }
+
+    #[test]
+    fn registry_uris_become_repository_arns() {
+        assert_eq!(
+            registry_uri_to_arn("123456789012.dkr.ecr.us-east-1.amazonaws.com/team/app:1.2"),
+            Some("arn:aws:ecr:us-east-1:123456789012:repository/team/app".into())
+        );
+        assert_eq!(
+            registry_uri_to_arn(
+                "https://123456789012.dkr.ecr.cn-north-1.amazonaws.com.cn/app@sha256:abc"
+            ),
+            Some("arn:aws-cn:ecr:cn-north-1:123456789012:repository/app".into())
+        );
+        assert_eq!(
+            registry_uri_to_arn("123456789012.dkr.ecr.us-gov-west-1.amazonaws.com/app"),
+            Some("arn:aws-us-gov:ecr:us-gov-west-1:123456789012:repository/app".into())
+        );
+        assert_eq!(registry_uri_to_arn("docker.io/library/nginx:latest"), None);
+        assert_eq!(registry_uri_to_arn(REPO), None);
+        let r = Request::new(
+            "ecr:PutImage",
+            "123456789012.dkr.ecr.us-east-1.amazonaws.com/my-app:latest",
+            None,
+        )
+        .unwrap();
+        assert_eq!(r.resource(), REPO);
+        assert_eq!(
+            r.registry_uri(),
+            Some("123456789012.dkr.ecr.us-east-1.amazonaws.com/my-app:latest")
+        );
+        let mut v = Validator::new();
+        assert_eq!(
+            v.request_or_uri(
+                "ecr:PutImage",
+                "123456789012.dkr.ecr.us-east-1.amazonaws.com/my-app:latest",
+                None
+            )
+            .unwrap(),
+            r
+        );
+    }
+
+    #[test]
+    fn assumed_caller_is_a_user_of_the_resource_account() {
+        let r = Request::new("ecr:PutImage", REPO, None)
+            .unwrap()
+            .with_assumed_caller();
+        assert!(r.caller_is_assumed());
+        assert_eq!(
+            r.principal(),
+            Some("arn:aws:iam::123456789012:user/ecrsim-assumed-caller")
+        );
+        let star = Request::new("ecr:GetAuthorizationToken", "*", None)
+            .unwrap()
+            .with_assumed_caller();
+        assert!(star.caller().is_none(), "no account to assume a caller in");
+    }
 
     #[test]
     fn canonicalises_the_action() {
