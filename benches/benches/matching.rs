@@ -18,9 +18,9 @@
 use std::hint::black_box;
 
 use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
-use ecrsim_engine::arn::ResourcePattern;
-use ecrsim_engine::authorize::{authorize_into, decide_only};
-use ecrsim_engine::pattern::{Strategy, Wildcard, reference_match};
+use ecrsim_engine::eval::authorize::{authorize_into, decide_only};
+use ecrsim_engine::matching::pattern::{Strategy, Wildcard, reference_match};
+use ecrsim_engine::model::arn::ResourcePattern;
 use ecrsim_engine::{PolicyKind, PolicySet, Request, authorize, explain, parse_policy};
 
 const REPO: &str = "arn:aws:ecr:us-east-1:123456789012:repository/my-app-repo";

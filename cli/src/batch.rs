@@ -28,10 +28,10 @@ use std::io::{self, BufRead, BufWriter, Write};
 use std::sync::mpsc;
 use std::sync::{Arc, Mutex};
 
-use ecrsim_engine::authorize::{authorize_into, role_exclusion};
-use ecrsim_engine::json::{self, Json, Value as JsonValue};
-use ecrsim_engine::policy::Source;
+use ecrsim_engine::eval::authorize::{authorize_into, role_exclusion};
+use ecrsim_engine::model::policy::Source;
 use ecrsim_engine::request::Validator;
+use ecrsim_engine::syntax::json::{self, Json, Value as JsonValue};
 use ecrsim_engine::{
     Context, Decision, Policy, PolicyKind, PolicyRole, PolicySet, Reason, Request, StatementRef,
     explain, parse_policy_input, policy_from_json,

@@ -1,7 +1,7 @@
 //! `ecrsim check`: one request, or every action of a workflow, against the given policies.
 
-use ecrsim_engine::printable::printable;
-use ecrsim_engine::workflow::Workflow;
+use ecrsim_engine::syntax::printable::printable;
+use ecrsim_engine::tools::workflow::Workflow;
 use ecrsim_engine::{Decision, Explanation, PolicySet, Request, explain};
 use serde_json::json;
 

@@ -514,19 +514,19 @@ fn case_request(
         request = request.with_resource_account(account);
     }
     if let Some(at) = &case.at {
-        request = request.with_time(ecrsim_engine::assume::parse_time(at)?);
+        request = request.with_time(ecrsim_engine::request::assume::parse_time(at)?);
     }
     if let Some(region) = &case.region {
         request = request.with_region(region)?;
     }
-    ecrsim_engine::assume::settle_caller(set, request)
+    ecrsim_engine::eval::caller::settle_caller(set, request)
 }
 
 /// The names a case may use for a statement: `file.json:Sid` / `file.json#N`, and the bare
 /// `Sid` / `#N` when it is unambiguous in the case's policies.
 fn statement_names(
     policy: &Policy,
-    statement: &ecrsim_engine::policy::Statement,
+    statement: &ecrsim_engine::model::policy::Statement,
     multi: bool,
     set: &PolicySet,
 ) -> Vec<String> {

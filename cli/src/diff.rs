@@ -3,7 +3,7 @@
 use std::path::PathBuf;
 
 use crate::input::KindArg;
-use ecrsim_engine::diff::{AccessChange, DiffNote, DiffOptions, PolicyDiff, diff};
+use ecrsim_engine::tools::diff::{AccessChange, DiffNote, DiffOptions, PolicyDiff, diff};
 use serde_json::{Value, json};
 
 use crate::input::load_policy;
@@ -80,7 +80,7 @@ pub fn run(args: &DiffArgs) -> u8 {
     };
     let text = match args.format {
         Format::Human => {
-            ecrsim_engine::printable::printable_lines(&result.render_text_with(note_text))
+            ecrsim_engine::syntax::printable::printable_lines(&result.render_text_with(note_text))
         }
         Format::Json => {
             serde_json::to_string_pretty(&diff_json(&result)).unwrap_or_default() + "\n"

@@ -7,7 +7,7 @@
 
 use std::path::Path;
 
-use ecrsim_engine::fixer::{EMPTY_POLICY, FixOutcome, Remaining, fix_identity_policy};
+use ecrsim_engine::explain::fixer::{EMPTY_POLICY, FixOutcome, Remaining, fix_identity_policy};
 use ecrsim_engine::{
     Advice, Change, Decision, PolicyRole, PolicySet, SuggestedPrincipal, SuggestedStatement,
 };

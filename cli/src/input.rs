@@ -37,8 +37,8 @@ pub fn load_policy(path: &Path, kind: PolicyKind) -> Result<Policy, LoadError> {
 
 /// An AWS managed policy by name or ARN, with a suggestion when the name is misspelt.
 pub fn load_managed_policy(name: &str) -> Result<Policy, LoadError> {
-    let Some(managed) = ecrsim_engine::managed::find(name) else {
-        let hint = ecrsim_engine::managed::suggest(name)
+    let Some(managed) = ecrsim_engine::data::managed::find(name) else {
+        let hint = ecrsim_engine::data::managed::suggest(name)
             .map(|s| format!("; did you mean `{s}`?"))
             .unwrap_or_default();
         return Err(LoadError(format!(
@@ -181,7 +181,7 @@ pub fn load_policy_set(args: &PolicyArgs) -> Result<PolicySet, LoadError> {
 pub fn list_managed_policies(grep: Option<&str>) -> u8 {
     let needle = grep.map(str::to_lowercase);
     let mut count = 0;
-    for policy in ecrsim_engine::managed::all() {
+    for policy in ecrsim_engine::data::managed::all() {
         let shown = needle.as_deref().is_none_or(|n| {
             policy.name().to_lowercase().contains(n) || policy.document().to_lowercase().contains(n)
         });
@@ -192,7 +192,7 @@ pub fn list_managed_policies(grep: Option<&str>) -> u8 {
     }
     say!(
         "{count} policies (from {})",
-        ecrsim_engine::managed::source()
+        ecrsim_engine::data::managed::source()
     );
     crate::EXIT_ALLOWED
 }
@@ -206,7 +206,7 @@ pub fn load_context(file: Option<&Path>, pairs: &[String]) -> Result<Context, Lo
         Some(path) => {
             let bytes = std::fs::read(path)
                 .map_err(|e| LoadError(format!("cannot read {}: {e}", path.display())))?;
-            let json = ecrsim_engine::json::parse(&bytes).map_err(|e| {
+            let json = ecrsim_engine::syntax::json::parse(&bytes).map_err(|e| {
                 LoadError(format!(
                     "{}:{}: invalid JSON: {}",
                     path.display(),
@@ -257,11 +257,11 @@ pub fn build_requests(
 ) -> Result<
     (
         Vec<ecrsim_engine::Request>,
-        Option<&'static ecrsim_engine::workflow::Workflow>,
+        Option<&'static ecrsim_engine::tools::workflow::Workflow>,
     ),
     LoadError,
 > {
-    use ecrsim_engine::{Request, workflow};
+    use ecrsim_engine::{Request, tools::workflow};
     let context = load_context(args.context_file.as_deref(), &args.context)?;
     if let Some(account) = &args.resource_account {
         check_account(account)?;
@@ -269,7 +269,7 @@ pub fn build_requests(
     let at = args
         .at
         .as_deref()
-        .map(ecrsim_engine::assume::parse_time)
+        .map(ecrsim_engine::request::assume::parse_time)
         .transpose()
         .map_err(request_error)?;
     let (requests, workflow) = match (&args.workflow, &args.action) {
@@ -346,7 +346,7 @@ pub fn request_error(e: ecrsim_engine::RequestError) -> LoadError {
     })
 }
 
-/// Settles each request's caller against the policies ([`ecrsim_engine::assume::settle_caller`]):
+/// Settles each request's caller against the policies ([`ecrsim_engine::eval::caller::settle_caller`]):
 /// an error when a resource-side policy takes part and no caller was given, else the assumed
 /// caller.
 pub fn settle_callers(
@@ -355,7 +355,7 @@ pub fn settle_callers(
 ) -> Result<Vec<ecrsim_engine::Request>, LoadError> {
     requests
         .into_iter()
-        .map(|r| ecrsim_engine::assume::settle_caller(set, r).map_err(request_error))
+        .map(|r| ecrsim_engine::eval::caller::settle_caller(set, r).map_err(request_error))
         .collect()
 }
 

@@ -2,7 +2,7 @@
 //! (`human`), programs (`json`) and code scanning (`sarif`, SARIF 2.1.0).
 //!
 //! Exit codes: 0 no finding reaches `--fail-on`, 1 some finding does, 2 a file could not be read
-//! or the command line is wrong. The rules are documented in `ecrsim_engine::lint`.
+//! or the command line is wrong. The rules are documented in `ecrsim_engine::tools::lint`.
 
 use std::io::Read;
 use std::path::PathBuf;
@@ -11,7 +11,7 @@ use clap::ValueEnum;
 use ecrsim_engine::PolicyKind;
 
 use crate::input::KindArg;
-use ecrsim_engine::lint::{Finding, PolicyShape, RULES, Rule, Severity, find_rule, lint};
+use ecrsim_engine::tools::lint::{Finding, PolicyShape, RULES, Rule, Severity, find_rule, lint};
 use serde_json::{Value, json};
 
 use crate::{EXIT_ALLOWED, EXIT_BAD_INPUT, EXIT_DENIED, use_color};
@@ -254,7 +254,7 @@ fn plural(n: usize, word: &str) -> String {
 
 /// The human report: each finding with its line and a caret, then the counts.
 fn human(found: &[Located], texts: &[(String, String)], color: bool) -> String {
-    use ecrsim_engine::printable::printable;
+    use ecrsim_engine::syntax::printable::printable;
     let paint = |code: &str, text: &str| {
         if color {
             format!("\x1b[{code}m{text}\x1b[0m")

@@ -3,10 +3,10 @@
 //! only in this module. The JSON report is a `serde::Serialize` view of the same facts; its
 //! schema is documented in README.md.
 
-use ecrsim_engine::assume::{AssumedSource, Unknowable};
-use ecrsim_engine::condition::ConditionFailure;
-use ecrsim_engine::mandatory::MandatoryPolicy;
-use ecrsim_engine::printable::printable;
+use ecrsim_engine::eval::mandatory::MandatoryPolicy;
+use ecrsim_engine::model::condition::ConditionFailure;
+use ecrsim_engine::request::assume::{AssumedSource, Unknowable};
+use ecrsim_engine::syntax::printable::printable;
 use ecrsim_engine::{
     Advice, Decision, Exclusion, Explanation, Fix, Mismatch, Note, PolicyRole, PolicySet, Reason,
     Request, StatementRef, StatementTrace, SuggestedPrincipal, SuggestedStatement,
@@ -199,7 +199,7 @@ pub fn note(n: &Note) -> String {
 
 /// The `assumed:` line: the keys grouped by where their values come from, an assumed caller
 /// shown once by its ARN.
-fn assumed_line(assumed: &[ecrsim_engine::assume::Assumed]) -> String {
+fn assumed_line(assumed: &[ecrsim_engine::request::assume::Assumed]) -> String {
     let derived_from_caller = ["aws:PrincipalAccount", "aws:PrincipalType", "aws:username"];
     let mut groups: Vec<(AssumedSource, Vec<String>)> = Vec::new();
     for a in assumed {
@@ -440,7 +440,7 @@ fn role_name(role: PolicyRole, reason: Reason) -> String {
     }
 }
 
-/// The rule behind a denial by the mandatory-policy table (`ecrsim_engine::mandatory`): which
+/// The rule behind a denial by the mandatory-policy table (`ecrsim_engine::eval::mandatory`): which
 /// policy to give, how identity-based policies count, and the AWS page.
 fn mandatory_rule(reason: Reason) -> Option<String> {
     match reason {

@@ -4,7 +4,7 @@
 use std::path::PathBuf;
 
 use ecrsim_engine::PolicyKind;
-use ecrsim_engine::summary::{
+use ecrsim_engine::tools::summary::{
     ActionSummary, AllServices, ConditionSummary, Resources, Scope, ServiceSummary,
     StatementSource, Summary, SummaryWarning, summarize,
 };
@@ -82,7 +82,7 @@ pub fn run(args: &ExplainArgs) -> u8 {
     }
     let summary = summarize(&policies);
     let text = match args.format {
-        Format::Human => ecrsim_engine::printable::printable_lines(&summary.render_text()),
+        Format::Human => ecrsim_engine::syntax::printable::printable_lines(&summary.render_text()),
         Format::Json => {
             serde_json::to_string_pretty(&summary_json(&summary)).unwrap_or_default() + "\n"
         }
@@ -145,10 +145,10 @@ fn scope_json(scope: &Scope) -> Value {
 /// `{"resources": [...], "repositories": [...]}`, `{"notResources": [...]}` or
 /// `{"resources": null}` (no `Resource` element).
 fn resources_json(resources: &Resources) -> Value {
-    let texts = |rs: &[ecrsim_engine::summary::ResourceSummary]| {
+    let texts = |rs: &[ecrsim_engine::tools::summary::ResourceSummary]| {
         rs.iter().map(|r| r.text.clone()).collect::<Vec<_>>()
     };
-    let names = |rs: &[ecrsim_engine::summary::ResourceSummary]| {
+    let names = |rs: &[ecrsim_engine::tools::summary::ResourceSummary]| {
         rs.iter()
             .filter_map(|r| r.repository.clone())
             .collect::<Vec<_>>()

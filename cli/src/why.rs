@@ -1,6 +1,6 @@
 //! `ecrsim why MESSAGE [POLICY…]`: start where the user starts, from the error text.
 //!
-//! The engine reads the text ([`ecrsim_engine::denial`]); this module words it. Without policies
+//! The engine reads the text ([`ecrsim_engine::explain::denial`]); this module words it. Without policies
 //! it says what AWS's message means, whose policy it names, what to fetch, and the `check`/`fix`
 //! commands with the request filled in; for docker and credential errors, the documented cause
 //! and remedy (Amazon ECR User Guide, "Troubleshooting Docker commands",
@@ -11,12 +11,12 @@
 use std::io::Read as _;
 use std::path::PathBuf;
 
-use ecrsim_engine::denial::{
+use ecrsim_engine::explain::denial::{
     ClientError, ClientErrorKind, Denial, DeniedBy, DenyEffect, Message, MessageSource, PolicyType,
     Remedy, Suspect, Verdict, compare, parse_message,
 };
-use ecrsim_engine::principal::{Principal, PrincipalKind};
-use ecrsim_engine::printable::printable;
+use ecrsim_engine::request::principal::{Principal, PrincipalKind};
+use ecrsim_engine::syntax::printable::printable;
 use ecrsim_engine::{Explanation, PolicySet, Request, explain};
 use serde_json::{Value, json};
 
@@ -363,7 +363,7 @@ fn fetch_commands(policy: PolicyType, denial: &Denial, request: &Request) -> Vec
     let region = denial
         .resource
         .as_deref()
-        .and_then(ecrsim_engine::arn::Arn::parse)
+        .and_then(ecrsim_engine::model::arn::Arn::parse)
         .map(|a| a.region.to_string())
         .filter(|r| !r.is_empty());
     let region_flag = region
@@ -787,7 +787,7 @@ fn client_words(client: &ClientError) -> (String, Vec<String>) {
             vec![login_command(registry_region, host)],
         ),
         ClientErrorKind::EmptyForbidden => {
-            let actions = ecrsim_engine::workflow::find("push")
+            let actions = ecrsim_engine::tools::workflow::find("push")
                 .map(|w| {
                     let on_repository: Vec<&str> = w
                         .actions

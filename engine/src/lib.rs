@@ -1,9 +1,21 @@
 //! ecrsim engine: an offline simulator of AWS IAM policy evaluation.
 //!
-//! The pipeline has one module per stage:
-//! [`json`] reads text keeping positions → [`parse`] validates it into a [`policy::Policy`] →
-//! [`request`] validates the request against the service [`catalog`] →
-//! [`mod@authorize`] decides → [`mod@explain`] says why and what to change.
+//! One folder per stage of the pipeline, each depending only on the ones before it:
+//!
+//! | stage | what it does |
+//! |---|---|
+//! | [`syntax`] | reads JSON keeping positions; escapes report text |
+//! | [`matching`] | the IAM wildcard language; did-you-mean suggestions |
+//! | [`model`] | the policy language as data: [`Policy`], statements, Resource ARNs, conditions, variables, the request [`Context`] |
+//! | [`data`] | the bundled Service Authorization Reference and AWS managed policies |
+//! | [`parse`] | validates a document into a [`Policy`], with positions and help on every error |
+//! | [`request`] | validates a [`Request`] against the catalog: caller, partition, context defaults |
+//! | [`eval`] | decides: one statement check, the combining algorithm over every policy type |
+//! | [`mod@explain`] | the same evaluation with every fact recorded ([`evaluate`] with a [`Detail`]), typed notes and verified fixes |
+//! | [`tools`] | lint, summaries, diffs, workflows, batch lines |
+//!
+//! The engine returns data (decisions, typed facts, typed errors); words for people are made by
+//! the caller (the `ecrsim` CLI has one render module).
 //!
 //! ```
 //! use ecrsim_engine::{parse_policy, authorize, explain, Decision, PolicyKind, PolicySet, Request};
@@ -42,41 +54,25 @@ macro_rules! display_as_str {
     )+};
 }
 
-pub mod arn;
-pub mod assume;
-pub mod authorize;
-pub mod catalog;
-pub mod condition;
-pub mod context;
-pub mod denial;
-pub mod diff;
+pub mod data;
+pub mod eval;
 pub mod explain;
-pub mod fixer;
-pub mod fuzzy;
-pub mod json;
-pub mod lint;
-pub mod managed;
-pub mod mandatory;
+pub mod matching;
+pub mod model;
 pub mod parse;
-pub mod partition;
-pub mod pattern;
-pub mod policy;
-pub mod principal;
-pub mod printable;
 pub mod request;
-pub mod summary;
-pub mod variables;
-pub mod workflow;
+pub mod syntax;
+pub mod tools;
 
-pub use authorize::{
+pub use eval::authorize::{
     Decision, Element, Exclusion, Mismatch, PolicyRole, PolicySet, Reason, Response, StatementRef,
     authorize,
 };
-pub use context::{Context, ContextValue};
 pub use explain::{
     Advice, Change, Detail, Explanation, Fix, Note, StatementTrace, SuggestedPrincipal,
     SuggestedStatement, evaluate, explain,
 };
+pub use model::context::{Context, ContextValue};
+pub use model::policy::{Effect, Policy, PolicyKind};
 pub use parse::{PolicyError, PolicyErrorKind, parse_policy, parse_policy_input, policy_from_json};
-pub use policy::{Effect, Policy, PolicyKind};
 pub use request::{Request, RequestError, RequestErrorKind};

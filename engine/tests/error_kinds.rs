@@ -6,9 +6,9 @@
     reason = "a test should stop loudly on unexpected input"
 )]
 
-use ecrsim_engine::authorize::PolicySetErrorKind;
-use ecrsim_engine::json::JsonErrorKind;
-use ecrsim_engine::workflow::{self, WorkflowError};
+use ecrsim_engine::eval::authorize::PolicySetErrorKind;
+use ecrsim_engine::syntax::json::JsonErrorKind;
+use ecrsim_engine::tools::workflow::{self, WorkflowError};
 use ecrsim_engine::{
     PolicyErrorKind, PolicyKind, PolicyRole, PolicySet, Request, RequestErrorKind, parse_policy,
 };

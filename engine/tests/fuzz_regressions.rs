@@ -10,7 +10,7 @@
 
 use std::time::{Duration, Instant};
 
-use ecrsim_engine::{PolicyKind, json, parse_policy};
+use ecrsim_engine::{PolicyKind, parse_policy, syntax::json};
 
 /// Times `f`, giving up on the property (not the process) after it returns.
 fn timed<T>(f: impl FnOnce() -> T) -> (T, Duration) {
@@ -100,7 +100,7 @@ fn a_long_unknown_service_prefix_is_rejected_or_warned_quickly() {
 /// clamp), since the result is an `i128` anyway.
 #[test]
 fn the_end_of_year_9999_is_a_date() {
-    use ecrsim_engine::condition::parse_date;
+    use ecrsim_engine::model::condition::parse_date;
     assert!(parse_date("9999-12-30T21:59:59Z").is_some());
     assert!(parse_date("9999-12-31").is_some());
     assert!(parse_date("9999-12-31T23:59:59Z").is_some());
@@ -114,7 +114,16 @@ fn the_end_of_year_9999_is_a_date() {
 #[test]
 fn numbers_beyond_a_double_are_json_but_not_condition_values() {
     assert!(json::parse(b"22e22557").is_ok());
-    assert_eq!(ecrsim_engine::condition::parse_number("22e22557"), None);
-    assert_eq!(ecrsim_engine::condition::parse_number("-1e999"), None);
-    assert_eq!(ecrsim_engine::condition::parse_number("1e308"), Some(1e308));
+    assert_eq!(
+        ecrsim_engine::model::condition::parse_number("22e22557"),
+        None
+    );
+    assert_eq!(
+        ecrsim_engine::model::condition::parse_number("-1e999"),
+        None
+    );
+    assert_eq!(
+        ecrsim_engine::model::condition::parse_number("1e308"),
+        Some(1e308)
+    );
 }

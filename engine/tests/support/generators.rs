@@ -15,10 +15,10 @@
 use std::fmt::{self, Write as _};
 
 use arbitrary::{Arbitrary, Unstructured};
-use ecrsim_engine::arn::ResourcePattern;
-use ecrsim_engine::json::{self, Pos, Value};
-use ecrsim_engine::pattern::{Wildcard, reference_match};
-use ecrsim_engine::policy::ActionPattern;
+use ecrsim_engine::matching::pattern::{Wildcard, reference_match};
+use ecrsim_engine::model::arn::ResourcePattern;
+use ecrsim_engine::model::policy::ActionPattern;
+use ecrsim_engine::syntax::json::{self, Pos, Value};
 use ecrsim_engine::{
     Context, Decision, Effect, Policy, PolicyKind, PolicyRole, PolicySet, Request, Response,
     authorize, explain, parse_policy,
@@ -1026,7 +1026,7 @@ fn parse_statement(
     role: PolicyRole,
     version: u8,
     base: &Scenario,
-) -> ecrsim_engine::policy::Statement {
+) -> ecrsim_engine::model::policy::Statement {
     let text = render_policy(version, std::slice::from_ref(spec), role);
     match parse_policy("extra.json", text.as_bytes(), role.kind()) {
         Ok(mut policy) if policy.statements.len() == 1 => policy.statements.remove(0),

@@ -11,14 +11,14 @@
 
 use std::fmt;
 
-use crate::authorize::Mismatch;
-use crate::authorize::{Decision, PolicyRole, PolicySet, Reason, authorize};
-use crate::catalog::Catalog;
+use crate::data::catalog::Catalog;
+use crate::eval::authorize::Mismatch;
+use crate::eval::authorize::{Decision, PolicyRole, PolicySet, Reason, authorize};
 use crate::explain::{Advice, Explanation, Fix, explain};
-use crate::json::{self, Json, Member, Value};
+use crate::model::policy::{PolicyKind, Source};
 use crate::parse::{PolicyError, policy_from_json};
-use crate::policy::{PolicyKind, Source};
 use crate::request::Request;
+use crate::syntax::json::{self, Json, Member, Value};
 
 /// The fixed document and what changed.
 #[derive(Clone, Debug)]
@@ -498,7 +498,7 @@ fn new_statement(sid: &str, actions: &[String], resource: &str) -> Json {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::workflow;
+    use crate::tools::workflow;
 
     const REPO: &str = "arn:aws:ecr:us-east-1:123456789012:repository/my-app-repo";
     const TWELVE: &str = r#"{
@@ -643,7 +643,7 @@ mod tests {
     }
 
     fn with_context(request: Request, pairs: &[(&str, &str)]) -> Request {
-        let mut context = crate::context::Context::new();
+        let mut context = crate::model::context::Context::new();
         for (k, v) in pairs {
             context.push(k, v.to_string());
         }

@@ -5,13 +5,17 @@
 //! (no resource type, docs/semantics.md#account-level-actions) the request resource is `*`,
 //! whatever was given; when an ARN was given, the request records it so the explanation can say so.
 
+pub mod assume;
+pub mod partition;
+pub mod principal;
+
 use std::fmt;
 use std::sync::OnceLock;
 
-use crate::arn::Arn;
-use crate::catalog::Catalog;
-use crate::context::Context;
-use crate::principal::Principal;
+use crate::data::catalog::Catalog;
+use crate::model::arn::Arn;
+use crate::model::context::Context;
+use crate::request::principal::Principal;
 
 /// A validated request.
 ///
@@ -46,7 +50,7 @@ pub struct Request {
     now: i64,
     /// The ECR registry URI the resource was given as, if it was.
     uri: Option<String>,
-    /// Whether the caller is the one ecrsim assumed ([`crate::assume::settle_caller`]).
+    /// Whether the caller is the one ecrsim assumed ([`crate::eval::caller::settle_caller`]).
     caller_assumed: bool,
 }
 
@@ -186,13 +190,13 @@ fn check_resource(resource: &str) -> Result<(), RequestError> {
     let Some(arn) = Arn::parse(resource) else {
         return Ok(());
     };
-    let Some(partition) = crate::partition::find(arn.partition) else {
+    let Some(partition) = crate::request::partition::find(arn.partition) else {
         return Err(request_error(
             RequestErrorKind::UnknownPartition,
             format!("unknown partition `{}` in `{resource}`", arn.partition),
             Some(format!(
                 "the partitions are {}",
-                crate::partition::PARTITIONS
+                crate::request::partition::PARTITIONS
                     .iter()
                     .map(|p| format!("`{}`", p.id))
                     .collect::<Vec<_>>()
@@ -246,8 +250,8 @@ fn check_resource(resource: &str) -> Result<(), RequestError> {
 }
 
 /// A Region that is not one of `partition`'s.
-fn unknown_region(region: &str, partition: &crate::partition::Partition) -> RequestError {
-    let elsewhere = crate::partition::of_region(region)
+fn unknown_region(region: &str, partition: &crate::request::partition::Partition) -> RequestError {
+    let elsewhere = crate::request::partition::of_region(region)
         .map(|p| format!("`{region}` is in partition `{}`; ", p.id))
         .unwrap_or_default();
     request_error(
@@ -284,7 +288,9 @@ pub fn registry_uri_to_arn(text: &str) -> Option<String> {
     let suffix: Vec<&str> = labels.collect();
     let partition = match suffix.as_slice() {
         ["amazonaws", "com", "cn"] => "aws-cn",
-        ["amazonaws", "com"] => crate::partition::of_region(region).map_or("aws", |p| p.id),
+        ["amazonaws", "com"] => {
+            crate::request::partition::of_region(region).map_or("aws", |p| p.id)
+        }
         _ => return None,
     };
     // A digest follows `@`; a tag follows the last `:` of the last path segment.
@@ -319,8 +325,8 @@ fn cross_partition(
         format!(
             "the caller `{}` is in partition {} and the resource `{resource}` in partition {}: a request cannot cross partitions",
             caller.text,
-            crate::partition::describe(caller_partition),
-            crate::partition::describe(resource_partition),
+            crate::request::partition::describe(caller_partition),
+            crate::request::partition::describe(resource_partition),
         ),
         Some(
             "IAM credentials of one partition cannot be used on resources of another: give a caller and a resource in the same partition"
@@ -444,7 +450,7 @@ impl Request {
             context: OnceLock::new(),
             region: None,
             at: None,
-            now: crate::assume::now(),
+            now: crate::request::assume::now(),
             uri: None,
             caller_assumed: false,
         })
@@ -600,17 +606,17 @@ impl Request {
     }
 
     /// Sets the context after checking every value against its key's type
-    /// ([`crate::assume::check_context`]): `aws:SourceIp=not-an-ip` is an error.
+    /// ([`crate::request::assume::check_context`]): `aws:SourceIp=not-an-ip` is an error.
     pub fn with_checked_context(self, context: Context) -> Result<Request, RequestError> {
-        crate::assume::check_context(&context)?;
+        crate::request::assume::check_context(&context)?;
         Ok(self.with_context(context))
     }
 
     /// Sets the Region the request is sent to (`aws:RequestedRegion`); it must be a Region of
     /// the request's partition.
     pub fn with_region(mut self, region: &str) -> Result<Request, RequestError> {
-        let partition = crate::partition::find(self.partition().unwrap_or("aws"))
-            .or_else(|| crate::partition::find("aws"));
+        let partition = crate::request::partition::find(self.partition().unwrap_or("aws"))
+            .or_else(|| crate::request::partition::find("aws"));
         if let Some(partition) = partition
             && !partition.regions.contains(&region)
         {
@@ -630,7 +636,7 @@ impl Request {
     }
 
     /// Assumes the caller, when none was given: the IAM user
-    /// [`crate::assume::ASSUMED_CALLER_NAME`] of the account that owns the resource, in its
+    /// [`crate::request::assume::ASSUMED_CALLER_NAME`] of the account that owns the resource, in its
     /// partition. Without such an account (a request on `*`), the caller stays unknown.
     pub fn with_assumed_caller(mut self) -> Request {
         if self.caller.is_some() {
@@ -642,7 +648,7 @@ impl Request {
         let partition = self.partition().unwrap_or("aws").to_string();
         let arn = format!(
             "arn:{partition}:iam::{account}:user/{}",
-            crate::assume::ASSUMED_CALLER_NAME
+            crate::request::assume::ASSUMED_CALLER_NAME
         );
         if let Ok(caller) = Principal::parse(&arn) {
             self.caller = Some(caller);
@@ -671,8 +677,8 @@ impl Request {
     /// `aws:RequestedRegion` and where it comes from: the given Region, else the resource ARN's
     /// region field (the resource as given, so an account-level action's ARN counts); none for
     /// `*` or an ARN without a Region.
-    pub fn requested_region(&self) -> Option<(&str, crate::assume::AssumedSource)> {
-        use crate::assume::AssumedSource;
+    pub fn requested_region(&self) -> Option<(&str, crate::request::assume::AssumedSource)> {
+        use crate::request::assume::AssumedSource;
         if let Some(region) = &self.region {
             return Some((region, AssumedSource::GivenRegion));
         }
@@ -685,8 +691,8 @@ impl Request {
 
     /// The instant of the request in seconds since the Unix epoch, and whether it was given or
     /// read from the clock.
-    pub fn time(&self) -> (i64, crate::assume::AssumedSource) {
-        use crate::assume::AssumedSource;
+    pub fn time(&self) -> (i64, crate::request::assume::AssumedSource) {
+        use crate::request::assume::AssumedSource;
         match self.at {
             Some(at) => (at, AssumedSource::GivenTime),
             None => (self.now, AssumedSource::Clock),
@@ -694,16 +700,19 @@ impl Request {
     }
 
     /// The request context: the keys given, the keys derived from the caller and the resource,
-    /// and the keys AWS always sends ([`crate::assume::assumptions`]) unless given.
+    /// and the keys AWS always sends ([`crate::request::assume::assumptions`]) unless given.
     pub fn context(&self) -> &Context {
         self.context.get_or_init(|| {
             let mut context = self.given_context.clone();
-            context.derive_from(self.caller.as_ref(), self.owner_account());
-            for assumed in crate::assume::assumptions(self) {
+            context.derive_from(
+                self.caller.as_ref().and_then(Principal::context_keys),
+                self.owner_account(),
+            );
+            for assumed in crate::request::assume::assumptions(self) {
                 if !context.contains(assumed.key) {
                     context.insert(
                         assumed.key,
-                        crate::context::ContextValue::Single(assumed.value),
+                        crate::model::context::ContextValue::Single(assumed.value),
                     );
                 }
             }
@@ -1164,7 +1173,9 @@ mod tests {
         assert_eq!(login.partition(), Some("aws-cn"), "the caller's partition");
         assert_eq!(
             login.context().get("aws:ResourceAccount"),
-            Some(&crate::context::ContextValue::Single("123456789012".into())),
+            Some(&crate::model::context::ContextValue::Single(
+                "123456789012".into()
+            )),
             "the given ARN still names the resource account"
         );
     }

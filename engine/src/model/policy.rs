@@ -6,12 +6,12 @@
 use std::fmt;
 use std::sync::Arc;
 
-use crate::arn::{ResourcePattern, resource_variables};
-use crate::condition::ConditionBlock;
-use crate::context::Context;
-use crate::json::Pos;
-use crate::pattern::{Wildcard, tokenize};
-use crate::variables::Template;
+use crate::matching::pattern::{Wildcard, tokenize};
+use crate::model::arn::{ResourcePattern, resource_variables};
+use crate::model::condition::ConditionBlock;
+use crate::model::context::Context;
+use crate::model::variables::Template;
+use crate::syntax::json::Pos;
 
 /// The kind of policy a document is loaded as; it decides which elements are allowed.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -267,7 +267,7 @@ pub struct ResourceValue {
 impl ResourceValue {
     /// Compiles a value. With `variables` (Version 2012-10-17), `${…}` in the resource field
     /// (after the fifth colon) is a policy variable, substituted per request (see
-    /// [`crate::arn::resource_variables`]).
+    /// [`crate::model::arn::resource_variables`]).
     pub fn new(text: &str, pos: Pos, variables: bool) -> ResourceValue {
         let variables = resource_variables(text, variables).map(|(head, t)| (head.to_string(), t));
         ResourceValue {

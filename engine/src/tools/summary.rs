@@ -12,7 +12,7 @@
 //!
 //! ```
 //! use ecrsim_engine::{parse_policy, PolicyKind};
-//! use ecrsim_engine::summary::{summarize, WarningKind};
+//! use ecrsim_engine::tools::summary::{summarize, WarningKind};
 //!
 //! let text = r#"{"Version": "2012-10-17", "Statement": [{
 //!   "Effect": "Allow",
@@ -31,11 +31,11 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::{self, Write as _};
 
-use crate::arn::{Arn, Token, fits_format, format_tokens, intersection, value_tokens};
-use crate::catalog::{AccessLevel, ActionInfo, Catalog, arn_matches_format};
+use crate::data::catalog::{AccessLevel, ActionInfo, Catalog, arn_matches_format};
 use crate::explain::SuggestedStatement;
-use crate::pattern::Wildcard;
-use crate::policy::{ActionPattern, Effect, Policy, ResourceValue, Statement, Version};
+use crate::matching::pattern::Wildcard;
+use crate::model::arn::{Arn, Token, fits_format, format_tokens, intersection, value_tokens};
+use crate::model::policy::{ActionPattern, Effect, Policy, ResourceValue, Statement, Version};
 
 /// The access levels in the order the IAM console lists them.
 pub const LEVELS: [AccessLevel; 5] = [
@@ -524,7 +524,7 @@ impl Builder {
         &mut self,
         kind: WarningKind,
         source: &StatementSource,
-        at: crate::json::Pos,
+        at: crate::syntax::json::Pos,
         action: Option<String>,
         message: String,
     ) {
@@ -639,7 +639,8 @@ impl Builder {
         };
         let covered = covered_actions(statement, &services, catalog);
         let mut granted_any = false;
-        let mut scoped_away: BTreeMap<String, (crate::json::Pos, Vec<String>)> = BTreeMap::new();
+        let mut scoped_away: BTreeMap<String, (crate::syntax::json::Pos, Vec<String>)> =
+            BTreeMap::new();
         for (info, pattern) in &covered {
             match resources_for(statement, info, variables) {
                 Some(resources) => {
@@ -1124,8 +1125,8 @@ mod tests {
     #![allow(clippy::unwrap_used, reason = "tests stop loudly")]
 
     use super::*;
+    use crate::model::policy::PolicyKind;
     use crate::parse::parse_policy;
-    use crate::policy::PolicyKind;
 
     fn policy(text: &str) -> Policy {
         parse_policy("p.json", text.as_bytes(), PolicyKind::Identity).unwrap()

@@ -2,7 +2,7 @@
 //! the exact line and column of the value it is about.
 //!
 //! A document that is not JSON, or not a valid policy, yields exactly one finding (`E001`,
-//! `E002` or `E106`, from [`crate::json`] and [`crate::parse`]) and nothing else: there is no
+//! `E002` or `E106`, from [`crate::syntax::json`] and [`crate::parse`]) and nothing else: there is no
 //! model to look at. A valid document yields the validator's own warnings, mapped to codes, and
 //! the findings of the checks below. Actions are looked up, and wildcards expanded, in the
 //! service [`Catalog`]; a pattern whose service part has a wildcard (`*`, `*:Get*`) is taken to
@@ -39,17 +39,17 @@ use std::collections::{BTreeSet, HashMap, HashSet};
 use std::fmt;
 use std::sync::Arc;
 
-use crate::arn::{fits_format, resource_field_start};
-use crate::catalog::{ActionInfo, Catalog};
-use crate::condition::{Clause, Family, Operator, Qualifier};
-use crate::context::Context;
-use crate::json::{self, Json, Pos, Value};
-use crate::parse::{PolicyError, PolicyErrorKind, cli_wrapped, policy_from_json};
-use crate::policy::{
+use crate::data::catalog::{ActionInfo, Catalog};
+use crate::model::arn::{fits_format, resource_field_start};
+use crate::model::condition::{Clause, Family, Operator, Qualifier};
+use crate::model::context::Context;
+use crate::model::policy::{
     ActionPattern, Effect, Policy, PolicyKind, PrincipalClause, PrincipalValue, ResourceClause,
     ResourceValue, Source, Statement, Version, Warning, WarningKind,
 };
-use crate::variables;
+use crate::model::variables;
+use crate::parse::{PolicyError, PolicyErrorKind, cli_wrapped, policy_from_json};
+use crate::syntax::json::{self, Json, Pos, Value};
 
 /// How serious a finding is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -616,7 +616,7 @@ impl Linter<'_> {
                 Expansion::UnknownService => {
                     let service = text.split_once(':').map_or(text, |(s, _)| s);
                     let suggestion = if pattern.has_wildcard() {
-                        crate::fuzzy::closest(service, catalog.service_prefixes())
+                        crate::matching::fuzzy::closest(service, catalog.service_prefixes())
                             .map(|s| format!("`{s}`"))
                     } else {
                         catalog.suggest_action(text).map(|s| format!("`{s}`"))
@@ -883,7 +883,7 @@ impl Linter<'_> {
                 } else {
                     format!(
                         "it is an ARN of `{service}`, but the listed actions are {} actions",
-                        crate::summary::quoted(&names)
+                        crate::tools::summary::quoted(&names)
                     )
                 }
             } else {
@@ -931,16 +931,17 @@ impl Linter<'_> {
                 } else {
                     catalog.service_condition_keys(prefix).map(|keys| {
                         keys.iter()
-                            .any(|k| crate::catalog::condition_key_matches(k.name(), key))
+                            .any(|k| crate::data::catalog::condition_key_matches(k.name(), key))
                     })
                 };
                 let why = match declared {
                     None => format!("no AWS service has the prefix `{prefix}`"),
                     Some(false) => {
                         let names = catalog.service_condition_keys(prefix).unwrap_or_default();
-                        let hint = crate::fuzzy::closest(key, names.iter().map(|k| k.name()))
-                            .map(|s| format!("; did you mean `{s}`?"))
-                            .unwrap_or_default();
+                        let hint =
+                            crate::matching::fuzzy::closest(key, names.iter().map(|k| k.name()))
+                                .map(|s| format!("; did you mean `{s}`?"))
+                                .unwrap_or_default();
                         format!("`{prefix}` has no condition key `{key}`{hint}")
                     }
                     Some(true) => {
@@ -1245,7 +1246,7 @@ fn key_supported(action: &ActionInfo<'_>, key: &str) -> bool {
             .flat_map(|rt| rt.condition_keys().chain(rt.action_condition_keys())),
     );
     for pattern in listed {
-        if crate::catalog::condition_key_matches(pattern, key) {
+        if crate::data::catalog::condition_key_matches(pattern, key) {
             return true;
         }
     }
@@ -1381,7 +1382,7 @@ fn principals_cover(t: Option<&PrincipalClause>, s: Option<&PrincipalClause>) ->
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::json::JsonErrorKind;
+    use crate::syntax::json::JsonErrorKind;
 
     fn run(text: &str) -> Vec<Finding> {
         lint(
@@ -1845,7 +1846,7 @@ mod tests {
             ("ec2:Add/group", "ec2:add/GROUP", true),
         ] {
             assert_eq!(
-                crate::catalog::condition_key_matches(pattern, key),
+                crate::data::catalog::condition_key_matches(pattern, key),
                 expected,
                 "{pattern} {key}"
             );

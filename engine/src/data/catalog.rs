@@ -60,13 +60,13 @@
 //! A→UntagResource→T→repository*→aws:TagKeys
 //! ```
 
-use crate::fuzzy::{bounded_edit_distance, typo_limit};
+use crate::matching::fuzzy::{bounded_edit_distance, typo_limit};
 use std::cmp::Ordering;
 use std::fmt;
 use std::sync::OnceLock;
 
 /// The embedded catalog text.
-const BUILTIN_TEXT: &str = include_str!("../data/catalog.txt");
+const BUILTIN_TEXT: &str = include_str!("../../data/catalog.txt");
 
 /// The AWS service catalog: services, actions, resource types and condition keys.
 pub struct Catalog {
@@ -291,8 +291,10 @@ impl Catalog {
         let service = match self.service(prefix) {
             Some(service) => service,
             None => {
-                let closest =
-                    crate::fuzzy::closest(prefix, self.services.iter().map(|s| s.prefix))?;
+                let closest = crate::matching::fuzzy::closest(
+                    prefix,
+                    self.services.iter().map(|s| s.prefix),
+                )?;
                 self.service(closest)?
             }
         };

@@ -21,7 +21,7 @@
 //!
 //! ```
 //! use ecrsim_engine::{parse_policy, PolicyKind};
-//! use ecrsim_engine::diff::{diff, Access, DiffOptions};
+//! use ecrsim_engine::tools::diff::{diff, Access, DiffOptions};
 //!
 //! let repo = r#"{"Effect": "Allow", "Action": ["ecr:GetAuthorizationToken", "ecr:PutImage"],
 //!   "Resource": "arn:aws:ecr:us-east-1:123456789012:repository/my-app"}"#;
@@ -41,15 +41,15 @@
 use std::collections::{BTreeSet, HashMap};
 use std::fmt::{self, Write as _};
 
-use crate::arn::Arn;
-use crate::authorize::{Decision, PolicyRole, PolicySet, authorize};
-use crate::catalog::{ActionInfo, Catalog};
-use crate::context::Context;
+use crate::data::catalog::{ActionInfo, Catalog};
+use crate::eval::authorize::{Decision, PolicyRole, PolicySet, authorize};
+use crate::model::arn::Arn;
+use crate::model::context::Context;
+use crate::model::policy::{Effect, Policy, PolicyKind, Statement, Version};
 use crate::parse::parse_policy;
-use crate::policy::{Effect, Policy, PolicyKind, Statement, Version};
-use crate::principal::Principal;
 use crate::request::Request;
-use crate::summary::{SAMPLE, mentioned_services, reaches_every_service, sample_resource};
+use crate::request::principal::Principal;
+use crate::tools::summary::{SAMPLE, mentioned_services, reaches_every_service, sample_resource};
 
 /// How much access one version gives a request.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]

@@ -4,14 +4,14 @@
 use std::fmt;
 use std::sync::Arc;
 
-use crate::catalog::Catalog;
-use crate::condition::{Clause, ConditionBlock, Operator, OperatorErrorKind, parse_values};
-use crate::fuzzy;
-use crate::json::{self, Json, JsonError, JsonErrorKind, Member, Pos, Value};
-use crate::policy::{
+use crate::data::catalog::Catalog;
+use crate::matching::fuzzy;
+use crate::model::condition::{Clause, ConditionBlock, Operator, OperatorErrorKind, parse_values};
+use crate::model::policy::{
     ActionClause, ActionPattern, Effect, Policy, PolicyKind, PrincipalClause, PrincipalValue,
     ResourceClause, ResourceValue, Source, Statement, Version, Warning, WarningKind,
 };
+use crate::syntax::json::{self, Json, JsonError, JsonErrorKind, Member, Pos, Value};
 
 const TOP_KEYS: &[&str] = &["Version", "Id", "Statement"];
 const STATEMENT_KEYS: &[&str] = &[
@@ -102,7 +102,7 @@ impl PolicyError {
 
     /// The error with a snippet of the offending line and a caret under the column.
     pub fn render(&self) -> String {
-        let mut out = crate::printable::printable(&self.to_string()).into_owned();
+        let mut out = crate::syntax::printable::printable(&self.to_string()).into_owned();
         if let Some(line) = self
             .source
             .text
@@ -118,13 +118,13 @@ impl PolicyError {
                 .collect();
             out.push_str(&format!(
                 "\n{gutter} |\n{number} | {}\n{gutter} | {caret_indent}^",
-                crate::printable::printable(line.trim_end())
+                crate::syntax::printable::printable(line.trim_end())
             ));
         }
         if let Some(help) = &self.help {
             out.push_str(&format!(
                 "\n  = help: {}",
-                crate::printable::printable(help)
+                crate::syntax::printable::printable(help)
             ));
         }
         out

@@ -24,7 +24,7 @@
 //! [`DenialError`] that says what was expected.
 //!
 //! ```
-//! use ecrsim_engine::denial::{parse_denial, DeniedBy, DenyEffect, PolicyType};
+//! use ecrsim_engine::explain::denial::{parse_denial, DeniedBy, DenyEffect, PolicyType};
 //!
 //! let text = "An error occurred (AccessDeniedException) when calling the GetAuthorizationToken \
 //!     operation: User: arn:aws:sts::123456789012:assumed-role/ci-runner/i-0abc is not authorized \
@@ -44,7 +44,7 @@
 
 use std::fmt;
 
-use crate::authorize::{Decision, PolicyRole, PolicySet, Reason, Response};
+use crate::eval::authorize::{Decision, PolicyRole, PolicySet, Reason, Response};
 use crate::request::{Request, RequestError, RequestErrorKind};
 
 /// The policy types AWS names in access-denied messages.
@@ -280,7 +280,7 @@ impl Denial {
 
 /// The account field of an ARN, when not empty.
 fn arn_account(arn: &str) -> Option<&str> {
-    crate::arn::Arn::parse(arn)
+    crate::model::arn::Arn::parse(arn)
         .map(|a| a.account)
         .filter(|a| !a.is_empty())
 }
@@ -454,7 +454,7 @@ pub enum DenialErrorKind {
     MissingResource,
     /// A docker or credential error was given where a denial was expected.
     NotADenial,
-    /// The action, resource or principal is not valid (see [`DenialError::request`]).
+    /// The action, resource or principal is not valid .
     Request,
 }
 

@@ -2,7 +2,7 @@
 //! and deleting an image need (docs/semantics.md#client-workflows). Workflows are data: adding one
 //! is one entry in [`WORKFLOWS`].
 
-use crate::catalog::Catalog;
+use crate::data::catalog::Catalog;
 use crate::request::{Request, RequestError};
 
 /// A named set of actions that one user-level task needs.

@@ -1,5 +1,5 @@
 //! Requests whose resource's own policy must allow them, and requests AWS refuses whatever the
-//! policies say: one table each, consulted once per decision by [`mod@crate::authorize`] (see
+//! policies say: one table each, consulted once per decision by [`mod@crate::eval::authorize`] (see
 //! `docs/semantics.md#mandatory-resource-policies`).
 //!
 //! For most resources, within one account an Allow in the identity-based policies *or* in the
@@ -12,7 +12,7 @@
 //! under the reserved path `/aws-reserved/`, or a KMS alias reserved for AWS managed keys.
 //! [`REFUSED_RULES`] lists them.
 
-use crate::arn::Arn;
+use crate::model::arn::Arn;
 use crate::request::Request;
 
 /// A resource-based policy that must allow the request, even within one account.
@@ -341,7 +341,7 @@ mod tests {
 
     #[test]
     fn every_row_names_a_known_action_and_resource_type() {
-        let catalog = crate::catalog::Catalog::builtin();
+        let catalog = crate::data::catalog::Catalog::builtin();
         for rule in RESOURCE_POLICY_RULES {
             for name in rule.actions {
                 let action = catalog.action(&format!("{}:{name}", rule.service));

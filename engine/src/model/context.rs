@@ -8,8 +8,7 @@
 
 use std::collections::BTreeMap;
 
-use crate::json::{Json, Pos, Value};
-use crate::principal::Principal;
+use crate::syntax::json::{Json, Pos, Value};
 
 /// The value of one context key.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -146,15 +145,13 @@ impl Context {
     /// Fills in the keys AWS derives from the caller and the resource, unless already given:
     /// `aws:PrincipalArn`, `aws:PrincipalAccount`, `aws:PrincipalType`, `aws:username` (IAM users
     /// only) and `aws:ResourceAccount` (the account that owns the resource, when known).
-    pub fn derive_from(&mut self, caller: Option<&Principal>, resource_account: Option<&str>) {
-        if let Some(caller) = caller
-            && let Some(principal_type) = caller.kind.principal_type()
-        {
+    pub fn derive_from(&mut self, caller: Option<CallerKeys<'_>>, resource_account: Option<&str>) {
+        if let Some(caller) = caller {
             let derived = [
-                ("aws:PrincipalType", Some(principal_type)),
-                ("aws:PrincipalArn", caller.arn.as_deref()),
-                ("aws:PrincipalAccount", caller.account.as_deref()),
-                ("aws:username", caller.username.as_deref()),
+                ("aws:PrincipalType", Some(caller.principal_type)),
+                ("aws:PrincipalArn", caller.arn),
+                ("aws:PrincipalAccount", caller.account),
+                ("aws:username", caller.username),
             ];
             for (key, value) in derived {
                 if let Some(value) = value
@@ -175,9 +172,24 @@ impl Context {
     }
 }
 
+/// The values of the context keys AWS derives from the caller (see [`Context::derive_from`]);
+/// the request layer reads them off its caller.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct CallerKeys<'a> {
+    /// `aws:PrincipalType`.
+    pub principal_type: &'a str,
+    /// `aws:PrincipalArn`.
+    pub arn: Option<&'a str>,
+    /// `aws:PrincipalAccount`.
+    pub account: Option<&'a str>,
+    /// `aws:username` (IAM users only).
+    pub username: Option<&'a str>,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::request::principal::Principal;
 
     fn caller(text: &str) -> Principal {
         Principal::parse(text).unwrap()
@@ -207,7 +219,7 @@ mod tests {
     fn derives_user_keys() {
         let mut ctx = Context::new();
         ctx.derive_from(
-            Some(&caller("arn:aws:iam::123456789012:user/team/alice")),
+            caller("arn:aws:iam::123456789012:user/team/alice").context_keys(),
             Some("123456789012"),
         );
         assert_eq!(single(&ctx, "aws:username").as_deref(), Some("alice"));
@@ -230,7 +242,7 @@ mod tests {
     fn role_sessions_have_the_role_arn_and_no_username() {
         let mut ctx = Context::new();
         ctx.derive_from(
-            Some(&caller("arn:aws:sts::111122223333:assumed-role/ci/run-42")),
+            caller("arn:aws:sts::111122223333:assumed-role/ci/run-42").context_keys(),
             None,
         );
         assert_eq!(
@@ -253,7 +265,7 @@ mod tests {
         let mut ctx = Context::new();
         ctx.insert("aws:username", ContextValue::Single("bob".into()));
         ctx.derive_from(
-            Some(&caller("arn:aws:iam::123456789012:user/alice")),
+            caller("arn:aws:iam::123456789012:user/alice").context_keys(),
             Some("999999999999"),
         );
         assert_eq!(single(&ctx, "aws:username").as_deref(), Some("bob"));
@@ -265,7 +277,7 @@ mod tests {
 
     #[test]
     fn reads_json_objects() {
-        let json = crate::json::parse(br#"{"aws:SourceIp":"10.0.0.1","aws:TagKeys":["a","b"],"aws:MultiFactorAuthAge":300,"aws:SecureTransport":true}"#).unwrap();
+        let json = crate::syntax::json::parse(br#"{"aws:SourceIp":"10.0.0.1","aws:TagKeys":["a","b"],"aws:MultiFactorAuthAge":300,"aws:SecureTransport":true}"#).unwrap();
         let ctx = Context::from_json(&json).unwrap();
         assert_eq!(single(&ctx, "aws:sourceip").as_deref(), Some("10.0.0.1"));
         assert_eq!(
@@ -277,14 +289,14 @@ mod tests {
             Some("300")
         );
         assert_eq!(single(&ctx, "aws:SecureTransport").as_deref(), Some("true"));
-        let bad = crate::json::parse(br#"{"k":{"a":1}}"#).unwrap();
+        let bad = crate::syntax::json::parse(br#"{"k":{"a":1}}"#).unwrap();
         assert!(
             Context::from_json(&bad)
                 .unwrap_err()
                 .1
                 .contains("context key `k`")
         );
-        let twice = crate::json::parse(br#"{"k":"a","K":"b"}"#).unwrap();
+        let twice = crate::syntax::json::parse(br#"{"k":"a","K":"b"}"#).unwrap();
         assert!(
             Context::from_json(&twice)
                 .unwrap_err()
@@ -296,14 +308,17 @@ mod tests {
     #[test]
     fn root_and_service_principals() {
         let mut ctx = Context::new();
-        ctx.derive_from(Some(&caller("arn:aws:iam::123456789012:root")), None);
+        ctx.derive_from(
+            caller("arn:aws:iam::123456789012:root").context_keys(),
+            None,
+        );
         assert_eq!(
             single(&ctx, "aws:PrincipalType").as_deref(),
             Some("Account")
         );
         assert!(!ctx.contains("aws:username"));
         let mut ctx = Context::new();
-        ctx.derive_from(Some(&caller("codebuild.amazonaws.com")), None);
+        ctx.derive_from(caller("codebuild.amazonaws.com").context_keys(), None);
         assert!(ctx.is_empty(), "no derived keys for a service principal");
     }
 }

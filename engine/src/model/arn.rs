@@ -6,8 +6,8 @@
 //! last character of the field: then it may run past colons, so `arn:aws:ecr:*` covers every ECR
 //! ARN. The request resource `*` (account-level actions) is matched only by the value `*`.
 
-use crate::pattern::{self, Wildcard};
-use crate::variables::{self, Template};
+use crate::matching::pattern::{self, Wildcard};
+use crate::model::variables::{self, Template};
 
 /// The parts of a concrete ARN: `arn:partition:service:region:account:resource`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -439,7 +439,7 @@ pub fn value_tokens(text: &str, variables: bool) -> Vec<Token> {
 
 /// The tokens of a catalog ARN format such as
 /// `arn:${Partition}:ecr:${Region}:${Account}:repository/${RepositoryName}`, read as
-/// [`crate::catalog::arn_matches_format`] reads it: each `${…}` placeholder, or a literal `*`,
+/// [`crate::data::catalog::arn_matches_format`] reads it: each `${…}` placeholder, or a literal `*`,
 /// is a non-empty run of characters, which may contain `:` only in the sixth field.
 pub fn format_tokens(format: &str) -> Vec<Token> {
     let mut out = Vec::new();
@@ -709,7 +709,7 @@ mod tests {
     #[test]
     fn bit_masks_agree_with_the_token_simulation() {
         let alphabet = ['a', ':', 'é', '*', '?', 'a', ':', 'b'];
-        let mut next = crate::pattern::xorshift(0x2545_F491_4F6C_DD1D);
+        let mut next = crate::matching::pattern::xorshift(0x2545_F491_4F6C_DD1D);
         for _ in 0..20_000 {
             let pattern: String = (0..next(14))
                 .map(|_| alphabet[next(alphabet.len())])
@@ -788,16 +788,16 @@ mod tests {
     const REGION_VARIABLE: &str = "arn:aws:ecr:${aws:RequestedRegion}:123456789012:repository/app";
     const APP: &str = "arn:aws:ecr:us-east-1:123456789012:repository/app";
 
-    fn ctx(pairs: &[(&str, &str)]) -> crate::context::Context {
-        let mut ctx = crate::context::Context::new();
+    fn ctx(pairs: &[(&str, &str)]) -> crate::model::context::Context {
+        let mut ctx = crate::model::context::Context::new();
         for (k, v) in pairs {
             ctx.push(k, v.to_string());
         }
         ctx
     }
 
-    fn value(text: &str) -> crate::policy::ResourceValue {
-        crate::policy::ResourceValue::new(text, crate::json::Pos::default(), true)
+    fn value(text: &str) -> crate::model::policy::ResourceValue {
+        crate::model::policy::ResourceValue::new(text, crate::syntax::json::Pos::default(), true)
     }
 
     #[test]
@@ -854,19 +854,23 @@ mod tests {
         let text = format!(
             r#"{{"Version":"2012-10-17","Statement":{{"Effect":"Allow","Action":"ecr:PutImage","Resource":"{REGION_VARIABLE}"}}}}"#
         );
-        let findings = crate::lint::lint(
+        let findings = crate::tools::lint::lint(
             "p.json",
             text.as_bytes(),
-            crate::policy::PolicyKind::Identity,
-            crate::lint::PolicyShape::ManagedPolicy,
+            crate::model::policy::PolicyKind::Identity,
+            crate::tools::lint::PolicyShape::ManagedPolicy,
         );
         let codes: Vec<&str> = findings.iter().map(|f| f.code).collect();
         assert_eq!(codes, ["W104", "W108"], "{findings:#?}");
-        let put = crate::catalog::Catalog::builtin()
+        let put = crate::data::catalog::Catalog::builtin()
             .action("ecr:PutImage")
             .unwrap();
-        assert!(!crate::summary::fits(&value(REGION_VARIABLE), &put, true));
-        assert!(crate::summary::fits(&value(APP), &put, true));
+        assert!(!crate::tools::summary::fits(
+            &value(REGION_VARIABLE),
+            &put,
+            true
+        ));
+        assert!(crate::tools::summary::fits(&value(APP), &put, true));
         // A resource-field variable fits, with an example both sides accept.
         let w = fits_format(
             "arn:aws:ecr:us-east-1:123456789012:repository/${aws:username}",
@@ -878,7 +882,7 @@ mod tests {
             w.example(),
             "arn:aws:ecr:us-east-1:123456789012:repository/x"
         );
-        assert!(crate::catalog::arn_matches_format(
+        assert!(crate::data::catalog::arn_matches_format(
             REPO_FORMAT,
             &w.example()
         ));
@@ -931,7 +935,7 @@ mod tests {
             "arn:aws:ecr:eu-west-1:1:repository/a/b",
             "arn:aws:ecr:x:1:repository/app:1",
         ];
-        let mut next = crate::pattern::xorshift(0x0123_4567_89AB_CDEF);
+        let mut next = crate::matching::pattern::xorshift(0x0123_4567_89AB_CDEF);
         for _ in 0..5_000 {
             let text: String = (0..next(14)).map(|_| pieces[next(pieces.len())]).collect();
             let pattern = ResourcePattern::new(&text);
@@ -940,7 +944,7 @@ mod tests {
                     let example = w.example();
                     assert!(pattern.is_match(&example), "{text:?}: {example:?}");
                     assert!(
-                        crate::catalog::arn_matches_format(REPO_FORMAT, &example),
+                        crate::data::catalog::arn_matches_format(REPO_FORMAT, &example),
                         "{text:?}: {example:?}"
                     );
                 }

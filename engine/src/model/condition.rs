@@ -19,10 +19,10 @@ use base64::Engine as _;
 use ipnet::IpNet;
 use regex::Regex;
 
-use crate::context::{Context, ContextValue};
-use crate::json::Pos;
-use crate::pattern::{Token, Wildcard, tokenize};
-use crate::variables::{Template, tokens_to_string};
+use crate::matching::pattern::{Token, Wildcard, tokenize};
+use crate::model::context::{Context, ContextValue};
+use crate::model::variables::{Template, tokens_to_string};
+use crate::syntax::json::Pos;
 
 /// How an operator compares: the operator families of docs/semantics.md#conditions-and-operators.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -266,7 +266,7 @@ fn suggest_operator(name: &str) -> Option<String> {
             }
         }
     }
-    crate::fuzzy::closest(name, candidates.iter().map(String::as_str)).map(str::to_string)
+    crate::matching::fuzzy::closest(name, candidates.iter().map(String::as_str)).map(str::to_string)
 }
 
 /// A string or ARN value from the policy, with its variables if the policy has them.

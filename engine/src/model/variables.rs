@@ -7,8 +7,8 @@
 //! not a wildcard), or `None` when a variable has no value and no default — such a value matches
 //! nothing. Variables exist only under `"Version": "2012-10-17"`; the parser decides where.
 
-use crate::context::{Context, ContextValue};
-use crate::pattern::{self, Token};
+use crate::matching::pattern::{self, Token};
+use crate::model::context::{Context, ContextValue};
 
 /// One part of a value with variables.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -110,7 +110,7 @@ impl Template {
 /// one place that recognises the `${…}` syntax, for policy variables (and the escapes `${*}`,
 /// `${?}`, `${$}`) as for the placeholders of catalog ARN formats (`${Region}`). A `${` without a
 /// closing `}` is not one (it is literal text). Whether a variable found here is substituted
-/// depends on where it stands: see [`crate::arn::resource_variables`] and the parser.
+/// depends on where it stands: see [`crate::model::arn::resource_variables`] and the parser.
 pub fn find(text: &str) -> Option<std::ops::Range<usize>> {
     let start = text.find("${")?;
     let close = text.get(start + 2..)?.find('}')?;

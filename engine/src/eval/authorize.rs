@@ -11,11 +11,13 @@
 use std::fmt;
 use std::sync::{Arc, OnceLock};
 
-use crate::condition::ConditionFailure;
-use crate::mandatory::{IdentityPolicies, MandatoryPolicy, Refusal, Requirement};
-use crate::policy::{Effect, Policy, PolicyKind, Statement};
-use crate::principal::{PrincipalKind, PrincipalMatch, match_clause, not_principal_exempts};
+use crate::eval::mandatory::{IdentityPolicies, MandatoryPolicy, Refusal, Requirement};
+use crate::model::condition::ConditionFailure;
+use crate::model::policy::{Effect, Policy, PolicyKind, Statement};
 use crate::request::Request;
+use crate::request::principal::{
+    PrincipalKind, PrincipalMatch, match_clause, not_principal_exempts,
+};
 
 /// The three outcomes of IAM evaluation.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -338,7 +340,7 @@ pub enum Reason {
     /// The session policy does not allow the action (or a federated session has none).
     NoSessionAllows,
     /// The resource's own policy must allow the request, even within one account, and it does
-    /// not: a role trust policy, a KMS key policy (see [`crate::mandatory`]). Identity-based
+    /// not: a role trust policy, a KMS key policy (see [`crate::eval::mandatory`]). Identity-based
     /// policies alone never allow such a request.
     ResourcePolicyMustAllow {
         /// Which policy.
@@ -346,7 +348,7 @@ pub enum Reason {
         /// Whether the request's policy set has it at all.
         given: bool,
     },
-    /// AWS refuses the request whatever the policies say (see [`crate::mandatory`]).
+    /// AWS refuses the request whatever the policies say (see [`crate::eval::mandatory`]).
     Refused(Refusal),
 }
 
@@ -616,9 +618,11 @@ pub(crate) fn check_statement<M: Misses>(
                 misses.miss(|| {
                     let listed: Vec<String> =
                         clause.patterns.iter().map(|p| p.text.clone()).collect();
-                    let closest =
-                        crate::fuzzy::closest(request.action(), listed.iter().map(String::as_str))
-                            .map(str::to_string);
+                    let closest = crate::matching::fuzzy::closest(
+                        request.action(),
+                        listed.iter().map(String::as_str),
+                    )
+                    .map(str::to_string);
                     Mismatch::ActionNotListed {
                         action: request.action().to_string(),
                         listed,
@@ -706,8 +710,8 @@ pub(crate) fn check_statement<M: Misses>(
 }
 
 /// A principal value as written, with its type for the non-`AWS` ones (`Service:…`).
-fn describe_principal(value: &crate::policy::PrincipalValue) -> String {
-    use crate::policy::PrincipalValue as V;
+fn describe_principal(value: &crate::model::policy::PrincipalValue) -> String {
+    use crate::model::policy::PrincipalValue as V;
     match value {
         V::Anyone => "*".to_string(),
         V::Aws(v) => v.clone(),
@@ -748,7 +752,7 @@ pub enum PrincipalMiss {
 
 /// Whether a principal element applies to the request's caller, and how it names it.
 pub fn principal_applies(
-    clause: &crate::policy::PrincipalClause,
+    clause: &crate::model::policy::PrincipalClause,
     kind: PolicyKind,
     request: &Request,
     has_boundary: bool,
@@ -757,7 +761,7 @@ pub fn principal_applies(
         // Without a known caller only "everyone" can be named.
         let anyone = clause
             .principals
-            .contains(&crate::policy::PrincipalValue::Anyone);
+            .contains(&crate::model::policy::PrincipalValue::Anyone);
         return match (clause.negated, anyone) {
             (false, true) => Ok(Some(PrincipalMatch::Anyone)),
             (true, true) => Err(PrincipalMiss::Exempted),
@@ -1249,7 +1253,7 @@ fn verdict(set: &PolicySet, request: &Request, m: &Tally) -> (Decision, Reason, 
 
     // What the mandatory-policy table requires: requests AWS refuses whatever the policies say
     // stop here; a role's trust policy or a key's key policy must allow (see `mandatory`).
-    let mandatory = match crate::mandatory::requirement(request) {
+    let mandatory = match crate::eval::mandatory::requirement(request) {
         Some(Requirement::Refused(refusal)) => return deny(Reason::Refused(refusal)),
         Some(Requirement::ResourcePolicy(rule)) => Some(rule),
         None => None,
@@ -1402,8 +1406,8 @@ fn verdict(set: &PolicySet, request: &Request, m: &Tally) -> (Decision, Reason, 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::context::{Context, ContextValue};
     use crate::explain::explain;
+    use crate::model::context::{Context, ContextValue};
     use crate::parse::parse_policy;
 
     const ACCOUNT: &str = "123456789012";

@@ -6,12 +6,12 @@
 //! a grant to the role of a session, *via the role*; a grant to the caller's account only
 //! *delegates* to the account's own identity policies.
 //!
-//! A principal names only callers of its own partition ([`crate::partition`]): an
+//! A principal names only callers of its own partition ([`crate::request::partition`]): an
 //! `arn:aws:iam::123456789012:root` principal never names `arn:aws-cn:iam::123456789012:user/bob`,
 //! and a bare account id means that account in the partition of the policy's resource.
 
-use crate::arn::Arn;
-use crate::policy::{PolicyKind, PrincipalClause, PrincipalValue};
+use crate::model::arn::Arn;
+use crate::model::policy::{PolicyKind, PrincipalClause, PrincipalValue};
 
 /// The caller of a request: everything the evaluation needs to know about it, read once from
 /// its ARN or name — for principal matching, for same- vs cross-account and cross-partition
@@ -81,6 +81,18 @@ impl std::fmt::Display for PrincipalError {
 impl std::error::Error for PrincipalError {}
 
 impl Principal {
+    /// The context keys AWS derives from this caller; none for a service principal.
+    pub fn context_keys(&self) -> Option<crate::model::context::CallerKeys<'_>> {
+        Some(crate::model::context::CallerKeys {
+            principal_type: self.kind.principal_type()?,
+            arn: self.arn.as_deref(),
+            account: self.account.as_deref(),
+            username: self.username.as_deref(),
+        })
+    }
+}
+
+impl Principal {
     /// Recognises root, user, role, assumed-role and federated-user ARNs, service principals
     /// (`name.amazonaws.com`, or `name.amazonaws.com.cn` in the China Regions) and `anonymous`.
     pub fn parse(text: &str) -> Result<Principal, PrincipalError> {
@@ -99,7 +111,7 @@ impl Principal {
         if !text.starts_with("arn:")
             && (text.ends_with(".amazonaws.com") || text.ends_with(".amazonaws.com.cn"))
         {
-            let partition = crate::partition::of_service_principal(text);
+            let partition = crate::request::partition::of_service_principal(text);
             return Ok(bare(PrincipalKind::Service, partition));
         }
         Principal::parse_arn(text).ok_or_else(|| {

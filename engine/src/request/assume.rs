@@ -14,13 +14,12 @@
 //!
 //! This module also holds the checks that need the policies as well as the request: without a
 //! caller, a request that a resource-side policy takes part in cannot be decided
-//! ([`settle_caller`]); otherwise the caller is assumed to be an IAM user of the resource's
+//! ([`crate::eval::caller::settle_caller`]); otherwise the caller is assumed to be an IAM user of the resource's
 //! account, so that an answer is never silently same-account.
 
-use crate::arn::Arn;
-use crate::authorize::{PolicyRole, PolicySet, role_applies};
-use crate::context::Context;
-use crate::principal::PrincipalKind;
+use crate::model::arn::Arn;
+use crate::model::context::Context;
+use crate::request::principal::PrincipalKind;
 use crate::request::{Request, RequestError, RequestErrorKind};
 
 /// The user name of the IAM user ecrsim assumes as the caller when none is given:
@@ -282,7 +281,7 @@ pub fn assumptions(request: &Request) -> Vec<Assumed> {
 /// `aws:userid` where it follows from the caller's ARN (IAM User Guide, policy variables,
 /// "Values for aws:userid"): the account id for the root user, `ACCOUNT:NAME` for a federated
 /// user, `anonymous` for an anonymous caller. A user's or role's unique id is not in its ARN.
-fn userid(caller: &crate::principal::Principal) -> Option<String> {
+fn userid(caller: &crate::request::principal::Principal) -> Option<String> {
     match caller.kind {
         PrincipalKind::Root => caller.account.clone(),
         PrincipalKind::FederatedUser => {
@@ -309,7 +308,7 @@ pub fn now() -> i64 {
 /// Reads the instant a request is made at: an ISO 8601 date (`2026-01-01T00:00:00Z`) or epoch
 /// seconds.
 pub fn parse_time(text: &str) -> Result<i64, RequestError> {
-    crate::condition::parse_date(text)
+    crate::model::condition::parse_date(text)
         .and_then(|nanos| i64::try_from(nanos.div_euclid(1_000_000_000)).ok())
         .ok_or_else(|| RequestError {
             kind: RequestErrorKind::InvalidTime,
@@ -364,9 +363,9 @@ impl KeyType {
         match self {
             KeyType::String => true,
             KeyType::Arn => Arn::parse(value).is_some(),
-            KeyType::Bool => crate::condition::parse_bool(value).is_some(),
-            KeyType::Numeric => crate::condition::parse_number(value).is_some(),
-            KeyType::Date => crate::condition::parse_date(value).is_some(),
+            KeyType::Bool => crate::model::condition::parse_bool(value).is_some(),
+            KeyType::Numeric => crate::model::condition::parse_number(value).is_some(),
+            KeyType::Date => crate::model::condition::parse_date(value).is_some(),
             KeyType::IpAddress => value.trim().parse::<std::net::IpAddr>().is_ok(),
         }
     }
@@ -399,11 +398,11 @@ pub fn key_type(key: &str) -> KeyType {
     let Some((prefix, _)) = key.split_once(':') else {
         return KeyType::String;
     };
-    crate::catalog::Catalog::builtin()
+    crate::data::catalog::Catalog::builtin()
         .service_condition_keys(&prefix.to_ascii_lowercase())
         .and_then(|keys| {
             keys.into_iter()
-                .find(|k| crate::catalog::condition_key_matches(k.name(), key))
+                .find(|k| crate::data::catalog::condition_key_matches(k.name(), key))
                 .map(|k| KeyType::from_sar(k.key_type()))
         })
         .unwrap_or(KeyType::String)
@@ -431,56 +430,10 @@ pub fn check_context(context: &Context) -> Result<(), RequestError> {
     Ok(())
 }
 
-/// The policies of `set` that take part in `request` and name callers: the resource-based
-/// policy, the RCPs and the VPC endpoint policy.
-fn caller_dependent(set: &PolicySet, request: &Request) -> Vec<(PolicyRole, String)> {
-    set.policies()
-        .iter()
-        .filter(|(role, _)| {
-            matches!(
-                role,
-                PolicyRole::Resource | PolicyRole::Rcp(_) | PolicyRole::VpcEndpoint
-            ) && role_applies(*role, request)
-        })
-        .map(|(role, policy)| (*role, policy.source.name.clone()))
-        .collect()
-}
-
-/// Settles who calls. With a caller, the request is unchanged. Without one, a request that a
-/// resource-based policy, an RCP or a VPC endpoint policy takes part in is an error
-/// ([`RequestErrorKind::CallerRequired`]): what those grant or deny depends on who calls.
-/// Otherwise the caller is assumed to be the IAM user [`ASSUMED_CALLER_NAME`] of the account that
-/// owns the resource, so a same-account answer is never given for an unknown account by
-/// accident; a request on `*` with no account to go by keeps an unknown caller.
-pub fn settle_caller(set: &PolicySet, request: Request) -> Result<Request, RequestError> {
-    if request.caller().is_some() {
-        return Ok(request);
-    }
-    let dependent = caller_dependent(set, &request);
-    if let Some((role, name)) = dependent.first() {
-        return Err(RequestError {
-            kind: RequestErrorKind::CallerRequired,
-            message: format!(
-                "{name} ({role}) takes part in this request, and what it grants or denies depends on who calls, but no caller was given"
-            ),
-            help: Some(
-                "give the caller: an IAM user, role or role-session ARN, a root ARN, a service principal such as `codebuild.amazonaws.com`, or `anonymous`"
-                    .into(),
-            ),
-        });
-    }
-    Ok(request.with_assumed_caller())
-}
-
-/// Whether the request goes through a VPC endpoint: a VPC endpoint policy takes part.
-pub fn via_vpc_endpoint(set: &PolicySet) -> bool {
-    set.has(PolicyRole::VpcEndpoint)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::context::ContextValue;
+    use crate::model::context::ContextValue;
 
     const REPO: &str = "arn:aws:ecr:us-east-1:123456789012:repository/app";
 

