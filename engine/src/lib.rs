@@ -3,7 +3,8 @@
 //! The pipeline has one module per stage:
 //! [`json`] reads text keeping positions → [`parse`] validates it into a [`policy::Policy`] →
 //! [`request`] validates the request against the service [`catalog`] →
-//! [`mod@authorize`] decides → [`mod@explain`] says why and what to change.
+//! [`mod@authorize`] decides → [`mod@explain`] says why and what to change; [`batch`] runs
+//! JSON Lines of requests with caches.
 //!
 //! ```
 //! use ecrsim_engine::{parse_policy, authorize, explain, Decision, PolicyKind, PolicySet, Request};
@@ -33,6 +34,7 @@
 
 pub mod arn;
 pub mod authorize;
+pub mod batch;
 pub mod catalog;
 pub mod condition;
 pub mod context;
