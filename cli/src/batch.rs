@@ -208,17 +208,23 @@ impl Worker {
 /// The lines of a block, as `BufRead::lines` splits them (without `\n` or `\r\n`; no line after
 /// a final newline).
 fn lines(block: &[u8]) -> impl Iterator<Item = &[u8]> {
-    let body = block.strip_suffix(b"\n").unwrap_or(block);
-    let pieces = (!block.is_empty()).then(|| body.split(|b| *b == b'\n'));
-    pieces
-        .into_iter()
-        .flatten()
-        .map(|line| line.strip_suffix(b"\r").unwrap_or(line))
+    let mut start = 0;
+    let mut newlines = memchr::memchr_iter(b'\n', block);
+    std::iter::from_fn(move || {
+        let end = match newlines.next() {
+            Some(end) => end,
+            None if start < block.len() => block.len(),
+            None => return None,
+        };
+        let line = block.get(start..end)?;
+        start = end + 1;
+        Some(line.strip_suffix(b"\r").unwrap_or(line))
+    })
 }
 
 /// The number of lines in a block.
 fn count_lines(block: &[u8]) -> usize {
-    let newlines = block.iter().filter(|b| **b == b'\n').count();
+    let newlines = memchr::memchr_iter(b'\n', block).count();
     newlines + usize::from(!block.is_empty() && !block.ends_with(b"\n"))
 }
 

@@ -11,6 +11,7 @@ use ecrsim_engine::{
     Reason, Request, StatementRef, StatementTrace, SuggestedPrincipal, SuggestedStatement,
 };
 use serde::Serialize;
+use serde_json::value::RawValue;
 
 /// `` `a`, `b` ``: values quoted for a sentence.
 fn quoted_list(values: &[String]) -> String {
@@ -700,17 +701,22 @@ pub fn brief_reason(explanation: &Explanation) -> String {
 }
 
 /// What a batch line says about one (policy set, request), rendered once and reused by every
-/// line that repeats them.
+/// line that repeats them: each field is serialized once, and written verbatim on every line.
 #[derive(Debug)]
 pub struct BatchResult {
     decision: &'static str,
-    reason: String,
-    action: String,
-    resource: String,
-    deciding: Vec<StatementRefJson>,
-    notes: Vec<String>,
-    /// `None`: not asked for; `Some(Null)`: asked for, nothing to fix.
-    fix: Option<serde_json::Value>,
+    reason: Option<Box<RawValue>>,
+    action: Option<Box<RawValue>>,
+    resource: Option<Box<RawValue>>,
+    deciding: Option<Box<RawValue>>,
+    notes: Option<Box<RawValue>>,
+    /// `None`: not asked for; `Some(null)`: asked for, nothing to fix.
+    fix: Option<Option<Box<RawValue>>>,
+}
+
+/// A value serialized once (`None`, written as null, if it cannot be).
+fn raw<T: Serialize + ?Sized>(value: &T) -> Option<Box<RawValue>> {
+    serde_json::value::to_raw_value(value).ok()
 }
 
 impl BatchResult {
@@ -722,23 +728,21 @@ impl BatchResult {
             explanation
                 .fix
                 .as_ref()
-                .and_then(|fix| {
-                    serde_json::to_value(FixJson::new(fix, explanation, e.request)).ok()
-                })
-                .unwrap_or_default()
+                .and_then(|fix| raw(&FixJson::new(fix, explanation, e.request)))
         });
+        let deciding: Vec<StatementRefJson> = explanation
+            .response
+            .deciding
+            .iter()
+            .map(|&at| StatementRefJson::new(e.set, at, e.names))
+            .collect();
         BatchResult {
             decision: explanation.response.decision.as_str(),
-            reason: brief_reason(explanation),
-            action: e.request.action().to_string(),
-            resource: e.request.resource().to_string(),
-            deciding: explanation
-                .response
-                .deciding
-                .iter()
-                .map(|&at| StatementRefJson::new(e.set, at, e.names))
-                .collect(),
-            notes: notes(explanation),
+            reason: raw(&brief_reason(explanation)),
+            action: raw(e.request.action()),
+            resource: raw(e.request.resource()),
+            deciding: raw(&deciding),
+            notes: raw(&notes(explanation)),
             fix,
         }
     }
@@ -747,12 +751,12 @@ impl BatchResult {
     pub fn line<'a>(&'a self, id: &'a serde_json::Value) -> BatchLine<'a> {
         BatchLine {
             decision: self.decision,
-            reason: &self.reason,
-            action: &self.action,
-            resource: &self.resource,
-            deciding: &self.deciding,
-            notes: &self.notes,
-            fix: self.fix.as_ref(),
+            reason: self.reason.as_deref(),
+            action: self.action.as_deref(),
+            resource: self.resource.as_deref(),
+            deciding: self.deciding.as_deref(),
+            notes: self.notes.as_deref(),
+            fix: self.fix.as_ref().map(Option::as_deref),
             id,
         }
     }
@@ -762,13 +766,13 @@ impl BatchResult {
 #[derive(Serialize)]
 pub struct BatchLine<'a> {
     decision: &'static str,
-    reason: &'a str,
-    action: &'a str,
-    resource: &'a str,
-    deciding: &'a [StatementRefJson],
-    notes: &'a [String],
+    reason: Option<&'a RawValue>,
+    action: Option<&'a RawValue>,
+    resource: Option<&'a RawValue>,
+    deciding: Option<&'a RawValue>,
+    notes: Option<&'a RawValue>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    fix: Option<&'a serde_json::Value>,
+    fix: Option<Option<&'a RawValue>>,
     id: &'a serde_json::Value,
 }
 

@@ -20,6 +20,7 @@
 
 use std::borrow::Cow;
 use std::collections::HashMap;
+use std::hash::{BuildHasher, Hasher};
 use std::sync::Arc;
 
 use serde::Deserialize;
@@ -210,6 +211,8 @@ pub struct Line<'s, R> {
 /// A compiled set from a line, with what its cache entry is checked against.
 #[derive(Debug)]
 struct Compiled {
+    /// The raw text of the policy fields it was compiled from, each with its field index.
+    raw: Vec<(usize, Box<str>)>,
     set: PolicySet,
     names: Vec<String>,
     /// For a set with warnings: the character column of each policy field's value (warnings
@@ -227,7 +230,9 @@ pub struct Session<R> {
     detail: Detail,
     /// Whether caches are used; without, every line is read as if it were alone.
     reuse: bool,
-    set_index: HashMap<Box<[u8]>, usize, Fast>,
+    /// By the hash of the policy fields' raw text (each set keeps its text to check it).
+    set_index: HashMap<u64, usize, Fast>,
+    hasher: Fast,
     sets: Vec<Compiled>,
     result_index: HashMap<Box<[u8]>, usize, Fast>,
     results: Vec<R>,
@@ -261,6 +266,7 @@ impl<R> Session<R> {
             detail: detail.max(Detail::Trace),
             reuse: true,
             set_index: HashMap::default(),
+            hasher: Fast::default(),
             sets: Vec::new(),
             result_index: HashMap::default(),
             results: Vec::new(),
@@ -373,14 +379,20 @@ impl<R> Session<R> {
                 request,
             };
         }
-        self.key.clear();
-        for (field, raw) in policies.iter().enumerate() {
-            if let Some(raw) = raw {
-                self.key.push(b'0' + field as u8);
-                self.key.extend_from_slice(raw.get().as_bytes());
-                self.key.push(0);
+        let present = || {
+            policies
+                .iter()
+                .enumerate()
+                .filter_map(|(field, raw)| raw.map(|raw| (field, raw.get())))
+        };
+        let hash = {
+            let mut h = self.hasher.build_hasher();
+            for (field, raw) in present() {
+                h.write_usize(field);
+                h.write(raw.as_bytes());
             }
-        }
+            h.finish()
+        };
         let columns = || -> Vec<usize> {
             policies
                 .iter()
@@ -392,8 +404,14 @@ impl<R> Session<R> {
                 })
                 .collect()
         };
-        if let Some(&at) = self.set_index.get(self.key.as_slice())
+        if let Some(&at) = self.set_index.get(&hash)
             && let Some(compiled) = self.sets.get(at)
+            && compiled.raw.len() == present().count()
+            && compiled
+                .raw
+                .iter()
+                .zip(present())
+                .all(|((f, a), (field, b))| *f == field && **a == *b)
             && compiled.columns.as_ref().is_none_or(|c| *c == columns())
         {
             return Fast1::Ready {
@@ -418,11 +436,12 @@ impl<R> Session<R> {
         }
         let at = self.sets.len();
         self.sets.push(Compiled {
+            raw: present().map(|(field, raw)| (field, raw.into())).collect(),
             set,
             names,
             columns: warnings.then(columns),
         });
-        self.set_index.insert(self.key.as_slice().into(), at);
+        self.set_index.insert(hash, at);
         Fast1::Ready {
             id,
             set: at,
