@@ -232,16 +232,22 @@ fn count_lines(block: &[u8]) -> usize {
 /// after a newline (or at the end); what follows its last newline is kept in `carry`.
 fn next_block(input: &mut impl BufRead, carry: &mut Vec<u8>) -> io::Result<Option<Vec<u8>>> {
     let mut block = std::mem::take(carry);
+    let mut last_newline = memchr::memrchr(b'\n', &block);
     loop {
         let buf = input.fill_buf()?;
         if buf.is_empty() {
             return Ok((!block.is_empty()).then_some(block));
         }
         let n = buf.len();
+        // Only the new bytes are searched, so a long line is read in linear time.
+        let newline = memchr::memrchr(b'\n', buf).map(|at| block.len() + at);
         block.extend_from_slice(buf);
         input.consume(n);
+        if let Some(last) = newline {
+            last_newline = Some(last);
+        }
         if block.len() >= BLOCK_BYTES
-            && let Some(last) = block.iter().rposition(|b| *b == b'\n')
+            && let Some(last) = last_newline
         {
             *carry = block.split_off(last + 1);
             return Ok(Some(block));
