@@ -7,11 +7,13 @@ use ecrsim_engine::eval::mandatory::MandatoryPolicy;
 use ecrsim_engine::model::condition::ConditionFailure;
 use ecrsim_engine::request::assume::{AssumedSource, Unknowable};
 use ecrsim_engine::syntax::printable::printable;
+use ecrsim_engine::tools::batch::Evaluated;
 use ecrsim_engine::{
-    Advice, Decision, Exclusion, Explanation, Fix, Mismatch, Note, PolicyRole, PolicySet, Reason,
-    Request, StatementRef, StatementTrace, SuggestedPrincipal, SuggestedStatement,
+    Advice, Decision, Effect, Exclusion, Explanation, Fix, Mismatch, Note, PolicyRole, PolicySet,
+    Reason, Request, StatementRef, StatementTrace, SuggestedPrincipal, SuggestedStatement,
 };
 use serde::Serialize;
+use serde_json::value::RawValue;
 
 /// `` `a`, `b` ``: values quoted for a sentence.
 fn quoted_list(values: &[String]) -> String {
@@ -515,7 +517,7 @@ pub fn paint(decision: Decision) -> String {
 }
 
 /// A deciding statement: `{"policy", "policyType", "index", "sid"}`.
-#[derive(Serialize)]
+#[derive(Debug, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct StatementRefJson {
     policy: String,
@@ -659,6 +661,26 @@ struct FixJson<'a> {
     changes: Vec<ChangeJson<'a>>,
 }
 
+impl<'a> FixJson<'a> {
+    fn new(fix: &'a Fix, explanation: &Explanation, request: &Request) -> FixJson<'a> {
+        FixJson {
+            summary: advice(fix, explanation, request),
+            statement: fix
+                .changes
+                .first()
+                .and_then(|c| SuggestedJson::new(&c.statement)),
+            changes: fix
+                .changes
+                .iter()
+                .map(|c| ChangeJson {
+                    policy_type: c.role.to_string(),
+                    statement: SuggestedJson::new(&c.statement),
+                })
+                .collect(),
+        }
+    }
+}
+
 /// The report of `check --format json`.
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -712,21 +734,10 @@ impl<'a> Report<'a> {
                 mismatches: t.mismatches.iter().map(MismatchJson::new).collect(),
             })
             .collect();
-        let fix = explanation.fix.as_ref().map(|fix| FixJson {
-            summary: advice(fix, explanation, request),
-            statement: fix
-                .changes
-                .first()
-                .and_then(|c| SuggestedJson::new(&c.statement)),
-            changes: fix
-                .changes
-                .iter()
-                .map(|c| ChangeJson {
-                    policy_type: c.role.to_string(),
-                    statement: SuggestedJson::new(&c.statement),
-                })
-                .collect(),
-        });
+        let fix = explanation
+            .fix
+            .as_ref()
+            .map(|fix| FixJson::new(fix, explanation, request));
         Report {
             decision: response.decision.as_str(),
             reason: response.reason.to_string(),
@@ -776,8 +787,105 @@ pub fn json(explanation: &Explanation, request: &Request, set: &PolicySet) -> se
     serde_json::to_value(Report::new(explanation, request, set)).unwrap_or_default()
 }
 
-/// One-line summary used by `batch`: the decision and, for denials, the first reason.
-pub fn short_reason(explanation: &Explanation, request: &Request) -> String {
+/// The policy role a denial's reason names, whose Allow statements could have allowed it.
+fn roles_of(reason: Reason) -> &'static dyn Fn(PolicyRole) -> bool {
+    match reason {
+        Reason::NoIdentityAllows => &|r| matches!(r, PolicyRole::Identity | PolicyRole::Resource),
+        Reason::NoResourcePolicyAllows => &|r| r == PolicyRole::Resource,
+        Reason::NoBoundaryAllows => &|r| r == PolicyRole::Boundary,
+        Reason::NoSessionAllows => &|r| r == PolicyRole::Session,
+        Reason::NoVpcEndpointAllows => &|r| r == PolicyRole::VpcEndpoint,
+        Reason::NoScpAllows(_) => &|r| matches!(r, PolicyRole::Scp(_)),
+        Reason::NoRcpAllows(_) => &|r| matches!(r, PolicyRole::Rcp(_)),
+        _ => &|_| true,
+    }
+}
+
+/// The Allow statement of the policy type that denied which fails on the fewest elements (the
+/// first of those), when there is one.
+fn nearest(explanation: &Explanation) -> Option<&StatementTrace> {
+    let reason = explanation.response.reason;
+    let level = match reason {
+        Reason::NoScpAllows(level) | Reason::NoRcpAllows(level) => Some(level),
+        _ => None,
+    };
+    let in_role = roles_of(reason);
+    explanation
+        .statements
+        .iter()
+        .filter(|t| t.effect == Effect::Allow && !t.mismatches.is_empty() && in_role(t.role))
+        .filter(|t| match (t.role, level) {
+            (PolicyRole::Scp(l) | PolicyRole::Rcp(l), Some(level)) => l == level,
+            _ => true,
+        })
+        .min_by_key(|t| t.mismatches.len())
+}
+
+/// A failing element in a few words, after "statement `X` of policy".
+pub fn brief_mismatch(m: &Mismatch) -> String {
+    let short = |listed: &[String]| -> String {
+        let mut shown = quoted_list(listed.get(..2).unwrap_or(listed));
+        if listed.len() > 2 {
+            shown.push_str(", …");
+        }
+        shown
+    };
+    match m {
+        Mismatch::ActionNotListed {
+            action, closest, ..
+        } => {
+            let closest = closest
+                .as_ref()
+                .map(|c| format!(" (closest: `{c}`)"))
+                .unwrap_or_default();
+            format!("does not list `{action}` in its Action{closest}")
+        }
+        Mismatch::ActionExcluded { action, by } => {
+            format!("excludes `{action}` with NotAction `{by}`")
+        }
+        Mismatch::ResourceNotMatched { resource, listed } => {
+            format!("covers [{}], not `{resource}`", short(listed))
+        }
+        Mismatch::AccountLevelAction { action, .. } => format!(
+            "is scoped to resources, but `{action}` does not support resource-level permissions: only \"Resource\": \"*\" matches it"
+        ),
+        Mismatch::ResourceExcluded { resource, by } => {
+            format!("excludes `{resource}` with NotResource `{by}`")
+        }
+        Mismatch::Condition {
+            key,
+            operator,
+            failure,
+            ..
+        } => match failure {
+            ConditionFailure::Absent | ConditionFailure::NullExpectsPresent => {
+                format!("has a condition `{operator}` on `{key}`, a key the request does not carry")
+            }
+            ConditionFailure::NotMatched { value } => format!(
+                "has a condition `{operator}` on `{key}` that request value `{value}` does not satisfy"
+            ),
+            _ => {
+                format!("has a condition `{operator}` on `{key}` that the request does not satisfy")
+            }
+        },
+        Mismatch::PrincipalNotNamed {
+            caller: Some(caller),
+            ..
+        } => format!("does not name caller `{caller}` in its Principal"),
+        Mismatch::PrincipalNotNamed { caller: None, .. } => {
+            "names a Principal, and the request has no caller".to_string()
+        }
+        Mismatch::PrincipalExempted { caller } => {
+            format!("exempts caller `{caller}` with NotPrincipal")
+        }
+        other => mismatch(other),
+    }
+}
+
+/// The `reason` of a batch line, in one sentence from the traced facts: the deciding statements,
+/// or for an implicit denial the policy type that did not allow it and the nearest statement's
+/// first failing element. No fix (`batch --fix` adds it as its own field).
+pub fn brief_reason(explanation: &Explanation) -> String {
     let response = &explanation.response;
     let deciding: Vec<String> = response
         .deciding
@@ -791,13 +899,115 @@ pub fn short_reason(explanation: &Explanation, request: &Request) -> String {
         Decision::ExplicitDeny => {
             format!("denied {} by {}", response.reason, deciding.join(", "))
         }
-        Decision::ImplicitDeny => match &explanation.fix {
-            Some(fix) => format!(
-                "denied {}; {}",
-                response.reason,
-                advice(fix, explanation, request)
-            ),
+        Decision::ImplicitDeny => match nearest(explanation) {
+            Some(t) => {
+                let more = match t.mismatches.len() {
+                    0 | 1 => String::new(),
+                    2 => " (and one more element fails)".to_string(),
+                    n => format!(" (and {} more elements fail)", n - 1),
+                };
+                let first = t.mismatches.first().map(brief_mismatch).unwrap_or_default();
+                format!(
+                    "denied {}: statement `{}` of {} {first}{more}",
+                    response.reason, t.label, t.policy_name
+                )
+            }
             None => format!("denied {}", response.reason),
         },
+    }
+}
+
+/// What a batch line says about one (policy set, request), rendered once and reused by every
+/// line that repeats them: each field is serialized once, and written verbatim on every line.
+#[derive(Debug)]
+pub struct BatchResult {
+    decision: &'static str,
+    reason: Option<Box<RawValue>>,
+    action: Option<Box<RawValue>>,
+    resource: Option<Box<RawValue>>,
+    deciding: Option<Box<RawValue>>,
+    notes: Option<Box<RawValue>>,
+    /// `None`: not asked for; `Some(null)`: asked for, nothing to fix.
+    fix: Option<Option<Box<RawValue>>>,
+}
+
+/// A value serialized once (`None`, written as null, if it cannot be).
+fn raw<T: Serialize + ?Sized>(value: &T) -> Option<Box<RawValue>> {
+    serde_json::value::to_raw_value(value).ok()
+}
+
+impl BatchResult {
+    /// The result of an evaluation; `with_fix`: the evaluation carries the fix, and the line
+    /// shows it.
+    pub fn new(e: &Evaluated<'_>, with_fix: bool) -> BatchResult {
+        let explanation = e.explanation;
+        let fix = with_fix.then(|| {
+            explanation
+                .fix
+                .as_ref()
+                .and_then(|fix| raw(&FixJson::new(fix, explanation, e.request)))
+        });
+        let deciding: Vec<StatementRefJson> = explanation
+            .response
+            .deciding
+            .iter()
+            .map(|&at| StatementRefJson::new(e.set, at, e.names))
+            .collect();
+        BatchResult {
+            decision: explanation.response.decision.as_str(),
+            reason: raw(&brief_reason(explanation)),
+            action: raw(e.request.action()),
+            resource: raw(e.request.resource()),
+            deciding: raw(&deciding),
+            notes: raw(&notes(explanation)),
+            fix,
+        }
+    }
+
+    /// The output line, with the input line's `id`.
+    pub fn line<'a>(&'a self, id: &'a serde_json::Value) -> BatchLine<'a> {
+        BatchLine {
+            decision: self.decision,
+            reason: self.reason.as_deref(),
+            action: self.action.as_deref(),
+            resource: self.resource.as_deref(),
+            deciding: self.deciding.as_deref(),
+            notes: self.notes.as_deref(),
+            fix: self.fix.as_ref().map(Option::as_deref),
+            id,
+        }
+    }
+}
+
+/// A decided batch line (README.md, "Batch"): the fields in this order.
+#[derive(Serialize)]
+pub struct BatchLine<'a> {
+    decision: &'static str,
+    reason: Option<&'a RawValue>,
+    action: Option<&'a RawValue>,
+    resource: Option<&'a RawValue>,
+    deciding: Option<&'a RawValue>,
+    notes: Option<&'a RawValue>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    fix: Option<Option<&'a RawValue>>,
+    id: &'a serde_json::Value,
+}
+
+/// A batch line that could not be decided.
+#[derive(Serialize)]
+pub struct BatchError<'a> {
+    id: &'a serde_json::Value,
+    decision: &'static str,
+    error: &'a str,
+}
+
+impl<'a> BatchError<'a> {
+    /// The `Error` line for `message`.
+    pub fn new(id: &'a serde_json::Value, message: &'a str) -> BatchError<'a> {
+        BatchError {
+            id,
+            decision: "Error",
+            error: message,
+        }
     }
 }

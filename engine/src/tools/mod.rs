@@ -1,5 +1,6 @@
 //! Tools built on the evaluation: lint, policy summaries, diffs, workflows and batch lines.
 
+pub mod batch;
 pub mod diff;
 pub mod lint;
 pub mod summary;

@@ -1,0 +1,909 @@
+//! Batch evaluation of JSON Lines: each line carries a request and, optionally, the policies to
+//! decide it with; a [`Session`] compiles a policy set repeated across lines once, decides a
+//! repeated request once, and hands back typed results for the caller to render.
+//!
+//! The line schema (README.md, "Batch") is read with serde: the top level and the `request`
+//! object as structs, the policies, the `id` and the request context as raw JSON text. Policy
+//! documents and contexts are then validated by the engine's own reader ([`crate::syntax::json`],
+//! [`crate::parse`]), so positions, duplicate keys and messages are those of policy files, and
+//! the raw text of a line's policies is the key of its compiled set. A line serde does not accept
+//! (or that fails validation) is read again with the engine's reader, which words the error
+//! exactly (the field, the type found, the column).
+//!
+//! What a session caches, each bounded (cleared when full):
+//!
+//! - compiled policy sets, keyed by the raw text of the line's policy fields (and, for a set
+//!   whose policies carry warnings, the columns they start at, since warnings quote them);
+//! - results, keyed by (compiled set, raw text of the `request` value): the caller's rendering
+//!   of the [`Explanation`], made once;
+//! - the catalog's answers for (action, resource) pairs ([`Validator`]).
+
+use std::borrow::Cow;
+use std::collections::HashMap;
+use std::hash::{BuildHasher, Hasher};
+use std::sync::Arc;
+
+use serde::Deserialize;
+use serde_json::value::RawValue;
+
+use crate::eval::authorize::{PolicyRole, PolicySet};
+use crate::eval::caller::settle_caller;
+use crate::explain::{Detail, Explanation, evaluate};
+use crate::model::context::Context;
+use crate::model::policy::{Policy, PolicyKind, Source};
+use crate::parse::{parse_policy_input, policy_from_json};
+use crate::request::{Request, Validator};
+use crate::syntax::json::{self, Json, Value as JsonValue};
+
+/// The fields of an input line.
+pub const TOP_FIELDS: &[&str] = &[
+    "id",
+    "identityPolicies",
+    "resourcePolicy",
+    "permissionBoundary",
+    "scps",
+    "rcps",
+    "sessionPolicy",
+    "vpcEndpointPolicy",
+    "request",
+];
+
+/// The fields of a line's `request` object.
+pub const REQUEST_FIELDS: &[&str] = &[
+    "principal",
+    "action",
+    "resource",
+    "resourceAccount",
+    "context",
+    "region",
+    "at",
+];
+
+/// Compiled sets kept before the cache is emptied.
+const MAX_SETS: usize = 256;
+/// Results kept before the cache is emptied.
+const MAX_RESULTS: usize = 1 << 16;
+
+/// A line as serde reads it: the policies, `id` and `request` as raw text.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct LineIn<'a> {
+    #[serde(default, borrow)]
+    id: Option<&'a RawValue>,
+    #[serde(default, borrow, rename = "identityPolicies")]
+    identity_policies: Option<&'a RawValue>,
+    #[serde(default, borrow, rename = "resourcePolicy")]
+    resource_policy: Option<&'a RawValue>,
+    #[serde(default, borrow, rename = "permissionBoundary")]
+    permission_boundary: Option<&'a RawValue>,
+    #[serde(default, borrow)]
+    scps: Option<&'a RawValue>,
+    #[serde(default, borrow)]
+    rcps: Option<&'a RawValue>,
+    #[serde(default, borrow, rename = "sessionPolicy")]
+    session_policy: Option<&'a RawValue>,
+    #[serde(default, borrow, rename = "vpcEndpointPolicy")]
+    vpc_endpoint_policy: Option<&'a RawValue>,
+    #[serde(default, borrow)]
+    request: Option<&'a RawValue>,
+}
+
+impl<'a> LineIn<'a> {
+    /// The policy fields, in a fixed order (`None`: absent or `null`).
+    fn policies(&self) -> [Option<&'a RawValue>; 7] {
+        [
+            self.identity_policies,
+            self.resource_policy,
+            self.permission_boundary,
+            self.scps,
+            self.rcps,
+            self.session_policy,
+            self.vpc_endpoint_policy,
+        ]
+    }
+}
+
+/// A line's `request` object as serde reads it.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RequestIn<'a> {
+    #[serde(default, borrow)]
+    principal: Option<Cow<'a, str>>,
+    #[serde(default, borrow)]
+    action: Option<Cow<'a, str>>,
+    #[serde(default, borrow)]
+    resource: Option<Cow<'a, str>>,
+    #[serde(default, borrow, rename = "resourceAccount")]
+    resource_account: Option<Cow<'a, str>>,
+    #[serde(default, borrow)]
+    context: Option<&'a RawValue>,
+    #[serde(default, borrow)]
+    region: Option<Cow<'a, str>>,
+    #[serde(default, borrow)]
+    at: Option<Cow<'a, str>>,
+}
+
+/// Policies shared by every line that carries none of its own.
+#[derive(Debug)]
+pub struct Shared {
+    set: PolicySet,
+    names: Vec<String>,
+}
+
+impl Shared {
+    /// Compiles `set`; its policies are named by their source names (file paths).
+    pub fn new(set: PolicySet) -> Shared {
+        set.compile();
+        let names = set
+            .policies()
+            .iter()
+            .map(|(_, p)| p.source.name.clone())
+            .collect();
+        Shared { set, names }
+    }
+}
+
+/// What a caller renders once per distinct (policy set, request).
+#[derive(Debug)]
+#[non_exhaustive]
+pub struct Evaluated<'a> {
+    /// The policies.
+    pub set: &'a PolicySet,
+    /// How the policies are named in output: `identityPolicies[0]`, `scps[r-1][0]`, or the
+    /// file path of a shared policy.
+    pub names: &'a [String],
+    /// The validated request.
+    pub request: &'a Request,
+    /// The evaluation, at the session's [`Detail`].
+    pub explanation: &'a Explanation,
+}
+
+/// A bad line: what is wrong, in words (lowercase, no final period).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LineError {
+    /// The message.
+    pub message: String,
+}
+
+impl std::fmt::Display for LineError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for LineError {}
+
+impl From<String> for LineError {
+    fn from(message: String) -> LineError {
+        LineError { message }
+    }
+}
+
+impl From<&str> for LineError {
+    fn from(message: &str) -> LineError {
+        LineError {
+            message: message.to_string(),
+        }
+    }
+}
+
+/// A rendered result: from the session's cache, or made for this line alone.
+#[derive(Debug)]
+pub enum Decided<'s, R> {
+    /// Kept by the session (the same policies and request were seen before, or will be reused).
+    Cached(&'s R),
+    /// Made for this line (a line read by the slow path).
+    Once(R),
+}
+
+impl<R> std::ops::Deref for Decided<'_, R> {
+    type Target = R;
+    fn deref(&self) -> &R {
+        match self {
+            Decided::Cached(r) => r,
+            Decided::Once(r) => r,
+        }
+    }
+}
+
+/// The answer to one line: its `id` (`null` when absent or unreadable) and its result.
+#[derive(Debug)]
+pub struct Line<'s, R> {
+    /// The line's `id`, to echo.
+    pub id: serde_json::Value,
+    /// The rendered decision, or why the line could not be decided.
+    pub result: Result<Decided<'s, R>, LineError>,
+}
+
+/// A compiled set from a line, with what its cache entry is checked against.
+#[derive(Debug)]
+struct Compiled {
+    /// The raw text of the policy fields it was compiled from, each with its field index.
+    raw: Vec<(usize, Box<str>)>,
+    set: PolicySet,
+    names: Vec<String>,
+    /// For a set with warnings: the character column of each policy field's value (warnings
+    /// quote positions in the line). `None` when no position is shown.
+    columns: Option<Vec<usize>>,
+}
+
+type Fast = foldhash::fast::RandomState;
+
+/// Evaluates lines one after the other, keeping compiled sets and results; `R` is what the
+/// caller renders from an [`Evaluated`] (once per distinct policy set and request).
+#[derive(Debug)]
+pub struct Session<R> {
+    shared: Option<Arc<Shared>>,
+    detail: Detail,
+    /// Whether caches are used; without, every line is read as if it were alone.
+    reuse: bool,
+    /// By the hash of the policy fields' raw text (each set keeps its text to check it).
+    set_index: HashMap<u64, usize, Fast>,
+    hasher: Fast,
+    sets: Vec<Compiled>,
+    result_index: HashMap<Box<[u8]>, usize, Fast>,
+    results: Vec<R>,
+    validator: Validator,
+    key: Vec<u8>,
+}
+
+/// What the fast reading found, or that the line needs the slow one.
+enum Fast1<'a> {
+    /// The line's compiled set and the raw text of its request.
+    Ready {
+        id: serde_json::Value,
+        set: usize,
+        request: &'a RawValue,
+    },
+    /// A policy failed to load: the message, as the slow path would word it.
+    Error(serde_json::Value, LineError),
+    /// Read it again with the engine's reader.
+    Slow,
+}
+
+/// The set index of the shared policies (in results' keys; no compiled set has it).
+const SHARED: usize = usize::MAX;
+
+impl<R> Session<R> {
+    /// A session deciding lines with `shared` policies for lines that carry none, recording
+    /// `detail` (at least [`Detail::Trace`], which gives the notes).
+    pub fn new(shared: Option<Arc<Shared>>, detail: Detail) -> Session<R> {
+        Session {
+            shared,
+            detail: detail.max(Detail::Trace),
+            reuse: true,
+            set_index: HashMap::default(),
+            hasher: Fast::default(),
+            sets: Vec::new(),
+            result_index: HashMap::default(),
+            results: Vec::new(),
+            validator: Validator::new(),
+            key: Vec::new(),
+        }
+    }
+
+    /// Turns the caches off (each line is read and decided as if alone) or on; for tests that
+    /// check the caches change nothing.
+    pub fn reuse(mut self, reuse: bool) -> Session<R> {
+        self.reuse = reuse;
+        self
+    }
+
+    /// Decides line `number` (1-based, for messages) given as bytes without its line ending.
+    pub fn line(
+        &mut self,
+        bytes: &[u8],
+        number: usize,
+        render: impl FnOnce(&Evaluated<'_>) -> R,
+    ) -> Line<'_, R> {
+        let text = match std::str::from_utf8(bytes) {
+            Ok(text) => text,
+            Err(e) => {
+                return error(
+                    serde_json::Value::Null,
+                    format!(
+                        "line {number}: invalid UTF-8 at byte {}: input lines must be UTF-8 text",
+                        e.valid_up_to() + 1
+                    ),
+                );
+            }
+        };
+        if !self.reuse {
+            self.clear();
+        }
+        let (id, set, request) = match self.fast(text, number) {
+            Fast1::Ready { id, set, request } => (id, set, request),
+            Fast1::Error(id, e) => return error(id, e.message),
+            Fast1::Slow => return self.slow(text, number, render),
+        };
+        // The result, by (set, request text).
+        self.key.clear();
+        self.key.extend_from_slice(&set.to_le_bytes());
+        self.key.extend_from_slice(request.get().as_bytes());
+        let known = self.result_index.get(self.key.as_slice()).copied();
+        if let Some(at) = known.filter(|at| *at < self.results.len()) {
+            return cached(id, &self.results, at);
+        }
+        let Some(request) = self.request(request.get()) else {
+            return self.slow(text, number, render);
+        };
+        let (set, names) = match self.sets.get(set) {
+            Some(c) => (&c.set, &c.names),
+            None => match &self.shared {
+                Some(shared) => (&shared.set, &shared.names),
+                None => return self.slow(text, number, render),
+            },
+        };
+        let Ok(request) = settle_caller(set, request) else {
+            return self.slow(text, number, render);
+        };
+        let explanation = evaluate(set, &request, self.detail);
+        let rendered = render(&Evaluated {
+            set,
+            names,
+            request: &request,
+            explanation: &explanation,
+        });
+        if self.results.len() >= MAX_RESULTS {
+            self.results.clear();
+            self.result_index.clear();
+        }
+        let at = self.results.len();
+        self.results.push(rendered);
+        self.result_index.insert(self.key.as_slice().into(), at);
+        cached(id, &self.results, at)
+    }
+
+    fn clear(&mut self) {
+        self.set_index.clear();
+        self.sets.clear();
+        self.result_index.clear();
+        self.results.clear();
+        self.validator = Validator::new();
+    }
+
+    /// Reads the line with serde and finds (or compiles) its policy set.
+    fn fast<'a>(&mut self, text: &'a str, number: usize) -> Fast1<'a> {
+        let Ok(line) = serde_json::from_str::<LineIn<'a>>(text) else {
+            return Fast1::Slow;
+        };
+        let id = match line.id {
+            None => serde_json::Value::Null,
+            Some(raw) => {
+                let raw = raw.get();
+                // Serde's map keeps the last of duplicate keys; the engine's reader rejects them.
+                if raw.starts_with(['{', '[']) && json::parse_str(raw).is_err() {
+                    return Fast1::Slow;
+                }
+                serde_json::from_str(raw).unwrap_or(serde_json::Value::Null)
+            }
+        };
+        let Some(request) = line.request else {
+            return Fast1::Slow;
+        };
+        let policies = line.policies();
+        if policies.iter().all(Option::is_none) && self.shared.is_some() {
+            return Fast1::Ready {
+                id,
+                set: SHARED,
+                request,
+            };
+        }
+        let present = || {
+            policies
+                .iter()
+                .enumerate()
+                .filter_map(|(field, raw)| raw.map(|raw| (field, raw.get())))
+        };
+        let hash = {
+            let mut h = self.hasher.build_hasher();
+            for (field, raw) in present() {
+                h.write_usize(field);
+                h.write(raw.as_bytes());
+            }
+            h.finish()
+        };
+        let columns = || -> Vec<usize> {
+            policies
+                .iter()
+                .flatten()
+                .map(|raw| {
+                    let offset =
+                        (raw.get().as_ptr() as usize).saturating_sub(text.as_ptr() as usize);
+                    text.get(..offset).map_or(0, |p| p.chars().count())
+                })
+                .collect()
+        };
+        if let Some(&at) = self.set_index.get(&hash)
+            && let Some(compiled) = self.sets.get(at)
+            && compiled.raw.len() == present().count()
+            && compiled
+                .raw
+                .iter()
+                .zip(present())
+                .all(|((f, a), (field, b))| *f == field && **a == *b)
+            && compiled.columns.as_ref().is_none_or(|c| *c == columns())
+        {
+            return Fast1::Ready {
+                id,
+                set: at,
+                request,
+            };
+        }
+        // A set not seen (at these columns): load it from the engine's reading of the line, so
+        // positions in warnings and errors are those of the line.
+        let Ok(parsed) = json::parse_str(text) else {
+            return Fast1::Slow;
+        };
+        let (set, names) = match load_line_policies(&parsed, text, number) {
+            Ok(loaded) => loaded,
+            Err(e) => return Fast1::Error(id, e),
+        };
+        set.compile();
+        let warnings = set.policies().iter().any(|(_, p)| !p.warnings.is_empty());
+        if self.sets.len() >= MAX_SETS {
+            self.clear();
+        }
+        let at = self.sets.len();
+        self.sets.push(Compiled {
+            raw: present().map(|(field, raw)| (field, raw.into())).collect(),
+            set,
+            names,
+            columns: warnings.then(columns),
+        });
+        self.set_index.insert(hash, at);
+        Fast1::Ready {
+            id,
+            set: at,
+            request,
+        }
+    }
+
+    /// The request from the raw text of its object; `None` for anything the slow path must word.
+    fn request(&mut self, raw: &str) -> Option<Request> {
+        let fields: RequestIn<'_> = serde_json::from_str(raw).ok()?;
+        let (action, resource) = (fields.action?, fields.resource?);
+        if let Some(account) = &fields.resource_account {
+            check_account(account).ok()?;
+        }
+        let mut request = self
+            .validator
+            .request(&action, &resource, fields.principal.as_deref())
+            .ok()?;
+        if let Some(context) = fields.context {
+            let json = json::parse_str(context.get()).ok()?;
+            request = request
+                .with_checked_context(Context::from_json(&json).ok()?)
+                .ok()?;
+        }
+        if let Some(account) = &fields.resource_account {
+            request = request.with_resource_account(account);
+        }
+        if let Some(region) = &fields.region {
+            request = request.with_region(region).ok()?;
+        }
+        if let Some(at) = &fields.at {
+            request = request.with_time(crate::request::assume::parse_time(at).ok()?);
+        }
+        Some(request)
+    }
+
+    /// The line read by the engine's reader, decided without caches: the exact error message of
+    /// a bad line.
+    fn slow(
+        &mut self,
+        text: &str,
+        number: usize,
+        render: impl FnOnce(&Evaluated<'_>) -> R,
+    ) -> Line<'_, R> {
+        let parsed = match json::parse_str(text) {
+            Ok(parsed) => parsed,
+            Err(e) => {
+                return error(
+                    serde_json::Value::Null,
+                    format!(
+                        "line {number}: invalid JSON at column {}: {}",
+                        e.pos.column, e.message
+                    ),
+                );
+            }
+        };
+        let id = parsed
+            .get("id")
+            .and_then(|m| serde_json::from_str(&m.value.to_json_string()).ok())
+            .unwrap_or(serde_json::Value::Null);
+        let (own_set, own_names) = match load_line_policies(&parsed, text, number) {
+            Ok(loaded) => loaded,
+            Err(e) => return error(id, e.message),
+        };
+        let (set, names) = match &self.shared {
+            Some(shared) if !carries_policies(&parsed) => (&shared.set, &shared.names),
+            _ => (&own_set, &own_names),
+        };
+        let request = match parsed.get("request") {
+            None => Err(LineError::from("missing `request`")),
+            Some(m) => request_from_json(&m.value),
+        };
+        let request =
+            match request.and_then(|r| settle_caller(set, r).map_err(|e| e.to_string().into())) {
+                Ok(request) => request,
+                Err(e) => return error(id, e.message),
+            };
+        let explanation = evaluate(set, &request, self.detail);
+        let rendered = render(&Evaluated {
+            set,
+            names,
+            request: &request,
+            explanation: &explanation,
+        });
+        Line {
+            id,
+            result: Ok(Decided::Once(rendered)),
+        }
+    }
+}
+
+/// The answer of a line whose result is `results[at]`.
+fn cached<R>(id: serde_json::Value, results: &[R], at: usize) -> Line<'_, R> {
+    Line {
+        id,
+        result: results
+            .get(at)
+            .map(Decided::Cached)
+            .ok_or_else(|| LineError::from("internal error: a cached result is missing")),
+    }
+}
+
+fn error<'s, R>(id: serde_json::Value, message: String) -> Line<'s, R> {
+    Line {
+        id,
+        result: Err(LineError { message }),
+    }
+}
+
+/// An account id: twelve digits.
+fn check_account(account: &str) -> Result<(), String> {
+    if account.len() == 12 && account.bytes().all(|b| b.is_ascii_digit()) {
+        Ok(())
+    } else {
+        Err(format!(
+            "invalid account id `{account}`: expected 12 digits"
+        ))
+    }
+}
+
+/// Whether a line has a policy field that is not `null`.
+fn carries_policies(line: &Json) -> bool {
+    TOP_FIELDS
+        .iter()
+        .filter(|key| !matches!(**key, "id" | "request"))
+        .any(|key| {
+            line.get(key)
+                .is_some_and(|m| m.value.value != JsonValue::Null)
+        })
+}
+
+/// Validates the `request` object of a line against the catalog.
+fn request_from_json(request: &Json) -> Result<Request, LineError> {
+    let JsonValue::Object(fields) = &request.value else {
+        return Err(format!(
+            "`request` must be an object, found {}",
+            request.value.type_name()
+        )
+        .into());
+    };
+    for f in fields {
+        if !REQUEST_FIELDS.contains(&f.key.as_str()) {
+            return Err(format!(
+                "unknown field `request.{}`: expected one of {}",
+                f.key,
+                REQUEST_FIELDS.join(", ")
+            )
+            .into());
+        }
+    }
+    let string_field = |key: &str| -> Result<Option<&str>, String> {
+        match request.get(key).map(|m| &m.value.value) {
+            None | Some(JsonValue::Null) => Ok(None),
+            Some(JsonValue::String(s)) => Ok(Some(s.as_str())),
+            Some(other) => Err(format!(
+                "`request.{key}` must be a string, found {}",
+                other.type_name()
+            )),
+        }
+    };
+    let action = string_field("action")?.ok_or("missing `request.action`")?;
+    let resource = string_field("resource")?.ok_or("missing `request.resource`")?;
+    let principal = string_field("principal")?;
+    let resource_account = string_field("resourceAccount")?;
+    if let Some(account) = resource_account {
+        check_account(account).map_err(|e| format!("`request.resourceAccount`: {e}"))?;
+    }
+    let context = match request.get("context") {
+        None => Context::new(),
+        Some(m) if m.value.value == JsonValue::Null => Context::new(),
+        Some(m) => Context::from_json(&m.value)
+            .map_err(|(_, message)| format!("`request.context`: {message}"))?,
+    };
+    let mut request = Request::new(action, resource, principal)
+        .map_err(|e| e.to_string())?
+        .with_checked_context(context)
+        .map_err(|e| format!("`request.context`: {e}"))?;
+    if let Some(account) = resource_account {
+        request = request.with_resource_account(account);
+    }
+    if let Some(region) = string_field("region")? {
+        request = request
+            .with_region(region)
+            .map_err(|e| format!("`request.region`: {e}"))?;
+    }
+    if let Some(at) = string_field("at")? {
+        let seconds =
+            crate::request::assume::parse_time(at).map_err(|e| format!("`request.at`: {e}"))?;
+        request = request.with_time(seconds);
+    }
+    Ok(request)
+}
+
+/// A policy given inline, as a JSON object or as a string holding JSON text (which may also be
+/// one of the AWS CLI output shapes). Its positions refer to the line; messages name the line.
+fn load_embedded(
+    doc: &Json,
+    line: &str,
+    number: usize,
+    name: &str,
+    kind: PolicyKind,
+) -> Result<Policy, String> {
+    let loaded = match &doc.value {
+        JsonValue::String(text) => parse_policy_input(name, text.as_bytes(), kind),
+        _ => {
+            let source = Arc::new(Source {
+                name: name.to_string(),
+                text: Arc::from(line),
+            });
+            policy_from_json(source, doc, kind)
+        }
+    };
+    loaded.map_err(|e| format!("line {number}: {e}"))
+}
+
+/// The policies a line carries, each in its role, and their names for output.
+fn load_line_policies(
+    line: &Json,
+    text: &str,
+    number: usize,
+) -> Result<(PolicySet, Vec<String>), LineError> {
+    let JsonValue::Object(members) = &line.value else {
+        return Err(format!(
+            "line {number}: expected a JSON object, found {}",
+            line.value.type_name()
+        )
+        .into());
+    };
+    for m in members {
+        if !TOP_FIELDS.contains(&m.key.as_str()) {
+            return Err(format!(
+                "unknown field `{}`: expected one of {}",
+                m.key,
+                TOP_FIELDS.join(", ")
+            )
+            .into());
+        }
+    }
+    let mut set = PolicySet::new();
+    let mut names = Vec::new();
+    let mut add = |role: PolicyRole, doc: &Json, name: String| -> Result<(), String> {
+        let policy = load_embedded(doc, text, number, &name, role.kind())?;
+        set.add_as(role, policy).map_err(|e| e.to_string())?;
+        names.push(name);
+        Ok(())
+    };
+    let field = |key: &str| {
+        line.get(key)
+            .map(|m| &m.value)
+            .filter(|v| v.value != JsonValue::Null)
+    };
+    if let Some(docs) = field("identityPolicies") {
+        let JsonValue::Array(docs) = &docs.value else {
+            return Err(format!(
+                "`identityPolicies` must be an array of policy documents, found {}",
+                docs.value.type_name()
+            )
+            .into());
+        };
+        for (i, doc) in docs.iter().enumerate() {
+            add(PolicyRole::Identity, doc, format!("identityPolicies[{i}]"))?;
+        }
+    }
+    let singles = [
+        ("resourcePolicy", PolicyRole::Resource),
+        ("permissionBoundary", PolicyRole::Boundary),
+        ("sessionPolicy", PolicyRole::Session),
+        ("vpcEndpointPolicy", PolicyRole::VpcEndpoint),
+    ];
+    for (key, role) in singles {
+        if let Some(doc) = field(key) {
+            add(role, doc, key.to_string())?;
+        }
+    }
+    for (key, scp) in [("scps", true), ("rcps", false)] {
+        let Some(value) = field(key) else { continue };
+        for (level, name, doc) in organization_levels(value, key)? {
+            let role = if scp {
+                PolicyRole::Scp(level)
+            } else {
+                PolicyRole::Rcp(level)
+            };
+            add(role, doc, name)?;
+        }
+    }
+    Ok((set, names))
+}
+
+/// `scps`/`rcps`: a list of documents (one level), or `[{"orgIdentifier", "policies"}]` (one
+/// level each, root first). Returns (level, name, document).
+fn organization_levels<'j>(
+    value: &'j Json,
+    key: &str,
+) -> Result<Vec<(usize, String, &'j Json)>, String> {
+    let JsonValue::Array(items) = &value.value else {
+        return Err(format!(
+            "`{key}` must be an array, found {}",
+            value.value.type_name()
+        ));
+    };
+    let leveled = items
+        .iter()
+        .any(|i| i.get("policies").is_some() || i.get("orgIdentifier").is_some());
+    if !leveled {
+        if items.is_empty() {
+            return Err(format!(
+                "`{key}` is an empty organization level: every root, OU and account has at least one policy attached, and a level with none would deny every request; give the level's policies or leave `{key}` out"
+            ));
+        }
+        return Ok(items
+            .iter()
+            .enumerate()
+            .map(|(i, doc)| (0, format!("{key}[{i}]"), doc))
+            .collect());
+    }
+    let mut out = Vec::new();
+    for (level, item) in items.iter().enumerate() {
+        let JsonValue::Object(members) = &item.value else {
+            return Err(format!(
+                "`{key}[{level}]` must be an object with `orgIdentifier` and `policies`"
+            ));
+        };
+        if let Some(m) = members
+            .iter()
+            .find(|m| m.key != "orgIdentifier" && m.key != "policies")
+        {
+            return Err(format!(
+                "unknown field `{key}[{level}].{}`: expected orgIdentifier, policies",
+                m.key
+            ));
+        }
+        let id = match item.get("orgIdentifier").map(|m| &m.value.value) {
+            Some(JsonValue::String(s)) => s.clone(),
+            None => format!("level{level}"),
+            Some(other) => {
+                return Err(format!(
+                    "`{key}[{level}].orgIdentifier` must be a string, found {}",
+                    other.type_name()
+                ));
+            }
+        };
+        let Some(JsonValue::Array(docs)) = item.get("policies").map(|m| &m.value.value) else {
+            return Err(format!(
+                "`{key}[{level}].policies` must be an array of policy documents"
+            ));
+        };
+        if docs.is_empty() {
+            return Err(format!(
+                "`{key}[{level}].policies` is empty: every root, OU and account has at least one policy attached, and a level with none would deny every request"
+            ));
+        }
+        for (i, doc) in docs.iter().enumerate() {
+            out.push((level, format!("{key}[{id}][{i}]"), doc));
+        }
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, reason = "tests stop loudly")]
+
+    use super::*;
+
+    const POLICY: &str = r#"{"Version":"2012-10-17","Statement":[{"Sid":"Repo","Effect":"Allow","Action":"ecr:PutImage","Resource":"arn:aws:ecr:us-east-1:123456789012:repository/app"}]}"#;
+    const UNVERSIONED: &str =
+        r#"{"Statement":[{"Sid":"Repo","Effect":"Allow","Action":"ecr:PutImage","Resource":"*"}]}"#;
+
+    fn push(id: &str, policy: &str, repo: &str) -> String {
+        format!(
+            r#"{{"id":{id},"identityPolicies":[{policy}],"request":{{"action":"ecr:PutImage","resource":"arn:aws:ecr:us-east-1:123456789012:repository/{repo}"}}}}"#
+        )
+    }
+
+    /// Renders the decision and the notes (with warnings' positions).
+    fn decide(session: &mut Session<String>, line: &str) -> Result<String, String> {
+        let answer = session.line(line.as_bytes(), 3, |e| {
+            let notes: Vec<String> = e
+                .explanation
+                .notes
+                .iter()
+                // What ecrsim assumed is said on every line; these tests look at the rest.
+                .filter(|n| !matches!(n, crate::explain::Note::Assumed { .. }))
+                .map(|n| format!("{n:?}"))
+                .collect();
+            format!("{} {}", e.explanation.response.decision, notes.join(";"))
+        });
+        answer.result.map(|r| r.clone()).map_err(|e| e.message)
+    }
+
+    #[test]
+    fn a_repeated_policy_is_compiled_once_and_a_repeated_request_decided_once() {
+        let mut session = Session::new(None, Detail::Trace);
+        assert_eq!(
+            decide(&mut session, &push("1", POLICY, "app")).unwrap(),
+            "Allow "
+        );
+        assert_eq!(
+            decide(&mut session, &push("2", POLICY, "app")).unwrap(),
+            "Allow "
+        );
+        assert_eq!(
+            decide(&mut session, &push("3", POLICY, "other")).unwrap(),
+            "ImplicitDeny "
+        );
+        assert_eq!((session.sets.len(), session.results.len()), (1, 2));
+    }
+
+    #[test]
+    fn warnings_keep_the_column_of_the_line_they_are_on() {
+        let mut session = Session::new(None, Detail::Trace);
+        let a = decide(&mut session, &push("1", UNVERSIONED, "app")).unwrap();
+        let b = decide(&mut session, &push("22", UNVERSIONED, "app")).unwrap();
+        assert!(a.contains("column: 29"), "{a}");
+        assert!(b.contains("column: 30"), "{b}");
+        let c = decide(&mut session, &push("33", UNVERSIONED, "app")).unwrap();
+        assert_eq!(b, c);
+    }
+
+    #[test]
+    fn bad_lines_are_worded_by_the_engine_reader() {
+        let mut session = Session::new(None, Detail::Trace);
+        let cases = [
+            (
+                r#"{"request":{"action":"ecr:PutImage","resource":7}}"#,
+                "`request.resource` must be a string, found a number",
+            ),
+            (
+                r#"{"request":{"action":"ecr:PutImage","resource":"*"},"request":1}"#,
+                "line 3: invalid JSON at column 53: duplicate key `request` (first at line 1, column 2): remove one of them",
+            ),
+            (
+                r#"{"request":null}"#,
+                "`request` must be an object, found null",
+            ),
+            (r#"{"id":1}"#, "missing `request`"),
+            (
+                r#"{"id":{"a":1,"a":2},"request":{"action":"ecr:PutImage","resource":"*"}}"#,
+                "line 3: invalid JSON at column 14: duplicate key `a`",
+            ),
+        ];
+        for (line, expected) in cases {
+            let error = decide(&mut session, line).unwrap_err();
+            assert!(error.starts_with(expected), "{line}: {error}");
+        }
+        let error = session
+            .line(b"{\"id\":\xff}", 9, |_| String::new())
+            .result
+            .unwrap_err();
+        assert_eq!(
+            error.message,
+            "line 9: invalid UTF-8 at byte 7: input lines must be UTF-8 text"
+        );
+    }
+}
