@@ -588,7 +588,7 @@ fn agreement_detail(explanation: &Explanation, by: DeniedBy) -> Option<String> {
     let traces = explanation
         .statements
         .iter()
-        .filter(|t| PolicyType::of_role(t.role) == by.policy);
+        .filter(|t| t.role.kind() == by.policy);
     if by.effect == DenyEffect::Explicit {
         let deciding: Vec<String> = traces
             .filter(|t| explanation.response.deciding.contains(&t.at))

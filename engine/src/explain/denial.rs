@@ -44,88 +44,12 @@
 
 use std::fmt;
 
-use crate::eval::authorize::{Decision, PolicyRole, PolicySet, Reason, Response};
+use crate::eval::authorize::{Decision, PolicySet, Reason, Response};
 use crate::request::{Request, RequestError, RequestErrorKind};
 
-/// The policy types AWS names in access-denied messages.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum PolicyType {
-    /// An identity-based policy of the caller.
-    Identity,
-    /// The resource-based policy of the resource (an ECR repository policy).
-    Resource,
-    /// The caller's permissions boundary.
-    Boundary,
-    /// The session policy of the caller's session.
-    Session,
-    /// A service control policy of the caller's organization.
-    Scp,
-    /// A resource control policy of the resource owner's organization.
-    Rcp,
-    /// The policy of the VPC endpoint the request went through.
-    VpcEndpoint,
-}
-
-impl PolicyType {
-    /// Every policy type, in the order the phrases are tried.
-    pub const ALL: [PolicyType; 7] = [
-        PolicyType::Identity,
-        PolicyType::Resource,
-        PolicyType::Boundary,
-        PolicyType::Session,
-        PolicyType::Scp,
-        PolicyType::Rcp,
-        PolicyType::VpcEndpoint,
-    ];
-
-    /// The words AWS's messages use: `identity-based policy`, `VPC endpoint policy`, …
-    pub fn as_str(self) -> &'static str {
-        match self {
-            PolicyType::Identity => "identity-based policy",
-            PolicyType::Resource => "resource-based policy",
-            PolicyType::Boundary => "permissions boundary",
-            PolicyType::Session => "session policy",
-            PolicyType::Scp => "service control policy",
-            PolicyType::Rcp => "resource control policy",
-            PolicyType::VpcEndpoint => "VPC endpoint policy",
-        }
-    }
-
-    /// A short name for machine formats: `identity`, `resource`, `boundary`, `session`, `scp`,
-    /// `rcp`, `vpcEndpoint`.
-    pub fn key(self) -> &'static str {
-        match self {
-            PolicyType::Identity => "identity",
-            PolicyType::Resource => "resource",
-            PolicyType::Boundary => "boundary",
-            PolicyType::Session => "session",
-            PolicyType::Scp => "scp",
-            PolicyType::Rcp => "rcp",
-            PolicyType::VpcEndpoint => "vpcEndpoint",
-        }
-    }
-
-    /// The type of a policy playing `role` (every SCP or RCP level is one type).
-    pub fn of_role(role: PolicyRole) -> PolicyType {
-        match role {
-            PolicyRole::Identity => PolicyType::Identity,
-            PolicyRole::Resource => PolicyType::Resource,
-            PolicyRole::Boundary => PolicyType::Boundary,
-            PolicyRole::Session => PolicyType::Session,
-            PolicyRole::Scp(_) => PolicyType::Scp,
-            PolicyRole::Rcp(_) => PolicyType::Rcp,
-            PolicyRole::VpcEndpoint => PolicyType::VpcEndpoint,
-        }
-    }
-
-    /// Whether the policy belongs to the resource's side (its owner's account or organization)
-    /// rather than the caller's.
-    pub fn is_resource_side(self) -> bool {
-        matches!(self, PolicyType::Resource | PolicyType::Rcp)
-    }
-}
-
-display_as_str!(PolicyType);
+/// The policy types AWS names in access-denied messages: the policy kinds of the model, so the
+/// two lists cannot drift.
+pub use crate::model::policy::PolicyKind as PolicyType;
 
 /// Explicit (a `Deny` statement matched) or implicit (nothing allowed).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -162,7 +86,10 @@ impl DeniedBy {
     pub fn of_reason(reason: Reason) -> Option<DeniedBy> {
         let (effect, policy) = match reason {
             Reason::Allowed | Reason::RootUserOfResourceAccount => return None,
-            Reason::ExplicitDeny(role) => (DenyEffect::Explicit, PolicyType::of_role(role)),
+            Reason::ExplicitDeny(role) => (
+                DenyEffect::Explicit,
+                crate::eval::authorize::PolicyRole::kind(role),
+            ),
             Reason::NoScpAllows(_) => (DenyEffect::Implicit, PolicyType::Scp),
             Reason::NoRcpAllows(_) => (DenyEffect::Implicit, PolicyType::Rcp),
             Reason::NoVpcEndpointAllows => (DenyEffect::Implicit, PolicyType::VpcEndpoint),
@@ -893,7 +820,7 @@ pub fn compare(denial: &Denial, set: &PolicySet, response: &Response) -> Verdict
         let given = set
             .policies()
             .iter()
-            .any(|(role, _)| PolicyType::of_role(*role) == aws.policy);
+            .any(|(role, _)| crate::eval::authorize::PolicyRole::kind(*role) == aws.policy);
         // An implicit deny by the resource policy only happens across accounts: without the
         // caller, ecrsim cannot know the request is one.
         if denial.principal.is_none() && aws.policy == PolicyType::Resource {

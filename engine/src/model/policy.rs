@@ -58,7 +58,45 @@ impl PolicyKind {
             PolicyKind::VpcEndpoint => "VPC endpoint policy",
         }
     }
+
+    /// Every kind, in the order access-denied phrases are tried.
+    pub const ALL: [PolicyKind; 7] = [
+        PolicyKind::Identity,
+        PolicyKind::Resource,
+        PolicyKind::Boundary,
+        PolicyKind::Session,
+        PolicyKind::Scp,
+        PolicyKind::Rcp,
+        PolicyKind::VpcEndpoint,
+    ];
+
+    /// The words AWS's messages use (the same as [`PolicyKind::describe`]).
+    pub fn as_str(self) -> &'static str {
+        self.describe()
+    }
+
+    /// A short name for machine formats: `identity`, `resource`, `boundary`, `session`, `scp`,
+    /// `rcp`, `vpcEndpoint`.
+    pub fn key(self) -> &'static str {
+        match self {
+            PolicyKind::Identity => "identity",
+            PolicyKind::Resource => "resource",
+            PolicyKind::Boundary => "boundary",
+            PolicyKind::Session => "session",
+            PolicyKind::Scp => "scp",
+            PolicyKind::Rcp => "rcp",
+            PolicyKind::VpcEndpoint => "vpcEndpoint",
+        }
+    }
+
+    /// Whether the policy belongs to the resource's side (its owner's account or organization)
+    /// rather than the caller's.
+    pub fn is_resource_side(self) -> bool {
+        matches!(self, PolicyKind::Resource | PolicyKind::Rcp)
+    }
 }
+
+display_as_str!(PolicyKind);
 
 /// The policy language version. Only `2012-10-17` enables policy variables.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

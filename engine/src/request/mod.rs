@@ -1081,45 +1081,51 @@ mod tests {
 
     #[test]
     fn errors_have_kinds_to_match_on() {
-        let kind = |action: &str, resource: &str, principal: Option<&str>| {
-            Request::new(action, resource, principal).unwrap_err().kind
-        };
-        assert_eq!(
-            kind("ecr:Put*", REPO, None),
-            RequestErrorKind::WildcardAction
-        );
-        assert_eq!(
-            kind("ecr:PutImages", REPO, None),
-            RequestErrorKind::UnknownAction
-        );
-        assert_eq!(
-            kind("PutImage", REPO, None),
-            RequestErrorKind::UnknownAction
-        );
-        assert_eq!(
-            kind("ecrr:PutImage", REPO, None),
-            RequestErrorKind::UnknownService
-        );
-        assert_eq!(
-            kind("ecr:PutImage", "my-app", None),
-            RequestErrorKind::InvalidResource
-        );
-        assert_eq!(
-            kind("ecr:GetAuthorizationToken", "my-app", None),
-            RequestErrorKind::InvalidResource
-        );
-        assert_eq!(
-            kind("ecr:PutImage", "*", None),
-            RequestErrorKind::ResourceRequired
-        );
-        assert_eq!(
-            kind("ecr:PutImage", "arn:aws:s3:::bucket", None),
-            RequestErrorKind::ResourceTypeMismatch
-        );
-        assert_eq!(
-            kind("ecr:PutImage", REPO, Some("alice")),
-            RequestErrorKind::InvalidPrincipal
-        );
+        let cases = [
+            ("ecr:Put*", REPO, None, RequestErrorKind::WildcardAction),
+            ("ecr:PutImages", REPO, None, RequestErrorKind::UnknownAction),
+            ("PutImage", REPO, None, RequestErrorKind::UnknownAction),
+            (
+                "ecrr:PutImage",
+                REPO,
+                None,
+                RequestErrorKind::UnknownService,
+            ),
+            (
+                "ecr:PutImage",
+                "my-app",
+                None,
+                RequestErrorKind::InvalidResource,
+            ),
+            (
+                "ecr:GetAuthorizationToken",
+                "my-app",
+                None,
+                RequestErrorKind::InvalidResource,
+            ),
+            (
+                "ecr:PutImage",
+                "*",
+                None,
+                RequestErrorKind::ResourceRequired,
+            ),
+            (
+                "ecr:PutImage",
+                "arn:aws:s3:::bucket",
+                None,
+                RequestErrorKind::ResourceTypeMismatch,
+            ),
+            (
+                "ecr:PutImage",
+                REPO,
+                Some("alice"),
+                RequestErrorKind::InvalidPrincipal,
+            ),
+        ];
+        for (action, resource, principal, expected) in cases {
+            let kind = Request::new(action, resource, principal).unwrap_err().kind;
+            assert_eq!(kind, expected, "{action} on {resource}");
+        }
     }
 
     #[test]

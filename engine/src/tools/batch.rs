@@ -583,25 +583,36 @@ fn carries_policies(line: &Json) -> bool {
         })
 }
 
+/// Checks that `value` is an object whose keys are all `known`: else `{not_object}, found …` or
+/// `unknown field `{prefix}KEY`: expected one of …`.
+fn known_fields(
+    value: &Json,
+    not_object: &str,
+    prefix: &str,
+    known: &[&str],
+) -> Result<(), LineError> {
+    let JsonValue::Object(members) = &value.value else {
+        return Err(format!("{not_object}, found {}", value.value.type_name()).into());
+    };
+    match members.iter().find(|m| !known.contains(&m.key.as_str())) {
+        Some(m) => Err(format!(
+            "unknown field `{prefix}{}`: expected one of {}",
+            m.key,
+            known.join(", ")
+        )
+        .into()),
+        None => Ok(()),
+    }
+}
+
 /// Validates the `request` object of a line against the catalog.
 fn request_from_json(request: &Json) -> Result<Request, LineError> {
-    let JsonValue::Object(fields) = &request.value else {
-        return Err(format!(
-            "`request` must be an object, found {}",
-            request.value.type_name()
-        )
-        .into());
-    };
-    for f in fields {
-        if !REQUEST_FIELDS.contains(&f.key.as_str()) {
-            return Err(format!(
-                "unknown field `request.{}`: expected one of {}",
-                f.key,
-                REQUEST_FIELDS.join(", ")
-            )
-            .into());
-        }
-    }
+    known_fields(
+        request,
+        "`request` must be an object",
+        "request.",
+        REQUEST_FIELDS,
+    )?;
     let string_field = |key: &str| -> Result<Option<&str>, String> {
         match request.get(key).map(|m| &m.value.value) {
             None | Some(JsonValue::Null) => Ok(None),
@@ -673,23 +684,12 @@ fn load_line_policies(
     text: &str,
     number: usize,
 ) -> Result<(PolicySet, Vec<String>), LineError> {
-    let JsonValue::Object(members) = &line.value else {
-        return Err(format!(
-            "line {number}: expected a JSON object, found {}",
-            line.value.type_name()
-        )
-        .into());
-    };
-    for m in members {
-        if !TOP_FIELDS.contains(&m.key.as_str()) {
-            return Err(format!(
-                "unknown field `{}`: expected one of {}",
-                m.key,
-                TOP_FIELDS.join(", ")
-            )
-            .into());
-        }
-    }
+    known_fields(
+        line,
+        &format!("line {number}: expected a JSON object"),
+        "",
+        TOP_FIELDS,
+    )?;
     let mut set = PolicySet::new();
     let mut names = Vec::new();
     let mut add = |role: PolicyRole, doc: &Json, name: String| -> Result<(), String> {
