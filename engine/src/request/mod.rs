@@ -528,16 +528,7 @@ impl Resolved {
                 .map(|t| t.name().to_string())
                 .collect();
             if !required.is_empty() {
-                let formats: Vec<String> = info
-                    .resource_types()
-                    .filter(|t| t.required())
-                    .flat_map(|t| {
-                        t.arn_formats()
-                            .iter()
-                            .map(|f| f.to_string())
-                            .collect::<Vec<_>>()
-                    })
-                    .collect();
+                let formats = arn_formats(&info, true);
                 return Err(request_error(
                     RequestErrorKind::ResourceRequired,
                     format!(
@@ -558,15 +549,7 @@ impl Resolved {
             match info.resource_type_for_arn(resource) {
                 Some(t) => (false, Some(t.name())),
                 None => {
-                    let formats: Vec<String> = info
-                        .resource_types()
-                        .flat_map(|t| {
-                            t.arn_formats()
-                                .iter()
-                                .map(|f| f.to_string())
-                                .collect::<Vec<_>>()
-                        })
-                        .collect();
+                    let formats = arn_formats(&info, false);
                     return Err(request_error(
                         RequestErrorKind::ResourceTypeMismatch,
                         format!("`{resource}` is not a resource that `{canonical}` acts on"),
@@ -907,6 +890,15 @@ fn invalid_arn(resource: &str) -> RequestError {
         ),
         Some("e.g. arn:aws:ecr:us-east-1:123456789012:repository/my-app".into()),
     )
+}
+
+/// The ARN formats of an action's resource types (only the required ones, if asked), for
+/// error help.
+fn arn_formats(info: &crate::data::catalog::ActionInfo<'_>, only_required: bool) -> Vec<String> {
+    info.resource_types()
+        .filter(|t| !only_required || t.required())
+        .flat_map(|t| t.arn_formats().iter().map(|f| f.to_string()))
+        .collect()
 }
 
 #[cfg(test)]
