@@ -59,6 +59,7 @@ impl fmt::Display for Decision {
 
 /// The part a policy plays in a request.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum PolicyRole {
     /// An identity-based policy of the caller (inline, managed, or a group's).
     Identity,
@@ -315,6 +316,7 @@ pub struct StatementRef {
 
 /// Why the decision is what it is, in the words of AWS's access-denied messages.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum Reason {
     /// Allowed by the deciding statements.
     Allowed,
