@@ -17,8 +17,10 @@ pub fn run(args: &CheckArgs) -> u8 {
     let policy = &args.policy;
     let loaded =
         load_policy_set(policy).and_then(|set| build_requests(&args.request).map(|r| (set, r)));
-    let loaded = loaded.and_then(|(set, (requests, workflow))| {
-        crate::input::settle_callers(&set, requests).map(|requests| (set, (requests, workflow)))
+    let loaded = loaded.and_then(|(mut set, (requests, workflow))| {
+        let requests = crate::input::settle_callers(&set, requests)?;
+        let requests = crate::input::apply_organization(policy, &mut set, requests)?;
+        Ok((set, (requests, workflow)))
     });
     let (set, (requests, workflow)) = match loaded {
         Ok(loaded) => loaded,

@@ -61,6 +61,12 @@ pub struct OtherPolicies {
     /// The VPC endpoint policy.
     #[serde(default)]
     pub vpc_endpoint_policy: Option<String>,
+    /// An organization file (docs/organization.md), relative to the case file: `--org`.
+    #[serde(default)]
+    pub org: Option<String>,
+    /// The management account: `--management-account`.
+    #[serde(default)]
+    pub management_account: Option<String>,
 }
 
 impl OtherPolicies {
@@ -94,6 +100,11 @@ impl OtherPolicies {
                 .vpc_endpoint_policy
                 .clone()
                 .or_else(|| defaults.vpc_endpoint_policy.clone()),
+            org: self.org.clone().or_else(|| defaults.org.clone()),
+            management_account: self
+                .management_account
+                .clone()
+                .or_else(|| defaults.management_account.clone()),
         }
     }
 
@@ -104,6 +115,7 @@ impl OtherPolicies {
             &self.boundary,
             &self.session_policy,
             &self.vpc_endpoint_policy,
+            &self.org,
         ]
         .into_iter()
         .flatten()
@@ -149,6 +161,9 @@ pub struct Case {
     /// The Region the request is sent to (`aws:RequestedRegion`); default: the ARN's.
     #[serde(default)]
     pub region: Option<String>,
+    /// The services the request was made through, first to last (`--called-via`).
+    #[serde(default)]
+    pub called_via: Vec<String>,
     /// When the request is made (`aws:CurrentTime`), e.g. `2026-01-01T00:00:00Z`; default: now.
     #[serde(default)]
     pub at: Option<String>,
@@ -340,6 +355,8 @@ fn case_policies(case: &Case, file: &CaseFile, dir: &Path) -> PolicyArgs {
         rcps: other.rcps.iter().flatten().map(path).collect(),
         rcp_levels: levels(&other.rcps, &other.rcp_levels),
         vpc_endpoint_policy: other.vpc_endpoint_policy.as_ref().map(path),
+        org: other.org.as_ref().map(path),
+        management_account: other.management_account.clone(),
     }
 }
 
@@ -398,6 +415,12 @@ fn reproducer(case: &Case, policies: &PolicyArgs) -> String {
     for level in &policies.rcp_levels {
         let _ = write!(cmd, " --rcp-level {}", shell_quote(&level.to_string()));
     }
+    if let Some(org) = &policies.org {
+        let _ = write!(cmd, " --org {}", quoted(org));
+    }
+    if let Some(account) = &policies.management_account {
+        let _ = write!(cmd, " --management-account {}", shell_quote(account));
+    }
     let _ = write!(
         cmd,
         " --action {} --resource {}",
@@ -415,6 +438,9 @@ fn reproducer(case: &Case, policies: &PolicyArgs) -> String {
     }
     if let Some(at) = &case.at {
         let _ = write!(cmd, " --at {}", shell_quote(at));
+    }
+    for service in &case.called_via {
+        let _ = write!(cmd, " --called-via {}", shell_quote(service));
     }
     if let Ok(context) = case_context(case) {
         for (key, value) in context.iter() {
@@ -470,7 +496,7 @@ enum Outcome {
 }
 
 fn evaluate(case: &Case, policies: &PolicyArgs) -> Result<Outcome, String> {
-    let set = match load_policy_set(policies) {
+    let mut set = match load_policy_set(policies) {
         Ok(set) => set,
         Err(e) => return Ok(Outcome::Failed(e.0)),
     };
@@ -478,6 +504,11 @@ fn evaluate(case: &Case, policies: &PolicyArgs) -> Result<Outcome, String> {
     let request = match case_request(case, context, &set) {
         Ok(r) => r,
         Err(e) => return Ok(Outcome::Failed(e.to_string())),
+    };
+    let request = match crate::input::apply_organization(policies, &mut set, vec![request]) {
+        Ok(mut r) if r.len() == 1 => r.remove(0),
+        Ok(_) => return Err("  one request in, one out".into()),
+        Err(e) => return Ok(Outcome::Failed(e.0)),
     };
     let multi = set.policies().len() > 1;
     let fast = authorize(&set, &request);
@@ -518,6 +549,9 @@ fn case_request(
     }
     if let Some(region) = &case.region {
         request = request.with_region(region)?;
+    }
+    if !case.called_via.is_empty() {
+        request = request.with_called_via(case.called_via.clone());
     }
     ecrsim_engine::eval::caller::settle_caller(set, request)
 }

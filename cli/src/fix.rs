@@ -48,8 +48,10 @@ pub fn run(args: &FixArgs) -> u8 {
     };
     let loaded = load_policy_set(&args.policy)
         .and_then(|set| build_requests(&args.request).map(|r| (set, r)));
-    let loaded = loaded.and_then(|(set, (requests, workflow))| {
-        crate::input::settle_callers(&set, requests).map(|requests| (set, (requests, workflow)))
+    let loaded = loaded.and_then(|(mut set, (requests, workflow))| {
+        let requests = crate::input::settle_callers(&set, requests)?;
+        let requests = crate::input::apply_organization(&args.policy, &mut set, requests)?;
+        Ok((set, (requests, workflow)))
     });
     let (others, (requests, _)) = match loaded {
         Ok(loaded) => loaded,

@@ -2,10 +2,14 @@
 
 use std::io::Read;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use ecrsim_engine::{
     Context, Policy, PolicyKind, PolicyRole, PolicySet, parse_policy, parse_policy_input,
 };
+
+use ecrsim_engine::model::organization::{OrgScope, Organization};
+use ecrsim_engine::parse::organization::parse_organization;
 
 use crate::PolicyArgs;
 
@@ -119,6 +123,20 @@ pub fn load_policy_set(args: &PolicyArgs) -> Result<PolicySet, LoadError> {
             "give SCPs either with --scp (one level) or with --scp-level (one flag per level), not both".into(),
         ));
     }
+    if args.org.is_some()
+        && !(args.scps.is_empty()
+            && args.scp_levels.is_empty()
+            && args.rcps.is_empty()
+            && args.rcp_levels.is_empty())
+    {
+        return Err(LoadError(
+            "--org gives the SCPs and RCPs: leave out --scp, --scp-level, --rcp and --rcp-level"
+                .into(),
+        ));
+    }
+    if let Some(account) = &args.management_account {
+        check_account(account)?;
+    }
     let mut set = PolicySet::new();
     let mut add = |role: PolicyRole, policy: Policy| {
         set.add_as(role, policy)
@@ -175,6 +193,67 @@ pub fn load_policy_set(args: &PolicyArgs) -> Result<PolicySet, LoadError> {
         }
     }
     Ok(set)
+}
+
+/// Reads an organization file; its policy files are named relative to it.
+pub fn load_organization(path: &Path) -> Result<Organization, LoadError> {
+    let bytes = std::fs::read(path)
+        .map_err(|e| LoadError(format!("cannot read {}: {e}", path.display())))?;
+    let dir = path.parent().unwrap_or(Path::new("")).to_path_buf();
+    let mut load = |name: &str| -> Result<Vec<u8>, String> {
+        let file = dir.join(name);
+        std::fs::read(&file).map_err(|e| format!("cannot read {}: {e}", file.display()))
+    };
+    parse_organization(&path.display().to_string(), &bytes, &mut load)
+        .map_err(|e| LoadError(e.to_string()))
+}
+
+/// Applies `--org` and `--management-account` to a set and its requests: adds the SCP levels
+/// of the caller's account and the RCP levels of the resource's account (the requests of a
+/// workflow share both), and gives every request what is known of the organization.
+pub fn apply_organization(
+    args: &PolicyArgs,
+    set: &mut PolicySet,
+    requests: Vec<ecrsim_engine::Request>,
+) -> Result<Vec<ecrsim_engine::Request>, LoadError> {
+    if args.org.is_none() && args.management_account.is_none() {
+        return Ok(requests);
+    }
+    let organization = args.org.as_deref().map(load_organization).transpose()?;
+    if let (Some(org), Some(given)) = (&organization, &args.management_account)
+        && org.management_account.as_ref().is_some_and(|m| m != given)
+    {
+        return Err(LoadError(format!(
+            "--management-account {given} disagrees with the organization file's managementAccount {}",
+            org.management_account.as_deref().unwrap_or("")
+        )));
+    }
+    if let Some(org) = &organization {
+        let caller_account = requests
+            .iter()
+            .find_map(|r| r.caller().and_then(|c| c.account.clone()));
+        let resource_account = requests
+            .iter()
+            .find_map(|r| r.resource_account().map(str::to_string));
+        ecrsim_engine::eval::organization::add_org_levels(
+            org,
+            set,
+            caller_account.as_deref(),
+            resource_account.as_deref(),
+        )
+        .map_err(|e| LoadError(e.to_string()))?;
+    }
+    let scope = Arc::new(OrgScope {
+        management_account: args
+            .management_account
+            .clone()
+            .or_else(|| organization.as_ref()?.management_account.clone()),
+        organization,
+    });
+    Ok(requests
+        .into_iter()
+        .map(|r| r.with_org_scope(scope.clone()))
+        .collect())
 }
 
 /// `ecrsim managed-policies [--grep TEXT]`: one line per policy, name and ARN.
@@ -320,6 +399,11 @@ pub fn build_requests(
             let r = match at {
                 Some(at) => r.with_time(at),
                 None => r,
+            };
+            let r = if args.called_via.is_empty() {
+                r
+            } else {
+                r.with_called_via(args.called_via.clone())
             };
             match &args.region {
                 Some(region) => r.with_region(region).map_err(request_error),

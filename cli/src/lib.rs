@@ -88,7 +88,7 @@ pub enum Command {
     #[command(after_help = why::WHY_EXAMPLE)]
     Why(Box<why::WhyArgs>),
     /// Decide many requests: JSON Lines on stdin, one JSON line per input line on stdout.
-    Batch(batch::BatchArgs),
+    Batch(Box<batch::BatchArgs>),
     /// Run a corpus of expected decisions (folders holding cases.toml files).
     Test(TestArgs),
     /// List the AWS managed policies ecrsim knows by name.
@@ -165,6 +165,15 @@ pub struct PolicyArgs {
     /// The policy of the VPC endpoint the request goes through.
     #[arg(long, value_name = "FILE")]
     pub vpc_endpoint_policy: Option<PathBuf>,
+    /// An organization file (docs/organization.md): the SCP levels come from the caller's
+    /// account path, the RCP levels from the resource's, and aws:PrincipalOrgID,
+    /// aws:ResourceOrgID and their paths are filled. Not with --scp/--rcp flags.
+    #[arg(long = "org", value_name = "FILE")]
+    pub org: Option<PathBuf>,
+    /// The organization's management account: SCPs do not apply to its principals, RCPs not
+    /// to its resources (also read from --org).
+    #[arg(long, value_name = "ACCOUNT_ID")]
+    pub management_account: Option<String>,
 }
 
 /// The request (or the workflow of requests) to decide.
@@ -208,6 +217,11 @@ pub struct RequestArgs {
     /// The account that owns the resource (aws:ResourceAccount), when the ARN does not say.
     #[arg(long, value_name = "ACCOUNT_ID")]
     pub resource_account: Option<String>,
+    /// A service the request was made through, e.g. cloudformation.amazonaws.com; repeat in
+    /// order, first to last: fills aws:CalledVia, aws:CalledViaFirst, aws:CalledViaLast and
+    /// aws:ViaAWSService=true.
+    #[arg(long = "called-via", value_name = "SERVICE")]
+    pub called_via: Vec<String>,
 }
 
 /// Arguments of `check`.

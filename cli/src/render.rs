@@ -135,7 +135,15 @@ fn exclusion(because: Exclusion) -> &'static str {
         Exclusion::AccountLevelAction => {
             "the action is account-level (its resource is `*`), so resource-based policies and resource control policies do not take part"
         }
-        Exclusion::ServiceCaller => "service control policies do not apply to service principals",
+        Exclusion::ServiceCaller => "SCPs do not apply: AWS service principal",
+        Exclusion::AnonymousCaller => "SCPs do not apply: anonymous caller",
+        Exclusion::ServiceLinkedRole => "SCPs and RCPs do not apply: service-linked role",
+        Exclusion::ManagementAccountCaller => {
+            "SCPs do not apply: the caller is in the management account"
+        }
+        Exclusion::ManagementAccountResource => {
+            "RCPs do not apply: the resource is in the management account"
+        }
         _ => "it does not apply to this request",
     }
 }
@@ -236,6 +244,9 @@ fn source(source: AssumedSource) -> &'static str {
         AssumedSource::AssumedCaller => {
             "no --principal: the caller is assumed to be an IAM user of the resource's account"
         }
+        AssumedSource::Organization => "from --org",
+        AssumedSource::SourceArn => "from aws:SourceArn",
+        AssumedSource::CalledVia => "from --called-via",
         _ => "assumed",
     }
 }

@@ -217,8 +217,12 @@ fn run_denial(args: &WhyArgs, denial: Denial) -> u8 {
         write_stdout(out.as_bytes());
         return EXIT_ALLOWED;
     }
-    let set = match load_policy_set(&args.policy) {
-        Ok(set) => set,
+    let loaded = load_policy_set(&args.policy).and_then(|mut set| {
+        let mut requests = crate::input::apply_organization(&args.policy, &mut set, vec![request])?;
+        Ok((set, requests.remove(0)))
+    });
+    let (set, request) = match loaded {
+        Ok(loaded) => loaded,
         Err(e) => {
             say!("error: {e}");
             return EXIT_BAD_INPUT;

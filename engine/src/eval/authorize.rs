@@ -787,7 +787,7 @@ pub fn role_applies(role: PolicyRole, request: &Request) -> bool {
     role_exclusion(role, request).is_none()
 }
 
-/// Why the policies of a role take no part in a request.
+/// Why the policies of a role take no part in a request (the rows of [`crate::eval::scope::SCOPE`]).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum Exclusion {
@@ -796,20 +796,20 @@ pub enum Exclusion {
     AccountLevelAction,
     /// Service control policies do not apply to AWS service principals.
     ServiceCaller,
+    /// Service control policies do not apply to anonymous callers: they limit IAM users and
+    /// roles of member accounts.
+    AnonymousCaller,
+    /// Neither SCPs nor RCPs apply to service-linked roles.
+    ServiceLinkedRole,
+    /// SCPs do not apply to the users and roles of the management account.
+    ManagementAccountCaller,
+    /// RCPs do not apply to the resources of the management account.
+    ManagementAccountResource,
 }
 
 /// Why policies in `role` do not take part in this request, if they don't.
 pub fn role_exclusion(role: PolicyRole, request: &Request) -> Option<Exclusion> {
-    let service_caller = request
-        .caller()
-        .is_some_and(|c| c.kind == PrincipalKind::Service);
-    match role {
-        PolicyRole::Resource | PolicyRole::Rcp(_) if request.is_account_level() => {
-            Some(Exclusion::AccountLevelAction)
-        }
-        PolicyRole::Scp(_) if service_caller => Some(Exclusion::ServiceCaller),
-        _ => None,
-    }
+    crate::eval::scope::exclusion(role, request)
 }
 
 /// The compiled form of a [`PolicySet`]: one entry per statement, and the statements listed by

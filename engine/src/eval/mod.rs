@@ -3,3 +3,5 @@
 pub mod authorize;
 pub mod caller;
 pub mod mandatory;
+pub mod organization;
+pub mod scope;

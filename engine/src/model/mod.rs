@@ -4,5 +4,6 @@
 pub mod arn;
 pub mod condition;
 pub mod context;
+pub mod organization;
 pub mod policy;
 pub mod variables;

@@ -1,6 +1,8 @@
 //! JSON text → validated [`Policy`]: every rule of docs/semantics.md#policy-grammar, with the file,
 //! line, column and JSON pointer of the first violation.
 
+pub mod organization;
+
 use std::fmt;
 use std::sync::Arc;
 

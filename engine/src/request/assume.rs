@@ -44,10 +44,18 @@ pub enum AssumedSource {
     Caller,
     /// Derived from the caller ecrsim assumed, because none was given.
     AssumedCaller,
+    /// Read from the organization file: the account's organization and path.
+    Organization,
+    /// Derived from the given `aws:SourceArn` (its account field, and that account's
+    /// organization).
+    SourceArn,
+    /// Derived from the services the request was given as made through (`aws:CalledVia`).
+    CalledVia,
 }
 
 impl AssumedSource {
-    /// `resourceArn`, `givenRegion`, `givenTime`, `clock`, `awsDefault`, `caller`, `assumedCaller`.
+    /// `resourceArn`, `givenRegion`, `givenTime`, `clock`, `awsDefault`, `caller`, `assumedCaller`,
+    /// `organization`, `sourceArn`, `calledVia`.
     pub fn as_str(self) -> &'static str {
         match self {
             AssumedSource::ResourceArn => "resourceArn",
@@ -57,6 +65,9 @@ impl AssumedSource {
             AssumedSource::AwsDefault => "awsDefault",
             AssumedSource::Caller => "caller",
             AssumedSource::AssumedCaller => "assumedCaller",
+            AssumedSource::Organization => "organization",
+            AssumedSource::SourceArn => "sourceArn",
+            AssumedSource::CalledVia => "calledVia",
         }
     }
 }
@@ -165,6 +176,11 @@ pub fn unknowable(key: &str, request: &Request, via_vpc_endpoint: bool) -> Optio
     if caller.is_none() && principal_key {
         return Some(Unknowable::Caller);
     }
+    // With an organization file, an account it does not list is outside the organization: its
+    // organization keys are absent, not unknown.
+    let org_known = request
+        .org_scope()
+        .is_some_and(|s| s.organization.is_some());
     Some(match lower.as_str() {
         "aws:sourceip" if !via_vpc_endpoint => Unknowable::ClientAddress,
         "aws:sourcevpc" | "aws:sourcevpce" | "aws:vpcsourceip" if via_vpc_endpoint => {
@@ -179,11 +195,20 @@ pub fn unknowable(key: &str, request: &Request, via_vpc_endpoint: bool) -> Optio
         {
             Unknowable::UniqueId
         }
-        "aws:principalorgid" | "aws:principalorgpaths" if iam_caller || caller.is_none() => {
+        "aws:principalorgid" | "aws:principalorgpaths"
+            if (iam_caller || caller.is_none()) && !org_known =>
+        {
             Unknowable::Organization
         }
-        "aws:resourceorgid" | "aws:resourceorgpaths" if !request.is_account_level() => {
+        "aws:resourceorgid" | "aws:resourceorgpaths"
+            if !request.is_account_level() && !org_known =>
+        {
             Unknowable::Organization
+        }
+        "aws:sourceorgid" | "aws:sourceorgpaths"
+            if org_known && request.given_context().contains("aws:SourceArn") =>
+        {
+            return None;
         }
         "aws:requestedregion" => Unknowable::Region,
         "aws:multifactorauthpresent" | "aws:multifactorauthage" if iam_caller => Unknowable::Mfa,
@@ -270,12 +295,67 @@ pub fn assumptions(request: &Request) -> Vec<Assumed> {
             add("aws:userid", userid, caller_source);
         }
     }
-    add(
-        "aws:ViaAWSService",
-        "false".to_string(),
-        AssumedSource::AwsDefault,
-    );
+    organization_keys(request, &mut add);
+    match (request.called_via().first(), request.called_via().last()) {
+        (Some(first), Some(last)) => {
+            add(
+                "aws:CalledViaFirst",
+                first.clone(),
+                AssumedSource::CalledVia,
+            );
+            add("aws:CalledViaLast", last.clone(), AssumedSource::CalledVia);
+            add(
+                "aws:ViaAWSService",
+                "true".to_string(),
+                AssumedSource::CalledVia,
+            );
+        }
+        _ => add(
+            "aws:ViaAWSService",
+            "false".to_string(),
+            AssumedSource::AwsDefault,
+        ),
+    }
     out
+}
+
+/// The keys that follow from the organization file and from a given `aws:SourceArn`:
+/// `aws:PrincipalOrgID`/`aws:PrincipalOrgPaths` for an IAM caller of an account in the
+/// organization, `aws:ResourceOrgID`/`aws:ResourceOrgPaths` for a resource of one, and
+/// `aws:SourceAccount` (the account field of `aws:SourceArn`) with `aws:SourceOrgID`/
+/// `aws:SourceOrgPaths` when that account is in the organization (IAM User Guide, *AWS global
+/// condition context keys*:
+/// <https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html>).
+fn organization_keys(request: &Request, add: &mut dyn FnMut(&'static str, String, AssumedSource)) {
+    let scope = request.org_scope();
+    let keys_of = |account: &str| scope.and_then(|s| s.keys_of(account));
+    let iam_caller = request
+        .caller()
+        .filter(|c| !matches!(c.kind, PrincipalKind::Service | PrincipalKind::Anonymous));
+    if let Some((id, path)) = iam_caller
+        .and_then(|c| c.account.as_deref())
+        .and_then(keys_of)
+    {
+        add("aws:PrincipalOrgID", id, AssumedSource::Organization);
+        add("aws:PrincipalOrgPaths", path, AssumedSource::Organization);
+    }
+    if let Some((id, path)) = request.resource_account().and_then(keys_of) {
+        add("aws:ResourceOrgID", id, AssumedSource::Organization);
+        add("aws:ResourceOrgPaths", path, AssumedSource::Organization);
+    }
+    let source_account = request
+        .given_context()
+        .get("aws:SourceArn")
+        .and_then(|v| v.values().first())
+        .and_then(|arn| Arn::parse(arn).map(|a| a.account.to_string()))
+        .filter(|a| !a.is_empty());
+    if let Some(account) = source_account {
+        if let Some((id, path)) = keys_of(&account) {
+            add("aws:SourceOrgID", id, AssumedSource::SourceArn);
+            add("aws:SourceOrgPaths", path, AssumedSource::SourceArn);
+        }
+        add("aws:SourceAccount", account, AssumedSource::SourceArn);
+    }
 }
 
 /// `aws:userid` where it follows from the caller's ARN (IAM User Guide, policy variables,

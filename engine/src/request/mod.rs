@@ -52,6 +52,10 @@ pub struct Request {
     uri: Option<String>,
     /// Whether the caller is the one ecrsim assumed ([`crate::eval::caller::settle_caller`]).
     caller_assumed: bool,
+    /// The organizations around the request: the management account and the organization file.
+    org: Option<std::sync::Arc<crate::model::organization::OrgScope>>,
+    /// The services the request was made through (`aws:CalledVia`), first to last.
+    called_via: Vec<String>,
 }
 
 impl PartialEq for Request {
@@ -67,6 +71,9 @@ impl PartialEq for Request {
             && self.at == other.at
             && self.uri == other.uri
             && self.given_context == other.given_context
+            && self.called_via == other.called_via
+            && self.org.as_ref().map(std::sync::Arc::as_ptr)
+                == other.org.as_ref().map(std::sync::Arc::as_ptr)
     }
 }
 
@@ -453,6 +460,8 @@ impl Request {
             now: crate::request::assume::now(),
             uri: None,
             caller_assumed: false,
+            org: None,
+            called_via: Vec::new(),
         })
     }
 }
@@ -641,6 +650,36 @@ impl Request {
         self
     }
 
+    /// Sets what is known of the organizations: the management account (SCPs do not apply to its
+    /// principals, RCPs not to its resources) and the organization (for `aws:PrincipalOrgID`,
+    /// `aws:ResourceOrgID`, `aws:SourceOrgID` and their paths).
+    pub fn with_org_scope(
+        mut self,
+        scope: std::sync::Arc<crate::model::organization::OrgScope>,
+    ) -> Request {
+        self.org = Some(scope);
+        self.context = OnceLock::new();
+        self
+    }
+
+    /// What is known of the organizations around the request.
+    pub fn org_scope(&self) -> Option<&crate::model::organization::OrgScope> {
+        self.org.as_deref()
+    }
+
+    /// Sets the services the request was made through, first to last (`aws:CalledVia`,
+    /// `aws:CalledViaFirst`, `aws:CalledViaLast`; `aws:ViaAWSService` becomes `true`).
+    pub fn with_called_via(mut self, services: Vec<String>) -> Request {
+        self.called_via = services;
+        self.context = OnceLock::new();
+        self
+    }
+
+    /// The services the request was made through, first to last.
+    pub fn called_via(&self) -> &[String] {
+        &self.called_via
+    }
+
     /// Whether the caller was assumed by ecrsim rather than given.
     pub fn caller_is_assumed(&self) -> bool {
         self.caller_assumed
@@ -698,6 +737,12 @@ impl Request {
                         crate::model::context::ContextValue::Single(assumed.value),
                     );
                 }
+            }
+            if !self.called_via.is_empty() && !context.contains("aws:CalledVia") {
+                context.insert(
+                    "aws:CalledVia",
+                    crate::model::context::ContextValue::Multi(self.called_via.clone()),
+                );
             }
             context
         })

@@ -81,6 +81,20 @@ impl std::fmt::Display for PrincipalError {
 impl std::error::Error for PrincipalError {}
 
 impl Principal {
+    /// Whether the caller is a service-linked role (or a session of one): a role ARN under the
+    /// path `/aws-service-role/`, or — since a session ARN drops the role's path — a role whose
+    /// name starts with `AWSServiceRoleFor`, the prefix every service-linked role name has (IAM
+    /// User Guide, *Using service-linked roles*:
+    /// <https://docs.aws.amazon.com/IAM/latest/UserGuide/using-service-linked-roles.html>).
+    pub fn is_service_linked_role(&self) -> bool {
+        self.kind == PrincipalKind::RoleSession
+            && (self.text.contains(":role/aws-service-role/")
+                || self
+                    .role
+                    .as_ref()
+                    .is_some_and(|(_, name)| name.starts_with("AWSServiceRoleFor")))
+    }
+
     /// The context keys AWS derives from this caller; none for a service principal.
     pub fn context_keys(&self) -> Option<crate::model::context::CallerKeys<'_>> {
         Some(crate::model::context::CallerKeys {

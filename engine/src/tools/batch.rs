@@ -57,6 +57,7 @@ pub const REQUEST_FIELDS: &[&str] = &[
     "context",
     "region",
     "at",
+    "managementAccount",
 ];
 
 /// Compiled sets kept before the cache is emptied.
@@ -121,6 +122,8 @@ struct RequestIn<'a> {
     region: Option<Cow<'a, str>>,
     #[serde(default, borrow)]
     at: Option<Cow<'a, str>>,
+    #[serde(default, borrow, rename = "managementAccount")]
+    management_account: Option<Cow<'a, str>>,
 }
 
 /// Policies shared by every line that carries none of its own.
@@ -485,6 +488,10 @@ impl<R> Session<R> {
         if let Some(at) = &fields.at {
             request = request.with_time(crate::request::assume::parse_time(at).ok()?);
         }
+        if let Some(account) = &fields.management_account {
+            check_account(account).ok()?;
+            request = request.with_org_scope(management_scope(account));
+        }
         Some(request)
     }
 
@@ -653,7 +660,19 @@ fn request_from_json(request: &Json) -> Result<Request, LineError> {
             crate::request::assume::parse_time(at).map_err(|e| format!("`request.at`: {e}"))?;
         request = request.with_time(seconds);
     }
+    if let Some(account) = string_field("managementAccount")? {
+        check_account(account).map_err(|e| format!("`request.managementAccount`: {e}"))?;
+        request = request.with_org_scope(management_scope(account));
+    }
     Ok(request)
+}
+
+/// What `request.managementAccount` tells: the management account, no organization file.
+fn management_scope(account: &str) -> Arc<crate::model::organization::OrgScope> {
+    Arc::new(crate::model::organization::OrgScope {
+        management_account: Some(account.to_string()),
+        organization: None,
+    })
 }
 
 /// A policy given inline, as a JSON object or as a string holding JSON text (which may also be
@@ -858,6 +877,29 @@ mod tests {
             "ImplicitDeny "
         );
         assert_eq!((session.sets.len(), session.results.len()), (1, 2));
+    }
+
+    #[test]
+    fn a_management_account_exempts_its_callers_from_scps_on_both_paths() {
+        let line = |management: &str| {
+            format!(
+                r#"{{"identityPolicies":[{POLICY}],"scps":[{{"Version":"2012-10-17","Statement":[{{"Effect":"Deny","Action":"*","Resource":"*"}}]}}],"request":{{"principal":"arn:aws:iam::123456789012:user/dev","action":"ecr:PutImage","resource":"arn:aws:ecr:us-east-1:123456789012:repository/app"{management}}}}}"#
+            )
+        };
+        let mut session = Session::new(None, Detail::Trace);
+        let member = decide(&mut session, &line("")).unwrap();
+        let managed = decide(
+            &mut session,
+            &line(r#","managementAccount":"123456789012""#),
+        )
+        .unwrap();
+        assert!(member.starts_with("ExplicitDeny"), "{member}");
+        assert!(managed.starts_with("Allow"), "{managed}");
+        assert!(managed.contains("ManagementAccountCaller"), "{managed}");
+        // The slow path words a bad account.
+        let mut fresh = Session::new(None, Detail::Trace);
+        let bad = decide(&mut fresh, &line(r#","managementAccount":"mgmt""#)).unwrap_err();
+        assert!(bad.contains("`request.managementAccount`"), "{bad}");
     }
 
     #[test]
