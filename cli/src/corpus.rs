@@ -61,6 +61,12 @@ pub struct OtherPolicies {
     /// The VPC endpoint policy.
     #[serde(default)]
     pub vpc_endpoint_policy: Option<String>,
+    /// The ECR registry policy.
+    #[serde(default)]
+    pub registry_policy: Option<String>,
+    /// The registry policy scope, `V1` or `V2` (default).
+    #[serde(default, deserialize_with = "registry_scope")]
+    pub registry_policy_scope: Option<ecrsim_engine::eval::registry::RegistryScope>,
 }
 
 impl OtherPolicies {
@@ -94,6 +100,13 @@ impl OtherPolicies {
                 .vpc_endpoint_policy
                 .clone()
                 .or_else(|| defaults.vpc_endpoint_policy.clone()),
+            registry_policy: self
+                .registry_policy
+                .clone()
+                .or_else(|| defaults.registry_policy.clone()),
+            registry_policy_scope: self
+                .registry_policy_scope
+                .or(defaults.registry_policy_scope),
         }
     }
 
@@ -104,6 +117,7 @@ impl OtherPolicies {
             &self.boundary,
             &self.session_policy,
             &self.vpc_endpoint_policy,
+            &self.registry_policy,
         ]
         .into_iter()
         .flatten()
@@ -116,6 +130,16 @@ impl OtherPolicies {
         }
         files
     }
+}
+
+/// Reads `registry_policy_scope = "V1"`.
+fn registry_scope<'de, D: serde::Deserializer<'de>>(
+    de: D,
+) -> Result<Option<ecrsim_engine::eval::registry::RegistryScope>, D::Error> {
+    let text = String::deserialize(de)?;
+    crate::input::parse_registry_scope(&text)
+        .map(Some)
+        .map_err(serde::de::Error::custom)
 }
 
 /// One expected decision (or expected error).
@@ -340,6 +364,8 @@ fn case_policies(case: &Case, file: &CaseFile, dir: &Path) -> PolicyArgs {
         rcps: other.rcps.iter().flatten().map(path).collect(),
         rcp_levels: levels(&other.rcps, &other.rcp_levels),
         vpc_endpoint_policy: other.vpc_endpoint_policy.as_ref().map(path),
+        registry_policy: other.registry_policy.as_ref().map(path),
+        registry_policy_scope: other.registry_policy_scope,
     }
 }
 
@@ -380,11 +406,15 @@ fn reproducer(case: &Case, policies: &PolicyArgs) -> String {
         ("--boundary", &policies.boundary),
         ("--session-policy", &policies.session_policy),
         ("--vpc-endpoint-policy", &policies.vpc_endpoint_policy),
+        ("--registry-policy", &policies.registry_policy),
     ];
     for (flag, path) in singles {
         if let Some(path) = path {
             let _ = write!(cmd, " {flag} {}", quoted(path));
         }
+    }
+    if let Some(scope) = policies.registry_policy_scope {
+        let _ = write!(cmd, " --registry-policy-scope {}", scope.as_str());
     }
     for p in &policies.scps {
         let _ = write!(cmd, " --scp {}", quoted(p));

@@ -102,6 +102,7 @@ impl PolicyArgs {
             .chain(self.scp_levels.iter().flat_map(|level| &level.files))
             .chain(&self.rcps)
             .chain(&self.vpc_endpoint_policy)
+            .chain(&self.registry_policy)
             .map(PathBuf::as_path)
     }
 }
@@ -174,7 +175,31 @@ pub fn load_policy_set(args: &PolicyArgs) -> Result<PolicySet, LoadError> {
                 .map_err(|e| LoadError(format!("{e} ({flag} number {} is empty)", level + 1)))?;
         }
     }
+    if let Some(path) = &args.registry_policy {
+        let scope = args.registry_policy_scope.unwrap_or_default();
+        let policy = load_policy(path, PolicyKind::Registry)?;
+        let unsupported = ecrsim_engine::eval::registry::unsupported_actions(&policy, scope);
+        if let Some(first) = unsupported.first() {
+            return Err(LoadError(format!(
+                "{}: statement {} has `{}`, which a registry with policy scope V1 rejects (AWS saves only {} there, or `ecr:*`); use --registry-policy-scope V2 if the registry has the extended scope",
+                policy.source.name,
+                first.statement,
+                first.action,
+                ecrsim_engine::eval::registry::V1_ACTIONS.join(", ")
+            )));
+        }
+        set.add_as(PolicyRole::Registry(scope), policy)
+            .map_err(|e| LoadError(e.to_string()))?;
+    }
     Ok(set)
+}
+
+/// Parses `--registry-policy-scope`.
+pub fn parse_registry_scope(
+    text: &str,
+) -> Result<ecrsim_engine::eval::registry::RegistryScope, String> {
+    ecrsim_engine::eval::registry::RegistryScope::from_name(text)
+        .ok_or_else(|| format!("invalid registry policy scope `{text}`: expected V1 or V2"))
 }
 
 /// `ecrsim managed-policies [--grep TEXT]`: one line per policy, name and ARN.

@@ -88,7 +88,7 @@ pub enum Command {
     #[command(after_help = why::WHY_EXAMPLE)]
     Why(Box<why::WhyArgs>),
     /// Decide many requests: JSON Lines on stdin, one JSON line per input line on stdout.
-    Batch(batch::BatchArgs),
+    Batch(Box<batch::BatchArgs>),
     /// Run a corpus of expected decisions (folders holding cases.toml files).
     Test(TestArgs),
     /// List the AWS managed policies ecrsim knows by name.
@@ -165,6 +165,14 @@ pub struct PolicyArgs {
     /// The policy of the VPC endpoint the request goes through.
     #[arg(long, value_name = "FILE")]
     pub vpc_endpoint_policy: Option<PathBuf>,
+    /// The ECR registry policy of the resource's registry (also the output of
+    /// `aws ecr get-registry-policy`): a second resource-based policy beside the repository policy.
+    #[arg(long, value_name = "FILE")]
+    pub registry_policy: Option<PathBuf>,
+    /// The registry's policy scope: V2 (default) governs every ECR action; V1 only
+    /// ecr:ReplicateImage, ecr:BatchImportUpstreamImage and ecr:CreateRepository.
+    #[arg(long, value_name = "V1|V2", value_parser = input::parse_registry_scope, requires = "registry_policy")]
+    pub registry_policy_scope: Option<ecrsim_engine::eval::registry::RegistryScope>,
 }
 
 /// The request (or the workflow of requests) to decide.

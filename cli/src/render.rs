@@ -131,11 +131,18 @@ fn condition(key: &str, operator: &str, values: &[String], failure: &ConditionFa
 
 /// Why a policy type takes no part in the request.
 fn exclusion(because: Exclusion) -> &'static str {
+    use ecrsim_engine::eval::registry::RegistryScope;
     match because {
         Exclusion::AccountLevelAction => {
             "the action is account-level (its resource is `*`), so resource-based policies and resource control policies do not take part"
         }
         Exclusion::ServiceCaller => "service control policies do not apply to service principals",
+        Exclusion::RegistryScope(RegistryScope::V1) => {
+            "the registry policy scope is V1, which enforces only ecr:ReplicateImage, ecr:BatchImportUpstreamImage and ecr:CreateRepository at registry level"
+        }
+        Exclusion::RegistryScope(RegistryScope::V2) => {
+            "the registry policy governs ECR actions only"
+        }
         _ => "it does not apply to this request",
     }
 }

@@ -151,7 +151,8 @@ fn has_policies(p: &PolicyArgs) -> bool {
         && p.scps.is_empty()
         && p.scp_levels.is_empty()
         && p.rcps.is_empty()
-        && p.vpc_endpoint_policy.is_none())
+        && p.vpc_endpoint_policy.is_none()
+        && p.registry_policy.is_none())
 }
 
 /// Fills in the principal and resource from the flags, only where the message has none.

@@ -3,3 +3,4 @@
 pub mod authorize;
 pub mod caller;
 pub mod mandatory;
+pub mod registry;

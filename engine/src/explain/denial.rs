@@ -109,7 +109,8 @@ impl PolicyType {
     pub fn of_role(role: PolicyRole) -> PolicyType {
         match role {
             PolicyRole::Identity => PolicyType::Identity,
-            PolicyRole::Resource => PolicyType::Resource,
+            // AWS's messages know one resource-based type; the registry policy is one.
+            PolicyRole::Resource | PolicyRole::Registry(_) => PolicyType::Resource,
             PolicyRole::Boundary => PolicyType::Boundary,
             PolicyRole::Session => PolicyType::Session,
             PolicyRole::Scp(_) => PolicyType::Scp,

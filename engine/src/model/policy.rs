@@ -30,6 +30,9 @@ pub enum PolicyKind {
     Rcp,
     /// A VPC endpoint policy.
     VpcEndpoint,
+    /// An ECR registry policy (private registry permissions): a resource-based policy of the
+    /// registry, `Principal` required.
+    Registry,
 }
 
 impl PolicyKind {
@@ -37,13 +40,16 @@ impl PolicyKind {
     pub fn has_principal(self) -> bool {
         matches!(
             self,
-            PolicyKind::Resource | PolicyKind::Rcp | PolicyKind::VpcEndpoint
+            PolicyKind::Resource | PolicyKind::Rcp | PolicyKind::VpcEndpoint | PolicyKind::Registry
         )
     }
 
     /// Whether `Resource`/`NotResource` may be omitted (it then means the resource carrying the policy).
     pub fn resource_optional(self) -> bool {
-        matches!(self, PolicyKind::Resource | PolicyKind::VpcEndpoint)
+        matches!(
+            self,
+            PolicyKind::Resource | PolicyKind::VpcEndpoint | PolicyKind::Registry
+        )
     }
 
     /// How the kind is named in messages.
@@ -56,6 +62,7 @@ impl PolicyKind {
             PolicyKind::Scp => "service control policy",
             PolicyKind::Rcp => "resource control policy",
             PolicyKind::VpcEndpoint => "VPC endpoint policy",
+            PolicyKind::Registry => "registry policy",
         }
     }
 }
