@@ -186,7 +186,8 @@ pub struct RequestArgs {
         conflicts_with = "workflow"
     )]
     pub action: Option<String>,
-    /// A client workflow instead of one action: login, pull, push or delete (account-level
+    /// A client workflow instead of one action, e.g. login, pull, push, delete, public-login,
+    /// replicate, pull-through-cache (account-level
     /// actions are checked on `*`, the others on --resource).
     #[arg(long, short, value_name = "NAME")]
     pub workflow: Option<String>,
