@@ -157,8 +157,13 @@ pub struct Case {
     /// Per-case policies of other types.
     #[serde(flatten)]
     pub other: OtherPolicies,
-    /// The request action.
+    /// The request action (or give `workflow`).
+    #[serde(default)]
     pub action: String,
+    /// A client workflow instead of one action (`ecrsim workflows` lists them): `expect` is the
+    /// workflow's verdict, `resource` its repository.
+    #[serde(default)]
+    pub workflow: Option<String>,
     /// The request resource (ARN or `*`).
     pub resource: String,
     /// The caller.
@@ -428,12 +433,15 @@ fn reproducer(case: &Case, policies: &PolicyArgs) -> String {
     for level in &policies.rcp_levels {
         let _ = write!(cmd, " --rcp-level {}", shell_quote(&level.to_string()));
     }
-    let _ = write!(
-        cmd,
-        " --action {} --resource {}",
-        shell_quote(&case.action),
-        shell_quote(&case.resource)
-    );
+    match &case.workflow {
+        Some(name) => {
+            let _ = write!(cmd, " --workflow {}", shell_quote(name));
+        }
+        None => {
+            let _ = write!(cmd, " --action {}", shell_quote(&case.action));
+        }
+    }
+    let _ = write!(cmd, " --resource {}", shell_quote(&case.resource));
     if let Some(principal) = &case.principal {
         let _ = write!(cmd, " --principal {}", shell_quote(principal));
     }
@@ -505,29 +513,54 @@ fn evaluate(case: &Case, policies: &PolicyArgs) -> Result<Outcome, String> {
         Err(e) => return Ok(Outcome::Failed(e.0)),
     };
     let context = case_context(case).map_err(|e| format!("  invalid case: {e}"))?;
-    let request = match case_request(case, context, &set) {
-        Ok(r) => r,
-        Err(e) => return Ok(Outcome::Failed(e.to_string())),
+    let actions: Vec<&str> = match (&case.workflow, case.action.is_empty()) {
+        (None, false) => vec![case.action.as_str()],
+        (Some(name), true) => match ecrsim_engine::tools::workflow::find(name) {
+            Some(w) => w.actions.to_vec(),
+            None => return Ok(Outcome::Failed(format!("unknown workflow `{name}`"))),
+        },
+        _ => return Err("  invalid case: give either `action` or `workflow`".into()),
     };
     let multi = set.policies().len() > 1;
-    let fast = authorize(&set, &request);
-    let why = explain(&set, &request);
-    if why.response != fast {
-        return Err(format!(
-            "  engine disagreement: authorize says {:?}, explain says {:?}",
-            fast, why.response
-        ));
+    let mut decisions = Vec::new();
+    let mut deciding = Vec::new();
+    let mut explanation = String::new();
+    for action in actions {
+        let request = match case_request(case, action, context.clone(), &set) {
+            Ok(r) => r,
+            Err(e) => return Ok(Outcome::Failed(e.to_string())),
+        };
+        let fast = authorize(&set, &request);
+        let why = explain(&set, &request);
+        if why.response != fast {
+            return Err(format!(
+                "  engine disagreement: authorize says {:?}, explain says {:?}",
+                fast, why.response
+            ));
+        }
+        deciding.extend(
+            fast.deciding
+                .iter()
+                .filter_map(|&at| set.statement(at))
+                .map(|(_, policy, statement)| statement_names(policy, statement, multi, &set)),
+        );
+        decisions.push(fast.decision);
+        explanation.push_str(&crate::render::text(&why, &request));
     }
-    let deciding = fast
-        .deciding
-        .iter()
-        .filter_map(|&at| set.statement(at))
-        .map(|(_, policy, statement)| statement_names(policy, statement, multi, &set))
-        .collect();
+    // A workflow's verdict, as `check --workflow` gives it.
+    let decision = if decisions.contains(&Decision::ExplicitDeny) {
+        Decision::ExplicitDeny
+    } else if decisions.iter().all(|d| *d == Decision::Allow) {
+        Decision::Allow
+    } else {
+        Decision::ImplicitDeny
+    };
+    deciding.sort();
+    deciding.dedup();
     Ok(Outcome::Decided {
-        decision: fast.decision,
+        decision,
         deciding,
-        explanation: crate::render::text(&why, &request),
+        explanation,
     })
 }
 
@@ -535,11 +568,21 @@ fn evaluate(case: &Case, policies: &PolicyArgs) -> Result<Outcome, String> {
 /// time, Region, then the caller settled against the policies.
 fn case_request(
     case: &Case,
+    action: &str,
     context: Context,
     set: &PolicySet,
 ) -> Result<Request, ecrsim_engine::RequestError> {
-    let mut request = Request::new(&case.action, &case.resource, case.principal.as_deref())?
-        .with_checked_context(context)?;
+    let account_level = ecrsim_engine::data::catalog::Catalog::builtin()
+        .action(action)
+        .is_some_and(|a| a.is_account_level());
+    // A workflow's account-level actions go on `*`, as `check --workflow` sends them.
+    let resource = if case.workflow.is_some() && account_level {
+        "*"
+    } else {
+        case.resource.as_str()
+    };
+    let mut request =
+        Request::new(action, resource, case.principal.as_deref())?.with_checked_context(context)?;
     if let Some(account) = &case.resource_account {
         request = request.with_resource_account(account);
     }

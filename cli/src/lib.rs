@@ -93,6 +93,8 @@ pub enum Command {
     Test(TestArgs),
     /// List the AWS managed policies ecrsim knows by name.
     ManagedPolicies(ManagedPoliciesArgs),
+    /// List the client workflows (`--workflow NAME`) with their actions and AWS sources.
+    Workflows(WorkflowsArgs),
     /// Find mistakes in policies: unknown actions, resources that can never match, risky grants.
     Lint(lint::LintArgs),
     /// Summarize what a policy grants, per service and access level, like the IAM console.
@@ -112,6 +114,14 @@ pub struct ManagedPoliciesArgs {
     /// Only policies whose name or document contains this text (case-insensitive), e.g. `ecr`.
     #[arg(long)]
     pub grep: Option<String>,
+}
+
+/// Arguments of `workflows`.
+#[derive(Debug, clap::Args)]
+pub struct WorkflowsArgs {
+    /// Output format.
+    #[arg(long, value_enum, default_value_t)]
+    pub format: Format,
 }
 
 /// Output format of `check`.
@@ -280,6 +290,10 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Batch(args) => batch::run(&args),
         Command::Test(args) => corpus::run(&args.paths, args.verbose),
         Command::ManagedPolicies(args) => input::list_managed_policies(args.grep.as_deref()),
+        Command::Workflows(args) => {
+            write_stdout(render::workflows(args.format).as_bytes());
+            EXIT_ALLOWED
+        }
         Command::Lint(args) => lint::run(&args),
         Command::Explain(args) => summary::run(&args),
         Command::Diff(args) => diff::run(&args),

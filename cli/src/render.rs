@@ -1018,3 +1018,37 @@ impl<'a> BatchError<'a> {
         }
     }
 }
+
+/// `ecrsim workflows`: every workflow with its required and documented actions and its source.
+pub fn workflows(format: crate::Format) -> String {
+    use ecrsim_engine::tools::workflow::WORKFLOWS;
+    match format {
+        crate::Format::Json => {
+            let list: Vec<serde_json::Value> = WORKFLOWS
+                .iter()
+                .map(|w| {
+                    serde_json::json!({
+                        "name": w.name,
+                        "description": w.description,
+                        "required": w.actions,
+                        "documented": w.documented,
+                        "source": w.source,
+                    })
+                })
+                .collect();
+            format!("{}\n", serde_json::Value::Array(list))
+        }
+        crate::Format::Human => {
+            let mut out = String::new();
+            for w in WORKFLOWS {
+                out.push_str(&format!("{}: {}\n", w.name, w.description));
+                out.push_str(&format!("  required:   {}\n", w.actions.join(", ")));
+                if !w.documented.is_empty() {
+                    out.push_str(&format!("  documented: {}\n", w.documented.join(", ")));
+                }
+                out.push_str(&format!("  source:     {}\n", w.source));
+            }
+            out
+        }
+    }
+}
