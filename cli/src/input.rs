@@ -297,6 +297,7 @@ pub fn build_requests(
         .map(ecrsim_engine::request::assume::parse_time)
         .transpose()
         .map_err(request_error)?;
+    let resource = image_resource(args)?;
     let (requests, workflow) = match (&args.workflow, &args.action) {
         (Some(name), _) => {
             let Some(workflow) = workflow::find(name) else {
@@ -307,7 +308,7 @@ pub fn build_requests(
             };
             let requests = workflow::requests(
                 workflow.actions,
-                args.resource.as_deref(),
+                resource.as_deref(),
                 args.principal.as_deref(),
             )
             .map_err(|e| match e {
@@ -320,7 +321,7 @@ pub fn build_requests(
             (requests, Some(workflow))
         }
         (None, Some(action)) => {
-            let Some(resource) = &args.resource else {
+            let Some(resource) = &resource else {
                 return Err(LoadError(
                     "missing --resource: give the resource ARN, or `*` for an account-level action"
                         .into(),
@@ -353,6 +354,36 @@ pub fn build_requests(
         })
         .collect::<Result<_, _>>()?;
     Ok((requests, workflow))
+}
+
+/// The resource of `--image`, or of `--resource` when it is a `public.ecr.aws` reference,
+/// resolved to the repository ARN; other `--resource` values unchanged.
+fn image_resource(args: &crate::RequestArgs) -> Result<Option<String>, LoadError> {
+    use ecrsim_engine::request::{ImageRefError, image_to_arn};
+    let text = match (&args.image, &args.resource) {
+        (Some(image), _) => image,
+        (None, Some(r))
+            if r.trim_start_matches("https://")
+                .starts_with("public.ecr.aws/") =>
+        {
+            r
+        }
+        (None, other) => return Ok(other.clone()),
+    };
+    match image_to_arn(text, args.resource_account.as_deref()) {
+        // A private registry URI stays as given: the request keeps it and notes the ARN.
+        Ok(_) if text.contains(".dkr.ecr") => Ok(Some(text.clone())),
+        Ok(arn) => {
+            say!("note: image `{text}` is the ECR Public repository {arn}");
+            Ok(Some(arn))
+        }
+        Err(ImageRefError::PublicNeedsAccount) => Err(LoadError(format!(
+            "`{text}` names an ECR Public registry by its alias, which does not say the account: give the registry's account with --resource-account"
+        ))),
+        Err(_) => Err(LoadError(format!(
+            "invalid image reference `{text}`: expected ACCOUNT.dkr.ecr.REGION.amazonaws.com/NAME[:TAG|@sha256:DIGEST] or public.ecr.aws/ALIAS/NAME[:TAG]"
+        ))),
+    }
 }
 
 /// A request error as the CLI prints it, naming the flag that fixes it.

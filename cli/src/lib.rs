@@ -201,9 +201,14 @@ pub struct RequestArgs {
     /// actions are checked on `*`, the others on --resource).
     #[arg(long, short, value_name = "NAME")]
     pub workflow: Option<String>,
-    /// The resource ARN, or `*` for account-level actions such as `ecr:GetAuthorizationToken`.
+    /// The resource ARN, or `*` for account-level actions such as `ecr:GetAuthorizationToken`
+    /// (an image reference as for --image is accepted too).
     #[arg(long, short)]
     pub resource: Option<String>,
+    /// An image reference instead of --resource: `ACCOUNT.dkr.ecr.REGION.amazonaws.com/NAME[:TAG|@DIGEST]`
+    /// or `public.ecr.aws/ALIAS/NAME[:TAG]` (with --resource-account), checked on its repository ARN.
+    #[arg(long, value_name = "REF", conflicts_with = "resource")]
+    pub image: Option<String>,
     /// The caller's ARN (user, role, assumed-role session, root), a service principal, or
     /// `anonymous`: fills aws:PrincipalArn, aws:PrincipalAccount, aws:PrincipalType and (for IAM
     /// users) aws:username, unless given with --context. Needed when a resource policy, an RCP

@@ -87,6 +87,21 @@ pub const WORKFLOWS: &[Workflow] = &[
         source: "https://docs.aws.amazon.com/AmazonECR/latest/public/public-registries.html",
     },
     Workflow {
+        name: "public-push",
+        description: "docker push to an ECR Public repository (give it with --image public.ecr.aws/ALIAS/NAME --resource-account)",
+        actions: &[
+            "ecr-public:GetAuthorizationToken",
+            "sts:GetServiceBearerToken",
+            "ecr-public:BatchCheckLayerAvailability",
+            "ecr-public:InitiateLayerUpload",
+            "ecr-public:UploadLayerPart",
+            "ecr-public:CompleteLayerUpload",
+            "ecr-public:PutImage",
+        ],
+        documented: &[],
+        source: "https://docs.aws.amazon.com/AmazonECR/latest/public/docker-push-ecr-image.html",
+    },
+    Workflow {
         name: "pull-through-cache",
         description: "first docker pull through a pull through cache rule, cache repository already created",
         actions: &[
