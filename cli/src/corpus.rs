@@ -172,6 +172,15 @@ pub struct Case {
     /// The request context: key → string, number, boolean, or an array (multi-valued key).
     #[serde(default)]
     pub context: Option<toml::Table>,
+    /// Resource tags, `KEY = "VALUE"` (as `--resource-tag`).
+    #[serde(default)]
+    pub resource_tags: Option<std::collections::BTreeMap<String, String>>,
+    /// Caller tags (as `--principal-tag`).
+    #[serde(default)]
+    pub principal_tags: Option<std::collections::BTreeMap<String, String>>,
+    /// Request tags (as `--request-tag`).
+    #[serde(default)]
+    pub request_tags: Option<std::collections::BTreeMap<String, String>>,
     /// The account owning the resource (`aws:ResourceAccount`).
     #[serde(default)]
     pub resource_account: Option<String>,
@@ -467,6 +476,22 @@ fn reproducer(case: &Case, policies: &PolicyArgs) -> String {
 /// The case's `context` table as a request context.
 fn case_context(case: &Case) -> Result<Context, String> {
     let mut context = Context::new();
+    let tags = |t: &Option<std::collections::BTreeMap<String, String>>| -> Vec<String> {
+        t.iter()
+            .flatten()
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect()
+    };
+    let pairs = crate::input::tag_context(
+        &tags(&case.resource_tags),
+        &tags(&case.principal_tags),
+        &tags(&case.request_tags),
+    )?;
+    for pair in pairs {
+        if let Some((key, value)) = pair.split_once('=') {
+            context.push(key, value.to_string());
+        }
+    }
     let Some(table) = &case.context else {
         return Ok(context);
     };

@@ -264,6 +264,41 @@ pub fn load_context(file: Option<&Path>, pairs: &[String]) -> Result<Context, Lo
     Ok(context)
 }
 
+/// The context pairs (`KEY=VALUE`) of `--resource-tag`, `--principal-tag` and `--request-tag`:
+/// a resource tag is `aws:ResourceTag/K` and `ecr:ResourceTag/K`, a principal tag
+/// `aws:PrincipalTag/K`, a request tag `aws:RequestTag/K` plus `K` in `aws:TagKeys` (SAR, Amazon
+/// ECR condition keys).
+pub fn tag_context<S: AsRef<str>>(
+    resource: &[S],
+    principal: &[S],
+    request: &[S],
+) -> Result<Vec<String>, String> {
+    let mut pairs = Vec::new();
+    let split = |flag: &str, tag: &str| -> Result<(String, String), String> {
+        match tag.split_once('=') {
+            Some((k, v)) if !k.is_empty() => Ok((k.to_string(), v.to_string())),
+            _ => Err(format!(
+                "invalid {flag} `{tag}`: expected KEY=VALUE, e.g. {flag} team=payments"
+            )),
+        }
+    };
+    for tag in resource {
+        let (k, v) = split("--resource-tag", tag.as_ref())?;
+        pairs.push(format!("aws:ResourceTag/{k}={v}"));
+        pairs.push(format!("ecr:ResourceTag/{k}={v}"));
+    }
+    for tag in principal {
+        let (k, v) = split("--principal-tag", tag.as_ref())?;
+        pairs.push(format!("aws:PrincipalTag/{k}={v}"));
+    }
+    for tag in request {
+        let (k, v) = split("--request-tag", tag.as_ref())?;
+        pairs.push(format!("aws:RequestTag/{k}={v}"));
+        pairs.push(format!("aws:TagKeys={k}"));
+    }
+    Ok(pairs)
+}
+
 /// Checks `--resource-account`: twelve digits.
 pub fn check_account(account: &str) -> Result<(), LoadError> {
     if account.len() == 12 && account.bytes().all(|b| b.is_ascii_digit()) {
@@ -287,7 +322,14 @@ pub fn build_requests(
     LoadError,
 > {
     use ecrsim_engine::{Request, tools::workflow};
-    let context = load_context(args.context_file.as_deref(), &args.context)?;
+    let mut pairs = tag_context(
+        &args.resource_tags,
+        &args.principal_tags,
+        &args.request_tags,
+    )
+    .map_err(LoadError)?;
+    pairs.extend(args.context.iter().cloned());
+    let context = load_context(args.context_file.as_deref(), &pairs)?;
     if let Some(account) = &args.resource_account {
         check_account(account)?;
     }

@@ -226,6 +226,16 @@ pub struct RequestArgs {
     /// A request context key, `KEY=VALUE` (repeat a key to make it multi-valued).
     #[arg(long = "context", short = 'c', value_name = "KEY=VALUE")]
     pub context: Vec<String>,
+    /// A tag of the resource, `KEY=VALUE`: fills aws:ResourceTag/KEY and ecr:ResourceTag/KEY.
+    #[arg(long = "resource-tag", value_name = "KEY=VALUE")]
+    pub resource_tags: Vec<String>,
+    /// A tag of the caller, `KEY=VALUE`: fills aws:PrincipalTag/KEY.
+    #[arg(long = "principal-tag", value_name = "KEY=VALUE")]
+    pub principal_tags: Vec<String>,
+    /// A tag in the request (TagResource, CreateRepository), `KEY=VALUE`: fills
+    /// aws:RequestTag/KEY and adds KEY to aws:TagKeys.
+    #[arg(long = "request-tag", value_name = "KEY=VALUE")]
+    pub request_tags: Vec<String>,
     /// A JSON object of context keys: string, number, boolean, or an array for multi-valued keys.
     #[arg(long, value_name = "FILE.json")]
     pub context_file: Option<PathBuf>,
