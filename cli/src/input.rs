@@ -475,6 +475,8 @@ pub enum KindArg {
     Rcp,
     /// VPC endpoint policy.
     VpcEndpoint,
+    /// ECR registry policy: `Principal` required.
+    Registry,
 }
 
 impl KindArg {
@@ -488,6 +490,7 @@ impl KindArg {
             KindArg::Scp => PolicyKind::Scp,
             KindArg::Rcp => PolicyKind::Rcp,
             KindArg::VpcEndpoint => PolicyKind::VpcEndpoint,
+            KindArg::Registry => PolicyKind::Registry,
         }
     }
 }
