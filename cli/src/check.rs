@@ -109,6 +109,13 @@ fn workflow_human(
         explanations.len(),
         workflow.description
     ));
+    if !workflow.documented.is_empty() {
+        out.push_str(&format!(
+            "warning: the AWS guide also lists {} for this task; not every client needs it, so the verdict leaves it out (source: {})\n",
+            workflow.documented.join(", "),
+            workflow.source
+        ));
+    }
     for (e, r) in explanations.iter().zip(requests) {
         let Some(fix) = e
             .fix
@@ -151,6 +158,8 @@ fn workflow_json(
         "decision": verdict(explanations).as_str(),
         "workflow": workflow.name,
         "description": workflow.description,
+        "documented": workflow.documented,
+        "source": workflow.source,
         "results": results,
     })
 }

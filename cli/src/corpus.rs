@@ -67,6 +67,12 @@ pub struct OtherPolicies {
     /// The management account: `--management-account`.
     #[serde(default)]
     pub management_account: Option<String>,
+    /// The ECR registry policy.
+    #[serde(default)]
+    pub registry_policy: Option<String>,
+    /// The registry policy scope, `V1` or `V2` (default).
+    #[serde(default, deserialize_with = "registry_scope")]
+    pub registry_policy_scope: Option<ecrsim_engine::eval::registry::RegistryScope>,
 }
 
 impl OtherPolicies {
@@ -105,6 +111,13 @@ impl OtherPolicies {
                 .management_account
                 .clone()
                 .or_else(|| defaults.management_account.clone()),
+            registry_policy: self
+                .registry_policy
+                .clone()
+                .or_else(|| defaults.registry_policy.clone()),
+            registry_policy_scope: self
+                .registry_policy_scope
+                .or(defaults.registry_policy_scope),
         }
     }
 
@@ -116,6 +129,7 @@ impl OtherPolicies {
             &self.session_policy,
             &self.vpc_endpoint_policy,
             &self.org,
+            &self.registry_policy,
         ]
         .into_iter()
         .flatten()
@@ -128,6 +142,16 @@ impl OtherPolicies {
         }
         files
     }
+}
+
+/// Reads `registry_policy_scope = "V1"`.
+fn registry_scope<'de, D: serde::Deserializer<'de>>(
+    de: D,
+) -> Result<Option<ecrsim_engine::eval::registry::RegistryScope>, D::Error> {
+    let text = String::deserialize(de)?;
+    crate::input::parse_registry_scope(&text)
+        .map(Some)
+        .map_err(serde::de::Error::custom)
 }
 
 /// One expected decision (or expected error).
@@ -145,8 +169,13 @@ pub struct Case {
     /// Per-case policies of other types.
     #[serde(flatten)]
     pub other: OtherPolicies,
-    /// The request action.
+    /// The request action (or give `workflow`).
+    #[serde(default)]
     pub action: String,
+    /// A client workflow instead of one action (`ecrsim workflows` lists them): `expect` is the
+    /// workflow's verdict, `resource` its repository.
+    #[serde(default)]
+    pub workflow: Option<String>,
     /// The request resource (ARN or `*`).
     pub resource: String,
     /// The caller.
@@ -155,6 +184,15 @@ pub struct Case {
     /// The request context: key → string, number, boolean, or an array (multi-valued key).
     #[serde(default)]
     pub context: Option<toml::Table>,
+    /// Resource tags, `KEY = "VALUE"` (as `--resource-tag`).
+    #[serde(default)]
+    pub resource_tags: Option<std::collections::BTreeMap<String, String>>,
+    /// Caller tags (as `--principal-tag`).
+    #[serde(default)]
+    pub principal_tags: Option<std::collections::BTreeMap<String, String>>,
+    /// Request tags (as `--request-tag`).
+    #[serde(default)]
+    pub request_tags: Option<std::collections::BTreeMap<String, String>>,
     /// The account owning the resource (`aws:ResourceAccount`).
     #[serde(default)]
     pub resource_account: Option<String>,
@@ -357,6 +395,8 @@ fn case_policies(case: &Case, file: &CaseFile, dir: &Path) -> PolicyArgs {
         vpc_endpoint_policy: other.vpc_endpoint_policy.as_ref().map(path),
         org: other.org.as_ref().map(path),
         management_account: other.management_account.clone(),
+        registry_policy: other.registry_policy.as_ref().map(path),
+        registry_policy_scope: other.registry_policy_scope,
     }
 }
 
@@ -397,11 +437,15 @@ fn reproducer(case: &Case, policies: &PolicyArgs) -> String {
         ("--boundary", &policies.boundary),
         ("--session-policy", &policies.session_policy),
         ("--vpc-endpoint-policy", &policies.vpc_endpoint_policy),
+        ("--registry-policy", &policies.registry_policy),
     ];
     for (flag, path) in singles {
         if let Some(path) = path {
             let _ = write!(cmd, " {flag} {}", quoted(path));
         }
+    }
+    if let Some(scope) = policies.registry_policy_scope {
+        let _ = write!(cmd, " --registry-policy-scope {}", scope.as_str());
     }
     for p in &policies.scps {
         let _ = write!(cmd, " --scp {}", quoted(p));
@@ -421,12 +465,15 @@ fn reproducer(case: &Case, policies: &PolicyArgs) -> String {
     if let Some(account) = &policies.management_account {
         let _ = write!(cmd, " --management-account {}", shell_quote(account));
     }
-    let _ = write!(
-        cmd,
-        " --action {} --resource {}",
-        shell_quote(&case.action),
-        shell_quote(&case.resource)
-    );
+    match &case.workflow {
+        Some(name) => {
+            let _ = write!(cmd, " --workflow {}", shell_quote(name));
+        }
+        None => {
+            let _ = write!(cmd, " --action {}", shell_quote(&case.action));
+        }
+    }
+    let _ = write!(cmd, " --resource {}", shell_quote(&case.resource));
     if let Some(principal) = &case.principal {
         let _ = write!(cmd, " --principal {}", shell_quote(principal));
     }
@@ -455,6 +502,22 @@ fn reproducer(case: &Case, policies: &PolicyArgs) -> String {
 /// The case's `context` table as a request context.
 fn case_context(case: &Case) -> Result<Context, String> {
     let mut context = Context::new();
+    let tags = |t: &Option<std::collections::BTreeMap<String, String>>| -> Vec<String> {
+        t.iter()
+            .flatten()
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect()
+    };
+    let pairs = crate::input::tag_context(
+        &tags(&case.resource_tags),
+        &tags(&case.principal_tags),
+        &tags(&case.request_tags),
+    )?;
+    for pair in pairs {
+        if let Some((key, value)) = pair.split_once('=') {
+            context.push(key, value.to_string());
+        }
+    }
     let Some(table) = &case.context else {
         return Ok(context);
     };
@@ -501,34 +564,61 @@ fn evaluate(case: &Case, policies: &PolicyArgs) -> Result<Outcome, String> {
         Err(e) => return Ok(Outcome::Failed(e.0)),
     };
     let context = case_context(case).map_err(|e| format!("  invalid case: {e}"))?;
-    let request = match case_request(case, context, &set) {
-        Ok(r) => r,
-        Err(e) => return Ok(Outcome::Failed(e.to_string())),
+    let actions: Vec<&str> = match (&case.workflow, case.action.is_empty()) {
+        (None, false) => vec![case.action.as_str()],
+        (Some(name), true) => match ecrsim_engine::tools::workflow::find(name) {
+            Some(w) => w.actions.to_vec(),
+            None => return Ok(Outcome::Failed(format!("unknown workflow `{name}`"))),
+        },
+        _ => return Err("  invalid case: give either `action` or `workflow`".into()),
     };
-    let request = match crate::input::apply_organization(policies, &mut set, vec![request]) {
-        Ok(mut r) if r.len() == 1 => r.remove(0),
-        Ok(_) => return Err("  one request in, one out".into()),
+    let mut requests = Vec::new();
+    for action in actions {
+        match case_request(case, action, context.clone(), &set) {
+            Ok(r) => requests.push(r),
+            Err(e) => return Ok(Outcome::Failed(e.to_string())),
+        }
+    }
+    let requests = match crate::input::apply_organization(policies, &mut set, requests) {
+        Ok(requests) => requests,
         Err(e) => return Ok(Outcome::Failed(e.0)),
     };
     let multi = set.policies().len() > 1;
-    let fast = authorize(&set, &request);
-    let why = explain(&set, &request);
-    if why.response != fast {
-        return Err(format!(
-            "  engine disagreement: authorize says {:?}, explain says {:?}",
-            fast, why.response
-        ));
+    let mut decisions = Vec::new();
+    let mut deciding = Vec::new();
+    let mut explanation = String::new();
+    for request in requests {
+        let fast = authorize(&set, &request);
+        let why = explain(&set, &request);
+        if why.response != fast {
+            return Err(format!(
+                "  engine disagreement: authorize says {:?}, explain says {:?}",
+                fast, why.response
+            ));
+        }
+        deciding.extend(
+            fast.deciding
+                .iter()
+                .filter_map(|&at| set.statement(at))
+                .map(|(_, policy, statement)| statement_names(policy, statement, multi, &set)),
+        );
+        decisions.push(fast.decision);
+        explanation.push_str(&crate::render::text(&why, &request));
     }
-    let deciding = fast
-        .deciding
-        .iter()
-        .filter_map(|&at| set.statement(at))
-        .map(|(_, policy, statement)| statement_names(policy, statement, multi, &set))
-        .collect();
+    // A workflow's verdict, as `check --workflow` gives it.
+    let decision = if decisions.contains(&Decision::ExplicitDeny) {
+        Decision::ExplicitDeny
+    } else if decisions.iter().all(|d| *d == Decision::Allow) {
+        Decision::Allow
+    } else {
+        Decision::ImplicitDeny
+    };
+    deciding.sort();
+    deciding.dedup();
     Ok(Outcome::Decided {
-        decision: fast.decision,
+        decision,
         deciding,
-        explanation: crate::render::text(&why, &request),
+        explanation,
     })
 }
 
@@ -536,11 +626,21 @@ fn evaluate(case: &Case, policies: &PolicyArgs) -> Result<Outcome, String> {
 /// time, Region, then the caller settled against the policies.
 fn case_request(
     case: &Case,
+    action: &str,
     context: Context,
     set: &PolicySet,
 ) -> Result<Request, ecrsim_engine::RequestError> {
-    let mut request = Request::new(&case.action, &case.resource, case.principal.as_deref())?
-        .with_checked_context(context)?;
+    let account_level = ecrsim_engine::data::catalog::Catalog::builtin()
+        .action(action)
+        .is_some_and(|a| a.is_account_level());
+    // A workflow's account-level actions go on `*`, as `check --workflow` sends them.
+    let resource = if case.workflow.is_some() && account_level {
+        "*"
+    } else {
+        case.resource.as_str()
+    };
+    let mut request =
+        Request::new(action, resource, case.principal.as_deref())?.with_checked_context(context)?;
     if let Some(account) = &case.resource_account {
         request = request.with_resource_account(account);
     }

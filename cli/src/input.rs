@@ -106,6 +106,7 @@ impl PolicyArgs {
             .chain(self.scp_levels.iter().flat_map(|level| &level.files))
             .chain(&self.rcps)
             .chain(&self.vpc_endpoint_policy)
+            .chain(&self.registry_policy)
             .map(PathBuf::as_path)
     }
 }
@@ -192,6 +193,22 @@ pub fn load_policy_set(args: &PolicyArgs) -> Result<PolicySet, LoadError> {
                 .map_err(|e| LoadError(format!("{e} ({flag} number {} is empty)", level + 1)))?;
         }
     }
+    if let Some(path) = &args.registry_policy {
+        let scope = args.registry_policy_scope.unwrap_or_default();
+        let policy = load_policy(path, PolicyKind::Registry)?;
+        let unsupported = ecrsim_engine::eval::registry::unsupported_actions(&policy, scope);
+        if let Some(first) = unsupported.first() {
+            return Err(LoadError(format!(
+                "{}: statement {} has `{}`, which a registry with policy scope V1 rejects (AWS saves only {} there, or `ecr:*`); use --registry-policy-scope V2 if the registry has the extended scope",
+                policy.source.name,
+                first.statement,
+                first.action,
+                ecrsim_engine::eval::registry::V1_ACTIONS.join(", ")
+            )));
+        }
+        set.add_as(PolicyRole::Registry(scope), policy)
+            .map_err(|e| LoadError(e.to_string()))?;
+    }
     Ok(set)
 }
 
@@ -256,6 +273,14 @@ pub fn apply_organization(
         .collect())
 }
 
+/// Parses `--registry-policy-scope`.
+pub fn parse_registry_scope(
+    text: &str,
+) -> Result<ecrsim_engine::eval::registry::RegistryScope, String> {
+    ecrsim_engine::eval::registry::RegistryScope::from_name(text)
+        .ok_or_else(|| format!("invalid registry policy scope `{text}`: expected V1 or V2"))
+}
+
 /// `ecrsim managed-policies [--grep TEXT]`: one line per policy, name and ARN.
 pub fn list_managed_policies(grep: Option<&str>) -> u8 {
     let needle = grep.map(str::to_lowercase);
@@ -318,6 +343,41 @@ pub fn load_context(file: Option<&Path>, pairs: &[String]) -> Result<Context, Lo
     Ok(context)
 }
 
+/// The context pairs (`KEY=VALUE`) of `--resource-tag`, `--principal-tag` and `--request-tag`:
+/// a resource tag is `aws:ResourceTag/K` and `ecr:ResourceTag/K`, a principal tag
+/// `aws:PrincipalTag/K`, a request tag `aws:RequestTag/K` plus `K` in `aws:TagKeys` (SAR, Amazon
+/// ECR condition keys).
+pub fn tag_context<S: AsRef<str>>(
+    resource: &[S],
+    principal: &[S],
+    request: &[S],
+) -> Result<Vec<String>, String> {
+    let mut pairs = Vec::new();
+    let split = |flag: &str, tag: &str| -> Result<(String, String), String> {
+        match tag.split_once('=') {
+            Some((k, v)) if !k.is_empty() => Ok((k.to_string(), v.to_string())),
+            _ => Err(format!(
+                "invalid {flag} `{tag}`: expected KEY=VALUE, e.g. {flag} team=payments"
+            )),
+        }
+    };
+    for tag in resource {
+        let (k, v) = split("--resource-tag", tag.as_ref())?;
+        pairs.push(format!("aws:ResourceTag/{k}={v}"));
+        pairs.push(format!("ecr:ResourceTag/{k}={v}"));
+    }
+    for tag in principal {
+        let (k, v) = split("--principal-tag", tag.as_ref())?;
+        pairs.push(format!("aws:PrincipalTag/{k}={v}"));
+    }
+    for tag in request {
+        let (k, v) = split("--request-tag", tag.as_ref())?;
+        pairs.push(format!("aws:RequestTag/{k}={v}"));
+        pairs.push(format!("aws:TagKeys={k}"));
+    }
+    Ok(pairs)
+}
+
 /// Checks `--resource-account`: twelve digits.
 pub fn check_account(account: &str) -> Result<(), LoadError> {
     if account.len() == 12 && account.bytes().all(|b| b.is_ascii_digit()) {
@@ -341,7 +401,14 @@ pub fn build_requests(
     LoadError,
 > {
     use ecrsim_engine::{Request, tools::workflow};
-    let context = load_context(args.context_file.as_deref(), &args.context)?;
+    let mut pairs = tag_context(
+        &args.resource_tags,
+        &args.principal_tags,
+        &args.request_tags,
+    )
+    .map_err(LoadError)?;
+    pairs.extend(args.context.iter().cloned());
+    let context = load_context(args.context_file.as_deref(), &pairs)?;
     if let Some(account) = &args.resource_account {
         check_account(account)?;
     }
@@ -351,6 +418,7 @@ pub fn build_requests(
         .map(ecrsim_engine::request::assume::parse_time)
         .transpose()
         .map_err(request_error)?;
+    let resource = image_resource(args)?;
     let (requests, workflow) = match (&args.workflow, &args.action) {
         (Some(name), _) => {
             let Some(workflow) = workflow::find(name) else {
@@ -361,7 +429,7 @@ pub fn build_requests(
             };
             let requests = workflow::requests(
                 workflow.actions,
-                args.resource.as_deref(),
+                resource.as_deref(),
                 args.principal.as_deref(),
             )
             .map_err(|e| match e {
@@ -374,7 +442,7 @@ pub fn build_requests(
             (requests, Some(workflow))
         }
         (None, Some(action)) => {
-            let Some(resource) = &args.resource else {
+            let Some(resource) = &resource else {
                 return Err(LoadError(
                     "missing --resource: give the resource ARN, or `*` for an account-level action"
                         .into(),
@@ -412,6 +480,36 @@ pub fn build_requests(
         })
         .collect::<Result<_, _>>()?;
     Ok((requests, workflow))
+}
+
+/// The resource of `--image`, or of `--resource` when it is a `public.ecr.aws` reference,
+/// resolved to the repository ARN; other `--resource` values unchanged.
+fn image_resource(args: &crate::RequestArgs) -> Result<Option<String>, LoadError> {
+    use ecrsim_engine::request::{ImageRefError, image_to_arn};
+    let text = match (&args.image, &args.resource) {
+        (Some(image), _) => image,
+        (None, Some(r))
+            if r.trim_start_matches("https://")
+                .starts_with("public.ecr.aws/") =>
+        {
+            r
+        }
+        (None, other) => return Ok(other.clone()),
+    };
+    match image_to_arn(text, args.resource_account.as_deref()) {
+        // A private registry URI stays as given: the request keeps it and notes the ARN.
+        Ok(_) if text.contains(".dkr.ecr") => Ok(Some(text.clone())),
+        Ok(arn) => {
+            say!("note: image `{text}` is the ECR Public repository {arn}");
+            Ok(Some(arn))
+        }
+        Err(ImageRefError::PublicNeedsAccount) => Err(LoadError(format!(
+            "`{text}` names an ECR Public registry by its alias, which does not say the account: give the registry's account with --resource-account"
+        ))),
+        Err(_) => Err(LoadError(format!(
+            "invalid image reference `{text}`: expected ACCOUNT.dkr.ecr.REGION.amazonaws.com/NAME[:TAG|@sha256:DIGEST] or public.ecr.aws/ALIAS/NAME[:TAG]"
+        ))),
+    }
 }
 
 /// A request error as the CLI prints it, naming the flag that fixes it.
@@ -461,6 +559,8 @@ pub enum KindArg {
     Rcp,
     /// VPC endpoint policy.
     VpcEndpoint,
+    /// ECR registry policy: `Principal` required.
+    Registry,
 }
 
 impl KindArg {
@@ -474,6 +574,7 @@ impl KindArg {
             KindArg::Scp => PolicyKind::Scp,
             KindArg::Rcp => PolicyKind::Rcp,
             KindArg::VpcEndpoint => PolicyKind::VpcEndpoint,
+            KindArg::Registry => PolicyKind::Registry,
         }
     }
 }

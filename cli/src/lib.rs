@@ -93,6 +93,8 @@ pub enum Command {
     Test(TestArgs),
     /// List the AWS managed policies ecrsim knows by name.
     ManagedPolicies(ManagedPoliciesArgs),
+    /// List the client workflows (`--workflow NAME`) with their actions and AWS sources.
+    Workflows(WorkflowsArgs),
     /// Find mistakes in policies: unknown actions, resources that can never match, risky grants.
     Lint(lint::LintArgs),
     /// Summarize what a policy grants, per service and access level, like the IAM console.
@@ -112,6 +114,14 @@ pub struct ManagedPoliciesArgs {
     /// Only policies whose name or document contains this text (case-insensitive), e.g. `ecr`.
     #[arg(long)]
     pub grep: Option<String>,
+}
+
+/// Arguments of `workflows`.
+#[derive(Debug, clap::Args)]
+pub struct WorkflowsArgs {
+    /// Output format.
+    #[arg(long, value_enum, default_value_t)]
+    pub format: Format,
 }
 
 /// Output format of `check`.
@@ -174,6 +184,14 @@ pub struct PolicyArgs {
     /// to its resources (also read from --org).
     #[arg(long, value_name = "ACCOUNT_ID")]
     pub management_account: Option<String>,
+    /// The ECR registry policy of the resource's registry (also the output of
+    /// `aws ecr get-registry-policy`): a second resource-based policy beside the repository policy.
+    #[arg(long, value_name = "FILE")]
+    pub registry_policy: Option<PathBuf>,
+    /// The registry's policy scope: V2 (default) governs every ECR action; V1 only
+    /// ecr:ReplicateImage, ecr:BatchImportUpstreamImage and ecr:CreateRepository.
+    #[arg(long, value_name = "V1|V2", value_parser = input::parse_registry_scope, requires = "registry_policy")]
+    pub registry_policy_scope: Option<ecrsim_engine::eval::registry::RegistryScope>,
 }
 
 /// The request (or the workflow of requests) to decide.
@@ -187,13 +205,19 @@ pub struct RequestArgs {
         conflicts_with = "workflow"
     )]
     pub action: Option<String>,
-    /// A client workflow instead of one action: login, pull, push or delete (account-level
+    /// A client workflow instead of one action, e.g. login, pull, push, delete, public-login,
+    /// replicate, pull-through-cache (account-level
     /// actions are checked on `*`, the others on --resource).
     #[arg(long, short, value_name = "NAME")]
     pub workflow: Option<String>,
-    /// The resource ARN, or `*` for account-level actions such as `ecr:GetAuthorizationToken`.
+    /// The resource ARN, or `*` for account-level actions such as `ecr:GetAuthorizationToken`
+    /// (an image reference as for --image is accepted too).
     #[arg(long, short)]
     pub resource: Option<String>,
+    /// An image reference instead of --resource: `ACCOUNT.dkr.ecr.REGION.amazonaws.com/NAME[:TAG|@DIGEST]`
+    /// or `public.ecr.aws/ALIAS/NAME[:TAG]` (with --resource-account), checked on its repository ARN.
+    #[arg(long, value_name = "REF", conflicts_with = "resource")]
+    pub image: Option<String>,
     /// The caller's ARN (user, role, assumed-role session, root), a service principal, or
     /// `anonymous`: fills aws:PrincipalArn, aws:PrincipalAccount, aws:PrincipalType and (for IAM
     /// users) aws:username, unless given with --context. Needed when a resource policy, an RCP
@@ -211,6 +235,16 @@ pub struct RequestArgs {
     /// A request context key, `KEY=VALUE` (repeat a key to make it multi-valued).
     #[arg(long = "context", short = 'c', value_name = "KEY=VALUE")]
     pub context: Vec<String>,
+    /// A tag of the resource, `KEY=VALUE`: fills aws:ResourceTag/KEY and ecr:ResourceTag/KEY.
+    #[arg(long = "resource-tag", value_name = "KEY=VALUE")]
+    pub resource_tags: Vec<String>,
+    /// A tag of the caller, `KEY=VALUE`: fills aws:PrincipalTag/KEY.
+    #[arg(long = "principal-tag", value_name = "KEY=VALUE")]
+    pub principal_tags: Vec<String>,
+    /// A tag in the request (TagResource, CreateRepository), `KEY=VALUE`: fills
+    /// aws:RequestTag/KEY and adds KEY to aws:TagKeys.
+    #[arg(long = "request-tag", value_name = "KEY=VALUE")]
+    pub request_tags: Vec<String>,
     /// A JSON object of context keys: string, number, boolean, or an array for multi-valued keys.
     #[arg(long, value_name = "FILE.json")]
     pub context_file: Option<PathBuf>,
@@ -285,6 +319,10 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Batch(args) => batch::run(&args),
         Command::Test(args) => corpus::run(&args.paths, args.verbose),
         Command::ManagedPolicies(args) => input::list_managed_policies(args.grep.as_deref()),
+        Command::Workflows(args) => {
+            write_stdout(render::workflows(args.format).as_bytes());
+            EXIT_ALLOWED
+        }
         Command::Lint(args) => lint::run(&args),
         Command::Explain(args) => summary::run(&args),
         Command::Diff(args) => diff::run(&args),

@@ -131,6 +131,7 @@ fn condition(key: &str, operator: &str, values: &[String], failure: &ConditionFa
 
 /// Why a policy type takes no part in the request.
 fn exclusion(because: Exclusion) -> &'static str {
+    use ecrsim_engine::eval::registry::RegistryScope;
     match because {
         Exclusion::AccountLevelAction => {
             "the action is account-level (its resource is `*`), so resource-based policies and resource control policies do not take part"
@@ -143,6 +144,12 @@ fn exclusion(because: Exclusion) -> &'static str {
         }
         Exclusion::ManagementAccountResource => {
             "RCPs do not apply: the resource is in the management account"
+        }
+        Exclusion::RegistryScope(RegistryScope::V1) => {
+            "the registry policy scope is V1, which enforces only ecr:ReplicateImage, ecr:BatchImportUpstreamImage and ecr:CreateRepository at registry level"
+        }
+        Exclusion::RegistryScope(RegistryScope::V2) => {
+            "the registry policy governs ECR actions only"
         }
         _ => "it does not apply to this request",
     }
@@ -1019,6 +1026,40 @@ impl<'a> BatchError<'a> {
             id,
             decision: "Error",
             error: message,
+        }
+    }
+}
+
+/// `ecrsim workflows`: every workflow with its required and documented actions and its source.
+pub fn workflows(format: crate::Format) -> String {
+    use ecrsim_engine::tools::workflow::WORKFLOWS;
+    match format {
+        crate::Format::Json => {
+            let list: Vec<serde_json::Value> = WORKFLOWS
+                .iter()
+                .map(|w| {
+                    serde_json::json!({
+                        "name": w.name,
+                        "description": w.description,
+                        "required": w.actions,
+                        "documented": w.documented,
+                        "source": w.source,
+                    })
+                })
+                .collect();
+            format!("{}\n", serde_json::Value::Array(list))
+        }
+        crate::Format::Human => {
+            let mut out = String::new();
+            for w in WORKFLOWS {
+                out.push_str(&format!("{}: {}\n", w.name, w.description));
+                out.push_str(&format!("  required:   {}\n", w.actions.join(", ")));
+                if !w.documented.is_empty() {
+                    out.push_str(&format!("  documented: {}\n", w.documented.join(", ")));
+                }
+                out.push_str(&format!("  source:     {}\n", w.source));
+            }
+            out
         }
     }
 }

@@ -151,7 +151,8 @@ fn has_policies(p: &PolicyArgs) -> bool {
         && p.scps.is_empty()
         && p.scp_levels.is_empty()
         && p.rcps.is_empty()
-        && p.vpc_endpoint_policy.is_none())
+        && p.vpc_endpoint_policy.is_none()
+        && p.registry_policy.is_none())
 }
 
 /// Fills in the principal and resource from the flags, only where the message has none.
@@ -281,7 +282,7 @@ fn owner(policy: PolicyType, denial: &Denial) -> String {
         PolicyType::Scp => format!(
             "the organization of the caller's account{caller}: its management account's administrators set SCPs"
         ),
-        PolicyType::Resource => format!(
+        PolicyType::Resource | PolicyType::Registry => format!(
             "the resource's owner: the repository policy in the resource's account{resource}"
         ),
         PolicyType::Rcp => format!(
@@ -294,7 +295,7 @@ fn owner(policy: PolicyType, denial: &Denial) -> String {
 /// `caller` | `resource` | `network`: whose side a policy type is on.
 fn owner_key(policy: PolicyType) -> &'static str {
     match policy {
-        PolicyType::Resource | PolicyType::Rcp => "resource",
+        PolicyType::Resource | PolicyType::Registry | PolicyType::Rcp => "resource",
         PolicyType::VpcEndpoint => "network",
         _ => "caller",
     }
@@ -322,7 +323,7 @@ fn meaning(by: Option<DeniedBy>, denial: &Denial, request: &Request) -> String {
                 "nothing denied it, but no Allow statement in the caller's identity-based policies covers this action on this resource{same_account}. Whose: {whose}"
             )
         }
-        (DenyEffect::Implicit, PolicyType::Resource) => {
+        (DenyEffect::Implicit, PolicyType::Resource | PolicyType::Registry) => {
             let accounts = match (denial.caller_account(), denial.resource_account()) {
                 (Some(c), Some(r)) if c != r => format!(
                     "the request is cross-account (caller account {c}, repository account {r}), so "
@@ -391,7 +392,7 @@ fn fetch_commands(policy: PolicyType, denial: &Denial, request: &Request) -> Vec
             }
             None => vec!["aws sts get-caller-identity".to_string()],
         },
-        PolicyType::Resource => {
+        PolicyType::Resource | PolicyType::Registry => {
             let name = request
                 .resource()
                 .split_once(":repository/")
@@ -449,7 +450,9 @@ fn policy_flags(by: Option<DeniedBy>) -> String {
     };
     match by.policy {
         PolicyType::Identity => "policy.json".to_string(),
-        PolicyType::Resource => "policy.json --resource-policy repository-policy.json".to_string(),
+        PolicyType::Resource | PolicyType::Registry => {
+            "policy.json --resource-policy repository-policy.json".to_string()
+        }
         PolicyType::Boundary => "policy.json --boundary boundary.json".to_string(),
         PolicyType::Session => "policy.json --session-policy session.json".to_string(),
         PolicyType::Scp => "policy.json --scp scp.json".to_string(),
@@ -592,7 +595,7 @@ fn agreement_detail(explanation: &Explanation, by: DeniedBy) -> Option<String> {
     let traces = explanation
         .statements
         .iter()
-        .filter(|t| t.role.kind() == by.policy);
+        .filter(|t| t.role.kind().as_named_by_aws() == by.policy);
     if by.effect == DenyEffect::Explicit {
         let deciding: Vec<String> = traces
             .filter(|t| explanation.response.deciding.contains(&t.at))
@@ -630,7 +633,7 @@ fn agreement_detail(explanation: &Explanation, by: DeniedBy) -> Option<String> {
 fn flag_of(policy: PolicyType) -> &'static str {
     match policy {
         PolicyType::Identity => "POLICY (positional) or --identity-policy/--managed-policy",
-        PolicyType::Resource => "--resource-policy",
+        PolicyType::Resource | PolicyType::Registry => "--resource-policy",
         PolicyType::Boundary => "--boundary",
         PolicyType::Session => "--session-policy",
         PolicyType::Scp => "--scp or --scp-level",

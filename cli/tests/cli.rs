@@ -611,7 +611,12 @@ fn push_workflow_shows_the_token_denied_and_uploads_allowed() {
         "{stdout}"
     );
     assert!(
-        stdout.contains("push: ImplicitDeny (1 of 7 actions denied)"),
+        stdout.contains("push: ImplicitDeny (1 of 6 actions denied)"),
+        "{stdout}"
+    );
+    // BatchGetImage is listed by the push page but not needed by every client: a warning.
+    assert!(
+        stdout.contains("warning: the AWS guide also lists ecr:BatchGetImage"),
         "{stdout}"
     );
 }
@@ -813,4 +818,53 @@ fn scp_level_commas_separate_policies_and_flags_separate_levels() {
         "{}",
         text(&out.stderr)
     );
+}
+
+#[test]
+fn image_references_resolve_to_the_repository_arn() {
+    let path = example();
+    let out = ecrsim(
+        &[
+            "check",
+            path.to_str().unwrap(),
+            "--workflow",
+            "pull",
+            "--image",
+            "123456789012.dkr.ecr.us-east-1.amazonaws.com/my-app-repo:1.2",
+            "--format",
+            "json",
+        ],
+        "",
+    );
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(
+        json["results"][1]["resource"],
+        "arn:aws:ecr:us-east-1:123456789012:repository/my-app-repo"
+    );
+    let bad = ecrsim(
+        &[
+            "check",
+            path.to_str().unwrap(),
+            "--workflow",
+            "pull",
+            "--image",
+            "nginx:latest",
+        ],
+        "",
+    );
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(text(&bad.stderr).contains("expected ACCOUNT.dkr.ecr.REGION.amazonaws.com/NAME"));
+    let public = ecrsim(
+        &[
+            "check",
+            path.to_str().unwrap(),
+            "--action",
+            "ecr-public:PutImage",
+            "--image",
+            "public.ecr.aws/my-alias/app:1",
+        ],
+        "",
+    );
+    assert_eq!(public.status.code(), Some(2));
+    assert!(text(&public.stderr).contains("--resource-account"));
 }

@@ -12,6 +12,7 @@ use std::fmt;
 use std::sync::{Arc, OnceLock};
 
 use crate::eval::mandatory::{IdentityPolicies, MandatoryPolicy, Refusal, Requirement};
+use crate::eval::registry::RegistryScope;
 use crate::model::condition::ConditionFailure;
 use crate::model::policy::{Effect, Policy, PolicyKind, Statement};
 use crate::request::Request;
@@ -75,6 +76,10 @@ pub enum PolicyRole {
     Rcp(usize),
     /// The policy of the VPC endpoint the request goes through.
     VpcEndpoint,
+    /// The ECR registry policy of the resource's registry, with the registry's policy scope: a
+    /// second resource-based policy beside the repository policy
+    /// (docs/semantics.md#registry-policy).
+    Registry(RegistryScope),
 }
 
 impl PolicyRole {
@@ -88,6 +93,7 @@ impl PolicyRole {
             PolicyRole::Scp(_) => PolicyKind::Scp,
             PolicyRole::Rcp(_) => PolicyKind::Rcp,
             PolicyRole::VpcEndpoint => PolicyKind::VpcEndpoint,
+            PolicyRole::Registry(_) => PolicyKind::Registry,
         }
     }
 }
@@ -170,6 +176,7 @@ impl PolicySet {
             PolicyKind::Scp => PolicyRole::Scp(0),
             PolicyKind::Rcp => PolicyRole::Rcp(0),
             PolicyKind::VpcEndpoint => PolicyRole::VpcEndpoint,
+            PolicyKind::Registry => PolicyRole::Registry(RegistryScope::default()),
         };
         self.add_as(role, policy)
     }
@@ -194,8 +201,13 @@ impl PolicySet {
                 | PolicyRole::Boundary
                 | PolicyRole::Session
                 | PolicyRole::VpcEndpoint
+                | PolicyRole::Registry(_)
         );
-        if single && self.policies.iter().any(|(r, _)| *r == role) {
+        let same = |r: &PolicyRole| match (r, role) {
+            (PolicyRole::Registry(_), PolicyRole::Registry(_)) => true,
+            _ => *r == role,
+        };
+        if single && self.policies.iter().any(|(r, _)| same(r)) {
             return Err(PolicySetError {
                 kind: PolicySetErrorKind::DuplicateRole,
                 message: format!("a request has at most one {role}"),
@@ -805,11 +817,22 @@ pub enum Exclusion {
     ManagementAccountCaller,
     /// RCPs do not apply to the resources of the management account.
     ManagementAccountResource,
+    /// The registry policy's scope does not cover the action: V1 enforces only three actions,
+    /// V2 every ECR action (and nothing of other services).
+    RegistryScope(RegistryScope),
 }
 
 /// Why policies in `role` do not take part in this request, if they don't.
 pub fn role_exclusion(role: PolicyRole, request: &Request) -> Option<Exclusion> {
-    crate::eval::scope::exclusion(role, request)
+    match role {
+        PolicyRole::Registry(_) if request.is_account_level() => {
+            Some(Exclusion::AccountLevelAction)
+        }
+        PolicyRole::Registry(scope) if !scope.governs(request.action()) => {
+            Some(Exclusion::RegistryScope(scope))
+        }
+        _ => crate::eval::scope::exclusion(role, request),
+    }
 }
 
 /// The compiled form of a [`PolicySet`]: one entry per statement, and the statements listed by
@@ -973,7 +996,9 @@ impl Tally {
                 self.first_deny.get_or_insert(role);
             }
             (Effect::Allow, PolicyRole::Identity) => self.identity_allows = true,
-            (Effect::Allow, PolicyRole::Resource) => {
+            // The repository policy and the registry policy are both resource-based policies of
+            // the resource's account: a grant in either counts (docs/semantics.md#registry-policy).
+            (Effect::Allow, PolicyRole::Resource | PolicyRole::Registry(_)) => {
                 let how = principal.unwrap_or(PrincipalMatch::Anyone);
                 self.best_resource_grant =
                     Some(self.best_resource_grant.map_or(how, |b| b.min(how)));
@@ -1038,9 +1063,14 @@ impl Deciding {
         match (self, effect) {
             (Deciding::Denies, Effect::Deny) => true,
             (Deciding::Grants, Effect::Allow) => {
-                matches!(role, PolicyRole::Identity | PolicyRole::Resource)
+                matches!(
+                    role,
+                    PolicyRole::Identity | PolicyRole::Resource | PolicyRole::Registry(_)
+                )
             }
-            (Deciding::ResourceGrants, Effect::Allow) => role == PolicyRole::Resource,
+            (Deciding::ResourceGrants, Effect::Allow) => {
+                matches!(role, PolicyRole::Resource | PolicyRole::Registry(_))
+            }
             _ => false,
         }
     }

@@ -4,4 +4,5 @@ pub mod authorize;
 pub mod caller;
 pub mod mandatory;
 pub mod organization;
+pub mod registry;
 pub mod scope;

@@ -106,6 +106,8 @@ pub fn holds(exclusion: Exclusion, request: &Request) -> bool {
         Exclusion::ServiceLinkedRole => caller.is_some_and(|c| c.is_service_linked_role()),
         Exclusion::ManagementAccountCaller => management(caller.and_then(|c| c.account.as_deref())),
         Exclusion::ManagementAccountResource => management(request.resource_account()),
+        // Not a row of the table: the registry policy's scope is decided in `role_exclusion`.
+        Exclusion::RegistryScope(_) => false,
     }
 }
 

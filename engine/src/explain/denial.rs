@@ -86,10 +86,7 @@ impl DeniedBy {
     pub fn of_reason(reason: Reason) -> Option<DeniedBy> {
         let (effect, policy) = match reason {
             Reason::Allowed | Reason::RootUserOfResourceAccount => return None,
-            Reason::ExplicitDeny(role) => (
-                DenyEffect::Explicit,
-                crate::eval::authorize::PolicyRole::kind(role),
-            ),
+            Reason::ExplicitDeny(role) => (DenyEffect::Explicit, role.kind().as_named_by_aws()),
             Reason::NoScpAllows(_) => (DenyEffect::Implicit, PolicyType::Scp),
             Reason::NoRcpAllows(_) => (DenyEffect::Implicit, PolicyType::Rcp),
             Reason::NoVpcEndpointAllows => (DenyEffect::Implicit, PolicyType::VpcEndpoint),
@@ -820,7 +817,7 @@ pub fn compare(denial: &Denial, set: &PolicySet, response: &Response) -> Verdict
         let given = set
             .policies()
             .iter()
-            .any(|(role, _)| crate::eval::authorize::PolicyRole::kind(*role) == aws.policy);
+            .any(|(role, _)| role.kind().as_named_by_aws() == aws.policy);
         // An implicit deny by the resource policy only happens across accounts: without the
         // caller, ecrsim cannot know the request is one.
         if denial.principal.is_none() && aws.policy == PolicyType::Resource {

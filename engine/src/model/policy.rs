@@ -30,6 +30,9 @@ pub enum PolicyKind {
     Rcp,
     /// A VPC endpoint policy.
     VpcEndpoint,
+    /// An ECR registry policy (private registry permissions): a resource-based policy of the
+    /// registry, `Principal` required.
+    Registry,
 }
 
 impl PolicyKind {
@@ -37,13 +40,16 @@ impl PolicyKind {
     pub fn has_principal(self) -> bool {
         matches!(
             self,
-            PolicyKind::Resource | PolicyKind::Rcp | PolicyKind::VpcEndpoint
+            PolicyKind::Resource | PolicyKind::Rcp | PolicyKind::VpcEndpoint | PolicyKind::Registry
         )
     }
 
     /// Whether `Resource`/`NotResource` may be omitted (it then means the resource carrying the policy).
     pub fn resource_optional(self) -> bool {
-        matches!(self, PolicyKind::Resource | PolicyKind::VpcEndpoint)
+        matches!(
+            self,
+            PolicyKind::Resource | PolicyKind::VpcEndpoint | PolicyKind::Registry
+        )
     }
 
     /// How the kind is named in messages.
@@ -56,6 +62,7 @@ impl PolicyKind {
             PolicyKind::Scp => "service control policy",
             PolicyKind::Rcp => "resource control policy",
             PolicyKind::VpcEndpoint => "VPC endpoint policy",
+            PolicyKind::Registry => "registry policy",
         }
     }
 
@@ -70,9 +77,19 @@ impl PolicyKind {
         PolicyKind::VpcEndpoint,
     ];
 
-    /// The words AWS's messages use (the same as [`PolicyKind::describe`]).
+    /// The words AWS's messages use: [`PolicyKind::describe`], except that AWS calls a registry
+    /// policy a resource-based policy.
     pub fn as_str(self) -> &'static str {
-        self.describe()
+        self.as_named_by_aws().describe()
+    }
+
+    /// The kind AWS's access-denied messages name for a policy of this kind: a registry policy
+    /// is a resource-based policy there.
+    pub fn as_named_by_aws(self) -> PolicyKind {
+        match self {
+            PolicyKind::Registry => PolicyKind::Resource,
+            other => other,
+        }
     }
 
     /// A short name for machine formats: `identity`, `resource`, `boundary`, `session`, `scp`,
@@ -86,13 +103,17 @@ impl PolicyKind {
             PolicyKind::Scp => "scp",
             PolicyKind::Rcp => "rcp",
             PolicyKind::VpcEndpoint => "vpcEndpoint",
+            PolicyKind::Registry => "registry",
         }
     }
 
     /// Whether the policy belongs to the resource's side (its owner's account or organization)
     /// rather than the caller's.
     pub fn is_resource_side(self) -> bool {
-        matches!(self, PolicyKind::Resource | PolicyKind::Rcp)
+        matches!(
+            self,
+            PolicyKind::Resource | PolicyKind::Rcp | PolicyKind::Registry
+        )
     }
 }
 

@@ -319,6 +319,51 @@ pub fn registry_uri_to_arn(text: &str) -> Option<String> {
     ))
 }
 
+/// Why an image reference (`--image`) names no repository.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum ImageRefError {
+    /// Neither a private registry URI nor a `public.ecr.aws/ALIAS/NAME` reference.
+    NotAnImage,
+    /// A `public.ecr.aws` reference names its registry by alias; the account must be given.
+    PublicNeedsAccount,
+}
+
+/// An image reference resolved to the repository ARN it names: a private registry URI
+/// (`123456789012.dkr.ecr.us-east-1.amazonaws.com/app:1.2`, `…/app@sha256:…`, see
+/// [`registry_uri_to_arn`]) or an ECR Public one (`public.ecr.aws/ALIAS/NAME[:tag|@digest]`),
+/// whose repository ARN is `arn:aws:ecr-public::ACCOUNT:repository/NAME` (Service Authorization
+/// Reference, *Amazon Elastic Container Registry Public*,
+/// <https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonelasticcontainerregistrypublic.html>);
+/// the alias does not say the account, so `account` must.
+pub fn image_to_arn(text: &str, account: Option<&str>) -> Result<String, ImageRefError> {
+    if let Some(arn) = registry_uri_to_arn(text) {
+        return Ok(arn);
+    }
+    let text = text.strip_prefix("https://").unwrap_or(text);
+    let Some(path) = text.strip_prefix("public.ecr.aws/") else {
+        return Err(ImageRefError::NotAnImage);
+    };
+    let Some((alias, rest)) = path.split_once('/') else {
+        return Err(ImageRefError::NotAnImage);
+    };
+    let name = match rest.split_once('@') {
+        Some((name, _)) => name,
+        None => {
+            let last = rest.rfind('/').map_or(0, |i| i + 1);
+            match rest.get(last..).and_then(|seg| seg.find(':')) {
+                Some(colon) => rest.get(..last + colon).unwrap_or(rest),
+                None => rest,
+            }
+        }
+    };
+    if alias.is_empty() || name.is_empty() {
+        return Err(ImageRefError::NotAnImage);
+    }
+    let account = account.ok_or(ImageRefError::PublicNeedsAccount)?;
+    Ok(format!("arn:aws:ecr-public::{account}:repository/{name}"))
+}
+
 /// A caller and a resource in different partitions: IAM credentials of one partition cannot be
 /// used on resources of another, so the request cannot happen.
 fn cross_partition(
@@ -1017,6 +1062,40 @@ mod tests {
                 None
             )
             .is_ok()
+        );
+    }
+
+    #[test]
+    fn image_references_become_repository_arns() {
+        assert_eq!(
+            image_to_arn("123456789012.dkr.ecr.us-east-1.amazonaws.com/app:1.2", None),
+            Ok("arn:aws:ecr:us-east-1:123456789012:repository/app".into())
+        );
+        assert_eq!(
+            image_to_arn(
+                "public.ecr.aws/my-alias/team/app:latest",
+                Some("123456789012")
+            ),
+            Ok("arn:aws:ecr-public::123456789012:repository/team/app".into())
+        );
+        assert_eq!(
+            image_to_arn(
+                "public.ecr.aws/my-alias/app@sha256:abc",
+                Some("123456789012")
+            ),
+            Ok("arn:aws:ecr-public::123456789012:repository/app".into())
+        );
+        assert_eq!(
+            image_to_arn("public.ecr.aws/my-alias/app", None),
+            Err(ImageRefError::PublicNeedsAccount)
+        );
+        assert_eq!(
+            image_to_arn("nginx:latest", None),
+            Err(ImageRefError::NotAnImage)
+        );
+        assert_eq!(
+            image_to_arn("public.ecr.aws/alias", None),
+            Err(ImageRefError::NotAnImage)
         );
     }
 

@@ -28,6 +28,7 @@ use serde_json::value::RawValue;
 
 use crate::eval::authorize::{PolicyRole, PolicySet};
 use crate::eval::caller::settle_caller;
+use crate::eval::registry::{RegistryScope, unsupported_actions};
 use crate::explain::{Detail, Explanation, evaluate};
 use crate::model::context::Context;
 use crate::model::policy::{Policy, PolicyKind, Source};
@@ -45,6 +46,8 @@ pub const TOP_FIELDS: &[&str] = &[
     "rcps",
     "sessionPolicy",
     "vpcEndpointPolicy",
+    "registryPolicy",
+    "registryPolicyScope",
     "request",
 ];
 
@@ -85,13 +88,17 @@ struct LineIn<'a> {
     session_policy: Option<&'a RawValue>,
     #[serde(default, borrow, rename = "vpcEndpointPolicy")]
     vpc_endpoint_policy: Option<&'a RawValue>,
+    #[serde(default, borrow, rename = "registryPolicy")]
+    registry_policy: Option<&'a RawValue>,
+    #[serde(default, borrow, rename = "registryPolicyScope")]
+    registry_policy_scope: Option<&'a RawValue>,
     #[serde(default, borrow)]
     request: Option<&'a RawValue>,
 }
 
 impl<'a> LineIn<'a> {
     /// The policy fields, in a fixed order (`None`: absent or `null`).
-    fn policies(&self) -> [Option<&'a RawValue>; 7] {
+    fn policies(&self) -> [Option<&'a RawValue>; 9] {
         [
             self.identity_policies,
             self.resource_policy,
@@ -100,6 +107,8 @@ impl<'a> LineIn<'a> {
             self.rcps,
             self.session_policy,
             self.vpc_endpoint_policy,
+            self.registry_policy,
+            self.registry_policy_scope,
         ]
     }
 }
@@ -756,6 +765,36 @@ fn load_line_policies(
             add(role, doc, name)?;
         }
     }
+    if let Some(doc) = field("registryPolicy") {
+        let scope = match field("registryPolicyScope").map(|v| &v.value) {
+            None => RegistryScope::default(),
+            Some(JsonValue::String(name)) => RegistryScope::from_name(name).ok_or_else(|| {
+                format!("`registryPolicyScope` must be \"V1\" or \"V2\", found \"{name}\"")
+            })?,
+            Some(other) => {
+                return Err(format!(
+                    "`registryPolicyScope` must be \"V1\" or \"V2\", found {}",
+                    other.type_name()
+                )
+                .into());
+            }
+        };
+        let policy = load_embedded(doc, text, number, "registryPolicy", PolicyKind::Registry)?;
+        if let Some(bad) = unsupported_actions(&policy, scope).first() {
+            return Err(format!(
+                "`registryPolicy` statement {} has `{}`, which a registry with policy scope V1 rejects",
+                bad.statement, bad.action
+            )
+            .into());
+        }
+        set.add_as(PolicyRole::Registry(scope), policy)
+            .map_err(|e| e.to_string())?;
+        names.push("registryPolicy".to_string());
+    } else if field("registryPolicyScope").is_some() {
+        return Err("`registryPolicyScope` needs `registryPolicy`"
+            .to_string()
+            .into());
+    }
     Ok((set, names))
 }
 
@@ -900,6 +939,39 @@ mod tests {
         let mut fresh = Session::new(None, Detail::Trace);
         let bad = decide(&mut fresh, &line(r#","managementAccount":"mgmt""#)).unwrap_err();
         assert!(bad.contains("`request.managementAccount`"), "{bad}");
+    }
+
+    #[test]
+    fn registry_policy_with_its_scope() {
+        let mut session = Session::new(None, Detail::Trace);
+        let line = |registry: &str, scope: &str| {
+            format!(
+                r#"{{"identityPolicies":[{{"Version":"2012-10-17","Statement":[{{"Effect":"Allow","Action":"ecr:ReplicateImage","Resource":"*"}}]}}],{registry}{scope}"request":{{"action":"ecr:ReplicateImage","resource":"arn:aws:ecr:us-west-2:444455556666:repository/app","principal":"arn:aws:iam::111122223333:role/r"}}}}"#
+            )
+        };
+        let grant = |action: &str| {
+            format!(
+                r#""registryPolicy":{{"Version":"2012-10-17","Statement":[{{"Effect":"Allow","Principal":{{"AWS":"111122223333"}},"Action":"{action}","Resource":"*"}}]}},"#
+            )
+        };
+        let without = decide(&mut session, &line("", "")).unwrap();
+        assert!(without.starts_with("ImplicitDeny"), "{without}");
+        let with = decide(&mut session, &line(&grant("ecr:ReplicateImage"), "")).unwrap();
+        assert!(with.starts_with("Allow"), "{with}");
+        let v1 = r#""registryPolicyScope":"V1","#;
+        let with_v1 = decide(&mut session, &line(&grant("ecr:ReplicateImage"), v1)).unwrap();
+        assert!(with_v1.starts_with("Allow"), "{with_v1}");
+        let rejected = decide(&mut session, &line(&grant("ecr:BatchGetImage"), v1)).unwrap_err();
+        assert!(rejected.contains("policy scope V1"), "{rejected}");
+        let bad_scope = decide(
+            &mut session,
+            &line(
+                &grant("ecr:ReplicateImage"),
+                r#""registryPolicyScope":"V9","#,
+            ),
+        )
+        .unwrap_err();
+        assert!(bad_scope.contains("\"V1\" or \"V2\""), "{bad_scope}");
     }
 
     #[test]

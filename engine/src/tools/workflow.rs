@@ -12,9 +12,23 @@ pub struct Workflow {
     pub name: &'static str,
     /// What it stands for.
     pub description: &'static str,
-    /// The actions, in the order the client calls them.
+    /// The *required* actions (the client fails without them), in the order the client calls
+    /// them: the verdict counts these.
     pub actions: &'static [&'static str],
+    /// The *documented* actions: listed by the AWS guide but not needed by every client; shown
+    /// as warnings, never in the verdict.
+    pub documented: &'static [&'static str],
+    /// The AWS page the actions come from.
+    pub source: &'static str,
 }
+
+const PUSH_PAGE: &str =
+    "https://docs.aws.amazon.com/AmazonECR/latest/userguide/image-push-iam.html";
+const PULL_PAGE: &str =
+    "https://docs.aws.amazon.com/AmazonECR/latest/userguide/security-iam-awsmanpol.html";
+const PTC_PAGE: &str =
+    "https://docs.aws.amazon.com/AmazonECR/latest/userguide/pull-through-cache-iam.html";
+const REPLICATION_PAGE: &str = "https://docs.aws.amazon.com/AmazonECR/latest/userguide/registry-permissions-create-replication.html";
 
 /// Every known workflow.
 pub const WORKFLOWS: &[Workflow] = &[
@@ -22,6 +36,8 @@ pub const WORKFLOWS: &[Workflow] = &[
         name: "login",
         description: "aws ecr get-login-password | docker login",
         actions: &["ecr:GetAuthorizationToken"],
+        documented: &[],
+        source: "https://docs.aws.amazon.com/AmazonECR/latest/userguide/registry_auth.html",
     },
     Workflow {
         name: "pull",
@@ -31,10 +47,12 @@ pub const WORKFLOWS: &[Workflow] = &[
             "ecr:BatchGetImage",
             "ecr:GetDownloadUrlForLayer",
         ],
+        documented: &["ecr:BatchCheckLayerAvailability"],
+        source: PULL_PAGE,
     },
     Workflow {
         name: "push",
-        description: "docker push: the actions of the ECR user guide's push page (which now lists BatchGetImage)",
+        description: "docker push: the actions of the ECR user guide's push page",
         actions: &[
             "ecr:GetAuthorizationToken",
             "ecr:BatchCheckLayerAvailability",
@@ -42,8 +60,9 @@ pub const WORKFLOWS: &[Workflow] = &[
             "ecr:UploadLayerPart",
             "ecr:CompleteLayerUpload",
             "ecr:PutImage",
-            "ecr:BatchGetImage",
         ],
+        documented: &["ecr:BatchGetImage"],
+        source: PUSH_PAGE,
     },
     Workflow {
         name: "delete",
@@ -54,6 +73,108 @@ pub const WORKFLOWS: &[Workflow] = &[
             "ecr:DescribeImages",
             "ecr:BatchDeleteImage",
         ],
+        documented: &[],
+        source: "https://docs.aws.amazon.com/AmazonECR/latest/userguide/delete_image.html",
+    },
+    Workflow {
+        name: "public-login",
+        description: "aws ecr-public get-login-password | docker login public.ecr.aws",
+        actions: &[
+            "ecr-public:GetAuthorizationToken",
+            "sts:GetServiceBearerToken",
+        ],
+        documented: &[],
+        source: "https://docs.aws.amazon.com/AmazonECR/latest/public/public-registries.html",
+    },
+    Workflow {
+        name: "public-push",
+        description: "docker push to an ECR Public repository (give it with --image public.ecr.aws/ALIAS/NAME --resource-account)",
+        actions: &[
+            "ecr-public:GetAuthorizationToken",
+            "sts:GetServiceBearerToken",
+            "ecr-public:BatchCheckLayerAvailability",
+            "ecr-public:InitiateLayerUpload",
+            "ecr-public:UploadLayerPart",
+            "ecr-public:CompleteLayerUpload",
+            "ecr-public:PutImage",
+        ],
+        documented: &[],
+        source: "https://docs.aws.amazon.com/AmazonECR/latest/public/docker-push-ecr-image.html",
+    },
+    Workflow {
+        name: "pull-through-cache",
+        description: "first docker pull through a pull through cache rule, cache repository already created",
+        actions: &[
+            "ecr:GetAuthorizationToken",
+            "ecr:BatchGetImage",
+            "ecr:GetDownloadUrlForLayer",
+            "ecr:BatchImportUpstreamImage",
+        ],
+        documented: &[],
+        source: PTC_PAGE,
+    },
+    Workflow {
+        name: "pull-through-cache-new-repo",
+        description: "first docker pull through a pull through cache rule when the cache repository does not exist yet",
+        actions: &[
+            "ecr:GetAuthorizationToken",
+            "ecr:BatchGetImage",
+            "ecr:GetDownloadUrlForLayer",
+            "ecr:BatchImportUpstreamImage",
+            "ecr:CreateRepository",
+        ],
+        documented: &["ecr:TagResource"],
+        source: PTC_PAGE,
+    },
+    Workflow {
+        name: "replicate",
+        description: "cross-account replication: the source account into the destination registry (give the destination repository and --registry-policy)",
+        actions: &["ecr:ReplicateImage"],
+        documented: &["ecr:CreateRepository"],
+        source: REPLICATION_PAGE,
+    },
+    Workflow {
+        name: "replicate-new-repo",
+        description: "cross-account replication when the destination repository does not exist yet",
+        actions: &["ecr:ReplicateImage", "ecr:CreateRepository"],
+        documented: &[],
+        source: REPLICATION_PAGE,
+    },
+    Workflow {
+        name: "ecs-pull",
+        description: "an ECS task execution role pulling the task's image",
+        actions: &[
+            "ecr:GetAuthorizationToken",
+            "ecr:BatchGetImage",
+            "ecr:GetDownloadUrlForLayer",
+        ],
+        documented: &["ecr:BatchCheckLayerAvailability"],
+        source: "https://docs.aws.amazon.com/AmazonECR/latest/userguide/ECR_on_ECS.html",
+    },
+    Workflow {
+        name: "lambda-pull",
+        description: "Lambda (lambda.amazonaws.com) reading a container image function's image through the repository policy",
+        actions: &["ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"],
+        documented: &[],
+        source: "https://docs.aws.amazon.com/lambda/latest/dg/images-create.html",
+    },
+    Workflow {
+        name: "codebuild-pull",
+        description: "CodeBuild (codebuild.amazonaws.com) pulling a build image through the repository policy",
+        actions: &[
+            "ecr:BatchGetImage",
+            "ecr:GetDownloadUrlForLayer",
+            "ecr:BatchCheckLayerAvailability",
+        ],
+        documented: &[],
+        source: "https://docs.aws.amazon.com/codebuild/latest/userguide/sample-ecr.html",
+    },
+    Workflow {
+        name: "scan",
+        description: "start a basic image scan and read its findings",
+        actions: &["ecr:StartImageScan", "ecr:DescribeImageScanFindings"],
+        documented: &["ecr:DescribeImages"],
+        source: "https://docs.aws.amazon.com/AmazonECR/latest/userguide/image-scanning-basic.html",
     },
 ];
 
@@ -113,19 +234,26 @@ mod tests {
     use super::*;
 
     #[test]
-    fn every_workflow_action_exists_and_starts_with_login() {
+    fn every_workflow_action_exists_and_docker_ones_start_with_login() {
         for w in WORKFLOWS {
-            assert_eq!(
-                w.actions.first(),
-                Some(&"ecr:GetAuthorizationToken"),
-                "{}",
-                w.name
-            );
-            for action in w.actions {
-                assert!(Catalog::builtin().action(action).is_some(), "{action}");
+            if ["login", "pull", "push", "delete", "ecs-pull"].contains(&w.name) {
+                assert_eq!(w.actions.first(), Some(&"ecr:GetAuthorizationToken"));
             }
+            for action in w.actions.iter().chain(w.documented) {
+                assert!(Catalog::builtin().action(action).is_some(), "{action}");
+                assert!(!w.actions.contains(action) || !w.documented.contains(action));
+            }
+            assert!(w.source.starts_with("https://docs.aws.amazon.com/"));
         }
-        assert_eq!(names(), ["login", "pull", "push", "delete"]);
+        assert_eq!(&names()[..4], ["login", "pull", "push", "delete"]);
+        let public = find("public-login").unwrap();
+        assert!(
+            requests(public.actions, None, None)
+                .unwrap()
+                .iter()
+                .all(|r| r.resource() == "*")
+        );
+        assert_eq!(find("push").unwrap().documented, ["ecr:BatchGetImage"]);
     }
 
     #[test]
