@@ -27,6 +27,7 @@ pub mod fix;
 pub mod input;
 pub mod lint;
 pub mod render;
+pub mod report;
 pub mod shell;
 pub mod summary;
 pub mod why;
@@ -90,6 +91,7 @@ pub enum Command {
     /// Decide many requests: JSON Lines on stdin, one JSON line per input line on stdout.
     Batch(batch::BatchArgs),
     /// Run a corpus of expected decisions (folders holding cases.toml files).
+    #[command(after_help = report::TEST_EXAMPLE)]
     Test(TestArgs),
     /// List the AWS managed policies ecrsim knows by name.
     ManagedPolicies(ManagedPoliciesArgs),
@@ -248,6 +250,16 @@ pub struct TestArgs {
     /// List the passing cases too, each with the `ecrsim check` command that reproduces it.
     #[arg(long, short)]
     pub verbose: bool,
+    /// Output format: human, junit (JUnit XML for CI), json or tap.
+    #[arg(long, value_enum, default_value_t)]
+    pub format: report::TestFormat,
+    /// Only the cases whose `folder/case-name` contains PATTERN, or matches it as a glob when it
+    /// holds `*` or `?` (e.g. `corpus/examples/*/login`).
+    #[arg(long, value_name = "PATTERN")]
+    pub filter: Option<String>,
+    /// Print nothing: the exit code says it all.
+    #[arg(long, short)]
+    pub quiet: bool,
 }
 
 /// Writes to standard output, ignoring a closed pipe (`ecrsim … | head` must not panic).
@@ -269,7 +281,7 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Fix(args) => fix::run(&args),
         Command::Why(args) => why::run(&args),
         Command::Batch(args) => batch::run(&args),
-        Command::Test(args) => corpus::run(&args.paths, args.verbose),
+        Command::Test(args) => corpus::run(&args),
         Command::ManagedPolicies(args) => input::list_managed_policies(args.grep.as_deref()),
         Command::Lint(args) => lint::run(&args),
         Command::Explain(args) => summary::run(&args),
