@@ -6,9 +6,7 @@ use ecrsim_engine::{Decision, Explanation, PolicySet, Request, explain};
 use serde_json::json;
 
 use crate::input::{build_requests, load_policy_set};
-use crate::{
-    CheckArgs, EXIT_ALLOWED, EXIT_BAD_INPUT, EXIT_DENIED, Format, render, use_color, write_stdout,
-};
+use crate::{CheckArgs, EXIT_ALLOWED, EXIT_DENIED, Format, render, use_color, write_stdout};
 
 /// Runs `check` and returns the exit code.
 pub fn run(args: &CheckArgs) -> u8 {
@@ -22,10 +20,7 @@ pub fn run(args: &CheckArgs) -> u8 {
     });
     let (set, (requests, workflow)) = match loaded {
         Ok(loaded) => loaded,
-        Err(e) => {
-            say!("error: {e}");
-            return EXIT_BAD_INPUT;
-        }
+        Err(e) => return crate::errors::fail(args.format == Format::Json, &e.to_string()),
     };
     let explanations: Vec<Explanation> = requests.iter().map(|r| explain(&set, r)).collect();
     let output = match (workflow, args.format) {

@@ -28,11 +28,10 @@ pub fn load_policy(path: &Path, kind: PolicyKind) -> Result<Policy, LoadError> {
             .map_err(|e| LoadError(format!("cannot read standard input: {e}")))?;
         ("<stdin>".to_string(), bytes)
     } else {
-        let bytes = std::fs::read(path)
-            .map_err(|e| LoadError(format!("cannot read {}: {e}", path.display())))?;
+        let bytes = std::fs::read(path).map_err(|e| LoadError(crate::errors::io(path, &e)))?;
         (path.display().to_string(), bytes)
     };
-    parse_policy_input(&name, &bytes, kind).map_err(|e| LoadError(e.render()))
+    parse_policy_input(&name, &bytes, kind).map_err(|e| LoadError(crate::errors::policy(&e)))
 }
 
 /// An AWS managed policy by name or ARN, with a suggestion when the name is misspelt.
@@ -50,7 +49,7 @@ pub fn load_managed_policy(name: &str) -> Result<Policy, LoadError> {
         managed.document().as_bytes(),
         PolicyKind::Identity,
     )
-    .map_err(|e| LoadError(e.render()))
+    .map_err(|e| LoadError(crate::errors::policy(&e)))
 }
 
 /// One organization level of policy files, written `FILE[,FILE...]` (`--scp-level`). This is
@@ -339,11 +338,12 @@ pub fn request_error(e: ecrsim_engine::RequestError) -> LoadError {
         K::InvalidTime => Some("--at"),
         _ => None,
     };
-    LoadError(match (&e.help, flag) {
+    let rendered = match (&e.help, flag) {
         (Some(help), Some(flag)) => format!("{}\n  = help: {help} (use {flag})", e.message),
         (Some(help), None) => format!("{}\n  = help: {help}", e.message),
-        (None, _) => e.message,
-    })
+        (None, _) => e.message.clone(),
+    };
+    LoadError(crate::errors::request(&e, rendered))
 }
 
 /// Settles each request's caller against the policies ([`ecrsim_engine::eval::caller::settle_caller`]):

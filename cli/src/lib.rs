@@ -23,6 +23,7 @@ pub mod batch;
 pub mod check;
 pub mod corpus;
 pub mod diff;
+pub mod errors;
 pub mod fix;
 pub mod input;
 pub mod lint;
