@@ -39,7 +39,16 @@ pub fn run(args: &CheckArgs) -> u8 {
                 )
             })
             .collect(),
+        (None, Format::Markdown) => explanations
+            .iter()
+            .zip(&requests)
+            .map(|(e, r)| crate::markdown::check(&render::json(e, r, &set)))
+            .collect::<Vec<_>>()
+            .join("\n"),
         (Some(w), Format::Human) => workflow_human(w, &requests, &explanations),
+        (Some(w), Format::Markdown) => {
+            crate::markdown::workflow(&workflow_json(w, &requests, &explanations, &set))
+        }
         (Some(w), Format::Json) => {
             let value = workflow_json(w, &requests, &explanations, &set);
             format!(
@@ -48,7 +57,9 @@ pub fn run(args: &CheckArgs) -> u8 {
             )
         }
     };
-    write_stdout(output.as_bytes());
+    if !args.quiet {
+        write_stdout(output.as_bytes());
+    }
     if explanations
         .iter()
         .all(|e| e.response.decision == Decision::Allow)

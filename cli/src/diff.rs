@@ -85,6 +85,7 @@ pub fn run(args: &DiffArgs) -> u8 {
         Format::Json => {
             serde_json::to_string_pretty(&diff_json(&result)).unwrap_or_default() + "\n"
         }
+        Format::Markdown => crate::markdown::diff(&diff_json(&result)),
     };
     crate::write_stdout(text.as_bytes());
     if result.has_gains() {

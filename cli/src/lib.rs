@@ -27,6 +27,7 @@ pub mod errors;
 pub mod fix;
 pub mod input;
 pub mod lint;
+pub mod markdown;
 pub mod render;
 pub mod report;
 pub mod shell;
@@ -125,6 +126,8 @@ pub enum Format {
     Human,
     /// One JSON object (schema in README.md).
     Json,
+    /// Markdown tables for a pull-request comment (check, explain and diff).
+    Markdown,
 }
 
 /// The policies that take part in a request, by type. Every file may also be in a shape the
@@ -225,6 +228,9 @@ pub struct CheckArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t)]
     pub format: Format,
+    /// Print nothing on standard output: the exit code says it all.
+    #[arg(long, short)]
+    pub quiet: bool,
 }
 
 /// Arguments of `fix`.

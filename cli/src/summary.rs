@@ -88,6 +88,7 @@ pub fn run(args: &ExplainArgs) -> u8 {
         Format::Json => {
             serde_json::to_string_pretty(&summary_json(&summary)).unwrap_or_default() + "\n"
         }
+        Format::Markdown => crate::markdown::explain(&summary_json(&summary)),
     };
     crate::write_stdout(text.as_bytes());
     EXIT_ALLOWED
