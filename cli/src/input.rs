@@ -176,26 +176,6 @@ pub fn load_policy_set(args: &PolicyArgs) -> Result<PolicySet, LoadError> {
     Ok(set)
 }
 
-/// `ecrsim managed-policies [--grep TEXT]`: one line per policy, name and ARN.
-pub fn list_managed_policies(grep: Option<&str>) -> u8 {
-    let needle = grep.map(str::to_lowercase);
-    let mut count = 0;
-    for policy in ecrsim_engine::data::managed::all() {
-        let shown = needle.as_deref().is_none_or(|n| {
-            policy.name().to_lowercase().contains(n) || policy.document().to_lowercase().contains(n)
-        });
-        if shown {
-            crate::write_stdout(format!("{}\t{}\n", policy.name(), policy.arn()).as_bytes());
-            count += 1;
-        }
-    }
-    say!(
-        "{count} policies (from {})",
-        ecrsim_engine::data::managed::source()
-    );
-    crate::EXIT_ALLOWED
-}
-
 /// Builds the request context from `--context-file` (read first) and `--context KEY=VALUE`
 /// flags; a key given by flags replaces the file's value, and a key repeated in flags becomes
 /// multi-valued.

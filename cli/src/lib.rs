@@ -27,6 +27,7 @@ pub mod errors;
 pub mod fix;
 pub mod input;
 pub mod lint;
+pub mod managed;
 pub mod markdown;
 pub mod render;
 pub mod report;
@@ -95,8 +96,8 @@ pub enum Command {
     /// Run a corpus of expected decisions (folders holding cases.toml files).
     #[command(after_help = report::TEST_EXAMPLE)]
     Test(TestArgs),
-    /// List the AWS managed policies ecrsim knows by name.
-    ManagedPolicies(ManagedPoliciesArgs),
+    /// List the AWS managed policies ecrsim knows by name, or `show` one.
+    ManagedPolicies(managed::ManagedPoliciesArgs),
     /// Find mistakes in policies: unknown actions, resources that can never match, risky grants.
     Lint(lint::LintArgs),
     /// Summarize what a policy grants, per service and access level, like the IAM console.
@@ -108,14 +109,6 @@ pub enum Command {
     /// Print the ecrsim(1) man page (roff) on standard output.
     #[command(after_help = shell::MAN_EXAMPLE)]
     Man,
-}
-
-/// Arguments of `managed-policies`.
-#[derive(Debug, clap::Args)]
-pub struct ManagedPoliciesArgs {
-    /// Only policies whose name or document contains this text (case-insensitive), e.g. `ecr`.
-    #[arg(long)]
-    pub grep: Option<String>,
 }
 
 /// Output format of `check`.
@@ -289,7 +282,7 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Why(args) => why::run(&args),
         Command::Batch(args) => batch::run(&args),
         Command::Test(args) => corpus::run(&args),
-        Command::ManagedPolicies(args) => input::list_managed_policies(args.grep.as_deref()),
+        Command::ManagedPolicies(args) => managed::run(&args),
         Command::Lint(args) => lint::run(&args),
         Command::Explain(args) => summary::run(&args),
         Command::Diff(args) => diff::run(&args),
