@@ -70,9 +70,21 @@ Every change is re-evaluated before it is printed, and no other resource gains a
 Exit codes: 0 the request (or workflow) is allowed after the fix, 1 another policy must change
 (printed on stderr), 2 bad input or usage.";
 
+/// `ecrsim --version`: the version, then the bundled data's (read from the data files' headers
+/// by build.rs).
+pub const LONG_VERSION: &str = concat!(
+    env!("CARGO_PKG_VERSION"),
+    "\nservice catalog: ",
+    env!("ECRSIM_CATALOG_SOURCE"),
+    "\nmanaged policies: ",
+    env!("ECRSIM_MANAGED_SOURCE"),
+    " (AWS managed policies at their default versions; the data records no date)",
+    "\nlicenses and sources of the data: engine/data/NOTICE.md, engine/data/NOTICE-managed-policies.md",
+);
+
 /// Offline simulator of AWS IAM policy evaluation, ECR first.
 #[derive(Debug, Parser)]
-#[command(name = "ecrsim", version, about, long_about = None)]
+#[command(name = "ecrsim", version, long_version = LONG_VERSION, about, long_about = None)]
 pub struct Cli {
     /// What to do.
     #[command(subcommand)]
@@ -106,9 +118,8 @@ pub enum Command {
     Diff(diff::DiffArgs),
     /// Print a shell completion script (bash, zsh, fish or powershell) on standard output.
     Completions(shell::CompletionsArgs),
-    /// Print the ecrsim(1) man page (roff) on standard output.
-    #[command(after_help = shell::MAN_EXAMPLE)]
-    Man,
+    /// Print the ecrsim(1) man page (roff) on standard output, or write one page per command.
+    Man(shell::ManArgs),
 }
 
 /// Output format of `check`.
@@ -287,7 +298,7 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Explain(args) => summary::run(&args),
         Command::Diff(args) => diff::run(&args),
         Command::Completions(args) => shell::completions(&args),
-        Command::Man => shell::man(),
+        Command::Man(args) => shell::man(&args),
     };
     ExitCode::from(code)
 }
