@@ -62,6 +62,23 @@ pub fn policy(e: &PolicyError) -> String {
     })
 }
 
+/// Remembers one of the common mistakes of [`crate::friendly`] (`kind` such as `Yaml`), found
+/// when the engine refused the file, and returns the message for people. The whole file is at
+/// fault, so there is no position and the pointer is the document's (empty).
+pub fn friendly(kind: &str, file: &str, message: &str, help: &str) -> String {
+    let rendered = format!("{message}\n  = help: {help}");
+    remember(ErrorDetail {
+        kind: kind.into(),
+        file: Some(file.into()),
+        pointer: Some(String::new()),
+        message: message.into(),
+        help: Some(help.into()),
+        rendered: rendered.clone(),
+        ..ErrorDetail::default()
+    });
+    rendered
+}
+
 /// Remembers a request error whose rendering for people is `rendered`.
 pub fn request(e: &RequestError, rendered: String) -> String {
     remember(ErrorDetail {

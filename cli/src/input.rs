@@ -31,7 +31,13 @@ pub fn load_policy(path: &Path, kind: PolicyKind) -> Result<Policy, LoadError> {
         let bytes = std::fs::read(path).map_err(|e| LoadError(crate::errors::io(path, &e)))?;
         (path.display().to_string(), bytes)
     };
-    parse_policy_input(&name, &bytes, kind).map_err(|e| LoadError(crate::errors::policy(&e)))
+    let bytes = crate::friendly::strip_bom(&bytes);
+    parse_policy_input(&name, bytes, kind).map_err(|e| {
+        LoadError(
+            crate::friendly::explain(&name, bytes, kind)
+                .unwrap_or_else(|| crate::errors::policy(&e)),
+        )
+    })
 }
 
 /// An AWS managed policy by name or ARN, with a suggestion when the name is misspelt.

@@ -25,6 +25,7 @@ pub mod corpus;
 pub mod diff;
 pub mod errors;
 pub mod fix;
+pub mod friendly;
 pub mod input;
 pub mod lint;
 pub mod managed;
