@@ -6,9 +6,7 @@ use ecrsim_engine::{Decision, Explanation, PolicySet, Request, explain};
 use serde_json::json;
 
 use crate::input::{build_requests, load_policy_set};
-use crate::{
-    CheckArgs, EXIT_ALLOWED, EXIT_BAD_INPUT, EXIT_DENIED, Format, render, use_color, write_stdout,
-};
+use crate::{CheckArgs, EXIT_ALLOWED, EXIT_DENIED, Format, render, use_color, write_stdout};
 
 /// Runs `check` and returns the exit code.
 pub fn run(args: &CheckArgs) -> u8 {
@@ -24,10 +22,7 @@ pub fn run(args: &CheckArgs) -> u8 {
     });
     let (set, (requests, workflow)) = match loaded {
         Ok(loaded) => loaded,
-        Err(e) => {
-            say!("error: {e}");
-            return EXIT_BAD_INPUT;
-        }
+        Err(e) => return crate::errors::fail(args.format == Format::Json, &e.to_string()),
     };
     let explanations: Vec<Explanation> = requests.iter().map(|r| explain(&set, r)).collect();
     let output = match (workflow, args.format) {
@@ -46,7 +41,16 @@ pub fn run(args: &CheckArgs) -> u8 {
                 )
             })
             .collect(),
+        (None, Format::Markdown) => explanations
+            .iter()
+            .zip(&requests)
+            .map(|(e, r)| crate::markdown::check(&render::json(e, r, &set)))
+            .collect::<Vec<_>>()
+            .join("\n"),
         (Some(w), Format::Human) => workflow_human(w, &requests, &explanations),
+        (Some(w), Format::Markdown) => {
+            crate::markdown::workflow(&workflow_json(w, &requests, &explanations, &set))
+        }
         (Some(w), Format::Json) => {
             let value = workflow_json(w, &requests, &explanations, &set);
             format!(
@@ -55,7 +59,9 @@ pub fn run(args: &CheckArgs) -> u8 {
             )
         }
     };
-    write_stdout(output.as_bytes());
+    if !args.quiet {
+        write_stdout(output.as_bytes());
+    }
     if explanations
         .iter()
         .all(|e| e.response.decision == Decision::Allow)

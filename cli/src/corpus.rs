@@ -225,6 +225,50 @@ pub struct Report {
     pub passed: Vec<String>,
     /// One message per failed case (or unreadable case file), with a reproducer.
     pub failures: Vec<String>,
+    /// Every case file, in order, with the outcome of each case run: what the machine-readable
+    /// formats (`--format junit|json|tap`) are made from.
+    pub files: Vec<FileResult>,
+}
+
+/// The outcome of one `cases.toml`.
+#[derive(Debug, Default)]
+pub struct FileResult {
+    /// The case file, as found.
+    pub file: PathBuf,
+    /// Why the file could not be read or parsed (no case ran).
+    pub error: Option<String>,
+    /// The cases run (those the filter kept), in file order.
+    pub cases: Vec<CaseResult>,
+}
+
+impl FileResult {
+    /// The folder holding the case file: the JUnit class name and the filter's prefix.
+    pub fn folder(&self) -> String {
+        self.file
+            .parent()
+            .map(|p| p.display().to_string())
+            .unwrap_or_default()
+    }
+}
+
+/// The outcome of one case.
+#[derive(Debug)]
+pub struct CaseResult {
+    /// The case's name.
+    pub name: String,
+    /// The rule the case checks, if it says.
+    pub rule: Option<String>,
+    /// What went wrong (empty when the case passed).
+    pub problems: Option<String>,
+    /// The `ecrsim check` command that reproduces the case (none for a duplicate name).
+    pub reproducer: Option<String>,
+}
+
+impl CaseResult {
+    /// Whether every expectation of the case was met.
+    pub fn passed(&self) -> bool {
+        self.problems.is_none()
+    }
 }
 
 impl Report {
@@ -238,10 +282,11 @@ impl Report {
     }
 }
 
-/// Runs `ecrsim test [--verbose] PATH…` and returns the exit code.
-pub fn run(paths: &[PathBuf], verbose: bool) -> u8 {
+/// Runs `ecrsim test` and returns the exit code: 0 every case passed, 1 some case failed, 2 a
+/// path or case file could not be read (the other files still run and are reported).
+pub fn run(args: &crate::TestArgs) -> u8 {
     let mut files = Vec::new();
-    for path in paths {
+    for path in &args.paths {
         if let Err(e) = find_case_files(path, &mut files) {
             say!("error: {e}");
             return EXIT_BAD_INPUT;
@@ -250,7 +295,7 @@ pub fn run(paths: &[PathBuf], verbose: bool) -> u8 {
     if files.is_empty() {
         say!(
             "error: no cases.toml found under {}",
-            paths
+            args.paths
                 .iter()
                 .map(|p| p.display().to_string())
                 .collect::<Vec<_>>()
@@ -258,19 +303,14 @@ pub fn run(paths: &[PathBuf], verbose: bool) -> u8 {
         );
         return EXIT_BAD_INPUT;
     }
-    let report = run_files(&files);
-    let mut out = String::new();
-    if verbose {
-        for pass in &report.passed {
-            out.push_str(&format!("PASS {pass}\n\n"));
-        }
+    let report = run_files_filtered(&files, args.filter.as_deref());
+    if !args.quiet {
+        let out = crate::report::render(&report, args.format, args.verbose);
+        crate::write_stdout(out.as_bytes());
     }
-    for failure in &report.failures {
-        out.push_str(&format!("FAIL {failure}\n\n"));
-    }
-    out.push_str(&format!("{}\n", report.summary()));
-    crate::write_stdout(out.as_bytes());
-    if report.failures.is_empty() {
+    if report.unreadable() {
+        EXIT_BAD_INPUT
+    } else if report.failures.is_empty() {
         EXIT_ALLOWED
     } else {
         EXIT_DENIED
@@ -302,63 +342,134 @@ pub fn find_case_files(path: &Path, out: &mut Vec<PathBuf>) -> Result<(), String
 
 /// Runs every case of every file.
 pub fn run_files(files: &[PathBuf]) -> Report {
+    run_files_filtered(files, None)
+}
+
+/// Runs the cases of every file whose `folder/case-name` matches `filter` (a substring, or a
+/// glob when it holds `*` or `?`); every case without a filter.
+pub fn run_files_filtered(files: &[PathBuf], filter: Option<&str>) -> Report {
     let mut report = Report::default();
     for file in files {
-        run_file(file, &mut report);
+        run_file(file, filter, &mut report);
     }
     report
 }
 
-fn run_file(file: &Path, report: &mut Report) {
-    let text = match std::fs::read_to_string(file) {
-        Ok(text) => text,
-        Err(e) => {
-            report
-                .failures
-                .push(format!("{}: cannot read: {e}", file.display()));
-            return;
+impl Report {
+    /// Whether some case file could not be read or parsed (exit 2).
+    pub fn unreadable(&self) -> bool {
+        self.files.iter().any(|f| f.error.is_some())
+    }
+}
+
+/// Whether `folder/name` is selected by `filter`: a glob (`*` any text, `?` one character) when
+/// the filter holds one of them, else a substring.
+pub fn selected(filter: &str, id: &str) -> bool {
+    if !filter.contains(['*', '?']) {
+        return id.contains(filter);
+    }
+    fn glob(p: &[char], s: &[char]) -> bool {
+        // Iterative matching with one backtrack point: linear in practice, never exponential.
+        let (mut pi, mut si, mut star, mut mark) = (0, 0, None, 0);
+        while si < s.len() {
+            match p.get(pi) {
+                Some('*') => {
+                    star = Some(pi);
+                    mark = si;
+                    pi += 1;
+                }
+                Some(&c) if c == '?' || c == s[si] => {
+                    pi += 1;
+                    si += 1;
+                }
+                _ => match star {
+                    Some(at) => {
+                        pi = at + 1;
+                        mark += 1;
+                        si = mark;
+                    }
+                    None => return false,
+                },
+            }
         }
+        p[pi..].iter().all(|&c| c == '*')
+    }
+    let p: Vec<char> = filter.chars().collect();
+    let s: Vec<char> = id.chars().collect();
+    glob(&p, &s)
+}
+
+fn run_file(file: &Path, filter: Option<&str>, report: &mut Report) {
+    let mut result = FileResult {
+        file: file.to_path_buf(),
+        ..FileResult::default()
     };
-    let parsed: CaseFile = match toml::from_str(&text) {
+    let parsed = std::fs::read_to_string(file)
+        .map_err(|e| format!("cannot read: {e}"))
+        .and_then(|text| parse_case_file(&text).map_err(|e| format!("invalid case file: {e}")));
+    let parsed = match parsed {
         Ok(parsed) => parsed,
         Err(e) => {
-            report
-                .failures
-                .push(format!("{}: invalid case file: {e}", file.display()));
+            report.failures.push(format!("{}: {e}", file.display()));
+            result.error = Some(e);
+            report.files.push(result);
             return;
         }
     };
     let dir = file.parent().unwrap_or(Path::new("."));
+    let folder = result.folder();
     let mut names = BTreeSet::new();
     for case in &parsed.cases {
+        if filter.is_some_and(|f| !selected(f, &format!("{folder}/{}", case.name))) {
+            continue;
+        }
         if !names.insert(case.name.as_str()) {
-            report.failures.push(format!(
-                "{}: duplicate case name `{}`",
-                file.display(),
-                case.name
-            ));
+            let problem = format!("duplicate case name `{}`", case.name);
+            report
+                .failures
+                .push(format!("{}: {problem}", file.display()));
+            result.cases.push(CaseResult {
+                name: case.name.clone(),
+                rule: case.rule.clone(),
+                problems: Some(problem),
+                reproducer: None,
+            });
             continue;
         }
         let policies = case_policies(case, &parsed, dir);
-        match run_case(case, &policies) {
+        let command = reproducer(case, &policies);
+        let outcome = run_case(case, &policies);
+        match &outcome {
             Ok(()) => report.passed.push(format!(
-                "{} [{}]\n  to reproduce: {}",
+                "{} [{}]\n  to reproduce: {command}",
                 file.display(),
                 case.name,
-                reproducer(case, &policies)
             )),
             Err(problems) => report.failures.push(format!(
-                "{} [{}]{}\n{problems}\n  to reproduce: {}",
+                "{} [{}]{}\n{problems}\n  to reproduce: {command}",
                 file.display(),
                 case.name,
                 case.rule
                     .as_ref()
                     .map(|r| format!(" ({r})"))
                     .unwrap_or_default(),
-                reproducer(case, &policies)
             )),
         }
+        result.cases.push(CaseResult {
+            name: case.name.clone(),
+            rule: case.rule.clone(),
+            problems: outcome.err(),
+            reproducer: Some(command),
+        });
     }
+    report.files.push(result);
+}
+
+/// Parses a case file; an unknown field is reported by name, with its line and the fields that
+/// are allowed there (serde cannot: `#[serde(flatten)]` hides unknown fields until a required
+/// one is found missing, at line 1).
+pub fn parse_case_file(text: &str) -> Result<CaseFile, String> {
+    toml::from_str(text).map_err(|e| crate::report::explain_case_file_error(text, &e.to_string()))
 }
 
 /// The case's policies as `check` flags would give them, paths resolved against `dir`.

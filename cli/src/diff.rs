@@ -7,7 +7,7 @@ use ecrsim_engine::tools::diff::{AccessChange, DiffNote, DiffOptions, PolicyDiff
 use serde_json::{Value, json};
 
 use crate::input::load_policy;
-use crate::{EXIT_ALLOWED, EXIT_BAD_INPUT, EXIT_DENIED, Format};
+use crate::{EXIT_ALLOWED, EXIT_DENIED, Format};
 
 const DIFF_EXAMPLE: &str = "\
 Example: what does adding a login statement open up?
@@ -56,15 +56,16 @@ pub struct DiffArgs {
 /// Runs `diff` and returns the exit code: 1 when access was gained.
 pub fn run(args: &DiffArgs) -> u8 {
     if args.old.as_os_str() == "-" && args.new.as_os_str() == "-" {
-        say!("error: `-` (standard input) can be given only once");
-        return EXIT_BAD_INPUT;
+        return crate::errors::fail(
+            args.format == Format::Json,
+            "`-` (standard input) can be given only once",
+        );
     }
     let kind = args.kind.policy_kind();
     let (old, new) = match (load_policy(&args.old, kind), load_policy(&args.new, kind)) {
         (Ok(old), Ok(new)) => (old, new),
         (Err(e), _) | (_, Err(e)) => {
-            say!("error: {e}");
-            return EXIT_BAD_INPUT;
+            return crate::errors::fail(args.format == Format::Json, &e.to_string());
         }
     };
     let options = DiffOptions {
@@ -74,8 +75,7 @@ pub fn run(args: &DiffArgs) -> u8 {
     let result = match diff(&old, &new, &options) {
         Ok(result) => result,
         Err(e) => {
-            say!("error: {e}");
-            return EXIT_BAD_INPUT;
+            return crate::errors::fail(args.format == Format::Json, &e.to_string());
         }
     };
     let text = match args.format {
@@ -85,6 +85,7 @@ pub fn run(args: &DiffArgs) -> u8 {
         Format::Json => {
             serde_json::to_string_pretty(&diff_json(&result)).unwrap_or_default() + "\n"
         }
+        Format::Markdown => crate::markdown::diff(&diff_json(&result)),
     };
     crate::write_stdout(text.as_bytes());
     if result.has_gains() {

@@ -32,11 +32,16 @@ pub fn load_policy(path: &Path, kind: PolicyKind) -> Result<Policy, LoadError> {
             .map_err(|e| LoadError(format!("cannot read standard input: {e}")))?;
         ("<stdin>".to_string(), bytes)
     } else {
-        let bytes = std::fs::read(path)
-            .map_err(|e| LoadError(format!("cannot read {}: {e}", path.display())))?;
+        let bytes = std::fs::read(path).map_err(|e| LoadError(crate::errors::io(path, &e)))?;
         (path.display().to_string(), bytes)
     };
-    parse_policy_input(&name, &bytes, kind).map_err(|e| LoadError(e.render()))
+    let bytes = crate::friendly::strip_bom(&bytes);
+    parse_policy_input(&name, bytes, kind).map_err(|e| {
+        LoadError(
+            crate::friendly::explain(&name, bytes, kind)
+                .unwrap_or_else(|| crate::errors::policy(&e)),
+        )
+    })
 }
 
 /// An AWS managed policy by name or ARN, with a suggestion when the name is misspelt.
@@ -54,7 +59,7 @@ pub fn load_managed_policy(name: &str) -> Result<Policy, LoadError> {
         managed.document().as_bytes(),
         PolicyKind::Identity,
     )
-    .map_err(|e| LoadError(e.render()))
+    .map_err(|e| LoadError(crate::errors::policy(&e)))
 }
 
 /// One organization level of policy files, written `FILE[,FILE...]` (`--scp-level`). This is
@@ -281,26 +286,6 @@ pub fn parse_registry_scope(
         .ok_or_else(|| format!("invalid registry policy scope `{text}`: expected V1 or V2"))
 }
 
-/// `ecrsim managed-policies [--grep TEXT]`: one line per policy, name and ARN.
-pub fn list_managed_policies(grep: Option<&str>) -> u8 {
-    let needle = grep.map(str::to_lowercase);
-    let mut count = 0;
-    for policy in ecrsim_engine::data::managed::all() {
-        let shown = needle.as_deref().is_none_or(|n| {
-            policy.name().to_lowercase().contains(n) || policy.document().to_lowercase().contains(n)
-        });
-        if shown {
-            crate::write_stdout(format!("{}\t{}\n", policy.name(), policy.arn()).as_bytes());
-            count += 1;
-        }
-    }
-    say!(
-        "{count} policies (from {})",
-        ecrsim_engine::data::managed::source()
-    );
-    crate::EXIT_ALLOWED
-}
-
 /// Builds the request context from `--context-file` (read first) and `--context KEY=VALUE`
 /// flags; a key given by flags replaces the file's value, and a key repeated in flags becomes
 /// multi-valued.
@@ -521,11 +506,12 @@ pub fn request_error(e: ecrsim_engine::RequestError) -> LoadError {
         K::InvalidTime => Some("--at"),
         _ => None,
     };
-    LoadError(match (&e.help, flag) {
+    let rendered = match (&e.help, flag) {
         (Some(help), Some(flag)) => format!("{}\n  = help: {help} (use {flag})", e.message),
         (Some(help), None) => format!("{}\n  = help: {help}", e.message),
-        (None, _) => e.message,
-    })
+        (None, _) => e.message.clone(),
+    };
+    LoadError(crate::errors::request(&e, rendered))
 }
 
 /// Settles each request's caller against the policies ([`ecrsim_engine::eval::caller::settle_caller`]):

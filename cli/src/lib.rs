@@ -23,10 +23,15 @@ pub mod batch;
 pub mod check;
 pub mod corpus;
 pub mod diff;
+pub mod errors;
 pub mod fix;
+pub mod friendly;
 pub mod input;
 pub mod lint;
+pub mod managed;
+pub mod markdown;
 pub mod render;
+pub mod report;
 pub mod shell;
 pub mod summary;
 pub mod why;
@@ -66,9 +71,21 @@ Every change is re-evaluated before it is printed, and no other resource gains a
 Exit codes: 0 the request (or workflow) is allowed after the fix, 1 another policy must change
 (printed on stderr), 2 bad input or usage.";
 
+/// `ecrsim --version`: the version, then the bundled data's (read from the data files' headers
+/// by build.rs).
+pub const LONG_VERSION: &str = concat!(
+    env!("CARGO_PKG_VERSION"),
+    "\nservice catalog: ",
+    env!("ECRSIM_CATALOG_SOURCE"),
+    "\nmanaged policies: ",
+    env!("ECRSIM_MANAGED_SOURCE"),
+    " (AWS managed policies at their default versions; the data records no date)",
+    "\nlicenses and sources of the data: engine/data/NOTICE.md, engine/data/NOTICE-managed-policies.md",
+);
+
 /// Offline simulator of AWS IAM policy evaluation, ECR first.
 #[derive(Debug, Parser)]
-#[command(name = "ecrsim", version, about, long_about = None)]
+#[command(name = "ecrsim", version, long_version = LONG_VERSION, about, long_about = None)]
 pub struct Cli {
     /// What to do.
     #[command(subcommand)]
@@ -90,9 +107,10 @@ pub enum Command {
     /// Decide many requests: JSON Lines on stdin, one JSON line per input line on stdout.
     Batch(Box<batch::BatchArgs>),
     /// Run a corpus of expected decisions (folders holding cases.toml files).
+    #[command(after_help = report::TEST_EXAMPLE)]
     Test(TestArgs),
-    /// List the AWS managed policies ecrsim knows by name.
-    ManagedPolicies(ManagedPoliciesArgs),
+    /// List the AWS managed policies ecrsim knows by name, or `show` one.
+    ManagedPolicies(managed::ManagedPoliciesArgs),
     /// List the client workflows (`--workflow NAME`) with their actions and AWS sources.
     Workflows(WorkflowsArgs),
     /// Find mistakes in policies: unknown actions, resources that can never match, risky grants.
@@ -103,17 +121,8 @@ pub enum Command {
     Diff(diff::DiffArgs),
     /// Print a shell completion script (bash, zsh, fish or powershell) on standard output.
     Completions(shell::CompletionsArgs),
-    /// Print the ecrsim(1) man page (roff) on standard output.
-    #[command(after_help = shell::MAN_EXAMPLE)]
-    Man,
-}
-
-/// Arguments of `managed-policies`.
-#[derive(Debug, clap::Args)]
-pub struct ManagedPoliciesArgs {
-    /// Only policies whose name or document contains this text (case-insensitive), e.g. `ecr`.
-    #[arg(long)]
-    pub grep: Option<String>,
+    /// Print the ecrsim(1) man page (roff) on standard output, or write one page per command.
+    Man(shell::ManArgs),
 }
 
 /// Arguments of `workflows`.
@@ -132,6 +141,8 @@ pub enum Format {
     Human,
     /// One JSON object (schema in README.md).
     Json,
+    /// Markdown tables for a pull-request comment (check, explain and diff).
+    Markdown,
 }
 
 /// The policies that take part in a request, by type. Every file may also be in a shape the
@@ -270,6 +281,9 @@ pub struct CheckArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t)]
     pub format: Format,
+    /// Print nothing on standard output: the exit code says it all.
+    #[arg(long, short)]
+    pub quiet: bool,
 }
 
 /// Arguments of `fix`.
@@ -296,6 +310,16 @@ pub struct TestArgs {
     /// List the passing cases too, each with the `ecrsim check` command that reproduces it.
     #[arg(long, short)]
     pub verbose: bool,
+    /// Output format: human, junit (JUnit XML for CI), json or tap.
+    #[arg(long, value_enum, default_value_t)]
+    pub format: report::TestFormat,
+    /// Only the cases whose `folder/case-name` contains PATTERN, or matches it as a glob when it
+    /// holds `*` or `?` (e.g. `corpus/examples/*/login`).
+    #[arg(long, value_name = "PATTERN")]
+    pub filter: Option<String>,
+    /// Print nothing: the exit code says it all.
+    #[arg(long, short)]
+    pub quiet: bool,
 }
 
 /// Writes to standard output, ignoring a closed pipe (`ecrsim … | head` must not panic).
@@ -317,8 +341,8 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Fix(args) => fix::run(&args),
         Command::Why(args) => why::run(&args),
         Command::Batch(args) => batch::run(&args),
-        Command::Test(args) => corpus::run(&args.paths, args.verbose),
-        Command::ManagedPolicies(args) => input::list_managed_policies(args.grep.as_deref()),
+        Command::Test(args) => corpus::run(&args),
+        Command::ManagedPolicies(args) => managed::run(&args),
         Command::Workflows(args) => {
             write_stdout(render::workflows(args.format).as_bytes());
             EXIT_ALLOWED
@@ -327,7 +351,7 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Explain(args) => summary::run(&args),
         Command::Diff(args) => diff::run(&args),
         Command::Completions(args) => shell::completions(&args),
-        Command::Man => shell::man(),
+        Command::Man(args) => shell::man(&args),
     };
     ExitCode::from(code)
 }

@@ -43,6 +43,8 @@ pub enum LintFormat {
     Human,
     /// One JSON array of findings: file, line, column, code, name, severity, message, help, pointer.
     Json,
+    /// A Markdown table of findings, for a pull-request comment.
+    Markdown,
     /// SARIF 2.1.0, for GitHub code scanning and other SARIF viewers.
     Sarif,
 }
@@ -109,6 +111,9 @@ pub struct LintArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t)]
     pub format: LintFormat,
+    /// Print nothing on standard output: the exit code says it all.
+    #[arg(long, short)]
+    pub quiet: bool,
     /// Exit 1 when a finding is at least this severe.
     #[arg(long, value_enum, default_value_t, value_name = "SEVERITY")]
     pub fail_on: FailOn,
@@ -203,6 +208,11 @@ pub fn run(args: &LintArgs) -> u8 {
     });
 
     match args.format {
+        _ if args.quiet => {}
+        LintFormat::Markdown => print!(
+            "{}",
+            crate::markdown::lint(&json_findings(&found), &unreadable)
+        ),
         LintFormat::Human => print!("{}", human(&found, &texts, use_color())),
         LintFormat::Json => println!(
             "{}",

@@ -1049,6 +1049,21 @@ pub fn workflows(format: crate::Format) -> String {
                 .collect();
             format!("{}\n", serde_json::Value::Array(list))
         }
+        crate::Format::Markdown => {
+            let mut out = String::from(
+                "| workflow | required actions | documented only | source |\n|---|---|---|---|\n",
+            );
+            for w in WORKFLOWS {
+                out.push_str(&format!(
+                    "| `{}` | {} | {} | {} |\n",
+                    w.name,
+                    w.actions.join(", "),
+                    w.documented.join(", "),
+                    w.source
+                ));
+            }
+            out
+        }
         crate::Format::Human => {
             let mut out = String::new();
             for w in WORKFLOWS {

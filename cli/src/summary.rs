@@ -11,7 +11,7 @@ use ecrsim_engine::tools::summary::{
 use serde_json::{Value, json};
 
 use crate::input::{load_managed_policy, load_policy};
-use crate::{EXIT_ALLOWED, EXIT_BAD_INPUT, Format};
+use crate::{EXIT_ALLOWED, Format};
 
 const EXPLAIN_EXAMPLE: &str = "\
 Example: what does the repository-scoped push/pull policy grant?
@@ -48,8 +48,10 @@ pub struct ExplainArgs {
 /// Runs `explain` and returns the exit code.
 pub fn run(args: &ExplainArgs) -> u8 {
     if args.policies.is_empty() && args.managed_policies.is_empty() {
-        say!("error: give at least one policy: a POLICY file or --managed-policy");
-        return EXIT_BAD_INPUT;
+        return crate::errors::fail(
+            args.format == Format::Json,
+            "give at least one policy: a POLICY file or --managed-policy",
+        );
     }
     if args
         .policies
@@ -58,16 +60,17 @@ pub fn run(args: &ExplainArgs) -> u8 {
         .count()
         > 1
     {
-        say!("error: `-` (standard input) can be given only once");
-        return EXIT_BAD_INPUT;
+        return crate::errors::fail(
+            args.format == Format::Json,
+            "`-` (standard input) can be given only once",
+        );
     }
     let mut policies = Vec::new();
     for path in &args.policies {
         match load_policy(path, PolicyKind::Identity) {
             Ok(p) => policies.push(p),
             Err(e) => {
-                say!("error: {e}");
-                return EXIT_BAD_INPUT;
+                return crate::errors::fail(args.format == Format::Json, &e.to_string());
             }
         }
     }
@@ -75,8 +78,7 @@ pub fn run(args: &ExplainArgs) -> u8 {
         match load_managed_policy(name) {
             Ok(p) => policies.push(p),
             Err(e) => {
-                say!("error: {e}");
-                return EXIT_BAD_INPUT;
+                return crate::errors::fail(args.format == Format::Json, &e.to_string());
             }
         }
     }
@@ -86,6 +88,7 @@ pub fn run(args: &ExplainArgs) -> u8 {
         Format::Json => {
             serde_json::to_string_pretty(&summary_json(&summary)).unwrap_or_default() + "\n"
         }
+        Format::Markdown => crate::markdown::explain(&summary_json(&summary)),
     };
     crate::write_stdout(text.as_bytes());
     EXIT_ALLOWED

@@ -70,6 +70,10 @@ pub struct WhyArgs {
 
 /// Runs `why` and returns the exit code.
 pub fn run(args: &WhyArgs) -> u8 {
+    if args.format == Format::Markdown {
+        say!("error: `why` prints human or json; --format markdown is for check, explain and diff");
+        return EXIT_BAD_INPUT;
+    }
     let text = if args.message == "-" {
         let mut text = String::new();
         if let Err(e) = std::io::stdin().read_to_string(&mut text) {
@@ -94,7 +98,7 @@ pub fn run(args: &WhyArgs) -> u8 {
                 None => client,
             };
             let out = match args.format {
-                Format::Human => client_human(&client),
+                Format::Human | Format::Markdown => client_human(&client),
                 Format::Json => pretty(&client_json(&client)),
             };
             write_stdout(out.as_bytes());
@@ -212,7 +216,7 @@ fn run_denial(args: &WhyArgs, denial: Denial) -> u8 {
     };
     if !has_policies(&args.policy) {
         let out = match args.format {
-            Format::Human => denial_human(&denial, &request),
+            Format::Human | Format::Markdown => denial_human(&denial, &request),
             Format::Json => pretty(&denial_json(&denial, &request, None)),
         };
         write_stdout(out.as_bytes());
@@ -232,7 +236,9 @@ fn run_denial(args: &WhyArgs, denial: Denial) -> u8 {
     let explanation = explain(&set, &request);
     let verdict = compare(&denial, &set, &explanation.response);
     let out = match args.format {
-        Format::Human => verdict_human(&denial, &request, &explanation, &verdict),
+        Format::Human | Format::Markdown => {
+            verdict_human(&denial, &request, &explanation, &verdict)
+        }
         Format::Json => pretty(&denial_json(
             &denial,
             &request,

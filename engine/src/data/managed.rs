@@ -140,7 +140,8 @@ fn name_in_arn(arn: &str) -> &str {
 
 /// The managed policy with this name or ARN, compared exactly (case-sensitively). A name that
 /// matches no policy exactly is also compared case-insensitively, and accepted if exactly one
-/// policy matches that way.
+/// policy matches that way. A name may carry the policy's path, as IAM shows it
+/// (`service-role/AmazonECSTaskExecutionRolePolicy`): then the path must be the policy's.
 ///
 /// ```
 /// let p = ecrsim_engine::data::managed::find("AmazonEC2ContainerRegistryReadOnly").unwrap();
@@ -153,6 +154,11 @@ pub fn find(name_or_arn: &str) -> Option<ManagedPolicy<'static>> {
             return None;
         }
         return by_exact_name(name_in_arn(name_or_arn)).filter(|p| p.arn == name_or_arn);
+    }
+    if let Some((_, name)) = name_or_arn.rsplit_once('/') {
+        let name = name.to_string();
+        let path_and_name = name_or_arn.trim_start_matches('/');
+        return find(&name).filter(|p| p.arn.strip_prefix(ARN_PREFIX) == Some(path_and_name));
     }
     if let Some(policy) = by_exact_name(name_or_arn) {
         return Some(policy);
@@ -263,6 +269,19 @@ mod tests {
             admin.document(),
             r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}"#
         );
+    }
+
+    #[test]
+    fn names_with_their_path() {
+        let p = find("service-role/AmazonECSTaskExecutionRolePolicy").unwrap();
+        assert_eq!(p.name(), "AmazonECSTaskExecutionRolePolicy");
+        assert_eq!(
+            find("/service-role/AmazonECSTaskExecutionRolePolicy"),
+            Some(p)
+        );
+        assert_eq!(find("job-function/AmazonECSTaskExecutionRolePolicy"), None);
+        let admin = find("AdministratorAccess").unwrap();
+        assert_eq!(find("/AdministratorAccess"), Some(admin));
     }
 
     #[test]

@@ -1,0 +1,114 @@
+//! With `--format json`, bad input is a JSON error object on standard output and exit 2:
+//! `{"decision":"Error","error":{kind, file, line, column, pointer, message, help}}`.
+
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "a test should stop loudly on unexpected input"
+)]
+
+mod support;
+
+use serde_json::{Value, json};
+use support::{ecrsim, text};
+
+const BAD: &str = "cli/tests/fixtures/errors/unknown-key.json";
+
+fn error_of(args: &[&str]) -> Value {
+    let out = ecrsim(args, "");
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out.stderr));
+    // The human message stays on standard error for logs.
+    assert!(
+        text(&out.stderr).starts_with("error: "),
+        "{}",
+        text(&out.stderr)
+    );
+    let value: Value = serde_json::from_slice(&out.stdout).expect("a JSON error on stdout");
+    assert_eq!(value["decision"], "Error");
+    value["error"].clone()
+}
+
+#[test]
+fn a_policy_error_has_its_kind_position_and_pointer() {
+    let error = error_of(&[
+        "check",
+        BAD,
+        "--action",
+        "ecr:PutImage",
+        "--resource",
+        "*",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(error["kind"], "UnknownKey");
+    assert_eq!(error["file"], BAD);
+    assert_eq!(
+        (error["line"].as_u64(), error["column"].as_u64()),
+        (Some(3), Some(37))
+    );
+    assert_eq!(error["pointer"], "/Statement/0/Acton");
+    assert_eq!(
+        error["message"],
+        "unknown key `Acton` in a statement: did you mean `Action`?"
+    );
+    assert!(
+        error["help"]
+            .as_str()
+            .unwrap()
+            .starts_with("the keys allowed here are")
+    );
+}
+
+#[test]
+fn a_request_error_has_its_kind_and_help() {
+    let error = error_of(&[
+        "check",
+        "corpus/examples/ecr-login/policy.json",
+        "--action",
+        "ecr:PutImag",
+        "--resource",
+        "*",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(
+        error,
+        json!({"kind": "UnknownAction", "file": null, "line": null, "column": null,
+               "pointer": null, "message": "unknown action `ecr:PutImag`",
+               "help": "did you mean `ecr:PutImage`?"})
+    );
+}
+
+#[test]
+fn an_unreadable_file_is_an_io_error() {
+    let error = error_of(&[
+        "check",
+        "no/such.json",
+        "--action",
+        "ecr:PutImage",
+        "--resource",
+        "*",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(error["kind"], "Io");
+    assert_eq!(error["file"], "no/such.json");
+}
+
+#[test]
+fn explain_and_diff_report_errors_as_json_too() {
+    let error = error_of(&["explain", BAD, "--format", "json"]);
+    assert_eq!(error["kind"], "UnknownKey");
+    let error = error_of(&["diff", BAD, BAD, "--format", "json"]);
+    assert_eq!(error["pointer"], "/Statement/0/Acton");
+}
+
+#[test]
+fn the_human_format_keeps_stdout_empty() {
+    let out = ecrsim(
+        &["check", BAD, "--action", "ecr:PutImage", "--resource", "*"],
+        "",
+    );
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(text(&out.stdout), "");
+}
