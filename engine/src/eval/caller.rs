@@ -12,7 +12,10 @@ fn caller_dependent(set: &PolicySet, request: &Request) -> Vec<(PolicyRole, Stri
         .filter(|(role, _)| {
             matches!(
                 role,
-                PolicyRole::Resource | PolicyRole::Rcp(_) | PolicyRole::VpcEndpoint
+                PolicyRole::Resource
+                    | PolicyRole::Registry(_)
+                    | PolicyRole::Rcp(_)
+                    | PolicyRole::VpcEndpoint
             ) && role_applies(*role, request)
         })
         .map(|(role, policy)| (*role, policy.source.name.clone()))
