@@ -363,15 +363,9 @@ pub fn tag_context<S: AsRef<str>>(
     Ok(pairs)
 }
 
-/// Checks `--resource-account`: twelve digits.
+/// Checks `--resource-account` (and `--management-account`): twelve digits.
 pub fn check_account(account: &str) -> Result<(), LoadError> {
-    if account.len() == 12 && account.bytes().all(|b| b.is_ascii_digit()) {
-        Ok(())
-    } else {
-        Err(LoadError(format!(
-            "invalid account id `{account}`: expected 12 digits"
-        )))
-    }
+    ecrsim_engine::request::check_account(account).map_err(|e| LoadError(e.to_string()))
 }
 
 /// The requests named by `--action`/`--workflow`, `--resource`, `--principal` and the context

@@ -560,15 +560,6 @@ impl StatementRefJson {
     }
 }
 
-/// A deciding statement as a JSON value.
-pub fn statement_ref_json(
-    set: &PolicySet,
-    at: StatementRef,
-    policy_names: &[String],
-) -> serde_json::Value {
-    serde_json::to_value(StatementRefJson::new(set, at, policy_names)).unwrap_or_default()
-}
-
 /// The names of a set's policies as shown in reports: their source names.
 pub fn policy_names(set: &PolicySet) -> Vec<String> {
     set.policies()

@@ -636,8 +636,7 @@ fn parse_registry_host(host: &str) -> Option<Registry> {
         parts.next()?,
     );
     let tail = parts.next();
-    let valid = account.len() == 12
-        && account.bytes().all(|b| b.is_ascii_digit())
+    let valid = crate::model::arn::is_account_id(account)
         && dkr == "dkr"
         && ecr == "ecr"
         && !region.is_empty()

@@ -634,6 +634,12 @@ pub fn intersection(a: &[Token], b: &[Token]) -> Option<Witness> {
     None
 }
 
+/// Whether `text` is an AWS account id: exactly 12 digits. The one home of this rule: ARNs,
+/// registry hosts, organization files, `--resource-account` and batch fields all ask here.
+pub fn is_account_id(text: &str) -> bool {
+    text.len() == 12 && text.bytes().all(|b| b.is_ascii_digit())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

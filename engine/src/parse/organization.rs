@@ -59,7 +59,7 @@ pub fn parse_organization(
     };
     let management_account = match top.get("managementAccount") {
         None => None,
-        Some(Value::String(a)) if is_account(a) => Some(a.clone()),
+        Some(Value::String(a)) if crate::model::arn::is_account_id(a) => Some(a.clone()),
         Some(other) => {
             return err(format!(
                 "{name}: `managementAccount` must be a 12-digit account id, found {other}"
@@ -86,10 +86,6 @@ pub fn parse_organization(
         ));
     }
     Ok(org)
-}
-
-fn is_account(text: &str) -> bool {
-    text.len() == 12 && text.bytes().all(|b| b.is_ascii_digit())
 }
 
 fn check_unique<'a>(
@@ -185,7 +181,7 @@ impl Reader<'_> {
         policies: Option<&Value>,
         at: &str,
     ) -> Result<Node, OrganizationError> {
-        if !is_account(id) {
+        if !crate::model::arn::is_account_id(id) {
             return err(format!(
                 "{}: {at}: an account must be a 12-digit account id, found `{id}`",
                 self.file

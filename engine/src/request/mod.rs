@@ -13,7 +13,7 @@ use std::fmt;
 use std::sync::OnceLock;
 
 use crate::data::catalog::Catalog;
-use crate::model::arn::Arn;
+use crate::model::arn::{Arn, is_account_id};
 use crate::model::context::Context;
 use crate::request::principal::Principal;
 
@@ -173,9 +173,17 @@ impl ArnFields {
     }
 }
 
-/// Whether `account` is an account id: 12 digits.
-fn is_account_id(account: &str) -> bool {
-    account.len() == 12 && account.bytes().all(|b| b.is_ascii_digit())
+/// Checks an account id given on its own (the resource account of a request): 12 digits.
+pub fn check_account(account: &str) -> Result<(), RequestError> {
+    if is_account_id(account) {
+        Ok(())
+    } else {
+        Err(request_error(
+            RequestErrorKind::InvalidAccount,
+            format!("invalid account id `{account}`: expected 12 digits"),
+            None,
+        ))
+    }
 }
 
 /// The strict checks of a request resource other than `*` (its type is checked by the catalog):

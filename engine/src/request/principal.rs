@@ -211,7 +211,7 @@ fn account_of<'v>(
     value: &'v str,
     partition: Option<&'v str>,
 ) -> Option<(Option<&'v str>, &'v str)> {
-    if value.len() == 12 && value.bytes().all(|b| b.is_ascii_digit()) {
+    if crate::model::arn::is_account_id(value) {
         return Some((partition, value));
     }
     let arn = Arn::parse(value)?;

@@ -476,7 +476,7 @@ impl<R> Session<R> {
         let fields: RequestIn<'_> = serde_json::from_str(raw).ok()?;
         let (action, resource) = (fields.action?, fields.resource?);
         if let Some(account) = &fields.resource_account {
-            check_account(account).ok()?;
+            crate::request::check_account(account).ok()?;
         }
         let mut request = self
             .validator
@@ -498,7 +498,7 @@ impl<R> Session<R> {
             request = request.with_time(crate::request::assume::parse_time(at).ok()?);
         }
         if let Some(account) = &fields.management_account {
-            check_account(account).ok()?;
+            crate::request::check_account(account).ok()?;
             request = request.with_org_scope(management_scope(account));
         }
         Some(request)
@@ -577,17 +577,6 @@ fn error<'s, R>(id: serde_json::Value, message: String) -> Line<'s, R> {
     }
 }
 
-/// An account id: twelve digits.
-fn check_account(account: &str) -> Result<(), String> {
-    if account.len() == 12 && account.bytes().all(|b| b.is_ascii_digit()) {
-        Ok(())
-    } else {
-        Err(format!(
-            "invalid account id `{account}`: expected 12 digits"
-        ))
-    }
-}
-
 /// Whether a line has a policy field that is not `null`.
 fn carries_policies(line: &Json) -> bool {
     TOP_FIELDS
@@ -644,7 +633,8 @@ fn request_from_json(request: &Json) -> Result<Request, LineError> {
     let principal = string_field("principal")?;
     let resource_account = string_field("resourceAccount")?;
     if let Some(account) = resource_account {
-        check_account(account).map_err(|e| format!("`request.resourceAccount`: {e}"))?;
+        crate::request::check_account(account)
+            .map_err(|e| format!("`request.resourceAccount`: {e}"))?;
     }
     let context = match request.get("context") {
         None => Context::new(),
@@ -670,7 +660,8 @@ fn request_from_json(request: &Json) -> Result<Request, LineError> {
         request = request.with_time(seconds);
     }
     if let Some(account) = string_field("managementAccount")? {
-        check_account(account).map_err(|e| format!("`request.managementAccount`: {e}"))?;
+        crate::request::check_account(account)
+            .map_err(|e| format!("`request.managementAccount`: {e}"))?;
         request = request.with_org_scope(management_scope(account));
     }
     Ok(request)
