@@ -16,7 +16,7 @@ use crate::eval::authorize::{
     Decision, Exclusion, Matches, Mismatch, PolicyRole, PolicySet, Reason, Response, StatementRef,
     authorize, check_statement, decide, role_exclusion,
 };
-use crate::model::policy::{Effect, Policy, Statement};
+use crate::model::policy::{Effect, Policy, PolicyKind, Statement};
 use crate::parse::parse_policy;
 use crate::request::Request;
 use crate::request::principal::PrincipalKind;
@@ -571,17 +571,20 @@ fn suggest_fix(
     }
 }
 
-/// The roles whose policies lift an implicit-deny reason when they allow.
-fn granting_roles(reason: Reason) -> &'static [PolicyRole] {
+/// The kinds of policy that lift an implicit-deny reason when they allow.
+///
+/// Compared by [`PolicyKind::as_named_by_aws`], so every resource-based policy of the resource
+/// (the repository policy and the registry policy) counts as one.
+fn granting_kinds(reason: Reason) -> &'static [PolicyKind] {
     match reason {
         // Within one account the resource policy grants too.
-        Reason::NoIdentityAllows => &[PolicyRole::Identity, PolicyRole::Resource],
+        Reason::NoIdentityAllows => &[PolicyKind::Identity, PolicyKind::Resource],
         Reason::NoResourcePolicyAllows | Reason::ResourcePolicyMustAllow { .. } => {
-            &[PolicyRole::Resource]
+            &[PolicyKind::Resource]
         }
-        Reason::NoBoundaryAllows => &[PolicyRole::Boundary],
-        Reason::NoSessionAllows => &[PolicyRole::Session],
-        Reason::NoVpcEndpointAllows => &[PolicyRole::VpcEndpoint],
+        Reason::NoBoundaryAllows => &[PolicyKind::Boundary],
+        Reason::NoSessionAllows => &[PolicyKind::Session],
+        Reason::NoVpcEndpointAllows => &[PolicyKind::VpcEndpoint],
         _ => &[],
     }
 }
@@ -591,10 +594,10 @@ fn granting_roles(reason: Reason) -> &'static [PolicyRole] {
 /// adds an unconditioned grant beside it.
 fn guarding_allow(set: &PolicySet, request: &Request, reason: Reason) -> Option<StatementRef> {
     use crate::eval::authorize::Element;
-    let roles = granting_roles(reason);
+    let kinds = granting_kinds(reason);
     let has_boundary = set.has(PolicyRole::Boundary);
     for (p, (role, policy)) in set.policies().iter().enumerate() {
-        let in_scope = roles.contains(role)
+        let in_scope = kinds.contains(&role.kind().as_named_by_aws())
             || matches!((reason, role), (Reason::NoScpAllows(l), PolicyRole::Scp(r)) if l == *r);
         if !in_scope || role_exclusion(*role, request).is_some() {
             continue;
@@ -968,6 +971,41 @@ mod tests {
             );
             assert!(decision.response.deciding.is_empty());
         }
+    }
+
+    #[test]
+    fn a_conditional_registry_policy_allow_is_a_guard_too() {
+        // Cross-account pull: the caller's identity policy allows; the registry policy allows
+        // the caller's account only from its VPC endpoint. The fix must keep that condition,
+        // not add an unconditioned repository-policy grant beside it.
+        let mut set = set(
+            r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"ecr:BatchGetImage","Resource":"*"}]}"#,
+        );
+        let registry = r#"{"Version":"2012-10-17","Statement":[{"Sid":"FromVpce","Effect":"Allow","Principal":{"AWS":"arn:aws:iam::111122223333:root"},"Action":"ecr:BatchGetImage","Resource":"*","Condition":{"StringEquals":{"aws:SourceVpce":"vpce-1a2b3c4d"}}}]}"#;
+        set.add_as(
+            PolicyRole::Registry(crate::eval::registry::RegistryScope::V2),
+            parse_policy("registry.json", registry.as_bytes(), PolicyKind::Registry).unwrap(),
+        )
+        .unwrap();
+        let request = Request::new(
+            "ecr:BatchGetImage",
+            REPO,
+            Some("arn:aws:iam::111122223333:role/ci"),
+        )
+        .unwrap();
+        let e = explain(&set, &request);
+        assert_eq!(e.response.decision, Decision::ImplicitDeny);
+        let fix = e.fix.unwrap();
+        assert_eq!(
+            fix.advice,
+            Advice::ConditionBlocks {
+                statement: StatementRef {
+                    policy: 1,
+                    statement: 0
+                }
+            }
+        );
+        assert!(fix.changes.is_empty(), "{:?}", fix.changes);
     }
 
     #[test]
