@@ -30,10 +30,11 @@ Exit codes: 0 no access gained, 1 access gained (fail a CI check), 2 bad input."
 #[derive(Debug, clap::Args)]
 #[command(after_help = DIFF_EXAMPLE)]
 pub struct DiffArgs {
-    /// The policy before the change; `-` reads standard input.
+    /// The policy before the change (JSON, or any shape the AWS CLI prints, or a directory
+    /// holding one `*.json`); `-` reads standard input.
     #[arg(value_name = "OLD")]
     pub old: PathBuf,
-    /// The policy after the change; `-` reads standard input.
+    /// The policy after the change, read as OLD is; `-` reads standard input.
     #[arg(value_name = "NEW")]
     pub new: PathBuf,
     /// The kind of policy both files are (a boundary, session policy, SCP or RCP is checked under

@@ -5,41 +5,32 @@
 //! actions it must allow), and a repository-policy change as a complete document ready for
 //! `aws ecr set-repository-policy`.
 
-use std::path::Path;
+use std::path::PathBuf;
 
 use ecrsim_engine::explain::fixer::{EMPTY_POLICY, FixOutcome, Remaining, fix_identity_policy};
 use ecrsim_engine::{
-    Advice, Change, Decision, PolicyRole, PolicySet, SuggestedPrincipal, SuggestedStatement,
+    Advice, Change, Decision, PolicyKind, PolicyRole, PolicySet, SuggestedPrincipal,
+    SuggestedStatement,
 };
 use serde_json::{Value, json};
 
-use crate::input::{build_requests, load_policy_set};
+use crate::input::{build_requests, check_stdin_once, load_document, load_policy_set};
 use crate::{EXIT_ALLOWED, EXIT_BAD_INPUT, EXIT_DENIED, FixArgs, render};
-
-/// Reads the policy to fix: a file, `-` for standard input.
-fn read_target(path: &Path) -> Result<String, String> {
-    let bytes = if path.as_os_str() == "-" {
-        let mut bytes = Vec::new();
-        std::io::Read::read_to_end(&mut std::io::stdin().lock(), &mut bytes)
-            .map_err(|e| format!("cannot read standard input: {e}"))?;
-        bytes
-    } else {
-        std::fs::read(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?
-    };
-    String::from_utf8(bytes).map_err(|_| {
-        format!(
-            "{}: invalid UTF-8: policy documents must be UTF-8 text",
-            path.display()
-        )
-    })
-}
 
 /// Runs `fix`: the document on stdout, the changes on stderr.
 pub fn run(args: &FixArgs) -> u8 {
+    let paths = args.target.iter().map(PathBuf::as_path);
+    if let Err(e) = check_stdin_once(paths.chain(args.policy.files())) {
+        say!("error: {e}");
+        return EXIT_BAD_INPUT;
+    }
+    // The target goes through the input layer like every policy (any AWS CLI shape, `-`, a
+    // directory holding one file), is validated there with exact positions, and the fixer edits
+    // the document itself: the corrected output is a plain policy, ready for put-role-policy.
     let (name, text) = match &args.target {
         None => ("new inline policy".to_string(), EMPTY_POLICY.to_string()),
-        Some(path) => match read_target(path) {
-            Ok(text) => (path.display().to_string(), text),
+        Some(path) => match load_document(path, PolicyKind::Identity) {
+            Ok((policy, input)) => (policy.source.name.clone(), input.document_text()),
             Err(e) => {
                 say!("error: {e}");
                 return EXIT_BAD_INPUT;
@@ -192,12 +183,11 @@ fn repository_policy(others: &PolicySet, statement: Value) -> Value {
         .policies()
         .iter()
         .find(|(role, _)| *role == PolicyRole::Resource)
-        .and_then(|(_, p)| serde_json::from_str::<Value>(&p.source.text).ok())
-        // The shape `aws ecr get-repository-policy` prints: the document is a string inside.
-        .map(|v| match v.get("policyText").and_then(Value::as_str) {
-            Some(text) => serde_json::from_str(text).unwrap_or(v),
-            None => v,
-        });
+        // The document itself, also when it came in an AWS CLI shape (`policyText`…).
+        .and_then(|(_, p)| {
+            ecrsim_engine::read_policy_input(&p.source.name, p.source.text.as_bytes()).ok()
+        })
+        .and_then(|input| serde_json::from_str::<Value>(&input.document_text()).ok());
     let mut document = existing
         .filter(Value::is_object)
         .unwrap_or_else(|| json!({"Version": "2012-10-17", "Statement": []}));

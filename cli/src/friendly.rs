@@ -1,6 +1,8 @@
 //! Friendly errors for the common mistakes of reading a policy file: a UTF-8 byte-order mark
-//! (accepted), an empty file, YAML, a role trust policy given as an identity policy, and an
-//! `aws iam get-account-authorization-details` dump. The checks run only once the engine has
+//! (accepted), an empty file, YAML, a role trust policy given as a policy without principals
+//! (identity policy, boundary, session policy, SCP), and an `aws iam
+//! get-account-authorization-details` dump. Every command reads its policy arguments through
+//! [`crate::input::parse_input`], which asks here. The checks run only once the engine has
 //! refused the file, so a valid policy never pays for them and is never misjudged.
 
 use ecrsim_engine::PolicyKind;
@@ -21,7 +23,12 @@ pub fn explain(name: &str, bytes: &[u8], kind: PolicyKind) -> Option<String> {
     Some(crate::errors::friendly(kind_name, name, &message, &help))
 }
 
-fn diagnose(name: &str, bytes: &[u8], kind: PolicyKind) -> Option<(&'static str, String, String)> {
+/// The common mistake the refused file is, if any: its kind name, the message and the help.
+pub fn diagnose(
+    name: &str,
+    bytes: &[u8],
+    kind: PolicyKind,
+) -> Option<(&'static str, String, String)> {
     let text = String::from_utf8_lossy(bytes);
     let trimmed = text.trim();
     if trimmed.is_empty() {
@@ -40,17 +47,22 @@ fn diagnose(name: &str, bytes: &[u8], kind: PolicyKind) -> Option<(&'static str,
             ),
         ));
     }
-    let value: Value = serde_json::from_str(trimmed).ok()?;
+    // The document itself, also out of an AWS CLI shape (`aws iam get-role` prints the trust
+    // policy as `Role.AssumeRolePolicyDocument`).
+    let document = ecrsim_engine::read_policy_input(name, bytes)
+        .map(|input| input.document_text())
+        .unwrap_or_else(|_| trimmed.to_string());
+    let value: Value = serde_json::from_str(&document).ok()?;
     if is_authorization_details(&value) {
         return Some((
             "AuthorizationDetailsDump",
             format!(
                 "{name} is the output of `aws iam get-account-authorization-details` (every user, group, role and policy of an account), not one policy"
             ),
-            "extract the policies you mean, e.g. a managed policy's default version: `jq '.Policies[] | select(.PolicyName==\"NAME\") | .PolicyVersionList[] | select(.IsDefaultVersion) | .Document'`, or a role's inline policies: `jq '.RoleDetailList[] | select(.RoleName==\"NAME\") | .RolePolicyList[].PolicyDocument'`; its trust policy is `.AssumeRolePolicyDocument`".into(),
+            "to check a principal with every policy the dump attaches to it, put the file in a snapshot directory and use `ecrsim check --snapshot DIR --principal role/NAME`; or extract the policies you mean, e.g. a managed policy's default version: `jq '.Policies[] | select(.PolicyName==\"NAME\") | .PolicyVersionList[] | select(.IsDefaultVersion) | .Document'`, or a role's inline policies: `jq '.RoleDetailList[] | select(.RoleName==\"NAME\") | .RolePolicyList[].PolicyDocument'`; its trust policy is `.AssumeRolePolicyDocument`".into(),
         ));
     }
-    if kind == PolicyKind::Identity && is_trust_policy(&value) {
+    if !kind.has_principal() && is_trust_policy(&value) {
         return Some((
             "TrustPolicyAsIdentity",
             format!(

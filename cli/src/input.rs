@@ -1,11 +1,16 @@
-//! Reading policy documents from files and standard input, with errors that name the file.
+//! Reading policy documents, with errors that name the file: the one input layer of every
+//! command ([`read_inputs`], [`parse_input`]). A policy argument is a file, `-` (standard input,
+//! once per invocation) or a directory (every `*.json` in it, sorted); a document is plain or in
+//! any shape the AWS CLI prints around it.
 
 use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use ecrsim_engine::{
-    Context, Policy, PolicyKind, PolicyRole, PolicySet, parse_policy, parse_policy_input,
+    Context, Policy, PolicyInput, PolicyKind, PolicyRole, PolicySet, parse_policy,
+    read_policy_input,
 };
 
 use ecrsim_engine::model::organization::{OrgScope, Organization};
@@ -23,25 +28,126 @@ impl std::fmt::Display for LoadError {
     }
 }
 
-/// Reads and validates a policy; `-` is standard input.
-pub fn load_policy(path: &Path, kind: PolicyKind) -> Result<Policy, LoadError> {
-    let (name, bytes) = if path.as_os_str() == "-" {
-        let mut bytes = Vec::new();
-        std::io::stdin()
-            .read_to_end(&mut bytes)
-            .map_err(|e| LoadError(format!("cannot read standard input: {e}")))?;
-        ("<stdin>".to_string(), bytes)
-    } else {
-        let bytes = std::fs::read(path).map_err(|e| LoadError(crate::errors::io(path, &e)))?;
-        (path.display().to_string(), bytes)
+/// Whether standard input was read already: it holds one input per invocation.
+static STDIN_TAKEN: AtomicBool = AtomicBool::new(false);
+
+/// The error of a second `-`.
+const STDIN_TWICE: &str = "`-` (standard input) can be given only once";
+
+/// Reads standard input to its end; a second call in the same invocation is an error, as
+/// standard input holds one document.
+pub fn read_stdin() -> Result<Vec<u8>, LoadError> {
+    if STDIN_TAKEN.swap(true, Ordering::SeqCst) {
+        return Err(LoadError(STDIN_TWICE.into()));
+    }
+    let mut bytes = Vec::new();
+    std::io::stdin()
+        .read_to_end(&mut bytes)
+        .map_err(|e| LoadError(format!("cannot read standard input: {e}")))?;
+    Ok(bytes)
+}
+
+/// An error before anything is read when `-` is among `paths` more than once.
+pub fn check_stdin_once<'a>(paths: impl IntoIterator<Item = &'a Path>) -> Result<(), LoadError> {
+    if paths.into_iter().filter(|p| p.as_os_str() == "-").count() > 1 {
+        return Err(LoadError(STDIN_TWICE.into()));
+    }
+    Ok(())
+}
+
+/// One input file: its name as shown (`<stdin>` for standard input) and its bytes, without a
+/// UTF-8 byte-order mark.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct InputFile {
+    /// The name errors and reports use.
+    pub name: String,
+    /// The content.
+    pub bytes: Vec<u8>,
+}
+
+/// The one reader of policy arguments: `-` is standard input (once per invocation), a directory
+/// is every `*.json` file in it, sorted by name (an error when there is none), anything else one
+/// file.
+pub fn read_inputs(path: &Path) -> Result<Vec<InputFile>, LoadError> {
+    let file = |name: String, bytes: Vec<u8>| {
+        let bytes = match crate::friendly::strip_bom(&bytes) {
+            stripped if stripped.len() < bytes.len() => stripped.to_vec(),
+            _ => bytes,
+        };
+        InputFile { name, bytes }
     };
-    let bytes = crate::friendly::strip_bom(&bytes);
-    parse_policy_input(&name, bytes, kind).map_err(|e| {
-        LoadError(
-            crate::friendly::explain(&name, bytes, kind)
-                .unwrap_or_else(|| crate::errors::policy(&e)),
-        )
-    })
+    if path.as_os_str() == "-" {
+        return Ok(vec![file("<stdin>".into(), read_stdin()?)]);
+    }
+    if path.is_dir() {
+        let mut files: Vec<PathBuf> = std::fs::read_dir(path)
+            .map_err(|e| LoadError(crate::errors::io(path, &e)))?
+            .filter_map(|entry| entry.ok().map(|e| e.path()))
+            .filter(|p| p.extension().is_some_and(|x| x == "json") && !p.is_dir())
+            .collect();
+        files.sort();
+        if files.is_empty() {
+            return Err(LoadError(format!(
+                "{} is a directory with no *.json file: give policy files, or a directory holding them",
+                path.display()
+            )));
+        }
+        return files
+            .into_iter()
+            .map(|p| {
+                let bytes = std::fs::read(&p).map_err(|e| LoadError(crate::errors::io(&p, &e)))?;
+                Ok(file(p.display().to_string(), bytes))
+            })
+            .collect();
+    }
+    let bytes = std::fs::read(path).map_err(|e| LoadError(crate::errors::io(path, &e)))?;
+    Ok(vec![file(path.display().to_string(), bytes)])
+}
+
+/// Reads one input file as a policy document of `kind` (plain, or any AWS CLI output shape, see
+/// [`ecrsim_engine::read_policy_input`]); a refused file that is a common mistake (YAML, empty,
+/// a trust policy, an authorization-details dump) gets the friendly error.
+pub fn parse_input(file: &InputFile, kind: PolicyKind) -> Result<(Policy, PolicyInput), LoadError> {
+    read_policy_input(&file.name, &file.bytes)
+        .and_then(|input| Ok((input.policy(kind)?, input)))
+        .map_err(|e| {
+            LoadError(
+                crate::friendly::explain(&file.name, &file.bytes, kind)
+                    .unwrap_or_else(|| crate::errors::policy(&e)),
+            )
+        })
+}
+
+/// Every policy a policy argument names: one for a file or `-`, one per `*.json` for a
+/// directory.
+pub fn load_policies(path: &Path, kind: PolicyKind) -> Result<Vec<Policy>, LoadError> {
+    read_inputs(path)?
+        .iter()
+        .map(|file| parse_input(file, kind).map(|(policy, _)| policy))
+        .collect()
+}
+
+/// The one policy a policy argument names where one is expected: a directory must hold exactly
+/// one `*.json` file. The document's input form comes with it (`fix` edits the document).
+pub fn load_document(path: &Path, kind: PolicyKind) -> Result<(Policy, PolicyInput), LoadError> {
+    let files = read_inputs(path)?;
+    match files.as_slice() {
+        [one] => parse_input(one, kind),
+        many => Err(LoadError(format!(
+            "{} holds {} policies ({}), where one policy is expected: name the file",
+            path.display(),
+            many.len(),
+            many.iter()
+                .map(|f| f.name.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
+        ))),
+    }
+}
+
+/// [`load_document`] without the input form.
+pub fn load_policy(path: &Path, kind: PolicyKind) -> Result<Policy, LoadError> {
+    load_document(path, kind).map(|(policy, _)| policy)
 }
 
 /// An AWS managed policy by name or ARN, with a suggestion when the name is misspelt.
@@ -110,6 +216,7 @@ impl PolicyArgs {
             .chain(&self.scps)
             .chain(self.scp_levels.iter().flat_map(|level| &level.files))
             .chain(&self.rcps)
+            .chain(self.rcp_levels.iter().flat_map(|level| &level.files))
             .chain(&self.vpc_endpoint_policy)
             .chain(&self.registry_policy)
             .map(PathBuf::as_path)
@@ -118,12 +225,7 @@ impl PolicyArgs {
 
 /// Loads every policy named by the flags into a set, each in its role.
 pub fn load_policy_set(args: &PolicyArgs) -> Result<PolicySet, LoadError> {
-    let stdin_uses = args.files().filter(|p| p.as_os_str() == "-").count();
-    if stdin_uses > 1 {
-        return Err(LoadError(
-            "`-` (standard input) can be given only once".into(),
-        ));
-    }
+    check_stdin_once(args.files())?;
     if !args.scps.is_empty() && !args.scp_levels.is_empty() {
         return Err(LoadError(
             "give SCPs either with --scp (one level) or with --scp-level (one flag per level), not both".into(),
@@ -149,10 +251,9 @@ pub fn load_policy_set(args: &PolicyArgs) -> Result<PolicySet, LoadError> {
             .map_err(|e| LoadError(e.to_string()))
     };
     for path in args.policies.iter().chain(&args.identity_policies) {
-        add(
-            PolicyRole::Identity,
-            load_policy(path, PolicyKind::Identity)?,
-        )?;
+        for policy in load_policies(path, PolicyKind::Identity)? {
+            add(PolicyRole::Identity, policy)?;
+        }
     }
     for name in &args.managed_policies {
         add(PolicyRole::Identity, load_managed_policy(name)?)?;
@@ -169,10 +270,14 @@ pub fn load_policy_set(args: &PolicyArgs) -> Result<PolicySet, LoadError> {
         }
     }
     for path in &args.scps {
-        add(PolicyRole::Scp(0), load_policy(path, PolicyKind::Scp)?)?;
+        for policy in load_policies(path, PolicyKind::Scp)? {
+            add(PolicyRole::Scp(0), policy)?;
+        }
     }
     for path in &args.rcps {
-        add(PolicyRole::Rcp(0), load_policy(path, PolicyKind::Rcp)?)?;
+        for policy in load_policies(path, PolicyKind::Rcp)? {
+            add(PolicyRole::Rcp(0), policy)?;
+        }
     }
     if !args.rcps.is_empty() && !args.rcp_levels.is_empty() {
         return Err(LoadError(
@@ -185,11 +290,10 @@ pub fn load_policy_set(args: &PolicyArgs) -> Result<PolicySet, LoadError> {
     ];
     for (list, kind, flag) in levels {
         for (level, files) in list.iter().enumerate() {
-            let policies = files
-                .files
-                .iter()
-                .map(|file| load_policy(file, kind))
-                .collect::<Result<Vec<_>, _>>()?;
+            let mut policies = Vec::new();
+            for file in &files.files {
+                policies.extend(load_policies(file, kind)?);
+            }
             let role = match kind {
                 PolicyKind::Scp => PolicyRole::Scp(level),
                 _ => PolicyRole::Rcp(level),

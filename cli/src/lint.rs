@@ -4,14 +4,15 @@
 //! Exit codes: 0 no finding reaches `--fail-on`, 1 some finding does, 2 a file could not be read
 //! or the command line is wrong. The rules are documented in `ecrsim_engine::tools::lint`.
 
-use std::io::Read;
 use std::path::PathBuf;
 
 use clap::ValueEnum;
 use ecrsim_engine::PolicyKind;
 
 use crate::input::KindArg;
-use ecrsim_engine::tools::lint::{Finding, PolicyShape, RULES, Rule, Severity, find_rule, lint};
+use ecrsim_engine::tools::lint::{
+    Finding, PolicyShape, RULES, Rule, Severity, find_rule, lint_input,
+};
 use serde_json::{Value, json};
 
 use crate::{EXIT_ALLOWED, EXIT_BAD_INPUT, EXIT_DENIED, use_color};
@@ -105,7 +106,8 @@ impl Shape {
 #[derive(Debug, clap::Args)]
 #[command(after_help = LINT_EXAMPLE)]
 pub struct LintArgs {
-    /// Policy files (JSON); `-` reads one from standard input.
+    /// Policy files (JSON, or any shape the AWS CLI prints), directories (every `*.json` in
+    /// them) or `-` for standard input.
     #[arg(required = true, value_name = "POLICY")]
     pub policies: Vec<PathBuf>,
     /// Output format.
@@ -151,14 +153,8 @@ pub fn run(args: &LintArgs) -> u8 {
             }
         }
     }
-    if args
-        .policies
-        .iter()
-        .filter(|p| p.as_os_str() == "-")
-        .count()
-        > 1
-    {
-        say!("error: `-` (standard input) can be given only once");
+    if let Err(e) = crate::input::check_stdin_once(args.policies.iter().map(PathBuf::as_path)) {
+        say!("error: {e}");
         return EXIT_BAD_INPUT;
     }
     let kind = match (args.kind, args.shape) {
@@ -173,24 +169,38 @@ pub fn run(args: &LintArgs) -> u8 {
     let mut texts: Vec<(String, String)> = Vec::new();
     let mut unreadable: Vec<String> = Vec::new();
     let mut found: Vec<Located> = Vec::new();
-    for path in &args.policies {
-        let (name, bytes) = match read(path) {
-            Ok(read) => read,
-            Err(message) => {
-                say!("error: {message}");
-                unreadable.push(message);
+    // Every file through the one input layer: `-`, directories, a byte-order mark; a document
+    // in an AWS CLI shape is linted where it is (a `policyText` string in its decoded text,
+    // reported as `FILE (policyText)`).
+    let files = args
+        .policies
+        .iter()
+        .map(|path| crate::input::read_inputs(path));
+    for file in files.flat_map(|read| match read {
+        Ok(files) => files.into_iter().map(Ok).collect::<Vec<_>>(),
+        Err(e) => vec![Err(e)],
+    }) {
+        let file = match file {
+            Ok(file) => file,
+            Err(e) => {
+                say!("error: {e}");
+                unreadable.push(e.0);
                 continue;
             }
         };
-        for finding in lint(&name, &bytes, kind, shape) {
-            if !ignored.contains(&finding.code) {
-                found.push(Located {
-                    file: name.clone(),
-                    finding,
-                });
+        let linted = lint_input(&file.name, &file.bytes, kind, shape);
+        let name = linted.source.name.clone();
+        for mut finding in linted.findings {
+            if ignored.contains(&finding.code) {
+                continue;
             }
+            refused_as_mistake(&mut finding, &file, kind);
+            found.push(Located {
+                file: name.clone(),
+                finding,
+            });
         }
-        texts.push((name, String::from_utf8_lossy(&bytes).into_owned()));
+        texts.push((name, linted.source.text.to_string()));
     }
     found.sort_by(|a, b| {
         (
@@ -232,17 +242,16 @@ pub fn run(args: &LintArgs) -> u8 {
     }
 }
 
-/// The file's name as shown and its bytes; `-` is standard input.
-fn read(path: &std::path::Path) -> Result<(String, Vec<u8>), String> {
-    if path.as_os_str() == "-" {
-        let mut bytes = Vec::new();
-        std::io::stdin()
-            .read_to_end(&mut bytes)
-            .map_err(|e| format!("cannot read standard input: {e}"))?;
-        return Ok(("<stdin>".to_string(), bytes));
+/// A refused document (E001, E002) that is one of the common mistakes (YAML, an empty file, a
+/// trust policy, an authorization-details dump) says so, at the same position.
+fn refused_as_mistake(finding: &mut Finding, file: &crate::input::InputFile, kind: PolicyKind) {
+    if !matches!(finding.code, "E001" | "E002") {
+        return;
     }
-    let bytes = std::fs::read(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
-    Ok((path.display().to_string(), bytes))
+    if let Some((_, message, help)) = crate::friendly::diagnose(&file.name, &file.bytes, kind) {
+        finding.message = message;
+        finding.help = Some(help);
+    }
 }
 
 /// How a severity is named in human output and SARIF (`note` for info, as compilers do).

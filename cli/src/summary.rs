@@ -10,7 +10,7 @@ use ecrsim_engine::tools::summary::{
 };
 use serde_json::{Value, json};
 
-use crate::input::{load_managed_policy, load_policy};
+use crate::input::{check_stdin_once, load_managed_policy, load_policies};
 use crate::{EXIT_ALLOWED, Format};
 
 const EXPLAIN_EXAMPLE: &str = "\
@@ -34,7 +34,8 @@ Wildcards and NotAction are expanded over the actions of the services the polici
 #[derive(Debug, clap::Args)]
 #[command(after_help = EXPLAIN_EXAMPLE)]
 pub struct ExplainArgs {
-    /// Identity-based policy files (JSON, or a shape the AWS CLI prints); `-` reads standard input.
+    /// Identity-based policy files (JSON, or any shape the AWS CLI prints), directories (every
+    /// `*.json` in them) or `-` for standard input.
     #[arg(value_name = "POLICY")]
     pub policies: Vec<PathBuf>,
     /// An AWS managed policy to include, by name or ARN (e.g. AmazonEC2ContainerRegistryPowerUser).
@@ -53,22 +54,13 @@ pub fn run(args: &ExplainArgs) -> u8 {
             "give at least one policy: a POLICY file or --managed-policy",
         );
     }
-    if args
-        .policies
-        .iter()
-        .filter(|p| p.as_os_str() == "-")
-        .count()
-        > 1
-    {
-        return crate::errors::fail(
-            args.format == Format::Json,
-            "`-` (standard input) can be given only once",
-        );
+    if let Err(e) = check_stdin_once(args.policies.iter().map(PathBuf::as_path)) {
+        return crate::errors::fail(args.format == Format::Json, &e.to_string());
     }
     let mut policies = Vec::new();
     for path in &args.policies {
-        match load_policy(path, PolicyKind::Identity) {
-            Ok(p) => policies.push(p),
+        match load_policies(path, PolicyKind::Identity) {
+            Ok(p) => policies.extend(p),
             Err(e) => {
                 return crate::errors::fail(args.format == Format::Json, &e.to_string());
             }

@@ -8,7 +8,6 @@
 //! policies it evaluates the request and says whether ecrsim reproduces AWS's reason, and prints
 //! the verified fix.
 
-use std::io::Read as _;
 use std::path::PathBuf;
 
 use ecrsim_engine::explain::denial::{
@@ -75,12 +74,13 @@ pub fn run(args: &WhyArgs) -> u8 {
         return EXIT_BAD_INPUT;
     }
     let text = if args.message == "-" {
-        let mut text = String::new();
-        if let Err(e) = std::io::stdin().read_to_string(&mut text) {
-            say!("error: cannot read the message from standard input: {e}");
-            return EXIT_BAD_INPUT;
+        match crate::input::read_stdin() {
+            Ok(bytes) => String::from_utf8_lossy(&bytes).into_owned(),
+            Err(e) => {
+                say!("error: cannot read the message: {e}");
+                return EXIT_BAD_INPUT;
+            }
         }
-        text
     } else {
         args.message.clone()
     };
@@ -187,12 +187,7 @@ fn run_denial(args: &WhyArgs, denial: Denial) -> u8 {
         }
     };
     let uses_stdin = args.message == "-";
-    let policy_on_stdin = args
-        .policy
-        .policies
-        .iter()
-        .chain(&args.policy.identity_policies)
-        .any(|p| p.as_os_str() == "-");
+    let policy_on_stdin = args.policy.files().any(|p| p.as_os_str() == "-");
     if uses_stdin && policy_on_stdin {
         say!("error: `-` (standard input) can be given only once: it already carries the message");
         return EXIT_BAD_INPUT;

@@ -74,5 +74,8 @@ pub use explain::{
 };
 pub use model::context::{Context, ContextValue};
 pub use model::policy::{Effect, Policy, PolicyKind};
-pub use parse::{PolicyError, PolicyErrorKind, parse_policy, parse_policy_input, policy_from_json};
+pub use parse::{
+    PolicyError, PolicyErrorKind, PolicyInput, parse_policy, parse_policy_input, policy_from_json,
+    read_policy_input,
+};
 pub use request::{Request, RequestError, RequestErrorKind};

@@ -167,42 +167,125 @@ pub fn parse_policy(name: &str, bytes: &[u8], kind: PolicyKind) -> Result<Policy
 }
 
 /// Parses a policy given as a document, or as one of the shapes the AWS CLI prints around a
-/// document: `aws ecr get-repository-policy`/`get-registry-policy` (`policyText`, a JSON string),
-/// `aws iam get-policy-version` (`PolicyVersion.Document`), `aws iam get-role-policy` /
-/// `get-user-policy` (`PolicyDocument`), both possibly URL-encoded, and `aws organizations
-/// describe-policy` (`Policy.Content`). Positions in errors refer to the document's own text.
+/// document ([`read_policy_input`]). Positions in errors refer to the document's own text.
 pub fn parse_policy_input(
     name: &str,
     bytes: &[u8],
     kind: PolicyKind,
 ) -> Result<Policy, PolicyError> {
-    let (source, json) = read_json(name, bytes)?;
-    if let Some((label, _, inner)) = cli_wrapped(&json) {
-        let inner_name = format!("{name} ({label})");
-        return match &inner.value {
-            Value::String(text) => {
-                let decoded = percent_decode_document(text);
-                parse_policy(&inner_name, decoded.as_bytes(), kind)
-            }
-            _ => policy_from_json(source.clone(), inner, kind),
-        };
-    }
-    policy_from_json(source, &json, kind)
+    read_policy_input(name, bytes)?.policy(kind)
 }
 
-/// The document inside one of the AWS CLI shapes [`parse_policy_input`] reads, if `json` is one:
-/// the shape's label, the path to the document, and the node there (lint reads the same shapes).
+/// A policy document as given: plain, or taken out of one of the shapes the AWS CLI prints.
+#[derive(Clone, Debug)]
+pub struct PolicyInput {
+    /// What positions refer to: the file itself, or, for a document held in a JSON string field
+    /// (`policyText`), the decoded text of that field, named `FILE (policyText)`.
+    pub source: Arc<Source>,
+    /// The document.
+    pub json: Json,
+    /// The AWS CLI shape the document was taken out of (`policyText`, `PolicyDocument`…).
+    pub shape: Option<&'static str>,
+    /// Whether the document was a JSON string inside the shape (its text is `source.text`), rather
+    /// than an object in place (its positions are the file's).
+    pub decoded: bool,
+}
+
+impl PolicyInput {
+    /// Validates the document as a policy of `kind`.
+    pub fn policy(&self, kind: PolicyKind) -> Result<Policy, PolicyError> {
+        policy_from_json(self.source.clone(), &self.json, kind)
+    }
+
+    /// The document's own text: the file, the decoded string, or an object in place as compact
+    /// JSON (whose positions are no longer the file's: validate with [`PolicyInput::policy`]).
+    pub fn document_text(&self) -> String {
+        if self.shape.is_some() && !self.decoded {
+            self.json.to_json_string()
+        } else {
+            self.source.text.to_string()
+        }
+    }
+}
+
+/// Reads a policy document, or one of the shapes the AWS CLI prints around a document:
+/// `aws ecr get-repository-policy`/`get-registry-policy` and `aws ecr-public
+/// get-repository-policy` (`policyText`, a JSON string), `aws iam get-policy-version`
+/// (`PolicyVersion.Document`), `aws iam get-role-policy` / `get-user-policy` /
+/// `get-group-policy` (`PolicyDocument`), `aws iam get-role` (`Role.AssumeRolePolicyDocument`, the
+/// trust policy), IAM's documents possibly URL-encoded, `aws organizations describe-policy`
+/// (`Policy.Content`), and `aws kms get-key-policy` (`Policy`, a JSON string). Only JSON syntax is
+/// checked here.
+pub fn read_policy_input(name: &str, bytes: &[u8]) -> Result<PolicyInput, PolicyError> {
+    let (source, json) = read_json(name, bytes)?;
+    policy_input_from_json(source, json)
+}
+
+/// [`read_policy_input`] for JSON already read (a document inside a batch line): an object in
+/// place keeps `source`'s positions; a string field's text is parsed as its own source, named
+/// `NAME (FIELD)`.
+pub fn policy_input_from_json(source: Arc<Source>, json: Json) -> Result<PolicyInput, PolicyError> {
+    let Some((label, _, inner)) = cli_wrapped(&json) else {
+        return Ok(PolicyInput {
+            source,
+            json,
+            shape: None,
+            decoded: false,
+        });
+    };
+    match &inner.value {
+        Value::String(text) => {
+            let decoded = percent_decode_document(text);
+            let (source, json) =
+                read_json(&format!("{} ({label})", source.name), decoded.as_bytes())?;
+            Ok(PolicyInput {
+                source,
+                json,
+                shape: Some(label),
+                decoded: true,
+            })
+        }
+        _ => {
+            let inner = inner.clone();
+            Ok(PolicyInput {
+                source,
+                json: inner,
+                shape: Some(label),
+                decoded: false,
+            })
+        }
+    }
+}
+
+/// The document inside one of the AWS CLI shapes [`read_policy_input`] reads, if `json` is one:
+/// the shape's label, the path to the document, and the node there. A plain document has none of
+/// these keys (its own are `Version`, `Id` and `Statement`).
 pub fn cli_wrapped(json: &Json) -> Option<(&'static str, &'static [&'static str], &Json)> {
-    const SHAPES: [(&str, &[&str]); 4] = [
-        ("policyText", &["policyText"]),
-        ("PolicyVersion.Document", &["PolicyVersion", "Document"]),
-        ("PolicyDocument", &["PolicyDocument"]),
-        ("Policy.Content", &["Policy", "Content"]),
+    // (label, path, whether the document may only be a string there)
+    const SHAPES: [(&str, &[&str], bool); 6] = [
+        ("policyText", &["policyText"], false),
+        (
+            "PolicyVersion.Document",
+            &["PolicyVersion", "Document"],
+            false,
+        ),
+        ("PolicyDocument", &["PolicyDocument"], false),
+        (
+            "Role.AssumeRolePolicyDocument",
+            &["Role", "AssumeRolePolicyDocument"],
+            false,
+        ),
+        ("Policy.Content", &["Policy", "Content"], false),
+        // `aws kms get-key-policy`: `{"Policy": "<document>", "PolicyName": "default"}`.
+        ("Policy", &["Policy"], true),
     ];
-    SHAPES.iter().find_map(|&(label, path)| {
+    SHAPES.iter().find_map(|&(label, path, string_only)| {
         let mut node = json;
         for key in path {
             node = &node.get(key)?.value;
+        }
+        if string_only && !matches!(node.value, Value::String(_)) {
+            return None;
         }
         Some((label, path, node))
     })

@@ -32,7 +32,7 @@ use crate::eval::registry::{RegistryScope, unsupported_actions};
 use crate::explain::{Detail, Explanation, evaluate};
 use crate::model::context::Context;
 use crate::model::policy::{Policy, PolicyKind, Source};
-use crate::parse::{parse_policy_input, policy_from_json};
+use crate::parse::{cli_wrapped, parse_policy_input, policy_from_json, policy_input_from_json};
 use crate::request::{Request, Validator};
 use crate::syntax::json::{self, Json, Value as JsonValue};
 
@@ -675,8 +675,10 @@ fn management_scope(account: &str) -> Arc<crate::model::organization::OrgScope> 
     })
 }
 
-/// A policy given inline, as a JSON object or as a string holding JSON text (which may also be
-/// one of the AWS CLI output shapes). Its positions refer to the line; messages name the line.
+/// A policy given inline, as a JSON object or as a string holding JSON text; either may be one of
+/// the AWS CLI output shapes ([`crate::parse::read_policy_input`]). An object's positions refer
+/// to the line; a string's to its own text (a `policyText` string's to its decoded text, named
+/// `FIELD (policyText)`); messages name the line.
 fn load_embedded(
     doc: &Json,
     line: &str,
@@ -691,7 +693,12 @@ fn load_embedded(
                 name: name.to_string(),
                 text: Arc::from(line),
             });
-            policy_from_json(source, doc, kind)
+            match cli_wrapped(doc) {
+                None => policy_from_json(source, doc, kind),
+                Some(_) => {
+                    policy_input_from_json(source, doc.clone()).and_then(|input| input.policy(kind))
+                }
+            }
         }
     };
     loaded.map_err(|e| format!("line {number}: {e}"))

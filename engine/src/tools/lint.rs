@@ -48,7 +48,7 @@ use crate::model::policy::{
     ResourceValue, Source, Statement, Version, Warning, WarningKind,
 };
 use crate::model::variables;
-use crate::parse::{PolicyError, PolicyErrorKind, cli_wrapped, policy_from_json};
+use crate::parse::{PolicyError, PolicyErrorKind, PolicyInput, policy_input_from_json};
 use crate::syntax::json::{self, Json, Pos, Value};
 
 /// How serious a finding is.
@@ -303,11 +303,6 @@ impl Finding {
         }
     }
 
-    fn help(mut self, help: impl Into<String>) -> Finding {
-        self.help = Some(help.into());
-        self
-    }
-
     /// The finding's rule.
     pub fn rule(&self) -> Option<&'static Rule> {
         find_rule(self.code)
@@ -325,9 +320,24 @@ impl fmt::Display for Finding {
 }
 
 /// Lints a policy document loaded as `kind`, used as `shape`. Findings are sorted by position,
-/// then code. A document in an AWS CLI output shape whose document is a JSON object
-/// (`PolicyVersion.Document`, `PolicyDocument`, `Policy.Content`) is linted in place.
+/// then code. A document in an AWS CLI output shape is linted where it is: an object in place
+/// with the file's positions, a JSON string (`policyText`) with positions in its decoded text
+/// (see [`lint_input`], which says which text the positions refer to).
 pub fn lint(name: &str, bytes: &[u8], kind: PolicyKind, shape: PolicyShape) -> Vec<Finding> {
+    lint_input(name, bytes, kind, shape).findings
+}
+
+/// What [`lint_input`] found, and the text its positions refer to.
+#[derive(Clone, Debug)]
+pub struct Linted {
+    /// The file, or the decoded text of a string field, named `FILE (policyText)`.
+    pub source: Arc<Source>,
+    /// The findings, sorted by position, then code.
+    pub findings: Vec<Finding>,
+}
+
+/// [`lint`], with the source the findings' positions refer to.
+pub fn lint_input(name: &str, bytes: &[u8], kind: PolicyKind, shape: PolicyShape) -> Linted {
     let text: Arc<str> = Arc::from(String::from_utf8_lossy(bytes).as_ref());
     let source = Arc::new(Source {
         name: name.to_string(),
@@ -336,19 +346,42 @@ pub fn lint(name: &str, bytes: &[u8], kind: PolicyKind, shape: PolicyShape) -> V
     let root = match json::parse(bytes) {
         Ok(root) => root,
         Err(e) => {
-            return vec![Finding::new(
-                error_rule(PolicyErrorKind::Json(e.kind)),
-                e.pos,
-                e.pointer,
-                e.message,
-            )];
+            return Linted {
+                source,
+                findings: vec![Finding::new(
+                    error_rule(PolicyErrorKind::Json(e.kind)),
+                    e.pos,
+                    e.pointer,
+                    e.message,
+                )],
+            };
         }
     };
-    let (doc, wrapped) = match unwrap_document(&root) {
-        Ok(found) => found,
-        Err(finding) => return vec![*finding],
+    let input = match policy_input_from_json(source, root) {
+        Ok(input) => input,
+        // Only the decoded text of a string field can fail here, and only as JSON.
+        Err(e) => {
+            let source = e.source.clone();
+            let mut finding = validation_finding(e);
+            if let Some(plain) = finding.message.strip_prefix("invalid JSON: ") {
+                finding.message = plain.to_string();
+            }
+            return Linted {
+                source,
+                findings: vec![finding],
+            };
+        }
     };
-    let policy = match policy_from_json(source, doc, kind) {
+    let findings = lint_document(&input, kind, shape);
+    Linted {
+        source: input.source,
+        findings,
+    }
+}
+
+fn lint_document(input: &PolicyInput, kind: PolicyKind, shape: PolicyShape) -> Vec<Finding> {
+    let doc = &input.json;
+    let policy = match input.policy(kind) {
         Ok(policy) => policy,
         Err(e) => return vec![validation_finding(e)],
     };
@@ -361,12 +394,9 @@ pub fn lint(name: &str, bytes: &[u8], kind: PolicyKind, shape: PolicyShape) -> V
     };
     index_pointers(doc, String::new(), &mut linter.pointers);
     linter.validator_warnings();
-    let size_text = if wrapped {
-        doc.to_json_string()
-    } else {
-        text.to_string()
-    };
-    linter.size(&size_text, shape);
+    // The size AWS counts is the document's own text: the decoded string, or an object in place
+    // as compact JSON.
+    linter.size(&input.document_text(), shape);
     for statement in &policy.statements {
         linter.statement(statement);
     }
@@ -384,30 +414,6 @@ pub fn lint(name: &str, bytes: &[u8], kind: PolicyKind, shape: PolicyShape) -> V
         (a.pos.line, a.pos.column, a.code).cmp(&(b.pos.line, b.pos.column, b.code))
     });
     findings
-}
-
-/// The document inside an AWS CLI output shape, if `root` is one, and whether it was wrapped.
-fn unwrap_document(root: &Json) -> Result<(&Json, bool), Box<Finding>> {
-    let Some((label, path, node)) = cli_wrapped(root) else {
-        return Ok((root, false));
-    };
-    match &node.value {
-        Value::Object(_) => Ok((node, true)),
-        _ => {
-            let pointer = path.iter().fold(String::new(), |p, k| format!("{p}/{k}"));
-            Err(Box::new(
-                    Finding::new(
-                        &E002,
-                        node.pos,
-                        pointer,
-                        format!("the policy document is a JSON string in `{label}` (AWS CLI output): findings could not point into it"),
-                    )
-                    .help(format!(
-                        "extract the document first, e.g. `jq -r '.{label}' FILE > policy.json` (URL-decode it if it starts with %7B)"
-                    )),
-                ))
-        }
-    }
 }
 
 /// The rule a document error breaks, by its kind (never its wording).
@@ -1481,9 +1487,21 @@ mod tests {
         assert_eq!((f.pos.line, f.pos.column), (2, 13));
         assert_eq!(f.pointer, "/Statement/Effect");
         assert!(f.help.as_deref().unwrap().contains("write \"Allow\""));
-        let string_shape = r#"{"policyText":"{\"Statement\":[]}"}"#;
-        let f = only(string_shape, "E002");
-        assert!(f.message.contains("policyText"), "{}", f.message);
+        // A document in a string field is linted in its decoded text, not refused for its shape.
+        let string_shape = r#"{"policyText":"{\"Statement\":{\"Effect\":\"allow\"}}"}"#;
+        let linted = lint_input(
+            "repo.json",
+            string_shape.as_bytes(),
+            PolicyKind::Identity,
+            PolicyShape::ManagedPolicy,
+        );
+        assert_eq!(linted.source.name, "repo.json (policyText)");
+        assert_eq!(codes(&linted.findings), ["E002"]);
+        let f = &linted.findings[0];
+        assert_eq!(
+            (f.pos.line, f.pos.column, f.pointer.as_str()),
+            (1, 24, "/Statement/Effect")
+        );
     }
 
     #[test]
