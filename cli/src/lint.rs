@@ -136,6 +136,9 @@ pub struct LintArgs {
 struct Located {
     file: String,
     finding: Finding,
+    /// For a document decoded from a JSON string (`policyText`): the file itself and where the
+    /// string starts in it, which is what SARIF viewers can show.
+    origin: Option<(String, ecrsim_engine::syntax::json::Pos)>,
 }
 
 /// Runs the subcommand and returns the exit code.
@@ -198,6 +201,7 @@ pub fn run(args: &LintArgs) -> u8 {
             found.push(Located {
                 file: name.clone(),
                 finding,
+                origin: linted.field_pos.map(|pos| (file.name.clone(), pos)),
             });
         }
         texts.push((name, linted.source.text.to_string()));
@@ -385,9 +389,18 @@ fn sarif(found: &[Located], unreadable: &[String]) -> Value {
         .iter()
         .map(|l| {
             let f = &l.finding;
-            let text = match &f.help {
+            let mut text = match &f.help {
                 Some(help) => format!("{} (help: {help})", f.message),
                 None => f.message.clone(),
+            };
+            // A finding inside a decoded string is shown at the string, with its own position
+            // in the message.
+            let (file, pos) = match &l.origin {
+                Some((file, pos)) => {
+                    text = format!("{}:{}:{}: {text}", l.file, f.pos.line, f.pos.column);
+                    (file.as_str(), *pos)
+                }
+                None => (l.file.as_str(), f.pos),
             };
             let mut result = json!({
                 "ruleId": f.code,
@@ -395,8 +408,8 @@ fn sarif(found: &[Located], unreadable: &[String]) -> Value {
                 "message": { "text": text },
                 "locations": [{
                     "physicalLocation": {
-                        "artifactLocation": { "uri": uri(&l.file) },
-                        "region": { "startLine": f.pos.line, "startColumn": f.pos.column },
+                        "artifactLocation": { "uri": uri(file) },
+                        "region": { "startLine": pos.line, "startColumn": pos.column },
                     },
                 }],
             });

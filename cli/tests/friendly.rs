@@ -87,3 +87,113 @@ fn an_authorization_details_dump_says_what_it_is() {
     );
     assert!(stderr.contains("jq '.Policies[]"), "{stderr}");
 }
+
+/// The common mistakes, each with what its error must say (`None`: accepted, not a mistake).
+const MISTAKES: &[(&str, Option<&[&str]>)] = &[
+    ("bom.json", None),
+    ("empty.json", Some(&["empty.json is empty"])),
+    (
+        "policy.yaml",
+        Some(&["policy.yaml looks like YAML", "yq -o=json"]),
+    ),
+    (
+        "trust.json",
+        Some(&["trust.json is a role trust policy", "no permissions"]),
+    ),
+    (
+        "get-role.json",
+        Some(&["get-role.json is a role trust policy", "no permissions"]),
+    ),
+    (
+        "authorization-details.json",
+        Some(&[
+            "is the output of `aws iam get-account-authorization-details`",
+            "ecrsim check --snapshot DIR --principal",
+        ]),
+    ),
+];
+
+#[test]
+fn every_command_reads_files_through_the_friendly_errors() {
+    const REPO: &str = "arn:aws:ecr:us-east-1:123456789012:repository/app";
+    let message = "User: arn:aws:iam::123456789012:user/dev is not authorized to perform: ecr:BatchGetImage on resource: arn:aws:ecr:us-east-1:123456789012:repository/app because no identity-based policy allows the ecr:BatchGetImage action";
+    let bom = format!("{DIR}/bom.json");
+    let request = ["--action", "ecr:BatchGetImage", "--resource", REPO];
+    let line =
+        format!("{{\"request\":{{\"action\":\"ecr:BatchGetImage\",\"resource\":\"{REPO}\"}}}}\n");
+    for &(file, expected) in MISTAKES {
+        let path = format!("{DIR}/{file}");
+        let commands: Vec<(&str, Vec<&str>, &str)> = vec![
+            (
+                "check",
+                [&["check", path.as_str()][..], &request].concat(),
+                "",
+            ),
+            (
+                "check --boundary",
+                [&["check", &bom, "--boundary", &path][..], &request].concat(),
+                "",
+            ),
+            ("fix", [&["fix", path.as_str()][..], &request].concat(), ""),
+            ("explain", vec!["explain", &path], ""),
+            ("diff", vec!["diff", &bom, &path], ""),
+            ("why", vec!["why", message, &path], ""),
+            ("batch", vec!["batch", &path], line.as_str()),
+        ];
+        for (name, args, stdin) in commands {
+            let out = ecrsim(&args, stdin);
+            let (stdout, stderr) = (text(&out.stdout), text(&out.stderr));
+            match expected {
+                None => {
+                    assert_ne!(out.status.code(), Some(2), "{name} {file}: {stderr}");
+                }
+                Some(fragments) => {
+                    assert_eq!(out.status.code(), Some(2), "{name} {file}: {stdout}");
+                    for fragment in fragments {
+                        assert!(
+                            stderr.contains(fragment),
+                            "{name} {file}: {stderr} should contain {fragment}"
+                        );
+                    }
+                }
+            }
+        }
+        // lint: a finding with the friendly message, not a failure to read.
+        let out = ecrsim(&["lint", &path, "--format", "json"], "");
+        let findings: serde_json::Value = serde_json::from_str(&text(&out.stdout)).unwrap();
+        match expected {
+            None => assert_eq!(findings, serde_json::json!([]), "lint {file}"),
+            Some(fragments) => {
+                assert_eq!(out.status.code(), Some(1), "lint {file}");
+                let f = &findings[0];
+                assert_eq!(f["severity"], "error", "lint {file}");
+                let said = format!("{} {}", f["message"], f["help"]);
+                for fragment in fragments {
+                    assert!(
+                        said.contains(fragment),
+                        "lint {file}: {said} should contain {fragment}"
+                    );
+                }
+            }
+        }
+    }
+    // Through standard input too, named `<stdin>`.
+    let out = ecrsim(&[&["check", "-"][..], &request].concat(), "");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        text(&out.stderr).starts_with("error: <stdin> is empty"),
+        "{}",
+        text(&out.stderr)
+    );
+}
+
+#[test]
+fn cases_toml_policy_fields_get_the_friendly_errors() {
+    let out = ecrsim(
+        &["test", &format!("{DIR}/cases.toml"), "--format", "json"],
+        "",
+    );
+    let value: serde_json::Value = serde_json::from_str(&text(&out.stdout)).unwrap();
+    assert_eq!(out.status.code(), Some(0), "{value}");
+    assert_eq!(value["passed"], 6, "{value}");
+}

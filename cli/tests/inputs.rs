@@ -286,6 +286,28 @@ fn lint_reports_positions_inside_every_shape_and_never_fails_one_for_its_shape()
             "{shape}: {human}"
         );
     }
+    // SARIF viewers show the file: a finding in a decoded string is placed at the string, its
+    // own position in the message.
+    let path = format!("{DIR}/allow/get-repository-policy.json");
+    let (_, stdout, _) = run(&["lint", &path, "--format", "sarif"], "");
+    let result = &json_of(&stdout, "sarif")["runs"][0]["results"][0];
+    let location = &result["locations"][0]["physicalLocation"];
+    assert_eq!(location["artifactLocation"]["uri"], path.as_str());
+    let (line, column) = position(&read(&path), "\"policyText\": ");
+    assert_eq!(
+        (
+            location["region"]["startLine"].as_u64(),
+            location["region"]["startColumn"].as_u64()
+        ),
+        (Some(line), Some(column + "\"policyText\": ".len() as u64))
+    );
+    assert!(
+        result["message"]["text"]
+            .as_str()
+            .unwrap_or_default()
+            .starts_with(&format!("{path} (policyText):9:9: ")),
+        "{result}"
+    );
     // A directory is every *.json in it, sorted by name: all ten shapes of `allow`, the directory
     // `dir` itself left out.
     let (code, stdout, _) = run(&["lint", &format!("{DIR}/allow"), "--format", "json"], "");

@@ -189,6 +189,8 @@ pub struct PolicyInput {
     /// Whether the document was a JSON string inside the shape (its text is `source.text`), rather
     /// than an object in place (its positions are the file's).
     pub decoded: bool,
+    /// Where that JSON string starts in the file, when the document was one.
+    pub field_pos: Option<Pos>,
 }
 
 impl PolicyInput {
@@ -231,6 +233,7 @@ pub fn policy_input_from_json(source: Arc<Source>, json: Json) -> Result<PolicyI
             json,
             shape: None,
             decoded: false,
+            field_pos: None,
         });
     };
     match &inner.value {
@@ -243,6 +246,7 @@ pub fn policy_input_from_json(source: Arc<Source>, json: Json) -> Result<PolicyI
                 json,
                 shape: Some(label),
                 decoded: true,
+                field_pos: Some(inner.pos),
             })
         }
         _ => {
@@ -252,6 +256,7 @@ pub fn policy_input_from_json(source: Arc<Source>, json: Json) -> Result<PolicyI
                 json: inner,
                 shape: Some(label),
                 decoded: false,
+                field_pos: None,
             })
         }
     }

@@ -48,7 +48,9 @@ use crate::model::policy::{
     ResourceValue, Source, Statement, Version, Warning, WarningKind,
 };
 use crate::model::variables;
-use crate::parse::{PolicyError, PolicyErrorKind, PolicyInput, policy_input_from_json};
+use crate::parse::{
+    PolicyError, PolicyErrorKind, PolicyInput, cli_wrapped, policy_input_from_json,
+};
 use crate::syntax::json::{self, Json, Pos, Value};
 
 /// How serious a finding is.
@@ -334,6 +336,9 @@ pub struct Linted {
     pub source: Arc<Source>,
     /// The findings, sorted by position, then code.
     pub findings: Vec<Finding>,
+    /// Where the JSON string holding the document starts in the file, when `source` is its
+    /// decoded text (SARIF viewers can only point into the file).
+    pub field_pos: Option<Pos>,
 }
 
 /// [`lint`], with the source the findings' positions refer to.
@@ -354,9 +359,13 @@ pub fn lint_input(name: &str, bytes: &[u8], kind: PolicyKind, shape: PolicyShape
                     e.pointer,
                     e.message,
                 )],
+                field_pos: None,
             };
         }
     };
+    let field_pos = cli_wrapped(&root)
+        .filter(|(_, _, node)| matches!(node.value, Value::String(_)))
+        .map(|(_, _, node)| node.pos);
     let input = match policy_input_from_json(source, root) {
         Ok(input) => input,
         // Only the decoded text of a string field can fail here, and only as JSON.
@@ -369,6 +378,7 @@ pub fn lint_input(name: &str, bytes: &[u8], kind: PolicyKind, shape: PolicyShape
             return Linted {
                 source,
                 findings: vec![finding],
+                field_pos,
             };
         }
     };
@@ -376,6 +386,7 @@ pub fn lint_input(name: &str, bytes: &[u8], kind: PolicyKind, shape: PolicyShape
     Linted {
         source: input.source,
         findings,
+        field_pos,
     }
 }
 
