@@ -58,6 +58,11 @@ Check a whole client workflow (login, pull, push, delete):
 
   ecrsim check policy.json --workflow push --resource arn:aws:ecr:us-east-1:123456789012:repository/my-app
 
+Every policy FILE (POLICY and each policy flag) may be a policy document, what the AWS CLI prints
+around one (get-role-policy, get-user-policy, get-group-policy, get-policy-version, get-role,
+ecr get-repository-policy / get-registry-policy, organizations describe-policy, kms get-key-policy),
+`-` for standard input (once), or a directory (every *.json in it, sorted).
+
 Exit codes: 0 allowed, 1 denied, 2 bad input or usage.";
 
 const FIX_EXAMPLE: &str = "\
@@ -145,11 +150,13 @@ pub enum Format {
     Markdown,
 }
 
-/// The policies that take part in a request, by type. Every file may also be in a shape the
-/// AWS CLI prints (`policyText`, `PolicyVersion.Document`, `PolicyDocument`, `Policy.Content`).
+/// The policies that take part in a request, by type. Every file is read by
+/// [`input::read_inputs`]: a document, any shape the AWS CLI prints around one, `-`, or a
+/// directory.
 #[derive(Debug, Default, clap::Args)]
 pub struct PolicyArgs {
-    /// Identity-based policy files (JSON); `-` reads one from standard input.
+    /// Identity-based policy files (JSON, or AWS CLI output such as get-role-policy), directories
+    /// (every *.json in them), or `-` for standard input.
     #[arg(value_name = "POLICY")]
     pub policies: Vec<PathBuf>,
     /// Another identity-based policy file (same as a positional POLICY).
@@ -289,8 +296,9 @@ pub struct CheckArgs {
 /// Arguments of `fix`.
 #[derive(Debug, clap::Args)]
 pub struct FixArgs {
-    /// The identity-based policy file to fix (`-` reads standard input; the corrected document
-    /// goes to standard output). Without it, `fix` writes a new inline policy.
+    /// The identity-based policy file to fix (JSON, or AWS CLI output such as get-role-policy;
+    /// `-` reads standard input); the corrected plain document goes to standard output. Without
+    /// it, `fix` writes a new inline policy.
     #[arg(value_name = "POLICY")]
     pub target: Option<PathBuf>,
     /// The other policies of the caller and the resource, as for `check`.
