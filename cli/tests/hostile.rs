@@ -1278,7 +1278,8 @@ fn malformed_requests_on_the_command_line() {
         ("short account id", check("ecr:PutImage", REPO, &["--resource-account", "12345"]), err("", "invalid account id `12345`: expected 12 digits")),
         // Files.
         ("missing policy file", vec!["check".into(), "/nonexistent/policy.json".into(), "--action".into(), "ecr:PutImage".into(), "--resource".into(), REPO.into()], err("cannot read /nonexistent/policy.json", "No such file or directory")),
-        ("directory as policy", vec!["check".into(), env!("CARGO_MANIFEST_DIR").into(), "--action".into(), "ecr:PutImage".into(), "--resource".into(), REPO.into()], err("cannot read ", "Is a directory")),
+        // A directory is every *.json in it (issue 14): one without any is an error that says so.
+        ("directory without policies", vec!["check".into(), env!("CARGO_MANIFEST_DIR").into(), "--action".into(), "ecr:PutImage".into(), "--resource".into(), REPO.into()], err("", "is a directory with no *.json file")),
         ("stdin twice", check("ecr:PutImage", REPO, &["-", "-"]), err("", "`-` (standard input) can be given only once")),
         ("no policy", vec!["check".into(), "--action".into(), "ecr:PutImage".into(), "--resource".into(), REPO.into()], Expect::Decision("ImplicitDeny")),
     ]

@@ -1454,6 +1454,37 @@ mod tests {
     }
 
     #[test]
+    fn get_role_and_get_key_policy_outputs_are_unwrapped_and_say_where_the_string_was() {
+        let trust = r#"{"Version":"2012-10-17","Statement":[{"Sid":"Trust","Effect":"Allow","Principal":{"Service":"ecs-tasks.amazonaws.com"},"Action":"sts:AssumeRole"}]}"#;
+        let role =
+            format!(r#"{{"Role":{{"RoleName":"task","AssumeRolePolicyDocument":{trust}}}}}"#);
+        let input = read_policy_input("role.json", role.as_bytes()).unwrap();
+        assert_eq!(input.shape, Some("Role.AssumeRolePolicyDocument"));
+        assert!(!input.decoded);
+        assert_eq!(input.field_pos, None);
+        assert_eq!(input.document_text(), trust);
+        assert_eq!(
+            input.policy(PolicyKind::Resource).unwrap().statements[0].label(),
+            "Trust"
+        );
+        let key = format!(
+            r#"{{"Policy":{},"PolicyName":"default"}}"#,
+            serde_json::to_string(trust).unwrap()
+        );
+        let input = read_policy_input("key.json", key.as_bytes()).unwrap();
+        assert_eq!(input.shape, Some("Policy"));
+        assert_eq!(input.source.name, "key.json (Policy)");
+        assert_eq!(input.field_pos.map(|p| (p.line, p.column)), Some((1, 11)));
+        assert_eq!(&*input.source.text, trust);
+        // `Policy` as an object is a shape only with `Content` (describe-policy); otherwise the
+        // document is read as it is, and refused for its unknown key.
+        let other = r#"{"Policy":{"Id":"x"}}"#;
+        let e = parse_policy_input("p.json", other.as_bytes(), PolicyKind::Identity).unwrap_err();
+        assert_eq!(e.kind, PolicyErrorKind::UnknownKey);
+        assert_eq!(e.source.name, "p.json");
+    }
+
+    #[test]
     fn render_points_at_the_column() {
         let e =
             error("{\"Statement\":{\"Effect\":\"allow\",\"Action\":\"a:b\",\"Resource\":\"*\"}}");
