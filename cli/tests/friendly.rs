@@ -197,3 +197,71 @@ fn cases_toml_policy_fields_get_the_friendly_errors() {
     assert_eq!(out.status.code(), Some(0), "{value}");
     assert_eq!(value["passed"], 6, "{value}");
 }
+
+#[test]
+fn batch_line_fields_get_the_friendly_errors_too() {
+    const REPO: &str = "arn:aws:ecr:us-east-1:123456789012:repository/app";
+    let trust: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(support::workspace_root().join(DIR).join("get-role.json"))
+            .unwrap(),
+    )
+    .unwrap();
+    let dump: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(
+            support::workspace_root()
+                .join(DIR)
+                .join("authorization-details.json"),
+        )
+        .unwrap(),
+    )
+    .unwrap();
+    let cases = [
+        (
+            "identityPolicies",
+            serde_json::json!([trust]),
+            "`identityPolicies[0]` is a role trust policy",
+        ),
+        (
+            "permissionBoundary",
+            serde_json::json!(trust.to_string()),
+            "`permissionBoundary` is a role trust policy",
+        ),
+        (
+            "identityPolicies",
+            serde_json::json!(["Version: \"2012-10-17\"\nStatement: []"]),
+            "`identityPolicies[0]` looks like YAML",
+        ),
+        (
+            "sessionPolicy",
+            serde_json::json!(""),
+            "`sessionPolicy` is empty",
+        ),
+        (
+            "resourcePolicy",
+            dump,
+            "`resourcePolicy` is the output of `aws iam get-account-authorization-details`",
+        ),
+    ];
+    for (field, value, expected) in cases {
+        let line = serde_json::json!({
+            "request": {"action": "ecr:BatchGetImage", "resource": REPO, "principal": "arn:aws:iam::123456789012:user/dev"},
+            field: value,
+        });
+        let out = ecrsim(&["batch"], format!("{line}\n"));
+        let result: serde_json::Value = serde_json::from_str(&text(&out.stdout)).unwrap();
+        assert_eq!(result["decision"], "Error", "{field}: {result}");
+        let error = result["error"].as_str().unwrap_or_default();
+        assert!(
+            error.starts_with(&format!("line 1: {expected}")),
+            "{field}: {error}"
+        );
+    }
+    // The trust policy as the resource policy it is: no mistake, a decision.
+    let line = serde_json::json!({
+        "request": {"action": "sts:AssumeRole", "resource": "arn:aws:iam::123456789012:role/task", "principal": "ecs-tasks.amazonaws.com"},
+        "resourcePolicy": trust,
+    });
+    let out = ecrsim(&["batch"], format!("{line}\n"));
+    let result: serde_json::Value = serde_json::from_str(&text(&out.stdout)).unwrap();
+    assert_eq!(result["decision"], "Allow", "{result}");
+}

@@ -1,6 +1,7 @@
 //! JSON text → validated [`Policy`]: every rule of docs/semantics.md#policy-grammar, with the file,
 //! line, column and JSON pointer of the first violation.
 
+pub mod mistake;
 pub mod organization;
 
 use std::fmt;

@@ -32,6 +32,7 @@ use crate::eval::registry::{RegistryScope, unsupported_actions};
 use crate::explain::{Detail, Explanation, evaluate};
 use crate::model::context::Context;
 use crate::model::policy::{Policy, PolicyKind, Source};
+use crate::parse::mistake::{self, Mistake};
 use crate::parse::{cli_wrapped, parse_policy_input, policy_from_json, policy_input_from_json};
 use crate::request::{Request, Validator};
 use crate::syntax::json::{self, Json, Value as JsonValue};
@@ -701,7 +702,25 @@ fn load_embedded(
             }
         }
     };
-    loaded.map_err(|e| format!("line {number}: {e}"))
+    loaded.map_err(|e| {
+        // A refused document that is one of the common mistakes says what it is.
+        let mistake = match &doc.value {
+            JsonValue::String(text) => mistake::diagnose(text.as_bytes(), kind),
+            _ => mistake::diagnose_json(doc, kind),
+        };
+        let what = match mistake {
+            None => return format!("line {number}: {e}"),
+            Some(Mistake::Empty) => "is empty: a policy is a JSON object",
+            Some(Mistake::Yaml) => "looks like YAML: policies are JSON, convert it first",
+            Some(Mistake::AuthorizationDetails) => {
+                "is the output of `aws iam get-account-authorization-details` (a whole account), not one policy: extract the policies you mean"
+            }
+            Some(Mistake::TrustPolicy) => {
+                "is a role trust policy: it says who may assume the role and grants the role's sessions no permissions (to ask who may assume the role, give it as `resourcePolicy` of a request for sts:AssumeRole on the role)"
+            }
+        };
+        format!("line {number}: `{name}` {what} ({e})")
+    })
 }
 
 /// The policies a line carries, each in its role, and their names for output.
