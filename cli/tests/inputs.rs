@@ -628,3 +628,35 @@ fn a_directory_is_every_json_file_in_it_and_an_empty_one_is_an_error() {
         "{value}"
     );
 }
+
+#[test]
+fn fix_prints_the_complete_repository_policy_from_a_get_repository_policy_output() {
+    let (code, _, stderr) = run(
+        &[
+            "fix",
+            &format!("{DIR}/allow/plain.json"),
+            "--resource-policy",
+            &format!("{DIR}/repo-policy-other-account.json"),
+            "--action",
+            "ecr:BatchGetImage",
+            "--resource",
+            REPO,
+            "--principal",
+            "arn:aws:iam::222222222222:user/dev",
+        ],
+        "",
+    );
+    assert_eq!(code, Some(1), "{stderr}");
+    let at = stderr.find("\n{").expect("the complete policy");
+    let policy: Value = serde_json::from_str(&stderr[at + 1..]).expect("JSON to the end");
+    let statements = policy["Statement"].as_array().expect("statements");
+    assert_eq!(statements.len(), 2, "{policy}");
+    assert_eq!(
+        statements[0]["Sid"], "OtherAccountPull",
+        "the existing statement is kept"
+    );
+    assert_eq!(
+        statements[1]["Principal"]["AWS"],
+        "arn:aws:iam::222222222222:user/dev"
+    );
+}
