@@ -488,6 +488,16 @@ fn batch_takes_every_shape_as_a_shared_flag_and_as_a_line_field() {
                 "{shape}: {value}"
             );
         }
+        // A resource policy as `aws ecr get-repository-policy` (or any shape) prints it.
+        let file: Value =
+            serde_json::from_str(&read(&format!("{DIR}/deny-principal/{shape}.json"))).unwrap();
+        let (_, stdout, _) = run(&["batch"], batch_line("resourcePolicy", file) + "\n");
+        let value = json_of(&stdout, shape);
+        assert_eq!(value["decision"], "ExplicitDeny", "{shape}: {value}");
+        assert_eq!(
+            value["deciding"][0]["sid"], "FixtureDenyAll",
+            "{shape}: {value}"
+        );
         // An invalid document in a line: the error points into the decoded string field, or into
         // the line itself for an object in place — never into a re-serialised string.
         let bad: Value = serde_json::from_str(&read(&format!("{DIR}/bad/{shape}.json"))).unwrap();
