@@ -748,7 +748,9 @@ fn case_request(
         .action(action)
         .is_some_and(|a| a.is_account_level());
     // A workflow's account-level actions go on `*`, as `check --workflow` sends them.
-    let on_key = action.get(..4).is_some_and(|p| p.eq_ignore_ascii_case("kms:"));
+    let on_key = action
+        .get(..4)
+        .is_some_and(|p| p.eq_ignore_ascii_case("kms:"));
     let resource = match (&case.kms_key, case.workflow.is_some()) {
         (_, true) if account_level => "*",
         (Some(key), true) if on_key => key.as_str(),

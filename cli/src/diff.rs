@@ -3,8 +3,8 @@
 use std::path::PathBuf;
 
 use crate::input::KindArg;
-use ecrsim_engine::tools::diff::{AccessChange, DiffNote, DiffOptions, PolicyDiff, diff};
 use ecrsim_engine::PolicyKind;
+use ecrsim_engine::tools::diff::{AccessChange, DiffNote, DiffOptions, PolicyDiff, diff};
 use ecrsim_engine::tools::grants::{Widening, widenings};
 use serde_json::{Value, json};
 

@@ -224,7 +224,13 @@ fn run_resource_policy(args: &ExplainArgs, kind: PolicyKind) -> u8 {
             "give the repository or registry policy as a POLICY file (--managed-policy is for identity policies)",
         );
     }
-    if args.policies.iter().filter(|p| p.as_os_str() == "-").count() > 1 {
+    if args
+        .policies
+        .iter()
+        .filter(|p| p.as_os_str() == "-")
+        .count()
+        > 1
+    {
         return crate::errors::fail(json_errors, "`-` (standard input) can be given only once");
     }
     let mut loaded = Vec::new();
@@ -347,7 +353,10 @@ fn grants_text(policy: &ecrsim_engine::Policy, kind: PolicyKind) -> String {
         let when = if grant.condition_keys.is_empty() {
             String::new()
         } else {
-            format!(", when its condition on {} holds", grant.condition_keys.join(", "))
+            format!(
+                ", when its condition on {} holds",
+                grant.condition_keys.join(", ")
+            )
         };
         let public = if grant.grantee == Grantee::Anyone && grant.condition_keys.is_empty() {
             " — public"

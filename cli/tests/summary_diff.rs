@@ -586,7 +586,10 @@ fn repository_policy_explain_speaks_of_its_grantees() {
         text.contains("account 444455556666 (any of its principals its own policies allow) pull from this repository"),
         "{text}"
     );
-    assert!(text.contains("when its condition on aws:sourceARN holds"), "{text}");
+    assert!(
+        text.contains("when its condition on aws:sourceARN holds"),
+        "{text}"
+    );
 }
 
 #[test]

@@ -214,9 +214,9 @@ pub fn widenings(old: &Policy, new: &Policy) -> Vec<Widening> {
     let (before, after) = (grants(old), grants(new));
     let mut out: Vec<Widening> = Vec::new();
     let public_before = |unconditional: bool| {
-        before
-            .iter()
-            .any(|g| g.grantee == Grantee::Anyone && (!unconditional || g.condition_keys.is_empty()))
+        before.iter().any(|g| {
+            g.grantee == Grantee::Anyone && (!unconditional || g.condition_keys.is_empty())
+        })
     };
     for grant in &after {
         if grant.grantee == Grantee::Anyone
@@ -240,7 +240,10 @@ pub fn widenings(old: &Policy, new: &Policy) -> Vec<Widening> {
             });
         }
         let every = |g: &Grant| {
-            matches!(g.scope, GrantScope::AllRepositories | GrantScope::AllExcept(_))
+            matches!(
+                g.scope,
+                GrantScope::AllRepositories | GrantScope::AllExcept(_)
+            )
         };
         if new.kind == PolicyKind::Registry
             && every(grant)
@@ -296,7 +299,10 @@ mod tests {
         assert_eq!(found[0].scope, GrantScope::ThisResource);
         assert_eq!(found[2].condition_keys, ["aws:sourceARN"]);
         assert_eq!(found[0].tasks, ["pull"]);
-        assert_eq!(found[0].actions, ["ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"]);
+        assert_eq!(
+            found[0].actions,
+            ["ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"]
+        );
     }
 
     #[test]

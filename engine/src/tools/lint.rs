@@ -1301,9 +1301,7 @@ fn image_reference_arn(text: &str) -> Option<String> {
         return Some(arn);
     }
     match image_to_arn(bare, None) {
-        Err(ImageRefError::PublicNeedsAccount) => {
-            image_to_arn(bare, Some("ACCOUNT-ID")).ok()
-        }
+        Err(ImageRefError::PublicNeedsAccount) => image_to_arn(bare, Some("ACCOUNT-ID")).ok(),
         _ => None,
     }
 }
@@ -1377,10 +1375,7 @@ impl Linter<'_> {
             self.authorization_token();
         }
         if matches!(kind, PolicyKind::Resource | PolicyKind::Registry) {
-            let owner = options
-                .account
-                .clone()
-                .or_else(|| self.resource_account());
+            let owner = options.account.clone().or_else(|| self.resource_account());
             self.public_statements();
             self.destructive_grants(owner.as_deref());
             self.lambda_statements(owner.as_deref());
@@ -1414,13 +1409,16 @@ impl Linter<'_> {
         let mut found = Vec::new();
         for statement in &self.policy.statements {
             for pattern in &statement.action.patterns {
-                if pattern.text.eq_ignore_ascii_case("ecr:GetAuthorizationToken") {
+                if pattern
+                    .text
+                    .eq_ignore_ascii_case("ecr:GetAuthorizationToken")
+                {
                     found.push(pattern.pos);
                 }
             }
         }
-        let grant = crate::explain::SuggestedStatement::allow("ecr:GetAuthorizationToken", "*")
-            .to_json();
+        let grant =
+            crate::explain::SuggestedStatement::allow("ecr:GetAuthorizationToken", "*").to_json();
         for pos in found {
             self.push(
                 &E120,
@@ -1591,7 +1589,10 @@ impl Linter<'_> {
                 .find(|p| p.text == bad.action)
                 .map_or(statement.action.pos, |p| p.pos);
             let what = if statement.action.negated {
-                format!("`NotAction` (here `{}`) stands for other actions", bad.action)
+                format!(
+                    "`NotAction` (here `{}`) stands for other actions",
+                    bad.action
+                )
             } else {
                 format!("`{}` is not one of them", bad.action)
             };
@@ -1969,18 +1970,17 @@ mod tests {
 
     #[test]
     fn e120_login_action_in_a_repository_policy_replaces_w103() {
-        let text = statement(&format!(
-            r#"{{"Effect":"Allow","Principal":{{"AWS":"arn:aws:iam::111122223333:role/ci"}},"Action":["ecr:GetAuthorizationToken","ecr:BatchGetImage"]}}"#
-        ));
+        let text = statement(
+            r#"{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::111122223333:role/ci"},"Action":["ecr:GetAuthorizationToken","ecr:BatchGetImage"]}"#,
+        );
         assert_eq!(lint_as(&text, &repository()), ["E120"]);
         // Through a wildcard it is W103, as before; in an identity policy on "*" nothing.
         let wildcard = statement(
             r#"{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::111122223333:role/ci"},"Action":"ecr:Get*"}"#,
         );
         assert_eq!(lint_as(&wildcard, &repository()), ["W103"]);
-        let identity = statement(
-            r#"{"Effect":"Allow","Action":"ecr:GetAuthorizationToken","Resource":"*"}"#,
-        );
+        let identity =
+            statement(r#"{"Effect":"Allow","Action":"ecr:GetAuthorizationToken","Resource":"*"}"#);
         assert!(run(&identity).is_empty());
     }
 
@@ -1996,7 +1996,9 @@ mod tests {
             r#"{{"Effect":"Allow","Principal":"*","Action":{PULL},"Condition":{{"StringEquals":{{"aws:PrincipalOrgID":"o-abc123"}}}}}}"#
         ));
         assert!(lint_as(&conditioned, &repository()).is_empty());
-        let deny = statement(&format!(r#"{{"Effect":"Deny","Principal":"*","Action":{PULL}}}"#));
+        let deny = statement(&format!(
+            r#"{{"Effect":"Deny","Principal":"*","Action":{PULL}}}"#
+        ));
         assert!(lint_as(&deny, &repository()).is_empty());
         let named = statement(&format!(
             r#"{{"Effect":"Allow","Principal":{{"AWS":"arn:aws:iam::111122223333:root"}},"Action":{PULL}}}"#
@@ -2060,7 +2062,11 @@ mod tests {
         let text = statement(
             r#"{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::111122223333:root"},"Action":["ecr:ReplicateImage","ecr:BatchGetImage"],"Resource":"arn:aws:ecr:us-east-1:123456789012:repository/*"}"#,
         );
-        let v1 = lint_with("p.json", text.as_bytes(), &registry(Some(RegistryScope::V1)));
+        let v1 = lint_with(
+            "p.json",
+            text.as_bytes(),
+            &registry(Some(RegistryScope::V1)),
+        );
         assert_eq!(codes(&v1), ["E123"]);
         assert!(v1[0].message.contains("`ecr:BatchGetImage`"));
         assert_eq!(v1[0].pointer, "/Statement/0/Action/1");
