@@ -178,6 +178,9 @@ pub struct Case {
     pub workflow: Option<String>,
     /// The request resource (ARN or `*`).
     pub resource: String,
+    /// The KMS key a workflow's `kms:` actions act on.
+    #[serde(default)]
+    pub kms_key: Option<String>,
     /// The caller.
     #[serde(default)]
     pub principal: Option<String>,
@@ -745,10 +748,13 @@ fn case_request(
         .action(action)
         .is_some_and(|a| a.is_account_level());
     // A workflow's account-level actions go on `*`, as `check --workflow` sends them.
-    let resource = if case.workflow.is_some() && account_level {
-        "*"
-    } else {
-        case.resource.as_str()
+    let on_key = action
+        .get(..4)
+        .is_some_and(|p| p.eq_ignore_ascii_case("kms:"));
+    let resource = match (&case.kms_key, case.workflow.is_some()) {
+        (_, true) if account_level => "*",
+        (Some(key), true) if on_key => key.as_str(),
+        _ => case.resource.as_str(),
     };
     let mut request =
         Request::new(action, resource, case.principal.as_deref())?.with_checked_context(context)?;

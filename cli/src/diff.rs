@@ -3,7 +3,9 @@
 use std::path::PathBuf;
 
 use crate::input::KindArg;
+use ecrsim_engine::PolicyKind;
 use ecrsim_engine::tools::diff::{AccessChange, DiffNote, DiffOptions, PolicyDiff, diff};
+use ecrsim_engine::tools::grants::{Widening, widenings};
 use serde_json::{Value, json};
 
 use crate::input::load_policy;
@@ -24,7 +26,11 @@ actions) or on the resources the policies name; a wildcard resource is checked o
 such as repository/<any>, and the change says which value it stands for. Conditions are
 evaluated both ways: a grant that depends on them is reported as conditional.
 
-Exit codes: 0 no access gained, 1 access gained (fail a CI check), 2 bad input.";
+With --kind resource or --kind registry, headlines (`!`) say when the new version opens the
+policy to every AWS account, to an account no statement named before, or (registry policies) to
+every repository.
+
+Exit codes: 0 no access gained, 1 access gained or a headline (fail a CI check), 2 bad input.";
 
 /// Arguments of `diff`.
 #[derive(Debug, clap::Args)]
@@ -79,17 +85,43 @@ pub fn run(args: &DiffArgs) -> u8 {
             return crate::errors::fail(args.format == Format::Json, &e.to_string());
         }
     };
+    let resource_kind = matches!(kind, PolicyKind::Resource | PolicyKind::Registry);
+    let headlines: Vec<String> = if resource_kind {
+        widenings(&old, &new)
+            .iter()
+            .map(|w| headline_text(w, kind))
+            .collect()
+    } else {
+        Vec::new()
+    };
     let text = match args.format {
         Format::Human => {
-            ecrsim_engine::syntax::printable::printable_lines(&result.render_text_with(note_text))
+            let mut text: String = headlines.iter().map(|h| format!("! {h}\n")).collect();
+            if !headlines.is_empty() {
+                text.push('\n');
+            }
+            text.push_str(&result.render_text_with(note_text));
+            ecrsim_engine::syntax::printable::printable_lines(&text)
         }
         Format::Json => {
-            serde_json::to_string_pretty(&diff_json(&result)).unwrap_or_default() + "\n"
+            let mut value = diff_json(&result);
+            if let Value::Object(map) = &mut value
+                && resource_kind
+            {
+                map.insert("headlines".into(), json!(headlines));
+            }
+            serde_json::to_string_pretty(&value).unwrap_or_default() + "\n"
         }
-        Format::Markdown => crate::markdown::diff(&diff_json(&result)),
+        Format::Markdown => {
+            let mut text: String = headlines.iter().map(|h| format!("> **{h}**\n")).collect();
+            if !headlines.is_empty() {
+                text.push('\n');
+            }
+            text + &crate::markdown::diff(&diff_json(&result))
+        }
     };
     crate::write_stdout(text.as_bytes());
-    if result.has_gains() {
+    if result.has_gains() || !headlines.is_empty() {
         EXIT_DENIED
     } else {
         EXIT_ALLOWED
@@ -128,4 +160,34 @@ fn change_json(change: &AccessChange) -> Value {
         "after": change.after.as_str(),
         "text": change.to_string(),
     })
+}
+
+/// One headline of a repository or registry policy change.
+fn headline_text(widening: &Widening, kind: PolicyKind) -> String {
+    let policy = match kind {
+        PolicyKind::Registry => "registry",
+        _ => "repository",
+    };
+    match widening {
+        Widening::Public {
+            condition_keys,
+            statement,
+        } if condition_keys.is_empty() => format!(
+            "opens this {policy} to every AWS account: \"Principal\": \"*\" without a condition (statement {statement}) — public"
+        ),
+        Widening::Public {
+            condition_keys,
+            statement,
+        } => format!(
+            "opens this {policy} to every AWS account that meets the condition on {} (statement {statement})",
+            condition_keys.join(", ")
+        ),
+        Widening::Account { account, statement } => format!(
+            "opens this {policy} to account {account}, which no statement named before (statement {statement})"
+        ),
+        Widening::AllRepositories { grantee, statement } => format!(
+            "widens what {} gets to every repository of this registry (statement {statement})",
+            crate::summary::grantee_text(grantee)
+        ),
+    }
 }

@@ -510,14 +510,18 @@ pub fn build_requests(
                     workflow::names().join(", ")
                 )));
             };
-            let requests = workflow::requests(
+            let requests = workflow::requests_with_key(
                 workflow.actions,
                 resource.as_deref(),
+                args.kms_key.as_deref(),
                 args.principal.as_deref(),
             )
             .map_err(|e| match e {
                 workflow::WorkflowError::NeedsRepository { action } => LoadError(format!(
                     "`{action}` acts on a repository: give its ARN with --resource\n  = help: e.g. --resource arn:aws:ecr:us-east-1:123456789012:repository/my-app"
+                )),
+                workflow::WorkflowError::NeedsKmsKey { action } => LoadError(format!(
+                    "`{action}` acts on a KMS key: give its ARN with --kms-key\n  = help: e.g. --kms-key arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"
                 )),
                 workflow::WorkflowError::Request(e) => request_error(e),
                 other => LoadError(other.to_string()),

@@ -232,6 +232,10 @@ pub struct RequestArgs {
     /// (an image reference as for --image is accepted too).
     #[arg(long, short)]
     pub resource: Option<String>,
+    /// The KMS key (`arn:aws:kms:REGION:ACCOUNT:key/ID`) the `kms:` actions of a workflow act on
+    /// (`--workflow create-repository-kms`).
+    #[arg(long, value_name = "ARN")]
+    pub kms_key: Option<String>,
     /// An image reference instead of --resource: `ACCOUNT.dkr.ecr.REGION.amazonaws.com/NAME[:TAG|@DIGEST]`
     /// or `public.ecr.aws/ALIAS/NAME[:TAG]` (with --resource-account), checked on its repository ARN.
     #[arg(long, value_name = "REF", conflicts_with = "resource")]

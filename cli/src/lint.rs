@@ -11,7 +11,7 @@ use ecrsim_engine::PolicyKind;
 
 use crate::input::KindArg;
 use ecrsim_engine::tools::lint::{
-    Finding, PolicyShape, RULES, Rule, Severity, find_rule, lint_input,
+    Finding, LintOptions, PolicyShape, RULES, Rule, Severity, find_rule, lint_input,
 };
 use serde_json::{Value, json};
 
@@ -126,6 +126,16 @@ pub struct LintArgs {
     /// How to read the policies [default: identity, or resource with --shape repository].
     #[arg(long, value_enum)]
     pub kind: Option<KindArg>,
+    /// The registry policy scope of the registry a `--kind registry` policy is for: with V1, any
+    /// action other than ecr:ReplicateImage, ecr:BatchImportUpstreamImage and
+    /// ecr:CreateRepository is an error (E123), as AWS rejects it on save.
+    #[arg(long, value_name = "V1|V2", value_parser = crate::input::parse_registry_scope)]
+    pub registry_policy_scope: Option<ecrsim_engine::eval::registry::RegistryScope>,
+    /// The account (12 digits) that owns the repository or registry of a `--kind resource` or
+    /// `--kind registry` policy: who counts as another account for W122 and W124 [default: the
+    /// account of the policy's Resource ARNs; else account principals count as other accounts].
+    #[arg(long, value_name = "ACCOUNT")]
+    pub account: Option<String>,
     /// Leave out findings with this code or name, e.g. `I113` or `duplicate-action`
     /// (repeat the flag, or separate with commas).
     #[arg(long, value_name = "CODE", value_delimiter = ',')]
@@ -168,6 +178,22 @@ pub fn run(args: &LintArgs) -> u8 {
     let shape = args
         .shape
         .map_or_else(|| PolicyShape::default_for(kind), Shape::engine);
+    if let Some(account) = &args.account
+        && !ecrsim_engine::model::arn::is_account_id(account)
+    {
+        say!("error: invalid --account `{account}`: expected an account id of 12 digits");
+        return EXIT_BAD_INPUT;
+    }
+    if args.registry_policy_scope.is_some() && kind != PolicyKind::Registry {
+        say!("error: --registry-policy-scope applies to registry policies: give --kind registry");
+        return EXIT_BAD_INPUT;
+    }
+    let options = LintOptions {
+        kind,
+        shape,
+        registry_scope: args.registry_policy_scope,
+        account: args.account.clone(),
+    };
 
     let mut texts: Vec<(String, String)> = Vec::new();
     let mut unreadable: Vec<String> = Vec::new();
@@ -191,7 +217,7 @@ pub fn run(args: &LintArgs) -> u8 {
                 continue;
             }
         };
-        let linted = lint_input(&file.name, &file.bytes, kind, shape);
+        let linted = lint_input(&file.name, &file.bytes, &options);
         let name = linted.source.name.clone();
         for mut finding in linted.findings {
             if ignored.contains(&finding.code) {

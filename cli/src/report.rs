@@ -255,6 +255,7 @@ const CASE_FIELDS: &[&str] = &[
     "policies",
     "action",
     "resource",
+    "kms_key",
     "principal",
     "context",
     "workflow",

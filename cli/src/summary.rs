@@ -41,6 +41,10 @@ pub struct ExplainArgs {
     /// An AWS managed policy to include, by name or ARN (e.g. AmazonEC2ContainerRegistryPowerUser).
     #[arg(long = "managed-policy", value_name = "NAME|ARN")]
     pub managed_policies: Vec<String>,
+    /// How to read the policies: `resource` (an ECR repository policy) or `registry` (an ECR
+    /// registry policy) says who the policy lets in and to what, from the principal side.
+    #[arg(long, value_enum, default_value_t)]
+    pub kind: crate::input::KindArg,
     /// Output format.
     #[arg(long, value_enum, default_value_t)]
     pub format: Format,
@@ -48,6 +52,10 @@ pub struct ExplainArgs {
 
 /// Runs `explain` and returns the exit code.
 pub fn run(args: &ExplainArgs) -> u8 {
+    let kind = args.kind.policy_kind();
+    if matches!(kind, PolicyKind::Resource | PolicyKind::Registry) {
+        return run_resource_policy(args, kind);
+    }
     if args.policies.is_empty() && args.managed_policies.is_empty() {
         return crate::errors::fail(
             args.format == Format::Json,
@@ -59,7 +67,7 @@ pub fn run(args: &ExplainArgs) -> u8 {
     }
     let mut policies = Vec::new();
     for path in &args.policies {
-        match load_policies(path, PolicyKind::Identity) {
+        match load_policies(path, kind) {
             Ok(p) => policies.extend(p),
             Err(e) => {
                 return crate::errors::fail(args.format == Format::Json, &e.to_string());
@@ -196,5 +204,186 @@ fn warning_json(w: &SummaryWarning) -> Value {
         "column": w.column,
         "action": w.action,
         "message": w.message,
+    })
+}
+
+/// `explain --kind resource|registry`: who the policy lets in, statement by statement.
+fn run_resource_policy(args: &ExplainArgs, kind: PolicyKind) -> u8 {
+    let json_errors = args.format == Format::Json;
+    if args.policies.is_empty() || !args.managed_policies.is_empty() {
+        return crate::errors::fail(
+            json_errors,
+            "give the repository or registry policy as a POLICY file (--managed-policy is for identity policies)",
+        );
+    }
+    if let Err(e) = check_stdin_once(args.policies.iter().map(PathBuf::as_path)) {
+        return crate::errors::fail(json_errors, &e.to_string());
+    }
+    let mut loaded = Vec::new();
+    for path in &args.policies {
+        match load_policies(path, kind) {
+            Ok(p) => loaded.extend(p),
+            Err(e) => return crate::errors::fail(json_errors, &e.to_string()),
+        }
+    }
+    let text = match args.format {
+        Format::Json => {
+            let value = json!({
+                "kind": policy_word(kind).0,
+                "policies": loaded.iter().map(|p| json!({
+                    "policy": p.source.name,
+                    "grants": grants(p).iter().map(|g| grant_json(g, kind)).collect::<Vec<_>>(),
+                })).collect::<Vec<_>>(),
+            });
+            serde_json::to_string_pretty(&value).unwrap_or_default() + "\n"
+        }
+        Format::Human => loaded.iter().map(|p| grants_text(p, kind)).collect(),
+        Format::Markdown => loaded
+            .iter()
+            .map(|p| {
+                let text = grants_text(p, kind);
+                let mut lines = text.lines();
+                let mut out = format!("**{}**\n\n", lines.next().unwrap_or_default());
+                for line in lines.filter(|l| !l.trim().is_empty()) {
+                    out.push_str(&format!("- {}\n", line.trim()));
+                }
+                out + "\n"
+            })
+            .collect(),
+    };
+    crate::write_stdout(ecrsim_engine::syntax::printable::printable_lines(&text).as_bytes());
+    EXIT_ALLOWED
+}
+
+use ecrsim_engine::tools::grants::{Grant, GrantScope, Grantee, grants};
+
+/// ("repository", "this repository") or ("registry", "this registry").
+fn policy_word(kind: PolicyKind) -> (&'static str, &'static str) {
+    match kind {
+        PolicyKind::Registry => ("registry", "this registry"),
+        _ => ("repository", "this repository"),
+    }
+}
+
+/// Who a grantee is, in words.
+pub fn grantee_text(grantee: &Grantee) -> String {
+    match grantee {
+        Grantee::Anyone => "every AWS account (\"Principal\": \"*\")".to_string(),
+        Grantee::Account(account) => {
+            format!("account {account} (any of its principals its own policies allow)")
+        }
+        Grantee::Principal { arn, .. } => arn.clone(),
+        Grantee::Service(name) => format!("the service {name}"),
+        Grantee::Other(text) => text.clone(),
+    }
+}
+
+/// Which repositories, in words.
+fn scope_text(scope: &GrantScope, kind: PolicyKind) -> String {
+    let names = |rs: &[String]| -> String {
+        rs.iter()
+            .map(|r| {
+                ecrsim_engine::tools::summary::ResourceSummary::new(r)
+                    .repository
+                    .unwrap_or_else(|| r.clone())
+            })
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    match scope {
+        GrantScope::ThisResource => policy_word(kind).1.to_string(),
+        GrantScope::AllRepositories => "every repository of this registry".to_string(),
+        GrantScope::Listed(rs) => format!("repositories {}", names(rs)),
+        GrantScope::AllExcept(rs) => format!("every repository but {}", names(rs)),
+    }
+}
+
+/// "pull from", "push to", … for the grant's tasks.
+fn tasks_text(grant: &Grant) -> Option<String> {
+    let verbs: Vec<&str> = grant
+        .tasks
+        .iter()
+        .map(|t| match *t {
+            "pull" => "pull from",
+            "push" => "push to",
+            "delete" => "delete images of",
+            _ => "replicate into",
+        })
+        .collect();
+    match verbs.as_slice() {
+        [] => None,
+        [one] => Some(one.to_string()),
+        [init @ .., last] => Some(format!("{} and {last}", init.join(", "))),
+    }
+}
+
+fn grants_text(policy: &ecrsim_engine::Policy, kind: PolicyKind) -> String {
+    let (word, _) = policy_word(kind);
+    let found = grants(policy);
+    let mut out = format!("This {word} policy ({}) lets:\n", policy.source.name);
+    if found.is_empty() {
+        out.push_str("  nobody: it has no Allow statement with a Principal\n");
+    }
+    for grant in &found {
+        let actions = grant.actions.join(", ");
+        let what = if grant.not_action {
+            format!("every action except {actions}")
+        } else {
+            actions
+        };
+        let scope = scope_text(&grant.scope, kind);
+        let doing = match tasks_text(grant) {
+            Some(verbs) => format!("{verbs} {scope} ({what})"),
+            None => format!("{what} on {scope}"),
+        };
+        let when = if grant.condition_keys.is_empty() {
+            String::new()
+        } else {
+            format!(
+                ", when its condition on {} holds",
+                grant.condition_keys.join(", ")
+            )
+        };
+        let public = if grant.grantee == Grantee::Anyone && grant.condition_keys.is_empty() {
+            " — public"
+        } else {
+            ""
+        };
+        out.push_str(&format!(
+            "  {} {doing}{when}{public} [statement {}, line {}]\n",
+            grantee_text(&grant.grantee),
+            grant.statement,
+            grant.line
+        ));
+    }
+    out.push_str("Deny and NotPrincipal statements are not listed; identity policies of other accounts must allow too.\n");
+    out
+}
+
+fn grant_json(grant: &Grant, kind: PolicyKind) -> Value {
+    let (kind_name, value, account) = match &grant.grantee {
+        Grantee::Anyone => ("anyone", "*".to_string(), None),
+        Grantee::Account(a) => ("account", a.clone(), Some(a.clone())),
+        Grantee::Principal { arn, account } => ("principal", arn.clone(), account.clone()),
+        Grantee::Service(s) => ("service", s.clone(), None),
+        Grantee::Other(o) => ("other", o.clone(), None),
+    };
+    let (scope, resources) = match &grant.scope {
+        GrantScope::ThisResource => ("this", Vec::new()),
+        GrantScope::AllRepositories => ("allRepositories", Vec::new()),
+        GrantScope::Listed(rs) => ("listed", rs.clone()),
+        GrantScope::AllExcept(rs) => ("allExcept", rs.clone()),
+    };
+    json!({
+        "grantee": {"type": kind_name, "value": value, "account": account},
+        "actions": grant.actions,
+        "notAction": grant.not_action,
+        "tasks": grant.tasks,
+        "scope": scope,
+        "resources": resources,
+        "conditionKeys": grant.condition_keys,
+        "statement": grant.statement,
+        "line": grant.line,
+        "text": format!("{} {}", grantee_text(&grant.grantee), scope_text(&grant.scope, kind)),
     })
 }

@@ -291,19 +291,19 @@ fn repository_policies_are_linted_as_resource_policies() {
         "",
     );
     let findings = json_findings(&out);
-    assert_eq!(codes(&findings), ["W103"], "{findings:#?}");
+    assert_eq!(codes(&findings), ["E120"], "{findings:#?}");
     assert!(
         findings[0]["message"]
             .as_str()
             .unwrap()
-            .contains("can never grant")
+            .contains("no repository policy can grant")
     );
     // --shape repository implies the resource kind; as an identity policy it is invalid.
     let out = ecrsim(
         &["lint", "--format", "json", "--shape", "repository", &path],
         "",
     );
-    assert_eq!(codes(&json_findings(&out)), ["W103"]);
+    assert_eq!(codes(&json_findings(&out)), ["E120"]);
     let out = ecrsim(&["lint", "--format", "json", &path], "");
     assert_eq!(codes(&json_findings(&out)), ["E002"]);
 }
@@ -470,4 +470,69 @@ fn fixtures_exist() {
     ] {
         assert!(dir.join(name).is_file(), "{name}");
     }
+}
+
+#[test]
+fn registry_policies_are_checked_against_their_scope() {
+    let policy = r#"{"Version":"2012-10-17","Statement":[{"Sid":"Pull","Effect":"Allow","Principal":{"AWS":"arn:aws:iam::111122223333:root"},"Action":["ecr:ReplicateImage","ecr:BatchGetImage"],"Resource":"arn:aws:ecr:us-east-1:123456789012:repository/*"}]}"#;
+    let args = |scope: &'static str| -> Vec<&'static str> {
+        let mut args = vec!["lint", "--format", "json", "--kind", "registry", "-"];
+        if !scope.is_empty() {
+            args.extend(["--registry-policy-scope", scope]);
+        }
+        args
+    };
+    let v1 = ecrsim(&args("V1"), policy);
+    assert_eq!(v1.status.code(), Some(1));
+    let findings = json_findings(&v1);
+    assert_eq!(codes(&findings), ["E123"], "{findings:#?}");
+    assert_eq!(findings[0]["line"], 1);
+    assert!(
+        findings[0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("`ecr:BatchGetImage`")
+    );
+    for scope in ["V2", ""] {
+        let out = ecrsim(&args(scope), policy);
+        assert_eq!(out.status.code(), Some(0), "{scope}");
+        assert!(json_findings(&out).is_empty());
+    }
+    // The scope is about registry policies only.
+    let out = ecrsim(&["lint", "--registry-policy-scope", "V1", "-"], policy);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out.stderr).contains("--kind registry"));
+}
+
+#[test]
+fn account_says_who_owns_a_repository_policy() {
+    let policy = r#"{"Version":"2012-10-17","Statement":[{"Sid":"Ops","Effect":"Allow","Principal":{"AWS":"arn:aws:iam::444455556666:role/ops"},"Action":["ecr:BatchGetImage","ecr:DeleteRepository"]}]}"#;
+    let run = |extra: &[&'static str]| {
+        let mut args = vec!["lint", "--format", "json", "--kind", "resource", "-"];
+        args.extend_from_slice(extra);
+        ecrsim(&args, policy)
+    };
+    // A role of an unknown owner is not taken as another account.
+    assert!(json_findings(&run(&[])).is_empty());
+    let foreign = run(&["--account", "123456789012"]);
+    assert_eq!(codes(&json_findings(&foreign)), ["W122"]);
+    let own = run(&["--account", "444455556666"]);
+    assert!(json_findings(&own).is_empty());
+    let bad = run(&["--account", "12345"]);
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(text(&bad.stderr).contains("12 digits"));
+}
+
+#[test]
+fn an_image_reference_as_resource_gets_the_repository_arn() {
+    let policy = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"ecr:BatchGetImage","Resource":"123456789012.dkr.ecr.us-east-1.amazonaws.com/app:1.2"}]}"#;
+    let out = ecrsim(&["lint", "--format", "json", "-"], policy);
+    let findings = json_findings(&out);
+    assert_eq!(codes(&findings), ["E119"]);
+    assert!(
+        findings[0]["help"]
+            .as_str()
+            .unwrap()
+            .contains("arn:aws:ecr:us-east-1:123456789012:repository/app")
+    );
 }

@@ -178,3 +178,65 @@ fn batch_lines() {
 fn test_command_on_a_failing_fixture() {
     insta::assert_snapshot!(run(&["test", "cli/tests/fixtures/failing"], ""));
 }
+
+const GRANTS: &str = "cli/tests/fixtures/grants";
+
+#[test]
+fn explain_repository_policy_human() {
+    insta::assert_snapshot!(run(
+        &[
+            "explain",
+            "--kind",
+            "resource",
+            &format!("{GRANTS}/repository-policy.json")
+        ],
+        ""
+    ));
+}
+
+#[test]
+fn explain_registry_policy_json() {
+    insta::assert_snapshot!(run(
+        &[
+            "explain",
+            "--kind",
+            "registry",
+            "--format",
+            "json",
+            &format!("{GRANTS}/registry-policy.json")
+        ],
+        ""
+    ));
+}
+
+#[test]
+fn diff_repository_policy_headlines() {
+    insta::assert_snapshot!(run(
+        &[
+            "diff",
+            "--kind",
+            "resource",
+            &format!("{GRANTS}/repository-policy.json"),
+            &format!("{GRANTS}/repository-policy-opened.json")
+        ],
+        ""
+    ));
+}
+
+#[test]
+fn diff_registry_policy_all_repositories_headline() {
+    insta::assert_snapshot!(run(
+        &[
+            "diff",
+            "--kind",
+            "registry",
+            "--principal",
+            "arn:aws:iam::111122223333:role/ecr-replication",
+            "--format",
+            "json",
+            &format!("{GRANTS}/registry-policy.json"),
+            &format!("{GRANTS}/registry-policy-all.json")
+        ],
+        ""
+    ));
+}

@@ -567,3 +567,69 @@ fn every_new_subcommand_help_has_examples() {
         assert!(help.contains(example), "{sub}: {help}");
     }
 }
+
+#[test]
+fn repository_policy_explain_speaks_of_its_grantees() {
+    let out = ecrsim(
+        &[
+            "explain",
+            "--kind",
+            "resource",
+            "cli/tests/fixtures/grants/repository-policy.json",
+        ],
+        "",
+    );
+    assert_eq!(out.status.code(), Some(0));
+    let text = text(&out.stdout);
+    assert!(text.starts_with("This repository policy ("), "{text}");
+    assert!(
+        text.contains("account 444455556666 (any of its principals its own policies allow) pull from this repository"),
+        "{text}"
+    );
+    assert!(
+        text.contains("when its condition on aws:sourceARN holds"),
+        "{text}"
+    );
+}
+
+#[test]
+fn diff_headlines_a_repository_policy_opened_to_the_public_and_an_account() {
+    let out = ecrsim(
+        &[
+            "diff",
+            "--kind",
+            "resource",
+            "--format",
+            "json",
+            "cli/tests/fixtures/grants/repository-policy.json",
+            "cli/tests/fixtures/grants/repository-policy-opened.json",
+        ],
+        "",
+    );
+    assert_eq!(out.status.code(), Some(1), "a headline fails the check");
+    let value: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let headlines: Vec<&str> = value["headlines"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| h.as_str().unwrap())
+        .collect();
+    assert_eq!(headlines.len(), 2, "{headlines:?}");
+    assert!(headlines[0].contains("account 777788889999"));
+    assert!(headlines[1].contains("public"));
+    // The reverse change opens nothing; identity policies get no headlines.
+    let back = ecrsim(
+        &[
+            "diff",
+            "--kind",
+            "resource",
+            "--format",
+            "json",
+            "cli/tests/fixtures/grants/repository-policy-opened.json",
+            "cli/tests/fixtures/grants/repository-policy.json",
+        ],
+        "",
+    );
+    let value: serde_json::Value = serde_json::from_slice(&back.stdout).unwrap();
+    assert_eq!(value["headlines"], serde_json::json!([]));
+}

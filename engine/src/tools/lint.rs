@@ -34,12 +34,25 @@
 //! | `W116` | `short-arn` | warning | A `Resource` value with fewer than six ARN fields (not reported where `W104` already is). |
 //! | `I117` | `old-version` | info | `"Version": "2008-10-17"`: policy variables are literal text. |
 //! | `E118` | `invalid-sid` | error | A `Sid` with characters other than `A-Z`, `a-z`, `0-9` in an identity-based policy, which IAM rejects. |
+//! | `E119` | `image-reference-as-resource` | error | A `Resource` value written as a registry URI or image reference (`123456789012.dkr.ecr.us-east-1.amazonaws.com/app:1.2`, `public.ecr.aws/ALIAS/NAME`), as docker takes it: it is no ARN, so the policy is invalid (the one finding of the document, in place of `E002`). The finding gives the repository ARN. |
+//! | `E120` | `authorization-token-in-repository-policy` | error | `ecr:GetAuthorizationToken` listed by name in a repository policy: the ECR guide says the caller needs it "through an IAM policy", and `SetRepositoryPolicy` has been seen rejecting it (docs/decisions.md, "ECR lint rules"). |
+//! | `W121` | `public-repository-policy` | warning | A repository or registry policy statement that allows `"Principal": "*"` without a `Condition`: every AWS account can use what it grants. |
+//! | `W122` | `cross-account-destructive-grant` | warning | A repository or registry policy that allows another account (or `*`) an action that deletes images or repositories or replaces the policy (`ecr:DeleteRepository`, `ecr:BatchDeleteImage`, `ecr:SetRepositoryPolicy`, `ecr:DeleteRepositoryPolicy`, `ecr:PutLifecyclePolicy`). |
+//! | `E123` | `registry-policy-v1-action` | error | A registry policy checked with registry policy scope V1 that lists an action other than `ecr:ReplicateImage`, `ecr:BatchImportUpstreamImage`, `ecr:CreateRepository` (or `ecr:*`/`*`), or uses `NotAction`: ECR rejects it when it is saved. |
+//! | `W124` | `lambda-without-source-condition` | warning | A repository or registry policy that grants another account and lets `lambda.amazonaws.com` in without an `aws:SourceArn` or `aws:SourceAccount` condition: any account's Lambda functions can then read the images. |
+//!
+//! Which account owns the policy (for `W122` and `W124`) is the one given in [`LintOptions`], else
+//! the account field of the statements' `Resource` ARNs when they all agree. Without it, an
+//! account principal (`123456789012` or `arn:aws:iam::123456789012:root`) is taken as another
+//! account (naming one's own account in one's own repository policy adds nothing), a role or user
+//! ARN is not, and `*` always is.
 
 use std::collections::{BTreeSet, HashMap, HashSet};
 use std::fmt;
 use std::sync::Arc;
 
 use crate::data::catalog::{ActionInfo, Catalog};
+use crate::eval::registry::{RegistryScope, unsupported_actions};
 use crate::model::arn::{fits_format, resource_field_start};
 use crate::model::condition::{Clause, Family, Operator, Qualifier};
 use crate::model::context::Context;
@@ -206,10 +219,41 @@ const E118: Rule = rule(
     "The Sid has characters IAM rejects in identity-based policies.",
 );
 
+const E119: Rule = rule(
+    "E119",
+    "image-reference-as-resource",
+    "A registry URI or image reference is written where a Resource ARN belongs.",
+);
+const E120: Rule = rule(
+    "E120",
+    "authorization-token-in-repository-policy",
+    "ecr:GetAuthorizationToken belongs in the caller's identity-based policy, not a repository policy.",
+);
+const W121: Rule = rule(
+    "W121",
+    "public-repository-policy",
+    "The policy allows \"*\" (every AWS account) without a condition.",
+);
+const W122: Rule = rule(
+    "W122",
+    "cross-account-destructive-grant",
+    "The policy lets another account delete images or repositories, or replace the policy.",
+);
+const E123: Rule = rule(
+    "E123",
+    "registry-policy-v1-action",
+    "A registry policy with scope V1 may list only ReplicateImage, BatchImportUpstreamImage and CreateRepository.",
+);
+const W124: Rule = rule(
+    "W124",
+    "lambda-without-source-condition",
+    "lambda.amazonaws.com is let in without an aws:SourceArn or aws:SourceAccount condition in a cross-account policy.",
+);
+
 /// Every rule, in code order.
 pub const RULES: &[Rule] = &[
     E001, E002, W100, W101, W102, W103, W104, W105, E106, W107, W108, W109, W110, W111, I112, I113,
-    W114, I115, W116, I117, E118,
+    W114, I115, W116, I117, E118, E119, E120, W121, W122, E123, W124,
 ];
 
 /// The rule with this code (`W103`) or name (`account-level-action-scoped`), case-insensitively.
@@ -305,6 +349,11 @@ impl Finding {
         }
     }
 
+    fn help(mut self, help: impl Into<String>) -> Finding {
+        self.help = Some(help.into());
+        self
+    }
+
     /// The finding's rule.
     pub fn rule(&self) -> Option<&'static Rule> {
         find_rule(self.code)
@@ -321,12 +370,44 @@ impl fmt::Display for Finding {
     }
 }
 
+/// What lint is told about a document besides its bytes.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LintOptions {
+    /// How the document is read: `Resource` is an ECR repository policy, `Registry` an ECR
+    /// registry policy.
+    pub kind: PolicyKind,
+    /// Where it is used, for the size limit.
+    pub shape: PolicyShape,
+    /// The registry policy scope of the registry a `Registry` document is for; `None` checks no
+    /// scope (`E123` needs `V1`).
+    pub registry_scope: Option<RegistryScope>,
+    /// The account that owns the repository or registry (12 digits), if known.
+    pub account: Option<String>,
+}
+
+impl LintOptions {
+    /// Options for `kind` used as `shape`, nothing else known.
+    pub fn new(kind: PolicyKind, shape: PolicyShape) -> LintOptions {
+        LintOptions {
+            kind,
+            shape,
+            registry_scope: None,
+            account: None,
+        }
+    }
+}
+
 /// Lints a policy document loaded as `kind`, used as `shape`. Findings are sorted by position,
 /// then code. A document in an AWS CLI output shape is linted where it is: an object in place
 /// with the file's positions, a JSON string (`policyText`) with positions in its decoded text
 /// (see [`lint_input`], which says which text the positions refer to).
 pub fn lint(name: &str, bytes: &[u8], kind: PolicyKind, shape: PolicyShape) -> Vec<Finding> {
-    lint_input(name, bytes, kind, shape).findings
+    lint_with(name, bytes, &LintOptions::new(kind, shape))
+}
+
+/// Lints a policy document as `options` say: [`lint_input`] without the source.
+pub fn lint_with(name: &str, bytes: &[u8], options: &LintOptions) -> Vec<Finding> {
+    lint_input(name, bytes, options).findings
 }
 
 /// What [`lint_input`] found, and the text its positions refer to.
@@ -341,8 +422,8 @@ pub struct Linted {
     pub field_pos: Option<Pos>,
 }
 
-/// [`lint`], with the source the findings' positions refer to.
-pub fn lint_input(name: &str, bytes: &[u8], kind: PolicyKind, shape: PolicyShape) -> Linted {
+/// [`lint_with`], with the source the findings' positions refer to.
+pub fn lint_input(name: &str, bytes: &[u8], options: &LintOptions) -> Linted {
     let text: Arc<str> = Arc::from(String::from_utf8_lossy(bytes).as_ref());
     let source = Arc::new(Source {
         name: name.to_string(),
@@ -371,7 +452,7 @@ pub fn lint_input(name: &str, bytes: &[u8], kind: PolicyKind, shape: PolicyShape
         // Only the decoded text of a string field can fail here, and only as JSON.
         Err(e) => {
             let source = e.source.clone();
-            let mut finding = validation_finding(e);
+            let mut finding = error_finding(e);
             if let Some(plain) = finding.message.strip_prefix("invalid JSON: ") {
                 finding.message = plain.to_string();
             }
@@ -382,7 +463,7 @@ pub fn lint_input(name: &str, bytes: &[u8], kind: PolicyKind, shape: PolicyShape
             };
         }
     };
-    let findings = lint_document(&input, kind, shape);
+    let findings = lint_document(&input, options);
     Linted {
         source: input.source,
         findings,
@@ -390,11 +471,11 @@ pub fn lint_input(name: &str, bytes: &[u8], kind: PolicyKind, shape: PolicyShape
     }
 }
 
-fn lint_document(input: &PolicyInput, kind: PolicyKind, shape: PolicyShape) -> Vec<Finding> {
+fn lint_document(input: &PolicyInput, options: &LintOptions) -> Vec<Finding> {
     let doc = &input.json;
-    let policy = match input.policy(kind) {
+    let policy = match input.policy(options.kind) {
         Ok(policy) => policy,
-        Err(e) => return vec![validation_finding(e)],
+        Err(e) => return vec![validation_finding(e, doc)],
     };
     let mut linter = Linter {
         policy: &policy,
@@ -407,20 +488,29 @@ fn lint_document(input: &PolicyInput, kind: PolicyKind, shape: PolicyShape) -> V
     linter.validator_warnings();
     // The size AWS counts is the document's own text: the decoded string, or an object in place
     // as compact JSON.
-    linter.size(&input.document_text(), shape);
+    linter.size(&input.document_text(), options.shape);
     for statement in &policy.statements {
         linter.statement(statement);
     }
     linter.variables();
     linter.redundant_statements();
+    linter.ecr(options);
     let mut findings = linter.findings;
-    // A value too short to be an ARN is said once, by the more specific W104.
-    let mismatched: HashSet<usize> = findings
-        .iter()
-        .filter(|f| f.code == W104.code)
-        .map(|f| f.pos.offset)
-        .collect();
-    findings.retain(|f| !(f.code == W116.code && mismatched.contains(&f.pos.offset)));
+    // A value too short to be an ARN is said once, by the more specific W104; the login action in
+    // a repository policy once, by E120.
+    let at = |code: &str| -> HashSet<usize> {
+        findings
+            .iter()
+            .filter(|f| f.code == code)
+            .map(|f| f.pos.offset)
+            .collect()
+    };
+    let (mismatched, tokens) = (at(W104.code), at(E120.code));
+    findings.retain(|f| {
+        let offset = f.pos.offset;
+        !((f.code == W116.code && mismatched.contains(&offset))
+            || (f.code == W103.code && tokens.contains(&offset)))
+    });
     findings.sort_by(|a, b| {
         (a.pos.line, a.pos.column, a.code).cmp(&(b.pos.line, b.pos.column, b.code))
     });
@@ -436,10 +526,47 @@ fn error_rule(kind: PolicyErrorKind) -> &'static Rule {
     }
 }
 
-fn validation_finding(e: PolicyError) -> Finding {
+fn validation_finding(e: PolicyError, doc: &Json) -> Finding {
+    if e.kind == PolicyErrorKind::InvalidResource
+        && let Some(text) = string_at(doc, &e.pointer)
+        && let Some(arn) = image_reference_arn(text)
+    {
+        return Finding::new(
+            &E119,
+            e.pos,
+            e.pointer,
+            format!(
+                "`{text}` is {} (as docker takes it), not an ARN: `Resource` takes ARNs or `*`, so the policy is invalid",
+                if text.trim_end_matches('/').contains('/') { "an image reference" } else { "a registry URI" }
+            ),
+        )
+        .help(format!("write the repository ARN: `{arn}` (a tag or digest is no part of it: access is granted per repository)"));
+    }
+    error_finding(e)
+}
+
+/// The finding for a document error, by its kind.
+fn error_finding(e: PolicyError) -> Finding {
     let mut finding = Finding::new(error_rule(e.kind), e.pos, e.pointer, e.message);
     finding.help = e.help;
     finding
+}
+
+/// The string at a JSON pointer of `doc` (RFC 6901), if there is one.
+fn string_at<'j>(doc: &'j Json, pointer: &str) -> Option<&'j str> {
+    let mut node = doc;
+    for token in pointer.split('/').skip(1) {
+        let token = token.replace("~1", "/").replace("~0", "~");
+        node = match &node.value {
+            Value::Object(_) => &node.get(&token)?.value,
+            Value::Array(items) => items.get(token.parse::<usize>().ok()?)?,
+            _ => return None,
+        };
+    }
+    match &node.value {
+        Value::String(s) => Some(s.as_str()),
+        _ => None,
+    }
 }
 
 /// The statement objects of a document, in order (`Statement` may be one object).
@@ -1173,6 +1300,343 @@ impl Linter<'_> {
     }
 }
 
+/// The actions that delete images or repositories, or replace who may do so (`W122`).
+const DESTRUCTIVE: [&str; 5] = [
+    "ecr:DeleteRepository",
+    "ecr:BatchDeleteImage",
+    "ecr:SetRepositoryPolicy",
+    "ecr:DeleteRepositoryPolicy",
+    "ecr:PutLifecyclePolicy",
+];
+
+/// The repository ARN an image reference or registry URI stands for, if `text` is one: a private
+/// registry URI with or without a repository (`…amazonaws.com` alone stands for
+/// `repository/*`), or `public.ecr.aws/ALIAS/NAME` (whose account the alias does not say).
+fn image_reference_arn(text: &str) -> Option<String> {
+    use crate::request::{ImageRefError, image_to_arn, registry_uri_to_arn};
+    if text.starts_with("arn:") {
+        return None;
+    }
+    let bare = text.strip_prefix("https://").unwrap_or(text);
+    if let Some(arn) = registry_uri_to_arn(bare) {
+        return Some(arn);
+    }
+    if !bare.contains('/')
+        && let Some(arn) = registry_uri_to_arn(&format!("{bare}/*"))
+    {
+        return Some(arn);
+    }
+    match image_to_arn(bare, None) {
+        Err(ImageRefError::PublicNeedsAccount) => image_to_arn(bare, Some("ACCOUNT-ID")).ok(),
+        _ => None,
+    }
+}
+
+/// The account a principal value names, and whether it names the account itself (an account id
+/// or `arn:…:iam::ACCOUNT:root`) rather than a role, user or session in it.
+fn principal_account(text: &str) -> Option<(&str, bool)> {
+    if crate::model::arn::is_account_id(text) {
+        return Some((text, true));
+    }
+    let mut fields = text.splitn(6, ':');
+    let (arn, _, service, _, account, rest) = (
+        fields.next()?,
+        fields.next()?,
+        fields.next()?,
+        fields.next()?,
+        fields.next()?,
+        fields.next()?,
+    );
+    (arn == "arn" && matches!(service, "iam" | "sts") && crate::model::arn::is_account_id(account))
+        .then_some((account, rest == "root"))
+}
+
+/// The accounts other than `owner` that an `Allow` statement's `Principal` lets in (`*` for
+/// every account); empty for `NotPrincipal`. Without an owner, account principals count and
+/// roles or users do not (see the module documentation).
+fn other_accounts(statement: &Statement, owner: Option<&str>) -> Vec<String> {
+    let Some(principal) = &statement.principal else {
+        return Vec::new();
+    };
+    if principal.negated || statement.effect != Effect::Allow {
+        return Vec::new();
+    }
+    let mut out: Vec<String> = Vec::new();
+    for value in &principal.principals {
+        let found = match value {
+            PrincipalValue::Anyone => Some("*".to_string()),
+            PrincipalValue::Aws(text) if text == "*" => Some("*".to_string()),
+            PrincipalValue::Aws(text) => match (principal_account(text), owner) {
+                (Some((account, _)), Some(owner)) if account != owner => Some(account.to_string()),
+                (Some((account, true)), None) => Some(account.to_string()),
+                _ => None,
+            },
+            _ => None,
+        };
+        if let Some(found) = found
+            && !out.contains(&found)
+        {
+            out.push(found);
+        }
+    }
+    out
+}
+
+/// "every AWS account (`*`)", "account `111122223333`", "accounts `…`, `…`".
+fn describe_accounts(accounts: &[String]) -> String {
+    if accounts.iter().any(|a| a == "*") {
+        return "every AWS account (`\"Principal\": \"*\"`)".to_string();
+    }
+    match accounts {
+        [one] => format!("account `{one}`"),
+        _ => format!("accounts {}", name_list(accounts, 3)),
+    }
+}
+
+impl Linter<'_> {
+    /// The ECR rules, E120 to W124 (E119 is found with the validation error it explains).
+    fn ecr(&mut self, options: &LintOptions) {
+        let kind = self.policy.kind;
+        if kind == PolicyKind::Resource {
+            self.authorization_token();
+        }
+        if matches!(kind, PolicyKind::Resource | PolicyKind::Registry) {
+            let owner = options.account.clone().or_else(|| self.resource_account());
+            self.public_statements();
+            self.destructive_grants(owner.as_deref());
+            self.lambda_statements(owner.as_deref());
+        }
+        if kind == PolicyKind::Registry && options.registry_scope == Some(RegistryScope::V1) {
+            self.v1_actions();
+        }
+    }
+
+    /// The account field shared by every ARN in the statements' `Resource`, if there is one.
+    fn resource_account(&self) -> Option<String> {
+        let mut accounts = BTreeSet::new();
+        for statement in &self.policy.statements {
+            let Some(resource) = &statement.resource else {
+                continue;
+            };
+            for value in &resource.patterns {
+                if let Some(account) = value.text().split(':').nth(4) {
+                    accounts.insert(account.to_string());
+                }
+            }
+        }
+        match accounts.into_iter().collect::<Vec<_>>().as_slice() {
+            [one] if crate::model::arn::is_account_id(one) => Some(one.clone()),
+            _ => None,
+        }
+    }
+
+    /// E120.
+    fn authorization_token(&mut self) {
+        let mut found = Vec::new();
+        for statement in &self.policy.statements {
+            for pattern in &statement.action.patterns {
+                if pattern
+                    .text
+                    .eq_ignore_ascii_case("ecr:GetAuthorizationToken")
+                {
+                    found.push(pattern.pos);
+                }
+            }
+        }
+        let grant =
+            crate::explain::SuggestedStatement::allow("ecr:GetAuthorizationToken", "*").to_json();
+        for pos in found {
+            self.push(
+                &E120,
+                pos,
+                "`ecr:GetAuthorizationToken` in a repository policy: it is an account-level action that no repository policy can grant (the ECR guide requires it through an IAM policy), and SetRepositoryPolicy has been seen rejecting the policy with \"Invalid repository policy provided\"".to_string(),
+                Some(format!("remove it here, and grant it in the caller's identity-based policy: {grant}")),
+            );
+        }
+    }
+
+    /// What a resource-based policy of this kind is called, and what it is about.
+    fn own_resource(&self) -> (&'static str, &'static str) {
+        match self.policy.kind {
+            PolicyKind::Registry => ("registry policy", "the registry's repositories"),
+            _ => ("repository policy", "this repository"),
+        }
+    }
+
+    /// W121.
+    fn public_statements(&mut self) {
+        let (policy, what) = self.own_resource();
+        let mut found = Vec::new();
+        for statement in &self.policy.statements {
+            let Some(principal) = &statement.principal else {
+                continue;
+            };
+            let anyone = principal.principals.iter().any(|p| {
+                matches!(p, PrincipalValue::Anyone)
+                    || matches!(p, PrincipalValue::Aws(text) if text == "*")
+            });
+            if statement.effect == Effect::Allow
+                && !principal.negated
+                && anyone
+                && statement.condition.is_none()
+            {
+                found.push((statement.label(), principal.pos));
+            }
+        }
+        for (label, pos) in found {
+            self.push(
+                &W121,
+                pos,
+                format!("statement `{label}` of this {policy} allows `\"Principal\": \"*\"` without a `Condition`: the users and roles of every AWS account can use what it grants on {what}"),
+                Some("name the accounts or roles that need access (e.g. \"Principal\": {\"AWS\": \"arn:aws:iam::111122223333:root\"}), or add a condition such as `aws:PrincipalOrgID`".to_string()),
+            );
+        }
+    }
+
+    /// W122.
+    fn destructive_grants(&mut self, owner: Option<&str>) {
+        let (policy, _) = self.own_resource();
+        let mut found = Vec::new();
+        for statement in &self.policy.statements {
+            let others = other_accounts(statement, owner);
+            if others.is_empty() {
+                continue;
+            }
+            let granted: Vec<String> = match listed_actions(statement) {
+                None if !statement.action.negated => {
+                    DESTRUCTIVE.iter().map(|a| a.to_string()).collect()
+                }
+                None => DESTRUCTIVE
+                    .iter()
+                    .filter(|a| statement.action.first_match(&a.to_lowercase()).is_none())
+                    .map(|a| a.to_string())
+                    .collect(),
+                Some(actions) => actions
+                    .iter()
+                    .map(ActionInfo::full_name)
+                    .filter(|name| DESTRUCTIVE.iter().any(|d| d.eq_ignore_ascii_case(name)))
+                    .collect(),
+            };
+            if granted.is_empty() {
+                continue;
+            }
+            let key = if statement.action.negated {
+                "NotAction"
+            } else {
+                "Action"
+            };
+            let conditioned = if statement.condition.is_some() {
+                " (under its `Condition`)"
+            } else {
+                ""
+            };
+            found.push((
+                self.key_pos(statement, key),
+                format!(
+                    "statement `{}` of this {policy} lets {} {}{conditioned}: another account can delete images or repositories, or replace this policy",
+                    statement.label(),
+                    describe_accounts(&others),
+                    name_list(&granted, 5)
+                ),
+            ));
+        }
+        for (pos, message) in found {
+            self.push(
+                &W122,
+                pos,
+                message,
+                Some("grant other accounts only what they need (to pull: `ecr:BatchGetImage`, `ecr:GetDownloadUrlForLayer`); keep deleting and policy changes with the owning account".to_string()),
+            );
+        }
+    }
+
+    /// W124.
+    fn lambda_statements(&mut self, owner: Option<&str>) {
+        let mut others: Vec<String> = Vec::new();
+        for statement in &self.policy.statements {
+            for account in other_accounts(statement, owner) {
+                if !others.contains(&account) {
+                    others.push(account);
+                }
+            }
+        }
+        if others.is_empty() {
+            return;
+        }
+        let (policy, _) = self.own_resource();
+        let mut found = Vec::new();
+        for statement in &self.policy.statements {
+            let Some(principal) = &statement.principal else {
+                continue;
+            };
+            let lambda = principal.principals.iter().any(|p| {
+                matches!(p, PrincipalValue::Service(s) if s.eq_ignore_ascii_case("lambda.amazonaws.com"))
+            });
+            let scoped = statement.condition.as_ref().is_some_and(|c| {
+                c.clauses.iter().any(|clause| {
+                    clause.key.eq_ignore_ascii_case("aws:SourceArn")
+                        || clause.key.eq_ignore_ascii_case("aws:SourceAccount")
+                })
+            });
+            if statement.effect == Effect::Allow && !principal.negated && lambda && !scoped {
+                found.push((statement.label(), principal.pos));
+            }
+        }
+        let account = others
+            .iter()
+            .find(|a| *a != "*")
+            .map_or("ACCOUNT-ID", String::as_str);
+        for (label, pos) in found {
+            self.push(
+                &W124,
+                pos,
+                format!(
+                    "statement `{label}` lets `lambda.amazonaws.com` in without an `aws:SourceArn` or `aws:SourceAccount` condition, and this {policy} grants {}: Lambda functions of any account can then read the images",
+                    describe_accounts(&others)
+                ),
+                Some(format!(
+                    "add the condition the Lambda guide shows for cross-account images: \"Condition\": {{\"StringLike\": {{\"aws:sourceARN\": \"arn:aws:lambda:REGION:{account}:function:*\"}}}}"
+                )),
+            );
+        }
+    }
+
+    /// E123.
+    fn v1_actions(&mut self) {
+        let mut found = Vec::new();
+        for bad in unsupported_actions(self.policy, RegistryScope::V1) {
+            let Some(statement) = self.policy.statements.get(bad.statement) else {
+                continue;
+            };
+            let pos = statement
+                .action
+                .patterns
+                .iter()
+                .find(|p| p.text == bad.action)
+                .map_or(statement.action.pos, |p| p.pos);
+            let what = if statement.action.negated {
+                format!(
+                    "`NotAction` (here `{}`) stands for other actions",
+                    bad.action
+                )
+            } else {
+                format!("`{}` is not one of them", bad.action)
+            };
+            found.push((pos, format!(
+                "with registry policy scope V1, a registry policy may list only `ecr:ReplicateImage`, `ecr:BatchImportUpstreamImage` and `ecr:CreateRepository` (or `ecr:*`), and {what}: ECR rejects the policy when it is saved"
+            )));
+        }
+        for (pos, message) in found {
+            self.push(
+                &E123,
+                pos,
+                message,
+                Some("grant it in a repository policy or the caller's identity-based policy, or switch the registry to scope V2 (`aws ecr put-account-setting --name REGISTRY_POLICY_SCOPE --value V2`)".to_string()),
+            );
+        }
+    }
+}
+
 /// A validator warning under its code; `None` for unknown actions, which
 /// [`Linter::actions`] reports itself, with the service distinguished.
 fn warning_finding(w: &Warning) -> Option<Finding> {
@@ -1472,6 +1936,212 @@ mod tests {
         }
     }
 
+    fn lint_as(text: &str, options: &LintOptions) -> Vec<&'static str> {
+        lint_with("p.json", text.as_bytes(), options)
+            .iter()
+            .map(|f| f.code)
+            .collect()
+    }
+
+    fn repository() -> LintOptions {
+        LintOptions::new(PolicyKind::Resource, PolicyShape::EcrRepositoryPolicy)
+    }
+
+    fn registry(scope: Option<RegistryScope>) -> LintOptions {
+        LintOptions {
+            registry_scope: scope,
+            ..LintOptions::new(PolicyKind::Registry, PolicyShape::EcrRepositoryPolicy)
+        }
+    }
+
+    const PULL: &str = r#"["ecr:BatchGetImage","ecr:GetDownloadUrlForLayer"]"#;
+
+    #[test]
+    fn e119_image_reference_as_resource_names_the_arn() {
+        for (reference, arn) in [
+            (
+                "123456789012.dkr.ecr.us-east-1.amazonaws.com/app:1.2",
+                "arn:aws:ecr:us-east-1:123456789012:repository/app",
+            ),
+            (
+                "123456789012.dkr.ecr.eu-west-1.amazonaws.com/team/app@sha256:abc",
+                "arn:aws:ecr:eu-west-1:123456789012:repository/team/app",
+            ),
+            (
+                "123456789012.dkr.ecr.us-east-1.amazonaws.com",
+                "arn:aws:ecr:us-east-1:123456789012:repository/*",
+            ),
+            (
+                "public.ecr.aws/my-alias/app:latest",
+                "arn:aws:ecr-public::ACCOUNT-ID:repository/app",
+            ),
+        ] {
+            let f = only(
+                &statement(&format!(
+                    r#"{{"Effect":"Allow","Action":"ecr:BatchGetImage","Resource":"{reference}"}}"#
+                )),
+                "E119",
+            );
+            assert_eq!(f.severity, Severity::Error);
+            assert!(f.help.as_deref().unwrap_or("").contains(arn), "{f:#?}");
+            assert_eq!(f.pointer, "/Statement/0/Resource");
+        }
+        // Any other invalid Resource stays E002; an ARN is no image reference.
+        let other = run(&statement(
+            r#"{"Effect":"Allow","Action":"ecr:BatchGetImage","Resource":"my-repo"}"#,
+        ));
+        assert_eq!(codes(&other), ["E002"]);
+        assert!(image_reference_arn(REPO).is_none());
+    }
+
+    #[test]
+    fn e120_login_action_in_a_repository_policy_replaces_w103() {
+        let text = statement(
+            r#"{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::111122223333:role/ci"},"Action":["ecr:GetAuthorizationToken","ecr:BatchGetImage"]}"#,
+        );
+        assert_eq!(lint_as(&text, &repository()), ["E120"]);
+        // Through a wildcard it is W103, as before; in an identity policy on "*" nothing.
+        let wildcard = statement(
+            r#"{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::111122223333:role/ci"},"Action":"ecr:Get*"}"#,
+        );
+        assert_eq!(lint_as(&wildcard, &repository()), ["W103"]);
+        let identity =
+            statement(r#"{"Effect":"Allow","Action":"ecr:GetAuthorizationToken","Resource":"*"}"#);
+        assert!(run(&identity).is_empty());
+    }
+
+    #[test]
+    fn w121_public_without_condition() {
+        for principal in [r#""*""#, r#"{"AWS":"*"}"#] {
+            let text = statement(&format!(
+                r#"{{"Sid":"Open","Effect":"Allow","Principal":{principal},"Action":{PULL}}}"#
+            ));
+            assert_eq!(lint_as(&text, &repository()), ["W121"], "{principal}");
+        }
+        let conditioned = statement(&format!(
+            r#"{{"Effect":"Allow","Principal":"*","Action":{PULL},"Condition":{{"StringEquals":{{"aws:PrincipalOrgID":"o-abc123"}}}}}}"#
+        ));
+        assert!(lint_as(&conditioned, &repository()).is_empty());
+        let deny = statement(&format!(
+            r#"{{"Effect":"Deny","Principal":"*","Action":{PULL}}}"#
+        ));
+        assert!(lint_as(&deny, &repository()).is_empty());
+        let named = statement(&format!(
+            r#"{{"Effect":"Allow","Principal":{{"AWS":"arn:aws:iam::111122223333:root"}},"Action":{PULL}}}"#
+        ));
+        assert!(lint_as(&named, &repository()).is_empty());
+    }
+
+    #[test]
+    fn w122_destructive_grants_to_other_accounts() {
+        let grant = |principal: &str, actions: &str| {
+            statement(&format!(
+                r#"{{"Effect":"Allow","Principal":{{"AWS":"{principal}"}},"Action":{actions}}}"#
+            ))
+        };
+        let root = grant(
+            "arn:aws:iam::444455556666:root",
+            r#"["ecr:BatchGetImage","ecr:BatchDeleteImage"]"#,
+        );
+        assert_eq!(lint_as(&root, &repository()), ["W122"]);
+        let finding = lint_with("p.json", root.as_bytes(), &repository());
+        assert!(finding[0].message.contains("account `444455556666`"));
+        assert!(finding[0].message.contains("`ecr:BatchDeleteImage`"));
+        // Wildcards count; pulling does not.
+        let star = grant("444455556666", r#""ecr:*""#);
+        assert!(lint_as(&star, &repository()).contains(&"W122"));
+        assert!(lint_as(&grant("444455556666", PULL), &repository()).is_empty());
+        // A role of an unknown owner is not taken as another account; with --account it is.
+        let role = grant(
+            "arn:aws:iam::444455556666:role/admin",
+            r#""ecr:DeleteRepository""#,
+        );
+        assert!(lint_as(&role, &repository()).is_empty());
+        let owned = LintOptions {
+            account: Some("123456789012".into()),
+            ..repository()
+        };
+        assert_eq!(lint_as(&role, &owned), ["W122"]);
+        let same = LintOptions {
+            account: Some("444455556666".into()),
+            ..repository()
+        };
+        assert!(lint_as(&root, &same).is_empty());
+        // A registry policy's owner is the account of its Resource ARNs.
+        let registry_grant = statement(
+            r#"{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::123456789012:role/ops"},"Action":"ecr:DeleteRepository","Resource":"arn:aws:ecr:us-east-1:123456789012:repository/*"}"#,
+        );
+        assert!(lint_as(&registry_grant, &registry(None)).is_empty());
+        let foreign = registry_grant.replace("123456789012:role", "444455556666:role");
+        assert_eq!(lint_as(&foreign, &registry(None)), ["W122"]);
+        // Identity policies have no principal to check.
+        assert!(
+            run(&statement(
+                r#"{"Effect":"Allow","Action":"ecr:DeleteRepository","Resource":"*"}"#
+            ))
+            .is_empty()
+        );
+    }
+
+    #[test]
+    fn e123_v1_registry_policy_actions() {
+        let text = statement(
+            r#"{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::111122223333:root"},"Action":["ecr:ReplicateImage","ecr:BatchGetImage"],"Resource":"arn:aws:ecr:us-east-1:123456789012:repository/*"}"#,
+        );
+        let v1 = lint_with(
+            "p.json",
+            text.as_bytes(),
+            &registry(Some(RegistryScope::V1)),
+        );
+        assert_eq!(codes(&v1), ["E123"]);
+        assert!(v1[0].message.contains("`ecr:BatchGetImage`"));
+        assert_eq!(v1[0].pointer, "/Statement/0/Action/1");
+        assert!(lint_as(&text, &registry(Some(RegistryScope::V2))).is_empty());
+        assert!(lint_as(&text, &registry(None)).is_empty());
+        let documented = text.replace(r#""ecr:BatchGetImage""#, r#""ecr:CreateRepository""#);
+        assert!(lint_as(&documented, &registry(Some(RegistryScope::V1))).is_empty());
+        let not_action = statement(
+            r#"{"Effect":"Deny","Principal":"*","NotAction":"ecr:ReplicateImage","Resource":"arn:aws:ecr:us-east-1:123456789012:repository/*"}"#,
+        );
+        assert_eq!(
+            lint_as(&not_action, &registry(Some(RegistryScope::V1))),
+            ["E123"]
+        );
+    }
+
+    #[test]
+    fn w124_lambda_without_source_condition_when_cross_account() {
+        let lambda = format!(
+            r#"{{"Sid":"Lambda","Effect":"Allow","Principal":{{"Service":"lambda.amazonaws.com"}},"Action":{PULL}}}"#
+        );
+        let partner = format!(
+            r#"{{"Sid":"Partner","Effect":"Allow","Principal":{{"AWS":"arn:aws:iam::444455556666:root"}},"Action":{PULL}}}"#
+        );
+        let cross = statement(&format!("{partner},{lambda}"));
+        let found = lint_with("p.json", cross.as_bytes(), &repository());
+        assert_eq!(codes(&found), ["W124"]);
+        assert!(
+            found[0]
+                .help
+                .as_deref()
+                .unwrap_or("")
+                .contains("arn:aws:lambda:REGION:444455556666:function:*")
+        );
+        // Same account (Lambda's own policy): nothing.
+        assert!(lint_as(&statement(&lambda), &repository()).is_empty());
+        // With the documented condition: nothing.
+        let scoped = lambda.replace(
+            r#""Action""#,
+            r#""Condition":{"StringLike":{"aws:sourceARN":"arn:aws:lambda:us-east-1:444455556666:function:*"}},"Action""#,
+        );
+        assert!(lint_as(&statement(&format!("{partner},{scoped}")), &repository()).is_empty());
+        let account = lambda.replace(
+            r#""Action""#,
+            r#""Condition":{"StringEquals":{"aws:SourceAccount":"444455556666"}},"Action""#,
+        );
+        assert!(lint_as(&statement(&format!("{partner},{account}")), &repository()).is_empty());
+    }
+
     #[test]
     fn clean_policy_has_no_findings() {
         let text = statement(&format!(
@@ -1633,7 +2303,7 @@ mod tests {
             f.message
         );
         let repo_policy = statement(
-            r#"{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::111122223333:root"},"Action":["ecr:GetAuthorizationToken","ecr:BatchGetImage"]}"#,
+            r#"{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::111122223333:root"},"Action":["ecr:GetAuth*","ecr:BatchGetImage"]}"#,
         );
         let findings = lint(
             "r.json",

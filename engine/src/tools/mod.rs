@@ -2,6 +2,7 @@
 
 pub mod batch;
 pub mod diff;
+pub mod grants;
 pub mod lint;
 pub mod summary;
 pub mod workflow;

@@ -170,6 +170,13 @@ pub const WORKFLOWS: &[Workflow] = &[
         source: "https://docs.aws.amazon.com/codebuild/latest/userguide/sample-ecr.html",
     },
     Workflow {
+        name: "create-repository-kms",
+        description: "aws ecr create-repository with encryptionType=KMS and a customer managed key (give the key's ARN too): ECR calls DescribeKey and CreateGrant with the creator's permissions",
+        actions: &["ecr:CreateRepository", "kms:DescribeKey", "kms:CreateGrant"],
+        documented: &["kms:RetireGrant"],
+        source: "https://docs.aws.amazon.com/AmazonECR/latest/userguide/encryption-at-rest.html",
+    },
+    Workflow {
         name: "scan",
         description: "start a basic image scan and read its findings",
         actions: &["ecr:StartImageScan", "ecr:DescribeImageScanFindings"],
@@ -198,6 +205,12 @@ pub enum WorkflowError {
         /// The first such action.
         action: String,
     },
+    /// An action acts on a KMS key, and no key was given.
+    #[error("`{action}` acts on a KMS key: give the key's ARN")]
+    NeedsKmsKey {
+        /// The first such action.
+        action: String,
+    },
     /// A request is invalid.
     #[error(transparent)]
     Request(#[from] RequestError),
@@ -210,15 +223,35 @@ pub fn requests(
     repository: Option<&str>,
     principal: Option<&str>,
 ) -> Result<Vec<Request>, WorkflowError> {
+    requests_with_key(actions, repository, None, principal)
+}
+
+/// [`requests`], with the `kms:` actions on `kms_key` (`arn:aws:kms:REGION:ACCOUNT:key/ID`),
+/// which they need.
+pub fn requests_with_key(
+    actions: &[&str],
+    repository: Option<&str>,
+    kms_key: Option<&str>,
+    principal: Option<&str>,
+) -> Result<Vec<Request>, WorkflowError> {
     let catalog = Catalog::builtin();
     actions
         .iter()
         .map(|action| {
             let account_level = catalog.action(action).is_some_and(|a| a.is_account_level());
-            let resource = match (account_level, repository) {
-                (true, _) => "*",
-                (false, Some(repository)) => repository,
-                (false, None) => {
+            let on_key = action
+                .get(..4)
+                .is_some_and(|p| p.eq_ignore_ascii_case("kms:"));
+            let resource = match (account_level, on_key, repository, kms_key) {
+                (true, _, _, _) => "*",
+                (false, true, _, Some(key)) => key,
+                (false, true, _, None) => {
+                    return Err(WorkflowError::NeedsKmsKey {
+                        action: action.to_string(),
+                    });
+                }
+                (false, false, Some(repository), _) => repository,
+                (false, false, None, _) => {
                     return Err(WorkflowError::NeedsRepository {
                         action: action.to_string(),
                     });
@@ -254,6 +287,23 @@ mod tests {
                 .all(|r| r.resource() == "*")
         );
         assert_eq!(find("push").unwrap().documented, ["ecr:BatchGetImage"]);
+    }
+
+    #[test]
+    fn kms_actions_go_on_the_key() {
+        let repo = "arn:aws:ecr:us-east-1:123456789012:repository/app";
+        let key = "arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab";
+        let w = find("create-repository-kms").unwrap();
+        let requests = requests_with_key(w.actions, Some(repo), Some(key), None).unwrap();
+        let resources: Vec<&str> = requests.iter().map(|r| r.resource()).collect();
+        assert_eq!(resources, [repo, key, key]);
+        assert_eq!(
+            requests_with_key(w.actions, Some(repo), None, None),
+            Err(WorkflowError::NeedsKmsKey {
+                action: "kms:DescribeKey".into()
+            })
+        );
+        assert_eq!(w.documented, ["kms:RetireGrant"]);
     }
 
     #[test]
