@@ -358,6 +358,34 @@ fn fix_takes_every_shape_and_prints_the_plain_document_corrected() {
 }
 
 #[test]
+fn a_cli_shape_piped_on_standard_input_is_read_as_the_file_would_be() {
+    // `aws iam get-role-policy … | ecrsim fix -`
+    let piped = read(&format!("{DIR}/allow/get-role-policy.json"));
+    let (code, stdout, stderr) = run(
+        &["fix", "-", "--action", "ecr:PutImage", "--resource", REPO],
+        &piped,
+    );
+    assert_eq!(code, Some(0), "{stderr}");
+    assert!(stderr.starts_with("<stdin> (PolicyDocument): "), "{stderr}");
+    assert_eq!(
+        json_of(&stdout, "fix")["Statement"][0]["Sid"],
+        "FixtureAllow"
+    );
+    // `aws ecr get-repository-policy … | ecrsim lint --kind resource -`
+    let piped = read(&format!("{DIR}/bad/get-repository-policy.json"));
+    let (_, stdout, _) = run(
+        &["lint", "--kind", "resource", "-", "--format", "json"],
+        &piped,
+    );
+    let finding = &json_of(&stdout, "lint")[0];
+    assert_eq!(finding["file"], "<stdin> (policyText)");
+    assert_eq!(
+        (finding["line"].as_u64(), finding["column"].as_u64()),
+        (Some(6), Some(17))
+    );
+}
+
+#[test]
 fn explain_takes_every_shape() {
     for &(shape, _) in SHAPES {
         let a = arg("allow", shape);
