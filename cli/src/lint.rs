@@ -210,7 +210,19 @@ pub fn run(args: &LintArgs) -> u8 {
                 continue;
             }
         };
-        for finding in lint_with(&name, &bytes, &options) {
+        let mut findings = lint_with(&name, &bytes, &options);
+        if let [only] = findings.as_mut_slice()
+            && only.code == "E002"
+            && args.kind.is_none()
+            && args.shape.is_none()
+            && String::from_utf8_lossy(&bytes).contains("\"Principal\"")
+        {
+            only.help = Some(
+                "the document names a `Principal`, so it is a resource-based policy: lint an ECR repository policy with --kind resource, a registry policy with --kind registry"
+                    .to_string(),
+            );
+        }
+        for finding in findings {
             if !ignored.contains(&finding.code) {
                 found.push(Located {
                     file: name.clone(),
