@@ -175,6 +175,17 @@ impl Worker {
 
     /// Appends the output line (with its newline) for input line `number`.
     fn line(&mut self, bytes: &[u8], number: usize, out: &mut Vec<u8>) {
+        if let Some(workflow) = workflow_line(bytes) {
+            let value = match workflow {
+                Ok(line) => self.workflow(&line, number),
+                Err((id, message)) => {
+                    serde_json::to_value(render::BatchError::new(&id, &message)).unwrap_or_default()
+                }
+            };
+            let _ = serde_json::to_writer(&mut *out, &value);
+            out.push(b'\n');
+            return;
+        }
         let fix = self.fix;
         let line = self
             .session
@@ -189,6 +200,50 @@ impl Worker {
         out.push(b'\n');
     }
 
+    /// The output of a `request.workflow` line: each required action decided as a line of its
+    /// own, and the workflow's verdict as `check --workflow` gives it.
+    fn workflow(&mut self, line: &WorkflowLine, number: usize) -> Value {
+        let fix = self.fix;
+        let mut actions = Vec::new();
+        let mut decisions = Vec::new();
+        for (action, text) in &line.lines {
+            let decided = self.session.line(text.as_bytes(), number, |e| {
+                render::BatchResult::new(e, fix)
+            });
+            match &decided.result {
+                Ok(result) => {
+                    let mut value =
+                        serde_json::to_value(result.line(&Value::Null)).unwrap_or_default();
+                    if let Value::Object(map) = &mut value {
+                        map.remove("id");
+                    }
+                    decisions.push(value["decision"].as_str().unwrap_or("Error").to_string());
+                    actions.push(value);
+                }
+                Err(e) => {
+                    let message = format!("{action}: {}", e.message);
+                    return serde_json::to_value(render::BatchError::new(&line.id, &message))
+                        .unwrap_or_default();
+                }
+            }
+        }
+        let verdict = if decisions.iter().any(|d| d == "ExplicitDeny") {
+            "ExplicitDeny"
+        } else if decisions.iter().all(|d| d == "Allow") {
+            "Allow"
+        } else {
+            "ImplicitDeny"
+        };
+        serde_json::json!({
+            "decision": verdict,
+            "workflow": line.workflow.name,
+            "actions": actions,
+            "documented": line.workflow.documented,
+            "source": line.workflow.source,
+            "id": line.id,
+        })
+    }
+
     /// Appends the output lines of a block of lines whose first is `first`; returns the number
     /// of the line after the block.
     fn block(&mut self, block: &[u8], first: usize, out: &mut Vec<u8>) -> usize {
@@ -199,6 +254,82 @@ impl Worker {
         }
         number
     }
+}
+
+/// A line whose request names a workflow: one line per required action.
+struct WorkflowLine {
+    id: Value,
+    workflow: &'static ecrsim_engine::tools::workflow::Workflow,
+    /// Each required action, with the line that asks for it alone.
+    lines: Vec<(&'static str, String)>,
+}
+
+/// `Some` when the line's `request` has a `workflow` field: the line split into one line per
+/// required action (account-level ones on `*`, `kms:` ones on `request.kmsKey`, the others on
+/// `request.resource`), or the `Error` line's id and message. `None` for every other line, which
+/// the session reads as it is (the bytes are searched before anything is parsed).
+fn workflow_line(bytes: &[u8]) -> Option<Result<WorkflowLine, (Value, String)>> {
+    use ecrsim_engine::tools::workflow;
+    const FIELD: &[u8] = b"\"workflow\"";
+    if !bytes.windows(FIELD.len()).any(|w| w == FIELD) {
+        return None;
+    }
+    let mut value: Value = serde_json::from_slice(bytes).ok()?;
+    let name = value.get("request")?.get("workflow")?.clone();
+    let id = value.get("id").cloned().unwrap_or(Value::Null);
+    let fail = |message: String| Some(Err((id.clone(), message)));
+    let Some(name) = name.as_str() else {
+        return fail("`request.workflow` must be a string".into());
+    };
+    let Some(found) = workflow::find(name) else {
+        return fail(format!(
+            "unknown workflow `{name}`: expected one of {}",
+            workflow::names().join(", ")
+        ));
+    };
+    let request = value.get_mut("request")?.as_object_mut()?;
+    if request.contains_key("action") {
+        return fail("give either `request.action` or `request.workflow`, not both".into());
+    }
+    request.remove("workflow");
+    let key = request.remove("kmsKey");
+    let resource = request.get("resource").cloned();
+    let catalog = ecrsim_engine::data::catalog::Catalog::builtin();
+    let mut lines = Vec::new();
+    for action in found.actions {
+        let target = if catalog.action(action).is_some_and(|a| a.is_account_level()) {
+            Value::String("*".into())
+        } else if action.starts_with("kms:") {
+            match &key {
+                Some(key) => key.clone(),
+                None => {
+                    return fail(format!(
+                        "`{action}` acts on a KMS key: give `request.kmsKey`"
+                    ));
+                }
+            }
+        } else {
+            match &resource {
+                Some(resource) => resource.clone(),
+                None => {
+                    return fail(format!(
+                        "`{action}` acts on a repository: give `request.resource`"
+                    ));
+                }
+            }
+        };
+        let mut one = value.clone();
+        if let Some(request) = one.get_mut("request").and_then(Value::as_object_mut) {
+            request.insert("action".into(), Value::String(action.to_string()));
+            request.insert("resource".into(), target);
+        }
+        lines.push((*action, one.to_string()));
+    }
+    Some(Ok(WorkflowLine {
+        id,
+        workflow: found,
+        lines,
+    }))
 }
 
 /// The lines of a block, as `BufRead::lines` splits them (without `\n` or `\r\n`; no line after

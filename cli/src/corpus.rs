@@ -588,6 +588,9 @@ fn reproducer(case: &Case, policies: &PolicyArgs) -> String {
         }
     }
     let _ = write!(cmd, " --resource {}", shell_quote(&case.resource));
+    if let Some(key) = &case.kms_key {
+        let _ = write!(cmd, " --kms-key {}", shell_quote(key));
+    }
     if let Some(principal) = &case.principal {
         let _ = write!(cmd, " --principal {}", shell_quote(principal));
     }

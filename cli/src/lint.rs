@@ -217,7 +217,18 @@ pub fn run(args: &LintArgs) -> u8 {
                 continue;
             }
         };
-        let linted = lint_input(&file.name, &file.bytes, &options);
+        let mut linted = lint_input(&file.name, &file.bytes, &options);
+        if let [only] = linted.findings.as_mut_slice()
+            && only.code == "E002"
+            && args.kind.is_none()
+            && args.shape.is_none()
+            && linted.source.text.contains("\"Principal\"")
+        {
+            only.help = Some(
+                "the document names a `Principal`, so it is a resource-based policy: lint an ECR repository policy with --kind resource, a registry policy with --kind registry"
+                    .to_string(),
+            );
+        }
         let name = linted.source.name.clone();
         for mut finding in linted.findings {
             if ignored.contains(&finding.code) {

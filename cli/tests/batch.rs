@@ -493,3 +493,72 @@ fn fix_adds_the_fix_of_check() {
         output_lines(&ecrsim(&["batch"], input.as_bytes()).stdout)[0]["reason"]
     );
 }
+
+#[test]
+fn a_workflow_line_decides_each_required_action_and_gives_the_verdict() {
+    let token_only = r#"{"Version":"2012-10-17","Statement":[{"Sid":"PublicToken","Effect":"Allow","Action":"ecr-public:GetAuthorizationToken","Resource":"*"}]}"#;
+    let pull = r#"{"Version":"2012-10-17","Statement":[{"Sid":"Login","Effect":"Allow","Action":"ecr:GetAuthorizationToken","Resource":"*"},{"Sid":"Pull","Effect":"Allow","Action":["ecr:BatchGetImage","ecr:GetDownloadUrlForLayer"],"Resource":"arn:aws:ecr:us-east-1:123456789012:repository/app"}]}"#;
+    let principal = "arn:aws:iam::123456789012:user/dev";
+    let input = [
+        format!(
+            r#"{{"id":"public","identityPolicies":[{token_only}],"request":{{"principal":"{principal}","workflow":"public-login"}}}}"#
+        ),
+        format!(
+            r#"{{"id":"pull","identityPolicies":[{pull}],"request":{{"principal":"{principal}","workflow":"pull","resource":"123456789012.dkr.ecr.us-east-1.amazonaws.com/app:1.2"}}}}"#
+        ),
+        format!(
+            r#"{{"id":"unknown","identityPolicies":[{pull}],"request":{{"principal":"{principal}","workflow":"pul"}}}}"#
+        ),
+        format!(
+            r#"{{"id":"both","identityPolicies":[{pull}],"request":{{"principal":"{principal}","workflow":"pull","action":"ecr:BatchGetImage","resource":"*"}}}}"#
+        ),
+    ]
+    .join("\n")
+        + "\n";
+    let out = ecrsim(&["batch"], &input);
+    assert_eq!(out.status.code(), Some(0));
+    let lines: Vec<serde_json::Value> = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines.len(), 4);
+    // public-login: the token is allowed, the bearer token is not.
+    assert_eq!(lines[0]["id"], "public");
+    assert_eq!(lines[0]["workflow"], "public-login");
+    assert_eq!(lines[0]["decision"], "ImplicitDeny");
+    let actions: Vec<(&str, &str, &str)> = lines[0]["actions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| {
+            (
+                a["action"].as_str().unwrap(),
+                a["resource"].as_str().unwrap(),
+                a["decision"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        actions,
+        [
+            ("ecr-public:GetAuthorizationToken", "*", "Allow"),
+            ("sts:GetServiceBearerToken", "*", "ImplicitDeny"),
+        ]
+    );
+    // pull by image reference: every action allowed, on the repository ARN.
+    assert_eq!(lines[1]["decision"], "Allow");
+    assert_eq!(
+        lines[1]["actions"][1]["resource"],
+        "arn:aws:ecr:us-east-1:123456789012:repository/app"
+    );
+    assert_eq!(lines[1]["documented"][0], "ecr:BatchCheckLayerAvailability");
+    assert_eq!(lines[2]["decision"], "Error");
+    assert!(
+        lines[2]["error"]
+            .as_str()
+            .unwrap()
+            .contains("unknown workflow `pul`")
+    );
+    assert_eq!(lines[3]["decision"], "Error");
+    assert!(lines[3]["error"].as_str().unwrap().contains("not both"));
+}

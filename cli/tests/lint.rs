@@ -305,7 +305,15 @@ fn repository_policies_are_linted_as_resource_policies() {
     );
     assert_eq!(codes(&json_findings(&out)), ["E120"]);
     let out = ecrsim(&["lint", "--format", "json", &path], "");
-    assert_eq!(codes(&json_findings(&out)), ["E002"]);
+    let findings = json_findings(&out);
+    assert_eq!(codes(&findings), ["E002"]);
+    assert!(
+        findings[0]["help"]
+            .as_str()
+            .unwrap()
+            .contains("--kind resource"),
+        "{findings:#?}"
+    );
 }
 
 #[test]

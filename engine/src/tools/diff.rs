@@ -231,7 +231,8 @@ const ALLOW_ALL_RESOURCE: &str =
 
 /// Compares two versions of a policy of the same kind.
 ///
-/// An identity policy is evaluated alone. A guard (permissions boundary, session policy, SCP,
+/// An identity policy is evaluated alone; a repository or registry policy too (a registry policy
+/// with scope V2). A guard (permissions boundary, session policy, SCP,
 /// RCP, VPC endpoint policy) is evaluated under an identity policy that allows everything, so the
 /// diff shows what it lets through. A resource-based policy is evaluated alone, for the caller in
 /// `options.principal` (without one, only statements whose `Principal` is `"*"` apply). Across
@@ -371,7 +372,7 @@ pub fn diff(old: &Policy, new: &Policy, options: &DiffOptions) -> Result<PolicyD
     if old_eval.conditional || new_eval.conditional {
         notes.push(DiffNote::Conditional);
     }
-    if kind == PolicyKind::Resource && options.principal.is_none() {
+    if matches!(kind, PolicyKind::Resource | PolicyKind::Registry) && options.principal.is_none() {
         notes.push(DiffNote::UnknownCaller);
     }
     if every_service {
@@ -477,7 +478,9 @@ impl Layers {
                 .map_err(|e| diff_error(DiffErrorKind::Internal, e.to_string()))
         };
         let mut same = PolicySet::new();
-        if !matches!(kind, PolicyKind::Identity | PolicyKind::Resource) {
+        // A registry policy is a resource-side policy, as a repository policy is.
+        let resource_side = matches!(kind, PolicyKind::Resource | PolicyKind::Registry);
+        if !matches!(kind, PolicyKind::Identity) && !resource_side {
             add(
                 &mut same,
                 PolicyRole::Identity,
@@ -488,7 +491,7 @@ impl Layers {
         same.add(policy)
             .map_err(|e| diff_error(DiffErrorKind::Internal, e.to_string()))?;
         let mut cross = same.clone();
-        if kind == PolicyKind::Resource {
+        if resource_side {
             add(
                 &mut cross,
                 PolicyRole::Identity,
@@ -783,6 +786,37 @@ mod tests {
                 ..DiffOptions::default()
             }),
             DiffErrorKind::InvalidResource
+        );
+    }
+
+    #[test]
+    fn a_registry_policy_is_diffed_as_a_resource_side_policy() {
+        let registry = |resource: &str| {
+            let text = format!(
+                r#"{{"Version":"2012-10-17","Statement":[{{"Effect":"Allow","Principal":{{"AWS":"arn:aws:iam::111122223333:root"}},"Action":"ecr:ReplicateImage","Resource":"arn:aws:ecr:us-west-2:444455556666:repository/{resource}"}}]}}"#
+            );
+            parse_policy("r.json", text.as_bytes(), PolicyKind::Registry).unwrap()
+        };
+        let options = DiffOptions {
+            principal: Some("arn:aws:iam::111122223333:role/ecr-replication".into()),
+            resources: Vec::new(),
+        };
+        let d = diff(&registry("prod-*"), &registry("*"), &options).unwrap();
+        assert_eq!(
+            lines(&d),
+            [
+                "+ ecr:ReplicateImage on arn:aws:ecr:us-west-2:444455556666:repository/<any> (sample for `arn:aws:ecr:us-west-2:444455556666:repository/*`)"
+            ]
+        );
+        // Another caller account is not let in by either version.
+        let other = DiffOptions {
+            principal: Some("arn:aws:iam::777788889999:role/x".into()),
+            resources: Vec::new(),
+        };
+        assert!(
+            !diff(&registry("prod-*"), &registry("*"), &other)
+                .unwrap()
+                .has_gains()
         );
     }
 

@@ -2173,8 +2173,7 @@ mod tests {
         let linted = lint_input(
             "repo.json",
             string_shape.as_bytes(),
-            PolicyKind::Identity,
-            PolicyShape::ManagedPolicy,
+            &LintOptions::new(PolicyKind::Identity, PolicyShape::ManagedPolicy),
         );
         assert_eq!(linted.source.name, "repo.json (policyText)");
         assert_eq!(codes(&linted.findings), ["E002"]);
