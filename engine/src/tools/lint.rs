@@ -2030,6 +2030,14 @@ mod tests {
             r#"{{"Effect":"Allow","Principal":{{"AWS":"arn:aws:iam::111122223333:root"}},"Action":{PULL}}}"#
         ));
         assert!(lint_as(&named, &repository()).is_empty());
+        // A registry policy open to "*" is said in its own words.
+        let registry_open = statement(&format!(
+            r#"{{"Effect":"Allow","Principal":"*","Action":{PULL},"Resource":"arn:aws:ecr:us-east-1:123456789012:repository/*"}}"#
+        ));
+        let found = lint_with("p.json", registry_open.as_bytes(), &registry(None));
+        assert_eq!(codes(&found), ["W121"]);
+        assert!(found[0].message.contains("this registry policy"));
+        assert!(found[0].message.contains("the registry's repositories"));
     }
 
     #[test]
