@@ -18,7 +18,9 @@ use ecrsim_engine::Detail;
 use ecrsim_engine::tools::batch::{Session, Shared};
 use serde_json::Value;
 
-use crate::input::{LoadError, load_policy_set};
+use ecrsim_engine::model::organization::OrgScope;
+
+use crate::input::{LoadError, load_organization, load_policy_set};
 use crate::{EXIT_ALLOWED, EXIT_BAD_INPUT, PolicyArgs, render};
 
 /// Bytes read before a block of whole lines is handed on.
@@ -104,17 +106,33 @@ fn shared_policies(args: &PolicyArgs) -> Result<Option<Arc<Shared>>, LoadError> 
                 .into(),
         ));
     }
-    if args.org.is_some() || args.management_account.is_some() {
-        // The levels depend on each line's caller and resource: not shared yet.
-        return Err(LoadError(
-            "batch does not take --org or --management-account yet: give each line its SCPs and RCPs".into(),
-        ));
-    }
     let any = args.files().next().is_some() || !args.managed_policies.is_empty();
-    if !any {
+    let org = args.org.is_some() || args.management_account.is_some();
+    if !any && !org {
         return Ok(None);
     }
-    Ok(Some(Arc::new(Shared::new(load_policy_set(args)?))))
+    // The organization's levels depend on each line's caller and resource: added per line.
+    let shared = Shared::new(load_policy_set(args)?);
+    if !org {
+        return Ok(Some(Arc::new(shared)));
+    }
+    let organization = args.org.as_deref().map(load_organization).transpose()?;
+    if let (Some(org), Some(given)) = (&organization, &args.management_account)
+        && org.management_account.as_ref().is_some_and(|m| m != given)
+    {
+        return Err(LoadError(format!(
+            "--management-account {given} disagrees with the organization file's managementAccount {}",
+            org.management_account.as_deref().unwrap_or("")
+        )));
+    }
+    let scope = OrgScope {
+        management_account: args
+            .management_account
+            .clone()
+            .or_else(|| organization.as_ref()?.management_account.clone()),
+        organization,
+    };
+    Ok(Some(Arc::new(shared.with_org(scope))))
 }
 
 /// Evaluates every line of `input` and writes one result line per input line to `output`.
@@ -168,7 +186,11 @@ impl Worker {
             Detail::Trace
         };
         Worker {
-            session: Session::new(options.shared.clone(), detail).reuse(options.reuse),
+            session: Session::new(options.shared.clone(), detail)
+                .reuse(options.reuse)
+                .with_loader(Arc::new(|path: &str| {
+                    std::fs::read(path).map_err(|e| format!("cannot read {path}: {e}"))
+                })),
             fix: options.fix,
         }
     }
@@ -176,9 +198,9 @@ impl Worker {
     /// Appends the output line (with its newline) for input line `number`.
     fn line(&mut self, bytes: &[u8], number: usize, out: &mut Vec<u8>) {
         let fix = self.fix;
-        let line = self
-            .session
-            .line(bytes, number, |e| render::BatchResult::new(e, fix));
+        let line = self.session.line(bytes, number, |subject| {
+            render::BatchResult::of(subject, fix)
+        });
         // Writing to a Vec cannot fail, and these structs always serialize.
         let _ = match &line.result {
             Ok(result) => serde_json::to_writer(&mut *out, &result.line(&line.id)),

@@ -7,7 +7,7 @@ use ecrsim_engine::eval::mandatory::MandatoryPolicy;
 use ecrsim_engine::model::condition::ConditionFailure;
 use ecrsim_engine::request::assume::{AssumedSource, Unknowable};
 use ecrsim_engine::syntax::printable::printable;
-use ecrsim_engine::tools::batch::Evaluated;
+use ecrsim_engine::tools::batch::{Evaluated, Subject};
 use ecrsim_engine::{
     Advice, Decision, Effect, Exclusion, Explanation, Fix, Mismatch, Note, PolicyRole, PolicySet,
     Reason, Request, StatementRef, StatementTrace, SuggestedPrincipal, SuggestedStatement,
@@ -930,6 +930,9 @@ pub fn brief_reason(explanation: &Explanation) -> String {
 /// line that repeats them: each field is serialized once, and written verbatim on every line.
 #[derive(Debug)]
 pub struct BatchResult {
+    /// For a `request.message` line: the `why --format json` object (without `id`); the other
+    /// fields are then unused.
+    message: Option<serde_json::Map<String, serde_json::Value>>,
     decision: &'static str,
     reason: Option<Box<RawValue>>,
     action: Option<Box<RawValue>>,
@@ -946,6 +949,50 @@ fn raw<T: Serialize + ?Sized>(value: &T) -> Option<Box<RawValue>> {
 }
 
 impl BatchResult {
+    /// The result of a line: a decision, or an explained `request.message`.
+    pub fn of(subject: Subject<'_>, with_fix: bool) -> BatchResult {
+        match subject {
+            Subject::Decided(e) => BatchResult::new(&e, with_fix),
+            Subject::Message(m) => {
+                let why = crate::why::batch_message(&m, with_fix);
+                BatchResult {
+                    message: match why {
+                        serde_json::Value::Object(map) => Some(map),
+                        _ => Some(serde_json::Map::new()),
+                    },
+                    decision: "",
+                    reason: None,
+                    action: None,
+                    resource: None,
+                    deciding: None,
+                    notes: None,
+                    fix: None,
+                }
+            }
+            _ => BatchResult {
+                message: Some(serde_json::Map::new()),
+                decision: "",
+                reason: None,
+                action: None,
+                resource: None,
+                deciding: None,
+                notes: None,
+                fix: None,
+            },
+        }
+    }
+
+    /// The line's fields as a JSON object, without `id` (the report of a `request.message`
+    /// line's verdict).
+    pub fn report(&self) -> serde_json::Value {
+        let mut value =
+            serde_json::to_value(self.line(&serde_json::Value::Null)).unwrap_or_default();
+        if let Some(map) = value.as_object_mut() {
+            map.remove("id");
+        }
+        value
+    }
+
     /// The result of an evaluation; `with_fix`: the evaluation carries the fix, and the line
     /// shows it.
     pub fn new(e: &Evaluated<'_>, with_fix: bool) -> BatchResult {
@@ -963,6 +1010,7 @@ impl BatchResult {
             .map(|&at| StatementRefJson::new(e.set, at, e.names))
             .collect();
         BatchResult {
+            message: None,
             decision: explanation.response.decision.as_str(),
             reason: raw(&brief_reason(explanation)),
             action: raw(e.request.action()),
@@ -974,8 +1022,11 @@ impl BatchResult {
     }
 
     /// The output line, with the input line's `id`.
-    pub fn line<'a>(&'a self, id: &'a serde_json::Value) -> BatchLine<'a> {
-        BatchLine {
+    pub fn line<'a>(&'a self, id: &'a serde_json::Value) -> BatchOut<'a> {
+        if let Some(why) = &self.message {
+            return BatchOut::Message(MessageLine { why, id });
+        }
+        BatchOut::Decided(BatchLine {
             decision: self.decision,
             reason: self.reason.as_deref(),
             action: self.action.as_deref(),
@@ -984,8 +1035,26 @@ impl BatchResult {
             notes: self.notes.as_deref(),
             fix: self.fix.as_ref().map(Option::as_deref),
             id,
-        }
+        })
     }
+}
+
+/// An output line of `batch`.
+#[derive(Serialize)]
+#[serde(untagged)]
+pub enum BatchOut<'a> {
+    /// A decided request.
+    Decided(BatchLine<'a>),
+    /// An explained `request.message`.
+    Message(MessageLine<'a>),
+}
+
+/// A `request.message` line: the `why --format json` object, then `id`.
+#[derive(Serialize)]
+pub struct MessageLine<'a> {
+    #[serde(flatten)]
+    why: &'a serde_json::Map<String, serde_json::Value>,
+    id: &'a serde_json::Value,
 }
 
 /// A decided batch line (README.md, "Batch"): the fields in this order.
