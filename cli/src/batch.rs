@@ -73,10 +73,7 @@ impl Default for Options {
 pub fn run(args: &BatchArgs) -> u8 {
     let shared = match shared_policies(&args.policy) {
         Ok(shared) => shared,
-        Err(e) => {
-            say!("error: {e}");
-            return EXIT_BAD_INPUT;
-        }
+        Err(e) => return fail(&e.to_string()),
     };
     let jobs = match args.jobs {
         0 => std::thread::available_parallelism().map_or(1, |n| n.get()),
@@ -92,11 +89,19 @@ pub fn run(args: &BatchArgs) -> u8 {
     let stdout = io::stdout().lock();
     match process_with(stdin, stdout, &options) {
         Ok(()) => EXIT_ALLOWED,
-        Err(e) => {
-            say!("error: {e}");
-            EXIT_BAD_INPUT
-        }
+        Err(e) => fail(&format!("cannot read the input lines: {e}")),
     }
+}
+
+/// The batch cannot run (its shared policies cannot be loaded, or its input cannot be read):
+/// `error: …` on standard error, and one line on standard output, the JSON error object of the
+/// other commands (`{"decision": "Error", "error": {kind, file, line, column, pointer, message,
+/// help}}`, no `id`: it belongs to no input line); exit 2.
+fn fail(message: &str) -> u8 {
+    say!("error: {message}");
+    let line = serde_json::to_string(&crate::errors::json(message)).unwrap_or_default();
+    crate::write_stdout(format!("{line}\n").as_bytes());
+    EXIT_BAD_INPUT
 }
 
 fn shared_policies(args: &PolicyArgs) -> Result<Option<Arc<Shared>>, LoadError> {

@@ -22,9 +22,7 @@ use ecrsim_engine::{Explanation, Request, explain};
 use serde_json::{Value, json};
 
 use crate::input::{load_context, load_policy_set};
-use crate::{
-    EXIT_ALLOWED, EXIT_BAD_INPUT, EXIT_DENIED, Format, PolicyArgs, render, use_color, write_stdout,
-};
+use crate::{EXIT_ALLOWED, EXIT_DENIED, Format, PolicyArgs, render, use_color, write_stdout};
 
 /// Examples shown by `ecrsim why --help`.
 pub const WHY_EXAMPLE: &str = "\
@@ -73,13 +71,15 @@ pub struct WhyArgs {
 pub fn run(args: &WhyArgs) -> u8 {
     if args.format == Format::Markdown {
         say!("error: `why` prints human or json; --format markdown is for check, explain and diff");
-        return EXIT_BAD_INPUT;
+        return crate::EXIT_BAD_INPUT;
     }
     let text = if args.message == "-" {
         let mut text = String::new();
         if let Err(e) = std::io::stdin().read_to_string(&mut text) {
-            say!("error: cannot read the message from standard input: {e}");
-            return EXIT_BAD_INPUT;
+            return fail(
+                args,
+                &format!("cannot read the message from standard input: {e}"),
+            );
         }
         text
     } else {
@@ -87,10 +87,7 @@ pub fn run(args: &WhyArgs) -> u8 {
     };
     let message = match parse_message(&text) {
         Ok(message) => message,
-        Err(e) => {
-            say!("error: {e}");
-            return EXIT_BAD_INPUT;
-        }
+        Err(e) => return fail(args, &crate::errors::denial(&e)),
     };
     match message {
         Message::Client(client) => {
@@ -107,6 +104,12 @@ pub fn run(args: &WhyArgs) -> u8 {
         }
         Message::Denial(denial) => run_denial(args, denial),
     }
+}
+
+/// Bad input: `error: …` on standard error and, with `--format json`, the JSON error object on
+/// standard output (README.md, "Exit codes"); exit 2.
+fn fail(args: &WhyArgs, message: &str) -> u8 {
+    crate::errors::fail(args.format == Format::Json, message)
 }
 
 fn pretty(value: &Value) -> String {
@@ -173,10 +176,7 @@ fn fill_in(args: &WhyArgs, mut denial: Denial) -> Result<Denial, String> {
 fn run_denial(args: &WhyArgs, denial: Denial) -> u8 {
     let denial = match fill_in(args, denial) {
         Ok(denial) => denial,
-        Err(e) => {
-            say!("error: {e}");
-            return EXIT_BAD_INPUT;
-        }
+        Err(e) => return fail(args, &e),
     };
     let uses_stdin = args.message == "-";
     let policy_on_stdin = args
@@ -186,25 +186,18 @@ fn run_denial(args: &WhyArgs, denial: Denial) -> u8 {
         .chain(&args.policy.identity_policies)
         .any(|p| p.as_os_str() == "-");
     if uses_stdin && policy_on_stdin {
-        say!("error: `-` (standard input) can be given only once: it already carries the message");
-        return EXIT_BAD_INPUT;
+        return fail(
+            args,
+            "`-` (standard input) can be given only once: it already carries the message",
+        );
     }
     let context = match load_context(args.context_file.as_deref(), &args.context) {
         Ok(context) => context,
-        Err(e) => {
-            say!("error: {e}");
-            return EXIT_BAD_INPUT;
-        }
+        Err(e) => return fail(args, &e.to_string()),
     };
     let request = match denial.request() {
         Ok(request) => request.with_context(context),
-        Err(e) => {
-            say!("error: {e}");
-            if let Some(help) = e.request.as_ref().and_then(|r| r.help.as_ref()) {
-                say!("  = help: {help}");
-            }
-            return EXIT_BAD_INPUT;
-        }
+        Err(e) => return fail(args, &crate::errors::denial(&e)),
     };
     if !has_policies(&args.policy) {
         let out = match args.format {
@@ -220,10 +213,7 @@ fn run_denial(args: &WhyArgs, denial: Denial) -> u8 {
     });
     let (set, request) = match loaded {
         Ok(loaded) => loaded,
-        Err(e) => {
-            say!("error: {e}");
-            return EXIT_BAD_INPUT;
-        }
+        Err(e) => return fail(args, &e.to_string()),
     };
     let explanation = explain(&set, &request);
     let verdict = compare(&denial, &set, &explanation.response);

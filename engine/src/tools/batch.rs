@@ -946,6 +946,13 @@ fn request_from_json(request: &Json) -> Result<Request, LineError> {
         crate::request::check_account(account)
             .map_err(|e| format!("`request.resourceAccount`: {e}"))?;
     }
+    // The context is checked before the request, whose errors come second (as ever).
+    if let Some(m) = request.get("context")
+        && m.value.value != JsonValue::Null
+    {
+        Context::from_json(&m.value)
+            .map_err(|(_, message)| format!("`request.context`: {message}"))?;
+    }
     let base = Request::new(action, resource, principal).map_err(|e| e.to_string())?;
     with_request_fields(base, request)
 }
