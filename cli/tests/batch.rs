@@ -106,6 +106,15 @@ fn requests() -> Vec<String> {
         r#"{"action":"ecr:PutImage","resource":7}"#.to_string(),
         r#"{"action":"ecr:PutImage","resource":"*","extra":null}"#.to_string(),
         r#"[]"#.to_string(),
+        // Error texts (`request.message`): a denial, a docker error, an unreadable text.
+        format!(
+            r#"{{"message":"User: {dev} is not authorized to perform: ecr:PutImage on resource: {REPO} because no identity-based policy allows the ecr:PutImage action"}}"#
+        ),
+        format!(
+            r#"{{"message":"User: {cross} is not authorized to perform: ecr:BatchGetImage on resource: {REPO} with an explicit deny in a service control policy","context":{{"aws:SecureTransport":"true"}}}}"#
+        ),
+        r#"{"message":"no basic auth credentials"}"#.to_string(),
+        r#"{"message":"something went wrong"}"#.to_string(),
     ]
 }
 

@@ -16,7 +16,15 @@
 //!   whose policies carry warnings, the columns they start at, since warnings quote them);
 //! - results, keyed by (compiled set, raw text of the `request` value): the caller's rendering
 //!   of the [`Explanation`], made once;
-//! - the catalog's answers for (action, resource) pairs ([`Validator`]).
+//! - the catalog's answers for (action, resource) pairs ([`Validator`]);
+//! - for a line with an organization (its `org`, or the shared one): the set with the SCP levels
+//!   of the caller's account and the RCP levels of the resource's account added, keyed by (set,
+//!   caller account, resource account); the organization itself is read once per set.
+//!
+//! A `request.message` line carries an error text instead of an action: it is read with
+//! [`crate::explain::denial::parse_message`], and a denial is evaluated against the line's
+//! policies and compared with the reason AWS gave ([`compare`]); the caller renders a
+//! [`Subject::Message`].
 
 use std::borrow::Cow;
 use std::collections::HashMap;
@@ -296,6 +304,9 @@ struct Compiled {
 
 type Fast = foldhash::fast::RandomState;
 
+/// Sets with organization levels, by (set, caller account, resource account).
+type Leveled = HashMap<(usize, Option<Box<str>>, Option<Box<str>>), WithLevels, Fast>;
+
 /// A set with the organization levels of one caller account and one resource account added.
 #[derive(Debug)]
 struct WithLevels {
@@ -315,7 +326,7 @@ pub struct Session<R> {
     hasher: Fast,
     sets: Vec<Compiled>,
     /// Sets with organization levels, by (set, caller account, resource account).
-    leveled: HashMap<(usize, Option<Box<str>>, Option<Box<str>>), WithLevels, Fast>,
+    leveled: Leveled,
     result_index: HashMap<Box<[u8]>, usize, Fast>,
     results: Vec<R>,
     validator: Validator,
@@ -685,7 +696,7 @@ impl<R> Session<R> {
 fn decide<'a, R>(
     base: Base<'a>,
     set_key: usize,
-    leveled: &'a mut HashMap<(usize, Option<Box<str>>, Option<Box<str>>), WithLevels, Fast>,
+    leveled: &'a mut Leveled,
     built: Built,
     detail: Detail,
     render: impl FnOnce(Subject<'_>) -> R,
@@ -746,7 +757,7 @@ fn decide<'a, R>(
 fn with_org<'a>(
     base: Base<'a>,
     set_key: usize,
-    leveled: &'a mut HashMap<(usize, Option<Box<str>>, Option<Box<str>>), WithLevels, Fast>,
+    leveled: &'a mut Leveled,
     request: Request,
 ) -> Result<(&'a PolicySet, &'a [String], Request), LineError> {
     let Some(org) = base.org else {
