@@ -47,6 +47,7 @@ struct Case {
     #[serde(default)]
     rcps: Vec<String>,
     vpc_endpoint_policy: Option<String>,
+    org: Option<String>,
     #[serde(default)]
     args: Vec<String>,
     reproduced: Option<bool>,
@@ -75,6 +76,7 @@ impl Case {
             ("--boundary", &self.boundary),
             ("--session-policy", &self.session_policy),
             ("--vpc-endpoint-policy", &self.vpc_endpoint_policy),
+            ("--org", &self.org),
         ];
         for (flag, value) in singles {
             if let Some(value) = value {
@@ -102,6 +104,7 @@ impl Case {
             || !self.scps.is_empty()
             || !self.rcps.is_empty()
             || self.vpc_endpoint_policy.is_some()
+            || self.org.is_some()
     }
 }
 
@@ -344,6 +347,9 @@ impl Case {
         }
         if !self.rcps.is_empty() {
             line["rcps"] = self.rcps.iter().map(|p| doc(p)).collect();
+        }
+        if let Some(org) = &self.org {
+            line["org"] = folder().join(org).display().to_string().into();
         }
         line
     }
