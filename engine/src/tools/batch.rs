@@ -73,6 +73,7 @@ pub const REQUEST_FIELDS: &[&str] = &[
     "at",
     "managementAccount",
     "message",
+    "loginRegion",
 ];
 
 /// Compiled sets kept before the cache is emptied.
@@ -150,6 +151,8 @@ struct RequestIn<'a> {
     management_account: Option<Cow<'a, str>>,
     #[serde(default, borrow)]
     message: Option<Cow<'a, str>>,
+    #[serde(default, borrow, rename = "loginRegion")]
+    login_region: Option<Cow<'a, str>>,
 }
 
 /// Reads a file named in a line (an organization file given by path, and the policy files it
@@ -602,6 +605,9 @@ impl<R> Session<R> {
             // An error text: read as the slow path reads it.
             return built_from_json(&json::parse_str(raw).ok()?).ok();
         }
+        if fields.login_region.is_some() {
+            return None;
+        }
         let (action, resource) = (fields.action?, fields.resource?);
         if let Some(account) = &fields.resource_account {
             crate::request::check_account(account).ok()?;
@@ -854,7 +860,14 @@ fn built_from_json(request: &Json) -> Result<Built, LineError> {
         );
     }
     let mut denial = match parse_message(text).map_err(|e| format!("`request.message`: {e}"))? {
-        Message::Client(client) => return Ok(Built::Message(Message::Client(client), None)),
+        Message::Client(client) => {
+            // The Region docker logged in to, as `why --login-region`.
+            let client = match string_field(request, "loginRegion")? {
+                Some(region) => client.with_login_region(region),
+                None => client,
+            };
+            return Ok(Built::Message(Message::Client(client), None));
+        }
         Message::Denial(denial) => denial,
     };
     for (key, field) in [
@@ -950,6 +963,12 @@ fn request_from_json(request: &Json) -> Result<Request, LineError> {
         "request.",
         REQUEST_FIELDS,
     )?;
+    if string_field(request, "loginRegion")?.is_some() {
+        return Err(
+            "`request.loginRegion` goes with `request.message` (a docker error): it is the Region docker logged in to"
+                .into(),
+        );
+    }
     let action = string_field(request, "action")?.ok_or("missing `request.action`")?;
     let resource = string_field(request, "resource")?.ok_or("missing `request.resource`")?;
     let principal = string_field(request, "principal")?;
@@ -1494,6 +1513,10 @@ mod tests {
             (
                 r#"{"request":{"message":"User: arn:aws:iam::123456789012:user/dev is not authorized to perform: ecr:PutImage"}}"#.to_string(),
                 "names no resource",
+            ),
+            (
+                r#"{"request":{"action":"ecr:PutImage","resource":"*","loginRegion":"us-east-1"}}"#.to_string(),
+                "`request.loginRegion` goes with `request.message`",
             ),
         ];
         for (line, expected) in cases {
