@@ -25,6 +25,10 @@ MIX chooses the requests:
   conditions           a policy of seven statements with conditions (IP ranges, MFA, tags,
                        dates, secure transport, the caller's name in the ARN), and requests
                        whose context varies on every line, so few lines repeat a request
+  conditions-distinct  the same requests, and on every line its own copy of that policy with
+                       one IP range changed (10.X.Y.0/24 from the line number), so no two lines
+                       carry the same document: every line's eight conditions are read,
+                       validated and compiled (the request-only file is that of `conditions`)
 The random numbers come from a fixed xorshift generator, not from Python's `random`.
 """
 
@@ -163,7 +167,7 @@ def with_conditions(rng):
 def request(rng, mix):
     if mix == "motivating":
         return motivating(rng)
-    if mix == "conditions":
+    if mix in ("conditions", "conditions-distinct"):
         return with_conditions(rng)
     roll = 0 if mix == "allow" else rng.next(100)
     if roll < 70:
@@ -197,14 +201,14 @@ def main(argv):
             request_only = int(args.pop(0))
         elif arg == "--mix":
             mix = args.pop(0)
-            if mix not in ("motivating", "realistic", "allow", "conditions"):
-                sys.exit(f"unknown mix {mix!r}: motivating, realistic, allow or conditions")
+            if mix not in ("motivating", "realistic", "allow", "conditions", "conditions-distinct"):
+                sys.exit(f"unknown mix {mix!r}: motivating, realistic, allow, conditions or conditions-distinct")
         elif arg.startswith("-"):
             sys.exit(__doc__)
         else:
             out_dir = arg
     os.makedirs(out_dir, exist_ok=True)
-    if mix == "conditions":
+    if mix in ("conditions", "conditions-distinct"):
         document = CONDITIONS
     else:
         with open(MOTIVATING) as f:
@@ -215,7 +219,11 @@ def main(argv):
     rng = XorShift(0x5EED)
     with open(os.path.join(out_dir, "with-policy.jsonl"), "w") as f:
         for i in range(1, lines + 1):
-            f.write(f'{{"id":{i},"identityPolicies":[{policy}],"request":{compact(request(rng, mix))}}}\n')
+            if mix == "conditions-distinct":
+                own = policy.replace("203.0.113.0/24", f"10.{i // 256 % 256}.{i % 256}.0/24")
+            else:
+                own = policy
+            f.write(f'{{"id":{i},"identityPolicies":[{own}],"request":{compact(request(rng, mix))}}}\n')
     rng = XorShift(0xB47C4)
     with open(os.path.join(out_dir, "request-only.jsonl"), "w") as f:
         for i in range(1, request_only + 1):

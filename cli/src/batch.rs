@@ -18,7 +18,9 @@ use ecrsim_engine::Detail;
 use ecrsim_engine::tools::batch::{Session, Shared};
 use serde_json::Value;
 
-use crate::input::{LoadError, load_policy_set};
+use ecrsim_engine::model::organization::OrgScope;
+
+use crate::input::{LoadError, load_organization, load_policy_set};
 use crate::{EXIT_ALLOWED, EXIT_BAD_INPUT, PolicyArgs, render};
 
 /// Bytes read before a block of whole lines is handed on.
@@ -71,10 +73,7 @@ impl Default for Options {
 pub fn run(args: &BatchArgs) -> u8 {
     let shared = match shared_policies(&args.policy) {
         Ok(shared) => shared,
-        Err(e) => {
-            say!("error: {e}");
-            return EXIT_BAD_INPUT;
-        }
+        Err(e) => return fail(&e.to_string()),
     };
     let jobs = match args.jobs {
         0 => std::thread::available_parallelism().map_or(1, |n| n.get()),
@@ -90,11 +89,19 @@ pub fn run(args: &BatchArgs) -> u8 {
     let stdout = io::stdout().lock();
     match process_with(stdin, stdout, &options) {
         Ok(()) => EXIT_ALLOWED,
-        Err(e) => {
-            say!("error: {e}");
-            EXIT_BAD_INPUT
-        }
+        Err(e) => fail(&format!("cannot read the input lines: {e}")),
     }
+}
+
+/// The batch cannot run (its shared policies cannot be loaded, or its input cannot be read):
+/// `error: …` on standard error, and one line on standard output, the JSON error object of the
+/// other commands (`{"decision": "Error", "error": {kind, file, line, column, pointer, message,
+/// help}}`, no `id`: it belongs to no input line); exit 2.
+fn fail(message: &str) -> u8 {
+    say!("error: {message}");
+    let line = serde_json::to_string(&crate::errors::json(message)).unwrap_or_default();
+    crate::write_stdout(format!("{line}\n").as_bytes());
+    EXIT_BAD_INPUT
 }
 
 fn shared_policies(args: &PolicyArgs) -> Result<Option<Arc<Shared>>, LoadError> {
@@ -104,17 +111,33 @@ fn shared_policies(args: &PolicyArgs) -> Result<Option<Arc<Shared>>, LoadError> 
                 .into(),
         ));
     }
-    if args.org.is_some() || args.management_account.is_some() {
-        // The levels depend on each line's caller and resource: not shared yet.
-        return Err(LoadError(
-            "batch does not take --org or --management-account yet: give each line its SCPs and RCPs".into(),
-        ));
-    }
     let any = args.files().next().is_some() || !args.managed_policies.is_empty();
-    if !any {
+    let org = args.org.is_some() || args.management_account.is_some();
+    if !any && !org {
         return Ok(None);
     }
-    Ok(Some(Arc::new(Shared::new(load_policy_set(args)?))))
+    // The organization's levels depend on each line's caller and resource: added per line.
+    let shared = Shared::new(load_policy_set(args)?);
+    if !org {
+        return Ok(Some(Arc::new(shared)));
+    }
+    let organization = args.org.as_deref().map(load_organization).transpose()?;
+    if let (Some(org), Some(given)) = (&organization, &args.management_account)
+        && org.management_account.as_ref().is_some_and(|m| m != given)
+    {
+        return Err(LoadError(format!(
+            "--management-account {given} disagrees with the organization file's managementAccount {}",
+            org.management_account.as_deref().unwrap_or("")
+        )));
+    }
+    let scope = OrgScope {
+        management_account: args
+            .management_account
+            .clone()
+            .or_else(|| organization.as_ref()?.management_account.clone()),
+        organization,
+    };
+    Ok(Some(Arc::new(shared.with_org(scope))))
 }
 
 /// Evaluates every line of `input` and writes one result line per input line to `output`.
@@ -168,7 +191,11 @@ impl Worker {
             Detail::Trace
         };
         Worker {
-            session: Session::new(options.shared.clone(), detail).reuse(options.reuse),
+            session: Session::new(options.shared.clone(), detail)
+                .reuse(options.reuse)
+                .with_loader(Arc::new(|path: &str| {
+                    std::fs::read(path).map_err(|e| format!("cannot read {path}: {e}"))
+                })),
             fix: options.fix,
         }
     }
@@ -187,9 +214,9 @@ impl Worker {
             return;
         }
         let fix = self.fix;
-        let line = self
-            .session
-            .line(bytes, number, |e| render::BatchResult::new(e, fix));
+        let line = self.session.line(bytes, number, |subject| {
+            render::BatchResult::of(subject, fix)
+        });
         // Writing to a Vec cannot fail, and these structs always serialize.
         let _ = match &line.result {
             Ok(result) => serde_json::to_writer(&mut *out, &result.line(&line.id)),
@@ -207,8 +234,8 @@ impl Worker {
         let mut actions = Vec::new();
         let mut decisions = Vec::new();
         for (action, text) in &line.lines {
-            let decided = self.session.line(text.as_bytes(), number, |e| {
-                render::BatchResult::new(e, fix)
+            let decided = self.session.line(text.as_bytes(), number, |subject| {
+                render::BatchResult::of(subject, fix)
             });
             match &decided.result {
                 Ok(result) => {

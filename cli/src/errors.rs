@@ -90,6 +90,25 @@ pub fn request(e: &RequestError, rendered: String) -> String {
     })
 }
 
+/// Remembers an error text `why` cannot read (kind `UnknownShape`, `MissingResource`, …; for an
+/// invalid action, resource or principal the request error's kind) and returns the message for
+/// people.
+pub fn denial(e: &ecrsim_engine::explain::denial::DenialError) -> String {
+    if let Some(request_error) = &e.request {
+        let rendered = match &request_error.help {
+            Some(help) => format!("{request_error}\n  = help: {help}"),
+            None => request_error.to_string(),
+        };
+        return request(request_error, rendered);
+    }
+    remember(ErrorDetail {
+        kind: format!("{:?}", e.kind),
+        message: e.message.clone(),
+        rendered: e.message.clone(),
+        ..ErrorDetail::default()
+    })
+}
+
 /// Remembers a file that cannot be read and returns the message for people.
 pub fn io(path: &Path, e: &std::io::Error) -> String {
     let file = path.display().to_string();

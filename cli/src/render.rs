@@ -7,7 +7,7 @@ use ecrsim_engine::eval::mandatory::MandatoryPolicy;
 use ecrsim_engine::model::condition::ConditionFailure;
 use ecrsim_engine::request::assume::{AssumedSource, Unknowable};
 use ecrsim_engine::syntax::printable::printable;
-use ecrsim_engine::tools::batch::Evaluated;
+use ecrsim_engine::tools::batch::{Evaluated, Subject};
 use ecrsim_engine::{
     Advice, Decision, Effect, Exclusion, Explanation, Fix, Mismatch, Note, PolicyRole, PolicySet,
     Reason, Request, StatementRef, StatementTrace, SuggestedPrincipal, SuggestedStatement,
@@ -153,6 +153,90 @@ fn exclusion(because: Exclusion) -> &'static str {
         }
         _ => "it does not apply to this request",
     }
+}
+
+/// The decision's reason as AWS words it; for a reason that names an organization level
+/// given by an organization file, with where its policies are attached: `with an explicit deny
+/// in a service control policy (OU Workloads, organization level 1)`.
+pub fn reason(explanation: &Explanation) -> String {
+    let reason = explanation.response.reason;
+    let text = reason.to_string();
+    let role = match reason {
+        Reason::ExplicitDeny(role @ (PolicyRole::Scp(_) | PolicyRole::Rcp(_))) => role,
+        Reason::NoScpAllows(level) => PolicyRole::Scp(level),
+        Reason::NoRcpAllows(level) => PolicyRole::Rcp(level),
+        _ => return text,
+    };
+    let (PolicyRole::Scp(level) | PolicyRole::Rcp(level)) = role else {
+        return text;
+    };
+    match explanation.origin(role) {
+        Some(node) => text.replace(
+            &format!("(organization level {level})"),
+            &format!("({}, organization level {level})", node.label()),
+        ),
+        None => text,
+    }
+}
+
+/// Where an organization level's policies are attached: `{"kind": "root"|"ou"|"account",
+/// "id", "name"}` (`name` for an OU).
+#[derive(Debug, Serialize)]
+pub struct AttachedJson {
+    kind: &'static str,
+    id: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    name: Option<String>,
+}
+
+impl AttachedJson {
+    fn new(node: &ecrsim_engine::model::organization::NodeRef) -> AttachedJson {
+        use ecrsim_engine::model::organization::NodeKind;
+        let (kind, name) = match &node.kind {
+            NodeKind::Root => ("root", None),
+            NodeKind::Unit(name) => ("ou", Some(name.clone())),
+            NodeKind::Account => ("account", None),
+        };
+        AttachedJson {
+            kind,
+            id: node.id.clone(),
+            name,
+        }
+    }
+}
+
+/// A policy that takes no part in the request, and why: `{"policy", "policyType", "exclusion",
+/// "message", "source"}` (`source`: the AWS page that says so).
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct NotEvaluatedJson {
+    policy: String,
+    policy_type: String,
+    exclusion: &'static str,
+    message: &'static str,
+    source: Option<&'static str>,
+}
+
+/// The policies of an explanation that take no part, as data.
+pub fn not_evaluated(explanation: &Explanation) -> Vec<NotEvaluatedJson> {
+    explanation
+        .notes
+        .iter()
+        .filter_map(|n| match n {
+            Note::PolicyNotEvaluated {
+                policy,
+                role,
+                because,
+            } => Some(NotEvaluatedJson {
+                policy: policy.clone(),
+                policy_type: role.to_string(),
+                exclusion: because.as_str(),
+                message: exclusion(*because),
+                source: ecrsim_engine::eval::scope::source(*role, *because),
+            }),
+            _ => None,
+        })
+        .collect()
 }
 
 /// A note, as a sentence.
@@ -392,7 +476,7 @@ pub fn text(explanation: &Explanation, request: &Request) -> String {
         request.resource()
     ));
     if response.decision != Decision::Allow {
-        line(format!("why: {}", response.reason));
+        line(format!("why: {}", reason(explanation)));
         if let Some(rule) = mandatory_rule(response.reason) {
             line(rule);
         }
@@ -542,6 +626,8 @@ pub struct StatementRefJson {
     policy_type: Option<String>,
     index: usize,
     sid: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    attached_to: Option<AttachedJson>,
 }
 
 impl StatementRefJson {
@@ -556,6 +642,9 @@ impl StatementRefJson {
             policy_type: found.map(|(role, _, _)| role.to_string()),
             index: at.statement,
             sid: found.and_then(|(_, _, s)| s.sid.clone()),
+            attached_to: found
+                .and_then(|(role, _, _)| set.origin(role))
+                .map(AttachedJson::new),
         }
     }
 }
@@ -609,6 +698,8 @@ struct StatementJson {
     applies: bool,
     decides: bool,
     mismatches: Vec<MismatchJson>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    attached_to: Option<AttachedJson>,
 }
 
 /// A suggested statement as IAM writes it.
@@ -703,6 +794,7 @@ pub struct Report<'a> {
     deciding: Vec<StatementRefJson>,
     statements: Vec<StatementJson>,
     notes: Vec<String>,
+    not_evaluated: Vec<NotEvaluatedJson>,
     assumed: Vec<AssumedJson>,
     depends_on: Vec<DependsOnJson>,
     fix: Option<FixJson<'a>>,
@@ -741,6 +833,7 @@ impl<'a> Report<'a> {
                 applies: t.applies(),
                 decides: response.deciding.contains(&t.at),
                 mismatches: t.mismatches.iter().map(MismatchJson::new).collect(),
+                attached_to: explanation.origin(t.role).map(AttachedJson::new),
             })
             .collect();
         let fix = explanation
@@ -749,7 +842,7 @@ impl<'a> Report<'a> {
             .map(|fix| FixJson::new(fix, explanation, request));
         Report {
             decision: response.decision.as_str(),
-            reason: response.reason.to_string(),
+            reason: reason(explanation),
             action: request.action(),
             resource: request.resource(),
             requested_resource: request.given_resource(),
@@ -761,6 +854,7 @@ impl<'a> Report<'a> {
                 .collect(),
             statements,
             notes: notes(explanation),
+            not_evaluated: not_evaluated(explanation),
             assumed: explanation
                 .notes
                 .iter()
@@ -896,6 +990,7 @@ pub fn brief_mismatch(m: &Mismatch) -> String {
 /// first failing element. No fix (`batch --fix` adds it as its own field).
 pub fn brief_reason(explanation: &Explanation) -> String {
     let response = &explanation.response;
+    let why = reason(explanation);
     let deciding: Vec<String> = response
         .deciding
         .iter()
@@ -903,10 +998,10 @@ pub fn brief_reason(explanation: &Explanation) -> String {
         .map(|t| format!("`{}`", t.label))
         .collect();
     match response.decision {
-        Decision::Allow if deciding.is_empty() => response.reason.to_string(),
+        Decision::Allow if deciding.is_empty() => why,
         Decision::Allow => format!("allowed by {}", deciding.join(", ")),
         Decision::ExplicitDeny => {
-            format!("denied {} by {}", response.reason, deciding.join(", "))
+            format!("denied {why} by {}", deciding.join(", "))
         }
         Decision::ImplicitDeny => match nearest(explanation) {
             Some(t) => {
@@ -917,11 +1012,11 @@ pub fn brief_reason(explanation: &Explanation) -> String {
                 };
                 let first = t.mismatches.first().map(brief_mismatch).unwrap_or_default();
                 format!(
-                    "denied {}: statement `{}` of {} {first}{more}",
-                    response.reason, t.label, t.policy_name
+                    "denied {why}: statement `{}` of {} {first}{more}",
+                    t.label, t.policy_name
                 )
             }
-            None => format!("denied {}", response.reason),
+            None => format!("denied {why}"),
         },
     }
 }
@@ -930,12 +1025,17 @@ pub fn brief_reason(explanation: &Explanation) -> String {
 /// line that repeats them: each field is serialized once, and written verbatim on every line.
 #[derive(Debug)]
 pub struct BatchResult {
+    /// For a `request.message` line: the `why --format json` object (without `id`); the other
+    /// fields are then unused.
+    message: Option<serde_json::Map<String, serde_json::Value>>,
     decision: &'static str,
     reason: Option<Box<RawValue>>,
     action: Option<Box<RawValue>>,
     resource: Option<Box<RawValue>>,
     deciding: Option<Box<RawValue>>,
     notes: Option<Box<RawValue>>,
+    /// `None` when every policy takes part.
+    not_evaluated: Option<Box<RawValue>>,
     /// `None`: not asked for; `Some(null)`: asked for, nothing to fix.
     fix: Option<Option<Box<RawValue>>>,
 }
@@ -946,6 +1046,52 @@ fn raw<T: Serialize + ?Sized>(value: &T) -> Option<Box<RawValue>> {
 }
 
 impl BatchResult {
+    /// The result of a line: a decision, or an explained `request.message`.
+    pub fn of(subject: Subject<'_>, with_fix: bool) -> BatchResult {
+        match subject {
+            Subject::Decided(e) => BatchResult::new(&e, with_fix),
+            Subject::Message(m) => {
+                let why = crate::why::batch_message(&m, with_fix);
+                BatchResult {
+                    message: match why {
+                        serde_json::Value::Object(map) => Some(map),
+                        _ => Some(serde_json::Map::new()),
+                    },
+                    decision: "",
+                    reason: None,
+                    action: None,
+                    resource: None,
+                    deciding: None,
+                    notes: None,
+                    not_evaluated: None,
+                    fix: None,
+                }
+            }
+            _ => BatchResult {
+                message: Some(serde_json::Map::new()),
+                decision: "",
+                reason: None,
+                action: None,
+                resource: None,
+                deciding: None,
+                notes: None,
+                not_evaluated: None,
+                fix: None,
+            },
+        }
+    }
+
+    /// The line's fields as a JSON object, without `id` (the report of a `request.message`
+    /// line's verdict).
+    pub fn report(&self) -> serde_json::Value {
+        let mut value =
+            serde_json::to_value(self.line(&serde_json::Value::Null)).unwrap_or_default();
+        if let Some(map) = value.as_object_mut() {
+            map.remove("id");
+        }
+        value
+    }
+
     /// The result of an evaluation; `with_fix`: the evaluation carries the fix, and the line
     /// shows it.
     pub fn new(e: &Evaluated<'_>, with_fix: bool) -> BatchResult {
@@ -963,29 +1109,56 @@ impl BatchResult {
             .map(|&at| StatementRefJson::new(e.set, at, e.names))
             .collect();
         BatchResult {
+            message: None,
             decision: explanation.response.decision.as_str(),
             reason: raw(&brief_reason(explanation)),
             action: raw(e.request.action()),
             resource: raw(e.request.resource()),
             deciding: raw(&deciding),
             notes: raw(&notes(explanation)),
+            not_evaluated: {
+                let list = not_evaluated(explanation);
+                if list.is_empty() { None } else { raw(&list) }
+            },
             fix,
         }
     }
 
     /// The output line, with the input line's `id`.
-    pub fn line<'a>(&'a self, id: &'a serde_json::Value) -> BatchLine<'a> {
-        BatchLine {
+    pub fn line<'a>(&'a self, id: &'a serde_json::Value) -> BatchOut<'a> {
+        if let Some(why) = &self.message {
+            return BatchOut::Message(MessageLine { why, id });
+        }
+        BatchOut::Decided(BatchLine {
             decision: self.decision,
             reason: self.reason.as_deref(),
             action: self.action.as_deref(),
             resource: self.resource.as_deref(),
             deciding: self.deciding.as_deref(),
             notes: self.notes.as_deref(),
+            not_evaluated: self.not_evaluated.as_deref(),
             fix: self.fix.as_ref().map(Option::as_deref),
             id,
-        }
+        })
     }
+}
+
+/// An output line of `batch`.
+#[derive(Serialize)]
+#[serde(untagged)]
+pub enum BatchOut<'a> {
+    /// A decided request.
+    Decided(BatchLine<'a>),
+    /// An explained `request.message`.
+    Message(MessageLine<'a>),
+}
+
+/// A `request.message` line: the `why --format json` object, then `id`.
+#[derive(Serialize)]
+pub struct MessageLine<'a> {
+    #[serde(flatten)]
+    why: &'a serde_json::Map<String, serde_json::Value>,
+    id: &'a serde_json::Value,
 }
 
 /// A decided batch line (README.md, "Batch"): the fields in this order.
@@ -997,6 +1170,8 @@ pub struct BatchLine<'a> {
     resource: Option<&'a RawValue>,
     deciding: Option<&'a RawValue>,
     notes: Option<&'a RawValue>,
+    #[serde(rename = "notEvaluated", skip_serializing_if = "Option::is_none")]
+    not_evaluated: Option<&'a RawValue>,
     #[serde(skip_serializing_if = "Option::is_none")]
     fix: Option<Option<&'a RawValue>>,
     id: &'a serde_json::Value,

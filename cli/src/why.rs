@@ -16,13 +16,12 @@ use ecrsim_engine::explain::denial::{
 };
 use ecrsim_engine::request::principal::{Principal, PrincipalKind};
 use ecrsim_engine::syntax::printable::printable;
-use ecrsim_engine::{Explanation, PolicySet, Request, explain};
+use ecrsim_engine::tools::batch::MessageEvaluated;
+use ecrsim_engine::{Explanation, Request, explain};
 use serde_json::{Value, json};
 
 use crate::input::{load_context, load_policy_set};
-use crate::{
-    EXIT_ALLOWED, EXIT_BAD_INPUT, EXIT_DENIED, Format, PolicyArgs, render, use_color, write_stdout,
-};
+use crate::{EXIT_ALLOWED, EXIT_DENIED, Format, PolicyArgs, render, use_color, write_stdout};
 
 /// Examples shown by `ecrsim why --help`.
 pub const WHY_EXAMPLE: &str = "\
@@ -71,14 +70,16 @@ pub struct WhyArgs {
 pub fn run(args: &WhyArgs) -> u8 {
     if args.format == Format::Markdown {
         say!("error: `why` prints human or json; --format markdown is for check, explain and diff");
-        return EXIT_BAD_INPUT;
+        return crate::EXIT_BAD_INPUT;
     }
     let text = if args.message == "-" {
         match crate::input::read_stdin() {
             Ok(bytes) => String::from_utf8_lossy(&bytes).into_owned(),
             Err(e) => {
-                say!("error: cannot read the message: {e}");
-                return EXIT_BAD_INPUT;
+                return fail(
+                    args,
+                    &format!("cannot read the message from standard input: {e}"),
+                );
             }
         }
     } else {
@@ -86,10 +87,7 @@ pub fn run(args: &WhyArgs) -> u8 {
     };
     let message = match parse_message(&text) {
         Ok(message) => message,
-        Err(e) => {
-            say!("error: {e}");
-            return EXIT_BAD_INPUT;
-        }
+        Err(e) => return fail(args, &crate::errors::denial(&e)),
     };
     match message {
         Message::Client(client) => {
@@ -108,6 +106,12 @@ pub fn run(args: &WhyArgs) -> u8 {
     }
 }
 
+/// Bad input: `error: …` on standard error and, with `--format json`, the JSON error object on
+/// standard output (README.md, "Exit codes"); exit 2.
+fn fail(args: &WhyArgs, message: &str) -> u8 {
+    crate::errors::fail(args.format == Format::Json, message)
+}
+
 fn pretty(value: &Value) -> String {
     format!(
         "{}\n",
@@ -115,31 +119,22 @@ fn pretty(value: &Value) -> String {
     )
 }
 
-/// One error text as the `why --format json` object, for callers that explain many (a `batch`
-/// line's `request.message`): the message is parsed, a denial is evaluated against `set` when
-/// one is given (with `context`), and a client error is reported with its remedy. `Err` holds
-/// the message of an unreadable text or an invalid request, for an error line.
-pub fn message_json(
-    text: &str,
-    set: Option<&PolicySet>,
-    context: Option<ecrsim_engine::Context>,
-) -> Result<Value, String> {
-    match parse_message(text).map_err(|e| e.to_string())? {
-        Message::Client(client) => Ok(client_json(&client)),
-        Message::Denial(denial) => {
-            let request = denial.request().map_err(|e| e.to_string())?;
-            let request = match context {
-                Some(context) => request.with_context(context),
-                None => request,
-            };
-            Ok(match set {
-                None => denial_json(&denial, &request, None),
-                Some(set) => {
-                    let explanation = explain(set, &request);
-                    let verdict = compare(&denial, set, &explanation.response);
-                    denial_json(&denial, &request, Some((set, &explanation, &verdict)))
-                }
-            })
+/// A `batch` line's `request.message` as the `why --format json` object, from the same facts
+/// and words as `why`; `verdict.report` is the batch line of the evaluation (with its `fix`
+/// under `batch --fix`) instead of the `check --format json` report.
+pub fn batch_message(m: &MessageEvaluated<'_>, with_fix: bool) -> Value {
+    match (m.message, m.request) {
+        (Message::Client(client), _) => client_json(client),
+        (Message::Denial(denial), Some(request)) => {
+            let report = m.evaluated.as_ref().map(|(e, verdict)| {
+                let report = render::BatchResult::new(e, with_fix).report();
+                (*verdict, report)
+            });
+            denial_json(denial, request, report)
+        }
+        // The engine always gives a denial's request; nothing to say without it.
+        (Message::Denial(denial), None) => {
+            json!({"kind": "denial", "message": message_facts(denial)})
         }
     }
 }
@@ -181,33 +176,23 @@ fn fill_in(args: &WhyArgs, mut denial: Denial) -> Result<Denial, String> {
 fn run_denial(args: &WhyArgs, denial: Denial) -> u8 {
     let denial = match fill_in(args, denial) {
         Ok(denial) => denial,
-        Err(e) => {
-            say!("error: {e}");
-            return EXIT_BAD_INPUT;
-        }
+        Err(e) => return fail(args, &e),
     };
     let uses_stdin = args.message == "-";
     let policy_on_stdin = args.policy.files().any(|p| p.as_os_str() == "-");
     if uses_stdin && policy_on_stdin {
-        say!("error: `-` (standard input) can be given only once: it already carries the message");
-        return EXIT_BAD_INPUT;
+        return fail(
+            args,
+            "`-` (standard input) can be given only once: it already carries the message",
+        );
     }
     let context = match load_context(args.context_file.as_deref(), &args.context) {
         Ok(context) => context,
-        Err(e) => {
-            say!("error: {e}");
-            return EXIT_BAD_INPUT;
-        }
+        Err(e) => return fail(args, &e.to_string()),
     };
     let request = match denial.request() {
         Ok(request) => request.with_context(context),
-        Err(e) => {
-            say!("error: {e}");
-            if let Some(help) = e.request.as_ref().and_then(|r| r.help.as_ref()) {
-                say!("  = help: {help}");
-            }
-            return EXIT_BAD_INPUT;
-        }
+        Err(e) => return fail(args, &crate::errors::denial(&e)),
     };
     if !has_policies(&args.policy) {
         let out = match args.format {
@@ -223,10 +208,7 @@ fn run_denial(args: &WhyArgs, denial: Denial) -> u8 {
     });
     let (set, request) = match loaded {
         Ok(loaded) => loaded,
-        Err(e) => {
-            say!("error: {e}");
-            return EXIT_BAD_INPUT;
-        }
+        Err(e) => return fail(args, &e.to_string()),
     };
     let explanation = explain(&set, &request);
     let verdict = compare(&denial, &set, &explanation.response);
@@ -237,7 +219,7 @@ fn run_denial(args: &WhyArgs, denial: Denial) -> u8 {
         Format::Json => pretty(&denial_json(
             &denial,
             &request,
-            Some((&set, &explanation, &verdict)),
+            Some((&verdict, render::json(&explanation, &request, &set))),
         )),
     };
     write_stdout(out.as_bytes());
@@ -698,14 +680,30 @@ fn denied_by_json(by: Option<DeniedBy>) -> Value {
     }
 }
 
-/// The JSON report of a denial (the `why --format json` object): the message as read, the request, the commands, and (with
-/// policies) the verdict with the `check --format json` report.
+/// The message as read: `{principal, action, resource, operation, errorCode, source, deniedBy,
+/// policyArn}`.
+fn message_facts(denial: &Denial) -> Value {
+    json!({
+        "principal": denial.principal,
+        "action": denial.action,
+        "resource": denial.resource,
+        "operation": denial.operation,
+        "errorCode": denial.error_code,
+        "source": denial.source.as_str(),
+        "deniedBy": denied_by_json(denial.denied_by),
+        "policyArn": denial.policy_arn,
+    })
+}
+
+/// The JSON report of a denial (the `why --format json` object): the message as read, the
+/// request, the commands, and (when evaluated) the verdict with `report`, the evaluation's
+/// report (`check --format json` for `why`, the batch line for `batch`).
 pub fn denial_json(
     denial: &Denial,
     request: &Request,
-    evaluated: Option<(&PolicySet, &Explanation, &Verdict)>,
+    evaluated: Option<(&Verdict, Value)>,
 ) -> Value {
-    let verdict = evaluated.map(|(set, explanation, verdict)| {
+    let verdict = evaluated.map(|(verdict, report)| {
         let suspect = match verdict.suspect {
             Some(Suspect::Missing(p)) => json!({"kind": "missing", "policyType": p.as_str()}),
             Some(Suspect::Stale(p)) => json!({"kind": "stale", "policyType": p.as_str()}),
@@ -718,21 +716,12 @@ pub fn denial_json(
             "reason": verdict.reason.to_string(),
             "deniedBy": denied_by_json(verdict.ours),
             "suspect": suspect,
-            "report": render::json(explanation, request, set),
+            "report": report,
         })
     });
     json!({
         "kind": "denial",
-        "message": {
-            "principal": denial.principal,
-            "action": denial.action,
-            "resource": denial.resource,
-            "operation": denial.operation,
-            "errorCode": denial.error_code,
-            "source": denial.source.as_str(),
-            "deniedBy": denied_by_json(denial.denied_by),
-            "policyArn": denial.policy_arn,
-        },
+        "message": message_facts(denial),
         "request": {
             "action": request.action(),
             "resource": request.resource(),
@@ -909,31 +898,6 @@ mod tests {
     )]
 
     use super::*;
-
-    #[test]
-    fn message_json_explains_without_and_with_policies() {
-        let text = "User: arn:aws:iam::123456789012:user/dev is not authorized to perform: ecr:GetAuthorizationToken on resource: * because no identity-based policy allows the ecr:GetAuthorizationToken action";
-        let alone = message_json(text, None, None).unwrap();
-        assert_eq!(alone["message"]["deniedBy"]["key"], "implicit:identity");
-        assert!(alone["verdict"].is_null());
-        let policy = ecrsim_engine::parse_policy(
-            "p.json",
-            br#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"ecr:GetAuthorizationToken","Resource":"arn:aws:ecr:us-east-1:123456789012:repository/a"}]}"#,
-            ecrsim_engine::PolicyKind::Identity,
-        )
-        .unwrap();
-        let mut set = PolicySet::new();
-        set.add(policy).unwrap();
-        let judged = message_json(text, Some(&set), None).unwrap();
-        assert_eq!(judged["verdict"]["reproduced"], true);
-        assert_eq!(
-            judged["verdict"]["report"]["fix"]["statement"]["Resource"],
-            "*"
-        );
-        let docker = message_json("no basic auth credentials", None, None).unwrap();
-        assert_eq!(docker["remedy"], "login");
-        assert!(message_json("hello", None, None).is_err());
-    }
 
     #[test]
     fn shell_quote_leaves_plain_words_and_quotes_the_rest() {

@@ -106,6 +106,15 @@ fn requests() -> Vec<String> {
         r#"{"action":"ecr:PutImage","resource":7}"#.to_string(),
         r#"{"action":"ecr:PutImage","resource":"*","extra":null}"#.to_string(),
         r#"[]"#.to_string(),
+        // Error texts (`request.message`): a denial, a docker error, an unreadable text.
+        format!(
+            r#"{{"message":"User: {dev} is not authorized to perform: ecr:PutImage on resource: {REPO} because no identity-based policy allows the ecr:PutImage action"}}"#
+        ),
+        format!(
+            r#"{{"message":"User: {cross} is not authorized to perform: ecr:BatchGetImage on resource: {REPO} with an explicit deny in a service control policy","context":{{"aws:SecureTransport":"true"}}}}"#
+        ),
+        r#"{"message":"no basic auth credentials"}"#.to_string(),
+        r#"{"message":"something went wrong"}"#.to_string(),
     ]
 }
 
@@ -561,4 +570,109 @@ fn a_workflow_line_decides_each_required_action_and_gives_the_verdict() {
     );
     assert_eq!(lines[3]["decision"], "Error");
     assert!(lines[3]["error"].as_str().unwrap().contains("not both"));
+}
+
+/// `--org` gives every line the SCP levels of its caller's account and the RCP levels of its
+/// resource's account (docs/organization.md); a line's own `org` (here a path) does the same.
+#[test]
+fn the_organization_file_is_shared_or_given_per_line() {
+    let e = "corpus/organizations/example";
+    let request = |principal: &str, action: &str, resource: &str| {
+        format!(r#"{{"principal":"{principal}","action":"{action}","resource":"{resource}"}}"#)
+    };
+    let west = "arn:aws:ecr:us-west-2:111122223333:repository/app";
+    let east = "arn:aws:ecr:us-east-1:111122223333:repository/app";
+    let ci = "arn:aws:iam::222233334444:role/ci";
+    let identity = std::fs::read_to_string(fixture(&format!("../{e}/identity.json"))).unwrap();
+    let identity: serde_json::Value = serde_json::from_str(&identity).unwrap();
+    let lines = [
+        format!(
+            r#"{{"id":"locked-region","request":{}}}"#,
+            request(ci, "ecr:BatchGetImage", west)
+        ),
+        format!(
+            r#"{{"id":"management","request":{}}}"#,
+            request(
+                "arn:aws:iam::999999999999:role/admin",
+                "ecr:PutImage",
+                "arn:aws:ecr:ap-south-1:999999999999:repository/tools"
+            )
+        ),
+        format!(
+            r#"{{"id":"service-linked","request":{}}}"#,
+            request(
+                "arn:aws:sts::333344445555:assumed-role/AWSServiceRoleForECRReplication/replication",
+                "ecr:PutImage",
+                "arn:aws:ecr:us-east-1:333344445555:repository/toy"
+            )
+        ),
+        format!(
+            r#"{{"id":"outside","request":{}}}"#,
+            request(
+                "arn:aws:iam::444455556666:role/partner",
+                "ecr:BatchGetImage",
+                east
+            )
+        ),
+        format!(
+            r#"{{"id":"own-policies-shared-org","identityPolicies":[{identity}],"request":{}}}"#,
+            request(ci, "ecr:BatchGetImage", west)
+        ),
+        format!(
+            r#"{{"id":"own-org-path","identityPolicies":[{identity}],"org":"{e}/org.json","request":{}}}"#,
+            request(ci, "ecr:BatchGetImage", west)
+        ),
+    ];
+    let input = lines.join("\n") + "\n";
+    let out = ecrsim(
+        &[
+            "batch",
+            "--identity-policy",
+            &format!("{e}/identity.json"),
+            "--resource-policy",
+            &format!("{e}/repository-policy.json"),
+            "--org",
+            &format!("{e}/org.json"),
+        ],
+        &input,
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", support::text(&out.stderr));
+    let got = output_lines(&out.stdout);
+    let decision = |i: usize| got[i]["decision"].as_str().unwrap_or_default().to_string();
+    assert_eq!(decision(0), "ExplicitDeny", "{}", got[0]);
+    assert_eq!(
+        got[0]["deciding"][0]["policy"],
+        "SCP DenyRegions at OU Workloads"
+    );
+    assert_eq!(decision(1), "Allow", "{}", got[1]);
+    assert!(
+        got[1]["notes"]
+            .to_string()
+            .contains("SCPs do not apply: the caller is in the management account")
+    );
+    assert_eq!(decision(2), "Allow", "{}", got[2]);
+    assert_eq!(decision(3), "ExplicitDeny", "{}", got[3]);
+    assert_eq!(
+        got[3]["deciding"][0]["policy"],
+        "RCP KeepReposInOrg at root"
+    );
+    assert_eq!(decision(4), "ExplicitDeny", "{}", got[4]);
+    assert_eq!(decision(5), "ExplicitDeny", "{}", got[5]);
+    assert_eq!(
+        got[5]["deciding"][0]["policy"],
+        "SCP DenyRegions at OU Workloads"
+    );
+
+    let disagree = ecrsim(
+        &[
+            "batch",
+            "--org",
+            &format!("{e}/org.json"),
+            "--management-account",
+            "111122223333",
+        ],
+        "",
+    );
+    assert_eq!(disagree.status.code(), Some(2));
+    assert!(support::text(&disagree.stderr).contains("disagrees with the organization file"));
 }

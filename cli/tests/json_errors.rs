@@ -112,3 +112,68 @@ fn the_human_format_keeps_stdout_empty() {
     assert_eq!(out.status.code(), Some(2));
     assert_eq!(text(&out.stdout), "");
 }
+
+const LOGIN: &str = "User: arn:aws:iam::123456789012:user/dev is not authorized to perform: ecr:GetAuthorizationToken on resource: * because no identity-based policy allows the ecr:GetAuthorizationToken action";
+
+#[test]
+fn why_reports_an_unreadable_message_and_a_bad_policy_as_json() {
+    let error = error_of(&["why", "it broke", "--format", "json"]);
+    assert_eq!(error["kind"], "UnknownShape");
+    assert_eq!(error["file"], Value::Null);
+    assert!(
+        error["message"]
+            .as_str()
+            .unwrap()
+            .contains("expected an AWS access-denied message")
+    );
+    let missing =
+        "User: arn:aws:iam::123456789012:user/dev is not authorized to perform: ecr:PutImage";
+    assert_eq!(
+        error_of(&["why", missing, "--format", "json"])["kind"],
+        "MissingResource"
+    );
+    let bad_action = "User: arn:aws:iam::123456789012:user/dev is not authorized to perform: ecr:PutImages on resource: arn:aws:ecr:us-east-1:123456789012:repository/a";
+    let error = error_of(&["why", bad_action, "--format", "json"]);
+    assert_eq!(error["kind"], "UnknownAction");
+    assert!(error["help"].as_str().unwrap().contains("ecr:PutImage"));
+    let error = error_of(&["why", LOGIN, BAD, "--format", "json"]);
+    assert_eq!(error["kind"], "UnknownKey");
+    assert_eq!(error["file"], BAD);
+    assert_eq!(error["pointer"], "/Statement/0/Acton");
+    // Without --format json, standard output stays empty.
+    let out = ecrsim(&["why", "it broke"], "");
+    assert_eq!((out.status.code(), out.stdout.len()), (Some(2), 0));
+}
+
+#[test]
+fn batch_that_cannot_run_ends_with_a_json_error_line() {
+    let out = ecrsim(&["batch", "--identity-policy", BAD], "{}\n");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        text(&out.stderr).starts_with("error: "),
+        "{}",
+        text(&out.stderr)
+    );
+    let stdout = text(&out.stdout);
+    let last: Value = serde_json::from_str(stdout.lines().last().unwrap()).unwrap();
+    assert_eq!(last["decision"], "Error");
+    assert_eq!(last["error"]["kind"], "UnknownKey");
+    assert_eq!(last["error"]["file"], BAD);
+    assert_eq!(
+        (
+            last["error"]["line"].as_u64(),
+            last["error"]["column"].as_u64()
+        ),
+        (Some(3), Some(37))
+    );
+    assert!(last.get("id").is_none());
+    let out = ecrsim(&["batch", "--org", "no/such/org.json"], "");
+    assert_eq!(out.status.code(), Some(2));
+    let last: Value = serde_json::from_str(text(&out.stdout).trim()).unwrap();
+    assert!(
+        last["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("no/such/org.json")
+    );
+}

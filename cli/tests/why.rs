@@ -8,6 +8,8 @@
     reason = "a test should stop loudly on unexpected input"
 )]
 
+mod support;
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 
@@ -45,6 +47,7 @@ struct Case {
     #[serde(default)]
     rcps: Vec<String>,
     vpc_endpoint_policy: Option<String>,
+    org: Option<String>,
     #[serde(default)]
     args: Vec<String>,
     reproduced: Option<bool>,
@@ -73,6 +76,7 @@ impl Case {
             ("--boundary", &self.boundary),
             ("--session-policy", &self.session_policy),
             ("--vpc-endpoint-policy", &self.vpc_endpoint_policy),
+            ("--org", &self.org),
         ];
         for (flag, value) in singles {
             if let Some(value) = value {
@@ -100,6 +104,7 @@ impl Case {
             || !self.scps.is_empty()
             || !self.rcps.is_empty()
             || self.vpc_endpoint_policy.is_some()
+            || self.org.is_some()
     }
 }
 
@@ -313,4 +318,102 @@ fn unknown_shapes_exit_2_and_say_what_was_expected() {
         );
         assert!(out.stdout.is_empty());
     }
+}
+
+impl Case {
+    /// The case as one `batch` line: the message as `request.message`, the policies embedded.
+    fn batch_line(&self, id: usize) -> Value {
+        let doc = |path: &str| -> Value {
+            let text = std::fs::read_to_string(folder().join(path)).expect("policy file");
+            serde_json::from_str(&text).expect("policy JSON")
+        };
+        let mut line = serde_json::json!({"id": id, "request": {"message": self.message}});
+        if !self.policies.is_empty() {
+            line["identityPolicies"] = self.policies.iter().map(|p| doc(p)).collect();
+        }
+        let singles = [
+            ("resourcePolicy", &self.resource_policy),
+            ("permissionBoundary", &self.boundary),
+            ("sessionPolicy", &self.session_policy),
+            ("vpcEndpointPolicy", &self.vpc_endpoint_policy),
+        ];
+        for (field, path) in singles {
+            if let Some(path) = path {
+                line[field] = doc(path);
+            }
+        }
+        if !self.scps.is_empty() {
+            line["scps"] = self.scps.iter().map(|p| doc(p)).collect();
+        }
+        if !self.rcps.is_empty() {
+            line["rcps"] = self.rcps.iter().map(|p| doc(p)).collect();
+        }
+        if let Some(org) = &self.org {
+            line["org"] = folder().join(org).display().to_string().into();
+        }
+        if let [flag, region] = self.args.as_slice()
+            && flag == "--login-region"
+        {
+            line["request"]["loginRegion"] = region.clone().into();
+        }
+        line
+    }
+}
+
+/// Drops what differs by design between `why --format json` and a batch line: `verdict.report`
+/// (the `check` report for `why`, the batch line for `batch`) and `id`.
+fn without_report(mut value: Value) -> Value {
+    if let Some(verdict) = value.get_mut("verdict").and_then(Value::as_object_mut) {
+        verdict.remove("report");
+    }
+    if let Some(map) = value.as_object_mut() {
+        map.remove("id");
+    }
+    value
+}
+
+/// Every message of the corpus, given to `batch` as `request.message` on one run, reads and
+/// judges exactly as `why --format json` does: the same parse, request, meaning, commands and
+/// verdict; the verdict's report is the batch line of the same decision.
+#[test]
+fn batch_message_lines_say_what_why_says() {
+    let text = std::fs::read_to_string(folder().join("messages.toml")).expect("messages.toml");
+    let file: File = toml::from_str(&text).expect("messages.toml parses");
+    // `--login-region` is `request.loginRegion`; other arguments have no batch field.
+    let cases: Vec<&Case> = file
+        .case
+        .iter()
+        .filter(|c| c.args.is_empty() || c.args.first().is_some_and(|a| a == "--login-region"))
+        .collect();
+    assert!(cases.len() >= 25, "the corpus lost cases");
+    let input: String = cases
+        .iter()
+        .enumerate()
+        .map(|(i, c)| format!("{}\n", c.batch_line(i)))
+        .collect();
+    let out = support::ecrsim(&["batch"], input);
+    assert_eq!(out.status.code(), Some(0));
+    let lines: Vec<Value> = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("a JSON line"))
+        .collect();
+    assert_eq!(lines.len(), cases.len());
+    let mut failures = Vec::new();
+    for (i, (case, line)) in cases.iter().zip(&lines).enumerate() {
+        assert_eq!(line["id"], i, "{}: lines stay in order", case.name);
+        let why = ecrsim(&case.command(true));
+        let why: Value = serde_json::from_slice(&why.stdout).expect("why JSON");
+        if let Some(verdict) = line.pointer("/verdict").filter(|v| !v.is_null()) {
+            if verdict["report"]["decision"] != verdict["decision"] {
+                failures.push(format!("{}: report and verdict disagree", case.name));
+            }
+        } else if case.has_policies() {
+            failures.push(format!("{}: no verdict on a line with policies", case.name));
+        }
+        let (got, want) = (without_report(line.clone()), without_report(why));
+        if got != want {
+            failures.push(format!("{}:\n batch {got}\n why   {want}", case.name));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
 }

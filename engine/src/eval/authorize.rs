@@ -14,6 +14,7 @@ use std::sync::{Arc, OnceLock};
 use crate::eval::mandatory::{IdentityPolicies, MandatoryPolicy, Refusal, Requirement};
 use crate::eval::registry::RegistryScope;
 use crate::model::condition::ConditionFailure;
+use crate::model::organization::NodeRef;
 use crate::model::policy::{Effect, Policy, PolicyKind, Statement};
 use crate::request::Request;
 use crate::request::principal::{
@@ -142,6 +143,8 @@ pub enum PolicySetErrorKind {
 #[derive(Clone, Debug, Default)]
 pub struct PolicySet {
     policies: Vec<(PolicyRole, Policy)>,
+    /// Where each organization level's policies are attached, when an organization file said.
+    origins: Vec<(PolicyRole, NodeRef)>,
     roles: Roles,
     /// Built on the first decision (or by [`PolicySet::compile`]) and shared by clones.
     index: OnceLock<Arc<Index>>,
@@ -264,6 +267,26 @@ impl PolicySet {
             self.add_as(role, policy)?;
         }
         Ok(())
+    }
+
+    /// Records where the policies of an organization level (`Scp(level)` or `Rcp(level)`) are
+    /// attached, for the explanation to name it.
+    pub fn set_origin(&mut self, role: PolicyRole, node: NodeRef) {
+        self.origins.retain(|(r, _)| *r != role);
+        self.origins.push((role, node));
+    }
+
+    /// Where the policies of an organization level are attached, if known.
+    pub fn origin(&self, role: PolicyRole) -> Option<&NodeRef> {
+        self.origins
+            .iter()
+            .find(|(r, _)| *r == role)
+            .map(|(_, n)| n)
+    }
+
+    /// Every known origin of an organization level.
+    pub fn origins(&self) -> &[(PolicyRole, NodeRef)] {
+        &self.origins
     }
 
     /// All policies with their roles, in the order added.
@@ -820,6 +843,23 @@ pub enum Exclusion {
     /// The registry policy's scope does not cover the action: V1 enforces only three actions,
     /// V2 every ECR action (and nothing of other services).
     RegistryScope(RegistryScope),
+}
+
+impl Exclusion {
+    /// `accountLevelAction`, `serviceCaller`, `anonymousCaller`, `serviceLinkedRole`,
+    /// `managementAccountCaller`, `managementAccountResource`, `registryScope`: a stable key for
+    /// JSON output.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Exclusion::AccountLevelAction => "accountLevelAction",
+            Exclusion::ServiceCaller => "serviceCaller",
+            Exclusion::AnonymousCaller => "anonymousCaller",
+            Exclusion::ServiceLinkedRole => "serviceLinkedRole",
+            Exclusion::ManagementAccountCaller => "managementAccountCaller",
+            Exclusion::ManagementAccountResource => "managementAccountResource",
+            Exclusion::RegistryScope(_) => "registryScope",
+        }
+    }
 }
 
 /// Why policies in `role` do not take part in this request, if they don't.

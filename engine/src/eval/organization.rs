@@ -34,6 +34,7 @@ pub fn add_org_levels(
     if let Some(path) = caller_account.and_then(|a| org.path(a)) {
         for (level, node) in path.iter().enumerate() {
             set.add_level(PolicyRole::Scp(level), node.scps.clone())?;
+            set.set_origin(PolicyRole::Scp(level), node.to_ref());
             levels.scp_levels.push(node.label());
         }
     }
@@ -41,6 +42,7 @@ pub fn add_org_levels(
         for (level, node) in path.iter().enumerate() {
             if !node.rcps.is_empty() {
                 set.add_level(PolicyRole::Rcp(level), node.rcps.clone())?;
+                set.set_origin(PolicyRole::Rcp(level), node.to_ref());
                 levels.rcp_levels.push(node.label());
             }
         }

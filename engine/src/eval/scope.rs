@@ -120,6 +120,16 @@ pub fn exclusion(role: PolicyRole, request: &Request) -> Option<Exclusion> {
         .map(|rule| rule.exclusion)
 }
 
+/// The AWS page that says `role`'s policies leave out requests `exclusion` describes, from
+/// [`SCOPE`]; `None` for an exclusion that is not a row of it (the registry policy's scope).
+pub fn source(role: PolicyRole, exclusion: Exclusion) -> Option<&'static str> {
+    let family = Family::of(role)?;
+    SCOPE
+        .iter()
+        .find(|rule| rule.family == family && rule.exclusion == exclusion)
+        .map(|rule| rule.source)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -16,6 +16,7 @@ use crate::eval::authorize::{
     Decision, Exclusion, Matches, Mismatch, PolicyRole, PolicySet, Reason, Response, StatementRef,
     authorize, check_statement, decide, role_exclusion,
 };
+use crate::model::organization::NodeRef;
 use crate::model::policy::{Effect, Policy, PolicyKind, Statement};
 use crate::parse::parse_policy;
 use crate::request::Request;
@@ -33,6 +34,16 @@ pub struct Explanation {
     pub notes: Vec<Note>,
     /// For a denied request: what to change.
     pub fix: Option<Fix>,
+    /// Where each organization level's policies are attached, when an organization file gave
+    /// the levels (the root, an OU, an account).
+    pub levels: Vec<(PolicyRole, NodeRef)>,
+}
+
+impl Explanation {
+    /// Where the policies of an organization level are attached, if known.
+    pub fn origin(&self, role: PolicyRole) -> Option<&NodeRef> {
+        self.levels.iter().find(|(r, _)| *r == role).map(|(_, n)| n)
+    }
 }
 
 /// How one statement fared.
@@ -431,6 +442,7 @@ pub fn evaluate(set: &PolicySet, request: &Request, detail: Detail) -> Explanati
         statements: Vec::new(),
         notes: Vec::new(),
         fix: None,
+        levels: set.origins().to_vec(),
     }
 }
 
@@ -515,6 +527,7 @@ fn trace_all(set: &PolicySet, request: &Request, with_fix: bool) -> Explanation 
         statements,
         notes,
         fix,
+        levels: set.origins().to_vec(),
     }
 }
 

@@ -21,7 +21,7 @@ pub struct Organization {
 }
 
 /// What a node of the organization is.
-#[derive(Clone, Debug, PartialEq, Eq, Default)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Default)]
 pub enum NodeKind {
     /// The root (`r-…`).
     #[default]
@@ -49,6 +49,30 @@ pub struct Node {
 
 impl Node {
     /// How the explanation names the node: `root`, `OU Workloads`, `account 111122223333`.
+    pub fn label(&self) -> String {
+        self.to_ref().label()
+    }
+
+    /// The node without its policies and children: where a level's policies are attached.
+    pub fn to_ref(&self) -> NodeRef {
+        NodeRef {
+            id: self.id.clone(),
+            kind: self.kind.clone(),
+        }
+    }
+}
+
+/// Where an organization level's policies are attached: the root, an OU or an account.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct NodeRef {
+    /// `r-…`, `ou-…` or the 12-digit account id.
+    pub id: String,
+    /// What it is (an OU with its name).
+    pub kind: NodeKind,
+}
+
+impl NodeRef {
+    /// `root`, `OU Workloads`, `account 111122223333`.
     pub fn label(&self) -> String {
         match &self.kind {
             NodeKind::Root => "root".to_string(),

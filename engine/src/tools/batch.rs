@@ -16,7 +16,15 @@
 //!   whose policies carry warnings, the columns they start at, since warnings quote them);
 //! - results, keyed by (compiled set, raw text of the `request` value): the caller's rendering
 //!   of the [`Explanation`], made once;
-//! - the catalog's answers for (action, resource) pairs ([`Validator`]).
+//! - the catalog's answers for (action, resource) pairs ([`Validator`]);
+//! - for a line with an organization (its `org`, or the shared one): the set with the SCP levels
+//!   of the caller's account and the RCP levels of the resource's account added, keyed by (set,
+//!   caller account, resource account); the organization itself is read once per set.
+//!
+//! A `request.message` line carries an error text instead of an action: it is read with
+//! [`crate::explain::denial::parse_message`], and a denial is evaluated against the line's
+//! policies and compared with the reason AWS gave ([`compare`]); the caller renders a
+//! [`Subject::Message`].
 
 use std::borrow::Cow;
 use std::collections::HashMap;
@@ -29,8 +37,10 @@ use serde_json::value::RawValue;
 use crate::eval::authorize::{PolicyRole, PolicySet};
 use crate::eval::caller::settle_caller;
 use crate::eval::registry::{RegistryScope, unsupported_actions};
+use crate::explain::denial::{Message, Verdict, compare, parse_message};
 use crate::explain::{Detail, Explanation, evaluate};
 use crate::model::context::Context;
+use crate::model::organization::OrgScope;
 use crate::model::policy::{Policy, PolicyKind, Source};
 use crate::parse::mistake::{self, Mistake};
 use crate::parse::{cli_wrapped, parse_policy_input, policy_from_json, policy_input_from_json};
@@ -49,6 +59,7 @@ pub const TOP_FIELDS: &[&str] = &[
     "vpcEndpointPolicy",
     "registryPolicy",
     "registryPolicyScope",
+    "org",
     "request",
 ];
 
@@ -62,6 +73,8 @@ pub const REQUEST_FIELDS: &[&str] = &[
     "region",
     "at",
     "managementAccount",
+    "message",
+    "loginRegion",
 ];
 
 /// Compiled sets kept before the cache is emptied.
@@ -94,12 +107,14 @@ struct LineIn<'a> {
     #[serde(default, borrow, rename = "registryPolicyScope")]
     registry_policy_scope: Option<&'a RawValue>,
     #[serde(default, borrow)]
+    org: Option<&'a RawValue>,
+    #[serde(default, borrow)]
     request: Option<&'a RawValue>,
 }
 
 impl<'a> LineIn<'a> {
     /// The policy fields, in a fixed order (`None`: absent or `null`).
-    fn policies(&self) -> [Option<&'a RawValue>; 9] {
+    fn policies(&self) -> [Option<&'a RawValue>; 10] {
         [
             self.identity_policies,
             self.resource_policy,
@@ -110,6 +125,7 @@ impl<'a> LineIn<'a> {
             self.vpc_endpoint_policy,
             self.registry_policy,
             self.registry_policy_scope,
+            self.org,
         ]
     }
 }
@@ -134,13 +150,23 @@ struct RequestIn<'a> {
     at: Option<Cow<'a, str>>,
     #[serde(default, borrow, rename = "managementAccount")]
     management_account: Option<Cow<'a, str>>,
+    #[serde(default, borrow)]
+    message: Option<Cow<'a, str>>,
+    #[serde(default, borrow, rename = "loginRegion")]
+    login_region: Option<Cow<'a, str>>,
 }
 
-/// Policies shared by every line that carries none of its own.
+/// Reads a file named in a line (an organization file given by path, and the policy files it
+/// names): the engine does no I/O, so the caller lends it this.
+pub type FileLoader = Arc<dyn Fn(&str) -> Result<Vec<u8>, String> + Send + Sync>;
+
+/// Policies shared by every line that carries none of its own, and the organization shared by
+/// every line that gives no `org`, `scps` or `rcps` of its own.
 #[derive(Debug)]
 pub struct Shared {
     set: PolicySet,
     names: Vec<String>,
+    org: Option<Arc<OrgScope>>,
 }
 
 impl Shared {
@@ -152,7 +178,19 @@ impl Shared {
             .iter()
             .map(|(_, p)| p.source.name.clone())
             .collect();
-        Shared { set, names }
+        Shared {
+            set,
+            names,
+            org: None,
+        }
+    }
+
+    /// Adds the organization (file and/or management account) every line without its own
+    /// `org`, `scps` or `rcps` is evaluated in: the SCP levels of each line's caller account and
+    /// the RCP levels of its resource account are added per line.
+    pub fn with_org(mut self, org: OrgScope) -> Shared {
+        self.org = Some(Arc::new(org));
+        self
     }
 }
 
@@ -169,6 +207,30 @@ pub struct Evaluated<'a> {
     pub request: &'a Request,
     /// The evaluation, at the session's [`Detail`].
     pub explanation: &'a Explanation,
+}
+
+/// A line whose `request.message` holds an error text (README.md, "Batch"): what the text was
+/// read as and, for an access-denied message on a line with policies, ecrsim's verdict on it.
+#[derive(Debug)]
+#[non_exhaustive]
+pub struct MessageEvaluated<'a> {
+    /// The text, read: an access-denied message or a docker/credential error.
+    pub message: &'a Message,
+    /// For a denial: the request AWS denied (with the line's context, Region and time).
+    pub request: Option<&'a Request>,
+    /// For a denial on a line with policies: the evaluation and whether it reproduces the
+    /// reason AWS gave.
+    pub evaluated: Option<(Evaluated<'a>, &'a Verdict)>,
+}
+
+/// What the caller renders for a line.
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum Subject<'a> {
+    /// A request (`request.action` and `request.resource`), decided.
+    Decided(Evaluated<'a>),
+    /// A `request.message` line.
+    Message(MessageEvaluated<'a>),
 }
 
 /// A bad line: what is wrong, in words (lowercase, no final period).
@@ -238,13 +300,26 @@ struct Compiled {
     /// For a set with warnings: the character column of each policy field's value (warnings
     /// quote positions in the line). `None` when no position is shown.
     columns: Option<Vec<usize>>,
+    /// The line's own organization (`org`), read once.
+    org: Option<Arc<OrgScope>>,
+    /// Whether the line gives `org`, `scps` or `rcps` (then the shared organization is not used).
+    own_org: bool,
 }
 
 type Fast = foldhash::fast::RandomState;
 
-/// Evaluates lines one after the other, keeping compiled sets and results; `R` is what the
-/// caller renders from an [`Evaluated`] (once per distinct policy set and request).
+/// Sets with organization levels, by (set, caller account, resource account).
+type Leveled = HashMap<(usize, Option<Box<str>>, Option<Box<str>>), WithLevels, Fast>;
+
+/// A set with the organization levels of one caller account and one resource account added.
 #[derive(Debug)]
+struct WithLevels {
+    set: PolicySet,
+    names: Vec<String>,
+}
+
+/// Evaluates lines one after the other, keeping compiled sets and results; `R` is what the
+/// caller renders from a [`Subject`] (once per distinct policy set and request).
 pub struct Session<R> {
     shared: Option<Arc<Shared>>,
     detail: Detail,
@@ -254,10 +329,22 @@ pub struct Session<R> {
     set_index: HashMap<u64, usize, Fast>,
     hasher: Fast,
     sets: Vec<Compiled>,
+    /// Sets with organization levels, by (set, caller account, resource account).
+    leveled: Leveled,
     result_index: HashMap<Box<[u8]>, usize, Fast>,
     results: Vec<R>,
     validator: Validator,
     key: Vec<u8>,
+    loader: Option<FileLoader>,
+}
+
+impl<R> std::fmt::Debug for Session<R> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Session")
+            .field("sets", &self.sets.len())
+            .field("results", &self.results.len())
+            .finish_non_exhaustive()
+    }
 }
 
 /// What the fast reading found, or that the line needs the slow one.
@@ -274,8 +361,24 @@ enum Fast1<'a> {
     Slow,
 }
 
+/// A line's `request`, built.
+enum Built {
+    /// An action on a resource.
+    Request(Request),
+    /// An error text; for a denial, the request it names.
+    Message(Message, Option<Request>),
+}
+
 /// The set index of the shared policies (in results' keys; no compiled set has it).
 const SHARED: usize = usize::MAX;
+
+/// The policies a line is decided with: its set, their names, and the organization that adds
+/// levels per request.
+struct Base<'s> {
+    set: &'s PolicySet,
+    names: &'s [String],
+    org: Option<&'s Arc<OrgScope>>,
+}
 
 impl<R> Session<R> {
     /// A session deciding lines with `shared` policies for lines that carry none, recording
@@ -288,10 +391,12 @@ impl<R> Session<R> {
             set_index: HashMap::default(),
             hasher: Fast::default(),
             sets: Vec::new(),
+            leveled: HashMap::default(),
             result_index: HashMap::default(),
             results: Vec::new(),
             validator: Validator::new(),
             key: Vec::new(),
+            loader: None,
         }
     }
 
@@ -302,12 +407,19 @@ impl<R> Session<R> {
         self
     }
 
+    /// Lends the session a file reader, for an `org` given as a path (and the policy files an
+    /// organization names). Without one, such a line is an error line.
+    pub fn with_loader(mut self, loader: FileLoader) -> Session<R> {
+        self.loader = Some(loader);
+        self
+    }
+
     /// Decides line `number` (1-based, for messages) given as bytes without its line ending.
     pub fn line(
         &mut self,
         bytes: &[u8],
         number: usize,
-        render: impl FnOnce(&Evaluated<'_>) -> R,
+        render: impl FnOnce(Subject<'_>) -> R,
     ) -> Line<'_, R> {
         let text = match std::str::from_utf8(bytes) {
             Ok(text) => text,
@@ -337,26 +449,33 @@ impl<R> Session<R> {
         if let Some(at) = known.filter(|at| *at < self.results.len()) {
             return cached(id, &self.results, at);
         }
-        let Some(request) = self.request(request.get()) else {
+        let Some(built) = self.request(request.get()) else {
             return self.slow(text, number, render);
         };
-        let (set, names) = match self.sets.get(set) {
-            Some(c) => (&c.set, &c.names),
+        let base = match self.sets.get(set) {
+            Some(c) => Base {
+                set: &c.set,
+                names: &c.names,
+                org: c.org.as_ref().or_else(|| {
+                    (!c.own_org)
+                        .then(|| self.shared.as_ref()?.org.as_ref())
+                        .flatten()
+                }),
+            },
             None => match &self.shared {
-                Some(shared) => (&shared.set, &shared.names),
+                Some(shared) => Base {
+                    set: &shared.set,
+                    names: &shared.names,
+                    org: shared.org.as_ref(),
+                },
                 None => return self.slow(text, number, render),
             },
         };
-        let Ok(request) = settle_caller(set, request) else {
-            return self.slow(text, number, render);
+        let rendered = match decide(base, set, &mut self.leveled, built, self.detail, render) {
+            Ok(rendered) => rendered,
+            // Worded as the slow path words it (the same function fails).
+            Err(e) => return error(id, e.message),
         };
-        let explanation = evaluate(set, &request, self.detail);
-        let rendered = render(&Evaluated {
-            set,
-            names,
-            request: &request,
-            explanation: &explanation,
-        });
         if self.results.len() >= MAX_RESULTS {
             self.results.clear();
             self.result_index.clear();
@@ -370,6 +489,7 @@ impl<R> Session<R> {
     fn clear(&mut self) {
         self.set_index.clear();
         self.sets.clear();
+        self.leveled.clear();
         self.result_index.clear();
         self.results.clear();
         self.validator = Validator::new();
@@ -448,7 +568,12 @@ impl<R> Session<R> {
         let Ok(parsed) = json::parse_str(text) else {
             return Fast1::Slow;
         };
-        let (set, names) = match load_line_policies(&parsed, text, number) {
+        let LinePolicies {
+            set,
+            names,
+            org,
+            own_org,
+        } = match load_line_policies(&parsed, text, number, self.loader.as_ref()) {
             Ok(loaded) => loaded,
             Err(e) => return Fast1::Error(id, e),
         };
@@ -463,6 +588,8 @@ impl<R> Session<R> {
             set,
             names,
             columns: warnings.then(columns),
+            org,
+            own_org,
         });
         self.set_index.insert(hash, at);
         Fast1::Ready {
@@ -473,8 +600,15 @@ impl<R> Session<R> {
     }
 
     /// The request from the raw text of its object; `None` for anything the slow path must word.
-    fn request(&mut self, raw: &str) -> Option<Request> {
+    fn request(&mut self, raw: &str) -> Option<Built> {
         let fields: RequestIn<'_> = serde_json::from_str(raw).ok()?;
+        if fields.message.is_some() {
+            // An error text: read as the slow path reads it.
+            return built_from_json(&json::parse_str(raw).ok()?).ok();
+        }
+        if fields.login_region.is_some() {
+            return None;
+        }
         let (action, resource) = (fields.action?, fields.resource?);
         if let Some(account) = &fields.resource_account {
             crate::request::check_account(account).ok()?;
@@ -502,7 +636,7 @@ impl<R> Session<R> {
             crate::request::check_account(account).ok()?;
             request = request.with_org_scope(management_scope(account));
         }
-        Some(request)
+        Some(Built::Request(request))
     }
 
     /// The line read by the engine's reader, decided without caches: the exact error message of
@@ -511,7 +645,7 @@ impl<R> Session<R> {
         &mut self,
         text: &str,
         number: usize,
-        render: impl FnOnce(&Evaluated<'_>) -> R,
+        render: impl FnOnce(Subject<'_>) -> R,
     ) -> Line<'_, R> {
         let parsed = match json::parse_str(text) {
             Ok(parsed) => parsed,
@@ -529,34 +663,245 @@ impl<R> Session<R> {
             .get("id")
             .and_then(|m| serde_json::from_str(&m.value.to_json_string()).ok())
             .unwrap_or(serde_json::Value::Null);
-        let (own_set, own_names) = match load_line_policies(&parsed, text, number) {
+        let own = match load_line_policies(&parsed, text, number, self.loader.as_ref()) {
             Ok(loaded) => loaded,
             Err(e) => return error(id, e.message),
         };
-        let (set, names) = match &self.shared {
-            Some(shared) if !carries_policies(&parsed) => (&shared.set, &shared.names),
-            _ => (&own_set, &own_names),
+        let shared_org = self.shared.as_ref().and_then(|s| s.org.as_ref());
+        let base = match &self.shared {
+            Some(shared) if !carries_policies(&parsed) => Base {
+                set: &shared.set,
+                names: &shared.names,
+                org: shared.org.as_ref(),
+            },
+            _ => Base {
+                set: &own.set,
+                names: &own.names,
+                org: own
+                    .org
+                    .as_ref()
+                    .or(if own.own_org { None } else { shared_org }),
+            },
         };
-        let request = match parsed.get("request") {
+        let built = match parsed.get("request") {
             None => Err(LineError::from("missing `request`")),
-            Some(m) => request_from_json(&m.value),
+            Some(m) => built_from_json(&m.value),
         };
-        let request =
-            match request.and_then(|r| settle_caller(set, r).map_err(|e| e.to_string().into())) {
-                Ok(request) => request,
-                Err(e) => return error(id, e.message),
-            };
-        let explanation = evaluate(set, &request, self.detail);
-        let rendered = render(&Evaluated {
-            set,
-            names,
-            request: &request,
-            explanation: &explanation,
-        });
-        Line {
-            id,
-            result: Ok(Decided::Once(rendered)),
+        let mut leveled = HashMap::default();
+        match built.and_then(|built| decide(base, SHARED, &mut leveled, built, self.detail, render))
+        {
+            Ok(rendered) => Line {
+                id,
+                result: Ok(Decided::Once(rendered)),
+            },
+            Err(e) => error(id, e.message),
         }
+    }
+}
+
+/// Settles the caller, adds the organization's levels, evaluates, and renders.
+fn decide<'a, R>(
+    base: Base<'a>,
+    set_key: usize,
+    leveled: &'a mut Leveled,
+    built: Built,
+    detail: Detail,
+    render: impl FnOnce(Subject<'_>) -> R,
+) -> Result<R, LineError> {
+    match built {
+        Built::Request(request) => {
+            let request =
+                settle_caller(base.set, request).map_err(|e| LineError::from(e.to_string()))?;
+            let (set, names, request) = with_org(base, set_key, leveled, request)?;
+            let explanation = evaluate(set, &request, detail);
+            Ok(render(Subject::Decided(Evaluated {
+                set,
+                names,
+                request: &request,
+                explanation: &explanation,
+            })))
+        }
+        Built::Message(message, None) => Ok(render(Subject::Message(MessageEvaluated {
+            message: &message,
+            request: None,
+            evaluated: None,
+        }))),
+        Built::Message(message, Some(request)) => {
+            let (set, names, request) = with_org(base, set_key, leveled, request)?;
+            let denial = match &message {
+                Message::Denial(denial) if !set.policies().is_empty() => denial,
+                // Without policies (or for a client error) there is nothing to evaluate.
+                _ => {
+                    return Ok(render(Subject::Message(MessageEvaluated {
+                        message: &message,
+                        request: Some(&request),
+                        evaluated: None,
+                    })));
+                }
+            };
+            let explanation = evaluate(set, &request, detail);
+            let verdict = compare(denial, set, &explanation.response);
+            Ok(render(Subject::Message(MessageEvaluated {
+                message: &message,
+                request: Some(&request),
+                evaluated: Some((
+                    Evaluated {
+                        set,
+                        names,
+                        request: &request,
+                        explanation: &explanation,
+                    },
+                    &verdict,
+                )),
+            })))
+        }
+    }
+}
+
+/// The set of `base` with the organization's SCP levels of the caller's account and RCP levels
+/// of the resource's account added (kept in `leveled`), and the request with what is known of
+/// the organization. Without an organization, `base` and the request unchanged.
+fn with_org<'a>(
+    base: Base<'a>,
+    set_key: usize,
+    leveled: &'a mut Leveled,
+    request: Request,
+) -> Result<(&'a PolicySet, &'a [String], Request), LineError> {
+    let Some(org) = base.org else {
+        return Ok((base.set, base.names, request));
+    };
+    let given = request
+        .org_scope()
+        .and_then(|s| s.management_account.clone());
+    let scope = match (given, &org.management_account) {
+        (Some(given), Some(known)) if given != *known => {
+            return Err(format!(
+                "`request.managementAccount` {given} disagrees with the organization's management account {known}"
+            )
+            .into());
+        }
+        (Some(given), None) => Arc::new(OrgScope {
+            management_account: Some(given),
+            organization: org.organization.clone(),
+        }),
+        _ => Arc::clone(org),
+    };
+    let request = request.with_org_scope(scope);
+    let Some(organization) = &org.organization else {
+        return Ok((base.set, base.names, request));
+    };
+    // Accounts outside the organization add no level: they share one entry.
+    let member = |account: Option<&str>| {
+        account
+            .filter(|a| organization.contains(a))
+            .map(Box::<str>::from)
+    };
+    let key = (
+        set_key,
+        member(request.caller().and_then(|c| c.account.as_deref())),
+        member(request.resource_account()),
+    );
+    if !leveled.contains_key(&key) {
+        let mut set = base.set.clone();
+        crate::eval::organization::add_org_levels(
+            organization,
+            &mut set,
+            key.1.as_deref(),
+            key.2.as_deref(),
+        )
+        .map_err(|e| LineError::from(e.to_string()))?;
+        set.compile();
+        let names = set
+            .policies()
+            .iter()
+            .map(|(_, p)| p.source.name.clone())
+            .collect();
+        if leveled.len() >= MAX_SETS {
+            leveled.clear();
+        }
+        leveled.insert(key.clone(), WithLevels { set, names });
+    }
+    let with = leveled
+        .get(&key)
+        .ok_or_else(|| LineError::from("internal error: an organization set is missing"))?;
+    Ok((&with.set, &with.names, request))
+}
+
+/// A line's `request` object, built: an error text (`message`), or an action on a resource.
+fn built_from_json(request: &Json) -> Result<Built, LineError> {
+    let has_message = request
+        .get("message")
+        .is_some_and(|m| m.value.value != JsonValue::Null);
+    if !has_message {
+        return request_from_json(request).map(Built::Request);
+    }
+    known_fields(
+        request,
+        "`request` must be an object",
+        "request.",
+        REQUEST_FIELDS,
+    )?;
+    let text = match request.get("message").map(|m| &m.value.value) {
+        Some(JsonValue::String(text)) => text,
+        other => {
+            return Err(format!(
+                "`request.message` must be a string (an access-denied message or a docker error), found {}",
+                other.map_or("nothing", JsonValue::type_name)
+            )
+            .into());
+        }
+    };
+    if request
+        .get("action")
+        .is_some_and(|m| m.value.value != JsonValue::Null)
+    {
+        return Err(
+            "`request.message` names the action: leave out `request.action` (or the message)"
+                .into(),
+        );
+    }
+    let mut denial = match parse_message(text).map_err(|e| format!("`request.message`: {e}"))? {
+        Message::Client(client) => {
+            // The Region docker logged in to, as `why --login-region`.
+            let client = match string_field(request, "loginRegion")? {
+                Some(region) => client.with_login_region(region),
+                None => client,
+            };
+            return Ok(Built::Message(Message::Client(client), None));
+        }
+        Message::Denial(denial) => denial,
+    };
+    for (key, field) in [
+        ("principal", &mut denial.principal),
+        ("resource", &mut denial.resource),
+    ] {
+        match (string_field(request, key)?, &field) {
+            (Some(given), Some(named)) if given != named => {
+                return Err(format!(
+                    "`request.{key}` `{given}` contradicts the message, which names `{named}` (the field only fills in what the message lacks)"
+                )
+                .into());
+            }
+            (Some(given), None) => *field = Some(given.to_string()),
+            _ => {}
+        }
+    }
+    let request_of_message = denial
+        .request()
+        .map_err(|e| format!("`request.message`: {e}"))?;
+    let built = with_request_fields(request_of_message, request)?;
+    Ok(Built::Message(Message::Denial(denial), Some(built)))
+}
+
+/// A string member of the `request` object (`None` when absent or null).
+fn string_field<'j>(request: &'j Json, key: &str) -> Result<Option<&'j str>, String> {
+    match request.get(key).map(|m| &m.value.value) {
+        None | Some(JsonValue::Null) => Ok(None),
+        Some(JsonValue::String(s)) => Ok(Some(s.as_str())),
+        Some(other) => Err(format!(
+            "`request.{key}` must be a string, found {}",
+            other.type_name()
+        )),
     }
 }
 
@@ -619,48 +964,61 @@ fn request_from_json(request: &Json) -> Result<Request, LineError> {
         "request.",
         REQUEST_FIELDS,
     )?;
-    let string_field = |key: &str| -> Result<Option<&str>, String> {
-        match request.get(key).map(|m| &m.value.value) {
-            None | Some(JsonValue::Null) => Ok(None),
-            Some(JsonValue::String(s)) => Ok(Some(s.as_str())),
-            Some(other) => Err(format!(
-                "`request.{key}` must be a string, found {}",
-                other.type_name()
-            )),
-        }
-    };
-    let action = string_field("action")?.ok_or("missing `request.action`")?;
-    let resource = string_field("resource")?.ok_or("missing `request.resource`")?;
-    let principal = string_field("principal")?;
-    let resource_account = string_field("resourceAccount")?;
+    if string_field(request, "loginRegion")?.is_some() {
+        return Err(
+            "`request.loginRegion` goes with `request.message` (a docker error): it is the Region docker logged in to"
+                .into(),
+        );
+    }
+    let action = string_field(request, "action")?.ok_or("missing `request.action`")?;
+    let resource = string_field(request, "resource")?.ok_or("missing `request.resource`")?;
+    let principal = string_field(request, "principal")?;
+    if let Some(account) = string_field(request, "resourceAccount")? {
+        crate::request::check_account(account)
+            .map_err(|e| format!("`request.resourceAccount`: {e}"))?;
+    }
+    // The context is checked before the request, whose errors come second (as ever).
+    if let Some(m) = request.get("context")
+        && m.value.value != JsonValue::Null
+    {
+        Context::from_json(&m.value)
+            .map_err(|(_, message)| format!("`request.context`: {message}"))?;
+    }
+    let base = Request::new(action, resource, principal).map_err(|e| e.to_string())?;
+    with_request_fields(base, request)
+}
+
+/// The request with the line's `context`, `resourceAccount`, `region`, `at` and
+/// `managementAccount`.
+fn with_request_fields(mut request: Request, fields: &Json) -> Result<Request, LineError> {
+    let resource_account = string_field(fields, "resourceAccount")?;
     if let Some(account) = resource_account {
         crate::request::check_account(account)
             .map_err(|e| format!("`request.resourceAccount`: {e}"))?;
     }
-    let context = match request.get("context") {
+    let context = match fields.get("context") {
         None => Context::new(),
         Some(m) if m.value.value == JsonValue::Null => Context::new(),
         Some(m) => Context::from_json(&m.value)
             .map_err(|(_, message)| format!("`request.context`: {message}"))?,
     };
-    let mut request = Request::new(action, resource, principal)
-        .map_err(|e| e.to_string())?
+    request = request
         .with_checked_context(context)
         .map_err(|e| format!("`request.context`: {e}"))?;
     if let Some(account) = resource_account {
         request = request.with_resource_account(account);
     }
-    if let Some(region) = string_field("region")? {
+    if let Some(region) = string_field(fields, "region")? {
         request = request
             .with_region(region)
             .map_err(|e| format!("`request.region`: {e}"))?;
     }
-    if let Some(at) = string_field("at")? {
+    if let Some(at) = string_field(fields, "at")? {
         let seconds =
             crate::request::assume::parse_time(at).map_err(|e| format!("`request.at`: {e}"))?;
         request = request.with_time(seconds);
     }
-    if let Some(account) = string_field("managementAccount")? {
+    if let Some(account) = string_field(fields, "managementAccount")? {
         crate::request::check_account(account)
             .map_err(|e| format!("`request.managementAccount`: {e}"))?;
         request = request.with_org_scope(management_scope(account));
@@ -723,12 +1081,22 @@ fn load_embedded(
     })
 }
 
-/// The policies a line carries, each in its role, and their names for output.
+/// The policies a line carries, each in its role, their names for output, and its organization.
+struct LinePolicies {
+    set: PolicySet,
+    names: Vec<String>,
+    org: Option<Arc<OrgScope>>,
+    /// Whether the line gives `org`, `scps` or `rcps`.
+    own_org: bool,
+}
+
+/// Reads the policies a line carries (and its `org`, with `loader` for files).
 fn load_line_policies(
     line: &Json,
     text: &str,
     number: usize,
-) -> Result<(PolicySet, Vec<String>), LineError> {
+    loader: Option<&FileLoader>,
+) -> Result<LinePolicies, LineError> {
     known_fields(
         line,
         &format!("line {number}: expected a JSON object"),
@@ -812,7 +1180,85 @@ fn load_line_policies(
             .to_string()
             .into());
     }
-    Ok((set, names))
+    let org = match field("org") {
+        None => None,
+        Some(value) => {
+            if field("scps").is_some() || field("rcps").is_some() {
+                return Err(
+                    "`org` gives the SCPs and RCPs: leave out `scps` and `rcps` (or `org`)".into(),
+                );
+            }
+            Some(Arc::new(line_organization(value, number, loader)?))
+        }
+    };
+    let own_org = ["org", "scps", "rcps"].iter().any(|k| field(k).is_some());
+    Ok(LinePolicies {
+        set,
+        names,
+        org,
+        own_org,
+    })
+}
+
+/// A line's `org`: an organization file's content as a JSON object (or a string holding its
+/// JSON text), or a string naming the file. Policy files it names are read with `loader`,
+/// relative to the file (for an inline organization: to the working directory).
+fn line_organization(
+    value: &Json,
+    number: usize,
+    loader: Option<&FileLoader>,
+) -> Result<OrgScope, LineError> {
+    let no_loader = |what: &str| -> Result<Vec<u8>, String> {
+        Err(format!(
+            "`org` names the file `{what}`, and this batch reads no files"
+        ))
+    };
+    let read = |name: &str| -> Result<Vec<u8>, String> {
+        match loader {
+            Some(load) => load(name),
+            None => no_loader(name),
+        }
+    };
+    let (name, text, dir) = match &value.value {
+        JsonValue::Object(_) => (
+            format!("line {number}: `org`"),
+            value.to_json_string().into_bytes(),
+            String::new(),
+        ),
+        JsonValue::String(s) if s.trim_start().starts_with('{') => (
+            format!("line {number}: `org`"),
+            s.clone().into_bytes(),
+            String::new(),
+        ),
+        JsonValue::String(path) => {
+            let bytes = read(path).map_err(|e| format!("`org`: {e}"))?;
+            let dir = match path.rfind('/') {
+                Some(at) => path.get(..=at).unwrap_or("").to_string(),
+                None => String::new(),
+            };
+            (path.clone(), bytes, dir)
+        }
+        other => {
+            return Err(format!(
+                "`org` must be an organization (docs/organization.md) as an object, or the path of its file, found {}",
+                other.type_name()
+            )
+            .into());
+        }
+    };
+    let mut load = |file: &str| -> Result<Vec<u8>, String> {
+        if file.starts_with('/') {
+            read(file)
+        } else {
+            read(&format!("{dir}{file}"))
+        }
+    };
+    let organization = crate::parse::organization::parse_organization(&name, &text, &mut load)
+        .map_err(|e| e.to_string())?;
+    Ok(OrgScope {
+        management_account: organization.management_account.clone(),
+        organization: Some(organization),
+    })
 }
 
 /// `scps`/`rcps`: a list of documents (one level), or `[{"orgIdentifier", "policies"}]` (one
@@ -903,7 +1349,16 @@ mod tests {
 
     /// Renders the decision and the notes (with warnings' positions).
     fn decide(session: &mut Session<String>, line: &str) -> Result<String, String> {
-        let answer = session.line(line.as_bytes(), 3, |e| {
+        let answer = session.line(line.as_bytes(), 3, |subject| {
+            let e = match subject {
+                Subject::Decided(e) => e,
+                Subject::Message(m) => {
+                    return match m.evaluated {
+                        Some((_, verdict)) => format!("message {verdict:?}"),
+                        None => format!("message {:?}", m.message),
+                    };
+                }
+            };
             let notes: Vec<String> = e
                 .explanation
                 .notes
@@ -1036,5 +1491,105 @@ mod tests {
             error.message,
             "line 9: invalid UTF-8 at byte 7: input lines must be UTF-8 text"
         );
+    }
+
+    const LOGIN: &str = "User: arn:aws:iam::123456789012:user/dev is not authorized to perform: ecr:GetAuthorizationToken on resource: * because no identity-based policy allows the ecr:GetAuthorizationToken action";
+
+    #[test]
+    fn a_message_line_is_read_and_judged_against_the_lines_policies() {
+        let mut session = Session::new(None, Detail::Trace);
+        let with = |request: &str| {
+            format!(r#"{{"id":1,"identityPolicies":[{POLICY}],"request":{request}}}"#)
+        };
+        let judged = decide(&mut session, &with(&format!(r#"{{"message":"{LOGIN}"}}"#))).unwrap();
+        assert!(judged.contains("reproduced: true"), "{judged}");
+        assert!(judged.contains("NoIdentityAllows"), "{judged}");
+        // Decided once: the same line again is the cached result.
+        let again = decide(&mut session, &with(&format!(r#"{{"message":"{LOGIN}"}}"#))).unwrap();
+        assert_eq!((judged, session.results.len()), (again, 1));
+        // Without policies: read, not evaluated.
+        let alone = decide(
+            &mut session,
+            &format!(r#"{{"request":{{"message":"{LOGIN}"}}}}"#),
+        )
+        .unwrap();
+        assert!(alone.starts_with("message Denial"), "{alone}");
+        let client = decide(
+            &mut session,
+            r#"{"request":{"message":"no basic auth credentials"}}"#,
+        )
+        .unwrap();
+        assert!(client.contains("NoBasicAuthCredentials"), "{client}");
+    }
+
+    #[test]
+    fn a_bad_message_line_is_an_error_that_says_what_was_expected() {
+        let mut session = Session::new(None, Detail::Trace);
+        let cases = [
+            (r#"{"request":{"message":"it broke"}}"#.to_string(), "`request.message`: unrecognised message"),
+            (r#"{"request":{"message":7}}"#.to_string(), "`request.message` must be a string"),
+            (
+                format!(r#"{{"request":{{"message":"{LOGIN}","action":"ecr:PutImage"}}}}"#),
+                "leave out `request.action`",
+            ),
+            (
+                format!(r#"{{"request":{{"message":"{LOGIN}","principal":"arn:aws:iam::123456789012:user/other"}}}}"#),
+                "contradicts the message",
+            ),
+            (
+                r#"{"request":{"message":"User: arn:aws:iam::123456789012:user/dev is not authorized to perform: ecr:PutImage"}}"#.to_string(),
+                "names no resource",
+            ),
+            (
+                r#"{"request":{"action":"ecr:PutImage","resource":"*","loginRegion":"us-east-1"}}"#.to_string(),
+                "`request.loginRegion` goes with `request.message`",
+            ),
+        ];
+        for (line, expected) in cases {
+            let error = decide(&mut session, &line).unwrap_err();
+            assert!(error.contains(expected), "{line}: {error}");
+        }
+        // A resource the message lacks is filled in from the line.
+        let filled = decide(
+            &mut session,
+            r#"{"request":{"message":"User: arn:aws:iam::123456789012:user/dev is not authorized to perform: ecr:PutImage","resource":"arn:aws:ecr:us-east-1:123456789012:repository/app"}}"#,
+        )
+        .unwrap();
+        assert!(filled.contains("repository/app"), "{filled}");
+    }
+
+    const ORG: &str = r#"{"id":"o-abc","managementAccount":"999999999999","root":{"id":"r-ab12","accounts":["999999999999"],"ous":[{"id":"ou-ab12-work","name":"Workloads","policies":{"scps":["FullAWSAccess",{"name":"DenyPush","document":{"Version":"2012-10-17","Statement":[{"Sid":"NoPush","Effect":"Deny","Action":"ecr:PutImage","Resource":"*"}]}}]},"accounts":["123456789012"]}]}}"#;
+
+    #[test]
+    fn an_org_line_takes_the_callers_scps_and_exempts_the_management_account() {
+        let mut session = Session::new(None, Detail::Trace);
+        let line = |principal: &str, resource_account: &str| {
+            format!(
+                r#"{{"identityPolicies":[{{"Version":"2012-10-17","Statement":[{{"Effect":"Allow","Action":"ecr:*","Resource":"*"}}]}}],"org":{ORG},"request":{{"principal":"{principal}","action":"ecr:PutImage","resource":"arn:aws:ecr:us-east-1:{resource_account}:repository/app"}}}}"#
+            )
+        };
+        let member = decide(
+            &mut session,
+            &line("arn:aws:iam::123456789012:role/ci", "123456789012"),
+        )
+        .unwrap();
+        assert!(member.starts_with("ExplicitDeny"), "{member}");
+        let managed = decide(
+            &mut session,
+            &line("arn:aws:iam::999999999999:role/admin", "999999999999"),
+        )
+        .unwrap();
+        assert!(managed.starts_with("Allow"), "{managed}");
+        assert!(managed.contains("ManagementAccountCaller"), "{managed}");
+        // Compiled once; one leveled set per (caller account, resource account).
+        assert_eq!((session.sets.len(), session.leveled.len()), (1, 2));
+        let both = format!(
+            r#"{{"org":{ORG},"scps":[{POLICY}],"request":{{"action":"ecr:PutImage","resource":"*"}}}}"#
+        );
+        let error = decide(&mut session, &both).unwrap_err();
+        assert!(error.contains("leave out `scps`"), "{error}");
+        let path = r#"{"org":"org.json","request":{"action":"ecr:PutImage","resource":"*"}}"#;
+        let error = decide(&mut session, path).unwrap_err();
+        assert!(error.contains("reads no files"), "{error}");
     }
 }
