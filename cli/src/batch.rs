@@ -201,7 +201,11 @@ impl Worker {
     }
 
     /// Appends the output line (with its newline) for input line `number`.
+    /// A blank line (nothing but whitespace) asks nothing and has no output line.
     fn line(&mut self, bytes: &[u8], number: usize, out: &mut Vec<u8>) {
+        if bytes.iter().all(u8::is_ascii_whitespace) {
+            return;
+        }
         if let Some(workflow) = workflow_line(bytes) {
             let value = match workflow {
                 Ok(line) => self.workflow(&line, number),
@@ -587,7 +591,7 @@ mod tests {
     }
 
     #[test]
-    fn one_output_line_per_input_line() {
+    fn one_output_line_per_input_line_and_none_for_a_blank_line() {
         let input = format!(
             "{}\n\n{}\n",
             line(r#"{"action":"ecr:PutImage","resource":"*"}"#),
@@ -604,7 +608,7 @@ mod tests {
             .iter()
             .map(|l| l["decision"].as_str().unwrap())
             .collect();
-        assert_eq!(decisions, ["Error", "Error", "ImplicitDeny"]);
+        assert_eq!(decisions, ["Error", "ImplicitDeny"]);
     }
 
     #[test]

@@ -164,7 +164,12 @@ pub struct PolicyArgs {
     pub identity_policies: Vec<PathBuf>,
     /// An AWS managed policy attached to the caller, by name or ARN
     /// (e.g. AmazonEC2ContainerRegistryReadOnly); see `ecrsim managed-policies`.
-    #[arg(long = "managed-policy", value_name = "NAME|ARN")]
+    #[arg(
+        long = "managed-policy",
+        value_name = "NAME|ARN",
+        value_parser = crate::shell::Names::managed_policies(),
+        hide_possible_values = true
+    )]
     pub managed_policies: Vec<String>,
     /// The resource-based policy of the requested resource: an ECR repository policy, an IAM
     /// role's trust policy (also --trust-policy) or a KMS key policy (also --key-policy).
@@ -226,7 +231,13 @@ pub struct RequestArgs {
     /// A client workflow instead of one action, e.g. login, pull, push, delete, public-login,
     /// replicate, pull-through-cache (account-level
     /// actions are checked on `*`, the others on --resource).
-    #[arg(long, short, value_name = "NAME")]
+    #[arg(
+        long,
+        short,
+        value_name = "NAME",
+        value_parser = crate::shell::Names::workflows(),
+        hide_possible_values = true
+    )]
     pub workflow: Option<String>,
     /// The resource ARN, or `*` for account-level actions such as `ecr:GetAuthorizationToken`
     /// (an image reference as for --image is accepted too).

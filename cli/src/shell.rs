@@ -165,3 +165,48 @@ pub fn man(args: &ManArgs) -> u8 {
     say!("{} pages written to {}", pages.len(), dir.display());
     EXIT_ALLOWED
 }
+
+/// A value parser that takes any text (validated later, with a "did you mean") and offers the
+/// known names to shell completions: workflow names for `--workflow`, AWS managed policy names
+/// for `--managed-policy`.
+#[derive(Clone, Copy, Debug)]
+pub struct Names(fn() -> Vec<&'static str>);
+
+impl Names {
+    /// The client workflows.
+    pub fn workflows() -> Names {
+        Names(ecrsim_engine::tools::workflow::names)
+    }
+
+    /// The AWS managed policies bundled with ecrsim.
+    pub fn managed_policies() -> Names {
+        Names(|| {
+            ecrsim_engine::data::managed::all()
+                .map(|p| p.name())
+                .collect()
+        })
+    }
+}
+
+impl clap::builder::TypedValueParser for Names {
+    type Value = String;
+
+    fn parse_ref(
+        &self,
+        command: &clap::Command,
+        arg: Option<&clap::Arg>,
+        value: &std::ffi::OsStr,
+    ) -> Result<String, clap::Error> {
+        clap::builder::StringValueParser::new().parse_ref(command, arg, value)
+    }
+
+    fn possible_values(
+        &self,
+    ) -> Option<Box<dyn Iterator<Item = clap::builder::PossibleValue> + '_>> {
+        Some(Box::new(
+            (self.0)()
+                .into_iter()
+                .map(clap::builder::PossibleValue::new),
+        ))
+    }
+}

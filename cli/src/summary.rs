@@ -39,7 +39,12 @@ pub struct ExplainArgs {
     #[arg(value_name = "POLICY")]
     pub policies: Vec<PathBuf>,
     /// An AWS managed policy to include, by name or ARN (e.g. AmazonEC2ContainerRegistryPowerUser).
-    #[arg(long = "managed-policy", value_name = "NAME|ARN")]
+    #[arg(
+        long = "managed-policy",
+        value_name = "NAME|ARN",
+        value_parser = crate::shell::Names::managed_policies(),
+        hide_possible_values = true
+    )]
     pub managed_policies: Vec<String>,
     /// How to read the policies: `resource` (an ECR repository policy) or `registry` (an ECR
     /// registry policy) says who the policy lets in and to what, from the principal side.

@@ -511,6 +511,25 @@ fn completions_name_the_command_and_its_subcommands() {
     }
     assert!(script.contains("--format"));
     assert!(script.contains("complete -F _ecrsim"));
+    // `--workflow` completes workflow names, `--managed-policy` the bundled policy names; both
+    // are offered, not listed in --help.
+    let workflow_case = script
+        .split("--workflow)")
+        .nth(1)
+        .and_then(|rest| rest.split(";;").next())
+        .unwrap_or_default();
+    for name in ["login", "push", "public-login", "create-repository-kms"] {
+        assert!(
+            workflow_case.contains(name),
+            "--workflow lacks `{name}`: {workflow_case}"
+        );
+    }
+    assert!(script.contains("AmazonEC2ContainerRegistryReadOnly"));
+    let help = stdout(&ecrsim(&["check", "--help"], ""));
+    assert!(
+        !help.contains("AmazonEC2ContainerRegistryPullOnly"),
+        "{help}"
+    );
 
     for (shell, marker) in [
         ("zsh", "#compdef ecrsim"),
