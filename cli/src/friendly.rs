@@ -47,7 +47,7 @@ fn diagnose(name: &str, bytes: &[u8], kind: PolicyKind) -> Option<(&'static str,
             format!(
                 "{name} is the output of `aws iam get-account-authorization-details` (every user, group, role and policy of an account), not one policy"
             ),
-            "extract the policies you mean, e.g. a managed policy's default version: `jq '.Policies[] | select(.PolicyName==\"NAME\") | .PolicyVersionList[] | select(.IsDefaultVersion) | .Document'`, or a role's inline policies: `jq '.RoleDetailList[] | select(.RoleName==\"NAME\") | .RolePolicyList[].PolicyDocument'`; its trust policy is `.AssumeRolePolicyDocument`".into(),
+            "to simulate a user or role with every policy that applies to it, put the dump in a snapshot folder and give `--snapshot DIR --principal role/NAME` instead (docs/snapshot.md); or extract the policies you mean, e.g. a managed policy's default version: `jq '.Policies[] | select(.PolicyName==\"NAME\") | .PolicyVersionList[] | select(.IsDefaultVersion) | .Document'`, or a role's inline policies: `jq '.RoleDetailList[] | select(.RoleName==\"NAME\") | .RolePolicyList[].PolicyDocument'`; its trust policy is `.AssumeRolePolicyDocument`".into(),
         ));
     }
     if kind == PolicyKind::Identity && is_trust_policy(&value) {

@@ -1,0 +1,342 @@
+//! Questions over a whole snapshot: who can do a workflow (or actions) on a repository, and what
+//! a principal can do on every repository. Each principal's policies are assembled once per
+//! repository and every action is decided on them.
+
+use std::collections::BTreeSet;
+
+use crate::eval::authorize::{Decision, PolicySet, Reason, authorize};
+use crate::model::policy::{Policy, PolicyKind, PrincipalValue};
+use crate::request::Request;
+use crate::snapshot::{Identity, Snapshot, SnapshotError};
+
+/// Who a row of an answer is about.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Subject {
+    /// A user or role of the snapshot (index into [`Snapshot::identities`]).
+    Identity {
+        /// Its ARN.
+        arn: String,
+        /// `role/ci-push`.
+        name: String,
+    },
+    /// An account outside the snapshot that a repository or registry policy names: evaluated as
+    /// its root user with its own identity-side policies unknown (assumed to allow), so an Allow
+    /// means the resource side allows it.
+    ExternalAccount {
+        /// The account id.
+        account: String,
+    },
+    /// A principal outside the snapshot that a repository or registry policy names by ARN (a
+    /// role or user of another account): its identity-side policies are unknown (assumed to
+    /// allow).
+    ExternalPrincipal {
+        /// Its ARN.
+        arn: String,
+    },
+    /// An AWS service principal a repository or registry policy names.
+    Service {
+        /// `codebuild.amazonaws.com`.
+        name: String,
+    },
+}
+
+impl Subject {
+    /// The caller ARN (or service name) the requests are made with.
+    pub fn principal(&self) -> String {
+        match self {
+            Subject::Identity { arn, .. } | Subject::ExternalPrincipal { arn } => arn.clone(),
+            Subject::ExternalAccount { account } => format!("arn:aws:iam::{account}:root"),
+            Subject::Service { name } => name.clone(),
+        }
+    }
+
+    /// `role/ci-push`, `account 444455556666`, the ARN or the service.
+    pub fn name(&self) -> String {
+        match self {
+            Subject::Identity { name, .. } => name.clone(),
+            Subject::ExternalAccount { account } => format!("account {account}"),
+            Subject::ExternalPrincipal { arn } => arn.clone(),
+            Subject::Service { name } => name.clone(),
+        }
+    }
+
+    /// `user`, `role`, `externalAccount`, `externalPrincipal` or `service`.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Subject::Identity { arn, .. } if arn.contains(":user/") => "user",
+            Subject::Identity { .. } => "role",
+            Subject::ExternalAccount { .. } => "externalAccount",
+            Subject::ExternalPrincipal { .. } => "externalPrincipal",
+            Subject::Service { .. } => "service",
+        }
+    }
+
+    /// Whether the subject's own identity-side policies are outside the snapshot.
+    pub fn is_external(&self) -> bool {
+        matches!(
+            self,
+            Subject::ExternalAccount { .. } | Subject::ExternalPrincipal { .. }
+        )
+    }
+}
+
+/// A statement that decided, by its policy's name and its label (Sid or `#index`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Deciding {
+    /// The policy's name (`role ci-push: inline push`).
+    pub policy: String,
+    /// The statement's Sid, or `#index`.
+    pub statement: String,
+}
+
+/// The decision of one action.
+#[derive(Clone, Debug)]
+pub struct ActionResult {
+    /// The action, canonical spelling.
+    pub action: String,
+    /// The resource evaluated (`*` for account-level actions).
+    pub resource: String,
+    /// The decision.
+    pub decision: Decision,
+    /// Why, in the words of AWS's messages.
+    pub reason: Reason,
+    /// The deciding statements.
+    pub deciding: Vec<Deciding>,
+}
+
+/// One principal on one resource.
+#[derive(Clone, Debug)]
+pub struct Answer {
+    /// Who.
+    pub subject: Subject,
+    /// The repository ARN (or `*` when only account-level actions were asked).
+    pub resource: String,
+    /// Allow when every action is allowed; else ExplicitDeny if any is, else ImplicitDeny.
+    pub decision: Decision,
+    /// One result per action.
+    pub results: Vec<ActionResult>,
+}
+
+/// The identity-side stand-in for a principal outside the snapshot: allows everything, so the
+/// decision is the resource side's.
+const UNKNOWN_IDENTITY: &str =
+    r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}"#;
+
+/// The workflow verdict over several decisions.
+pub fn verdict(decisions: impl IntoIterator<Item = Decision>) -> Decision {
+    let mut out = Decision::Allow;
+    for d in decisions {
+        match d {
+            Decision::ExplicitDeny => return Decision::ExplicitDeny,
+            Decision::ImplicitDeny => out = Decision::ImplicitDeny,
+            Decision::Allow => {}
+        }
+    }
+    out
+}
+
+/// Every principal the snapshot has, then every principal outside it that the repository's
+/// policy or its registry's policy names.
+pub fn subjects(snapshot: &Snapshot, repository: Option<&str>) -> Vec<Subject> {
+    let mut out: Vec<Subject> = snapshot
+        .identities()
+        .map(|i| Subject::Identity {
+            arn: i.arn.clone(),
+            name: i.short_name(),
+        })
+        .collect();
+    let Some(repository) = repository.and_then(|arn| snapshot.repository(arn)) else {
+        return out;
+    };
+    let registry = snapshot
+        .accounts
+        .get(&repository.account)
+        .and_then(|a| a.registry_policy.as_ref());
+    let mut seen = BTreeSet::new();
+    for policy in repository.policy.iter().chain(registry) {
+        for value in named_principals(policy) {
+            let subject = match value {
+                PrincipalValue::Service(name) => Subject::Service { name: name.clone() },
+                PrincipalValue::Aws(text) => {
+                    let account = if crate::model::arn::is_account_id(text) {
+                        text.as_str()
+                    } else {
+                        text.split(':').nth(4).unwrap_or("")
+                    };
+                    if snapshot.accounts.get(account).is_some_and(|a| a.has_iam)
+                        || !crate::model::arn::is_account_id(account)
+                    {
+                        continue;
+                    }
+                    if crate::model::arn::is_account_id(text) || text.ends_with(":root") {
+                        Subject::ExternalAccount {
+                            account: account.to_string(),
+                        }
+                    } else {
+                        Subject::ExternalPrincipal { arn: text.clone() }
+                    }
+                }
+                _ => continue,
+            };
+            if seen.insert(subject.principal()) {
+                out.push(subject);
+            }
+        }
+    }
+    out
+}
+
+fn named_principals(policy: &Policy) -> impl Iterator<Item = &PrincipalValue> {
+    policy
+        .statements
+        .iter()
+        .filter_map(|s| s.principal.as_ref())
+        .filter(|p| !p.negated)
+        .flat_map(|p| &p.principals)
+}
+
+/// The identity of a subject, if it is one of the snapshot's.
+fn identity_of<'a>(snapshot: &'a Snapshot, subject: &Subject) -> Option<&'a Identity> {
+    match subject {
+        Subject::Identity { arn, .. } => snapshot.identities().find(|i| &i.arn == arn),
+        _ => None,
+    }
+}
+
+/// How requests are made.
+#[derive(Clone, Debug, Default)]
+pub struct Options {
+    /// The instant (`aws:CurrentTime`), in seconds since the epoch; default: now.
+    pub at: Option<i64>,
+    /// The Region every request is sent to (`aws:RequestedRegion`), also the account-level
+    /// actions' (`docker login` asks the registry's Region); default: the repository's.
+    pub region: Option<String>,
+}
+
+/// Decides `actions` for `subject` on `resource` (a repository ARN of the snapshot, or `None`
+/// when every action is account-level).
+pub fn decide(
+    snapshot: &Snapshot,
+    subject: &Subject,
+    actions: &[&str],
+    resource: Option<&str>,
+    options: Options,
+) -> Result<Answer, SnapshotError> {
+    let identity = identity_of(snapshot, subject);
+    let caller_account = match subject {
+        Subject::Identity { .. } => identity.map(|i| i.account.clone()),
+        Subject::ExternalAccount { account } => Some(account.clone()),
+        Subject::ExternalPrincipal { arn } => arn.split(':').nth(4).map(str::to_string),
+        Subject::Service { .. } => None,
+    };
+    let mut assembly = snapshot.assemble(identity, caller_account.as_deref(), resource)?;
+    if subject.is_external() {
+        let stand_in = crate::parse::parse_policy(
+            &format!(
+                "{}: identity-side policies not in the snapshot (assumed to allow)",
+                subject.name()
+            ),
+            UNKNOWN_IDENTITY.as_bytes(),
+            PolicyKind::Identity,
+        )
+        .map_err(|e| SnapshotError {
+            message: e.to_string(),
+        })?;
+        let mut set = PolicySet::new();
+        set.add(stand_in)
+            .map_err(|e| SnapshotError { message: e.message })?;
+        for (role, policy) in assembly.set.policies() {
+            set.add_as(*role, policy.clone())
+                .map_err(|e| SnapshotError { message: e.message })?;
+        }
+        assembly.set = set;
+    }
+    let principal = subject.principal();
+    let requests =
+        crate::tools::workflow::requests(actions, resource, Some(&principal)).map_err(|e| {
+            SnapshotError {
+                message: e.to_string(),
+            }
+        })?;
+    let mut results = Vec::new();
+    let region = options.region.clone().or_else(|| {
+        resource
+            .and_then(|r| snapshot.repository(r))
+            .map(|r| r.region.clone())
+    });
+    for request in requests {
+        let mut request: Request = match options.at {
+            Some(at) => request.with_time(at),
+            None => request,
+        };
+        if let Some(region) = &region {
+            request = request
+                .with_region(region)
+                .map_err(|e| SnapshotError { message: e.message })?;
+        }
+        let request = assembly.prepare(request);
+        let response = authorize(&assembly.set, &request);
+        let deciding = response
+            .deciding
+            .iter()
+            .filter_map(|at| assembly.set.statement(*at))
+            .map(|(_, policy, statement)| Deciding {
+                policy: policy.source.name.clone(),
+                statement: statement.label(),
+            })
+            .collect();
+        results.push(ActionResult {
+            action: request.action().to_string(),
+            resource: request.resource().to_string(),
+            decision: response.decision,
+            reason: response.reason,
+            deciding,
+        });
+    }
+    Ok(Answer {
+        subject: subject.clone(),
+        resource: resource.unwrap_or("*").to_string(),
+        decision: verdict(results.iter().map(|r| r.decision)),
+        results,
+    })
+}
+
+/// Who can do `actions` on `repository`: one answer per principal of the snapshot and per
+/// principal outside it that the repository's or registry's policy names, allowed or not.
+pub fn who_can(
+    snapshot: &Snapshot,
+    repository: &str,
+    actions: &[&str],
+    options: Options,
+) -> Result<Vec<Answer>, SnapshotError> {
+    snapshot.resource_repository(repository)?;
+    subjects(snapshot, Some(repository))
+        .iter()
+        .map(|s| decide(snapshot, s, actions, Some(repository), options.clone()))
+        .collect()
+}
+
+/// What `identity` can do: one answer per repository of the snapshot (or one on `*` when every
+/// action is account-level).
+pub fn can_what(
+    snapshot: &Snapshot,
+    identity: &Identity,
+    actions: &[&str],
+    options: Options,
+) -> Result<Vec<Answer>, SnapshotError> {
+    let subject = Subject::Identity {
+        arn: identity.arn.clone(),
+        name: identity.short_name(),
+    };
+    let catalog = crate::data::catalog::Catalog::builtin();
+    let all_account_level = actions
+        .iter()
+        .all(|a| catalog.action(a).is_some_and(|a| a.is_account_level()));
+    if all_account_level {
+        return Ok(vec![decide(snapshot, &subject, actions, None, options)?]);
+    }
+    snapshot
+        .repositories()
+        .map(|r| decide(snapshot, &subject, actions, Some(&r.arn), options.clone()))
+        .collect()
+}
