@@ -36,6 +36,9 @@ fn read_target(path: &Path) -> Result<String, String> {
 
 /// Runs `fix`: the document on stdout, the changes on stderr.
 pub fn run(args: &FixArgs) -> u8 {
+    if args.policy.snapshot.is_some() {
+        return crate::snapshot::fix(args);
+    }
     let (name, text) = match &args.target {
         None => ("new inline policy".to_string(), EMPTY_POLICY.to_string()),
         Some(path) => match read_target(path) {
@@ -77,7 +80,7 @@ pub fn run(args: &FixArgs) -> u8 {
 }
 
 /// The edits, then every request still denied with what blocks it, on standard error.
-fn report(name: &str, outcome: &FixOutcome, others: &PolicySet) {
+pub(crate) fn report(name: &str, outcome: &FixOutcome, others: &PolicySet) {
     let deny_here = outcome
         .remaining
         .iter()

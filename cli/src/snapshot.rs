@@ -144,6 +144,90 @@ pub fn load(policy: &PolicyArgs, request: &RequestArgs) -> Result<Loaded, LoadEr
     })
 }
 
+/// `fix --snapshot DIR --principal P`: the principal's first inline policy corrected (or a new
+/// inline policy), with the command that installs it.
+pub fn fix(args: &crate::FixArgs) -> u8 {
+    use ecrsim_engine::explain::fixer::{EMPTY_POLICY, fix_identity_policy};
+    if let Some(target) = &args.target {
+        say!(
+            "error: {} given with --snapshot: the policy to fix is the principal's own inline policy, read from the snapshot",
+            target.display()
+        );
+        return crate::EXIT_BAD_INPUT;
+    }
+    let loaded = match load(&args.policy, &args.request) {
+        Ok(loaded) => loaded,
+        Err(e) => {
+            say!("error: {e}");
+            return crate::EXIT_BAD_INPUT;
+        }
+    };
+    let identity = &loaded.identity;
+    let (name, label, text) = match identity.inline.first() {
+        Some(inline) => (
+            inline.name.clone(),
+            inline.label.clone(),
+            inline.document.clone(),
+        ),
+        None => (
+            "ecrsim-fix".to_string(),
+            format!(
+                "{} {}: new inline policy ecrsim-fix",
+                identity.kind, identity.name
+            ),
+            EMPTY_POLICY.to_string(),
+        ),
+    };
+    let mut others = PolicySet::new();
+    for (role, policy) in loaded.set.policies() {
+        if policy.source.name != label
+            && let Err(e) = others.add_as(*role, policy.clone())
+        {
+            say!("error: {e}");
+            return crate::EXIT_BAD_INPUT;
+        }
+    }
+    let outcome = match fix_identity_policy(&label, &text, &others, &loaded.requests) {
+        Ok(outcome) => outcome,
+        Err(e) => {
+            say!("error: {e}");
+            return crate::EXIT_BAD_INPUT;
+        }
+    };
+    write_stdout(outcome.document.as_bytes());
+    crate::fix::report(&label, &outcome, &others);
+    // Name the snapshot's policy behind each other policy type a change goes in.
+    let mut named = std::collections::BTreeSet::new();
+    for remaining in &outcome.remaining {
+        let changes = remaining.explanation.fix.iter().flat_map(|f| &f.changes);
+        for change in changes {
+            for (role, policy) in others.policies() {
+                if *role == change.role && *role != ecrsim_engine::PolicyRole::Identity {
+                    named.insert(format!("the {role} to edit: {}", policy.source.name));
+                }
+            }
+        }
+    }
+    for line in named {
+        say!("  {}", ecrsim_engine::syntax::printable::printable(&line));
+    }
+    if !outcome.edits.is_empty() {
+        let (verb, flag) = match identity.kind {
+            ecrsim_engine::snapshot::IdentityKind::User => ("put-user-policy", "--user-name"),
+            ecrsim_engine::snapshot::IdentityKind::Role => ("put-role-policy", "--role-name"),
+        };
+        say!(
+            "install it: aws iam {verb} {flag} {} --policy-name {name} --policy-document file://POLICY.json",
+            identity.name
+        );
+    }
+    if outcome.remaining.is_empty() {
+        EXIT_ALLOWED
+    } else {
+        EXIT_DENIED
+    }
+}
+
 /// Output formats of `who-can` and `can-what`.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, clap::ValueEnum)]
 pub enum ListFormat {

@@ -316,8 +316,8 @@ pub fn who_can(
         .collect()
 }
 
-/// What `identity` can do: one answer per repository of the snapshot (or one on `*` when every
-/// action is account-level).
+/// What `identity` can do: one answer per repository of the snapshot (one on `*` when the
+/// snapshot has no repository).
 pub fn can_what(
     snapshot: &Snapshot,
     identity: &Identity,
@@ -328,11 +328,9 @@ pub fn can_what(
         arn: identity.arn.clone(),
         name: identity.short_name(),
     };
-    let catalog = crate::data::catalog::Catalog::builtin();
-    let all_account_level = actions
-        .iter()
-        .all(|a| catalog.action(a).is_some_and(|a| a.is_account_level()));
-    if all_account_level {
+    // Account-level actions (docker login) are decided on `*` in each repository's Region, so
+    // a login is listed per repository; without repositories, once on `*`.
+    if snapshot.repositories().next().is_none() {
         return Ok(vec![decide(snapshot, &subject, actions, None, options)?]);
     }
     snapshot
