@@ -104,6 +104,11 @@ fn shared_policies(args: &PolicyArgs) -> Result<Option<Arc<Shared>>, LoadError> 
                 .into(),
         ));
     }
+    if args.snapshot.is_some() {
+        return Err(LoadError(
+            "batch takes a snapshot per line: give each line `\"snapshot\": \"DIR\"` and the snapshot principal in `request.principal`".into(),
+        ));
+    }
     if args.org.is_some() || args.management_account.is_some() {
         // The levels depend on each line's caller and resource: not shared yet.
         return Err(LoadError(
@@ -158,6 +163,8 @@ pub fn evaluate_line(line: &str, number: usize) -> Value {
 struct Worker {
     session: Session<render::BatchResult>,
     fix: bool,
+    /// The snapshots lines name (`"snapshot": "DIR"`), read once per worker.
+    snapshots: crate::snapshot::BatchSnapshots,
 }
 
 impl Worker {
@@ -170,12 +177,16 @@ impl Worker {
         Worker {
             session: Session::new(options.shared.clone(), detail).reuse(options.reuse),
             fix: options.fix,
+            snapshots: crate::snapshot::BatchSnapshots::default(),
         }
     }
 
     /// Appends the output line (with its newline) for input line `number`.
     fn line(&mut self, bytes: &[u8], number: usize, out: &mut Vec<u8>) {
         let fix = self.fix;
+        if self.snapshots.line(bytes, fix, out) {
+            return;
+        }
         let line = self
             .session
             .line(bytes, number, |e| render::BatchResult::new(e, fix));

@@ -24,13 +24,16 @@ pub fn read(dir: &Path) -> Result<Snapshot, LoadError> {
         )));
     }
     files.sort_by(|a, b| a.path.cmp(&b.path));
-    ecrsim_engine::snapshot::load(&files).map_err(|e| {
-        LoadError(format!(
-            "snapshot {}: {}",
-            dir.display(),
-            ecrsim_engine::syntax::printable::printable(&e.message)
-        ))
-    })
+    ecrsim_engine::snapshot::load(&files).map_err(|e| snapshot_error(dir, &e))
+}
+
+/// An error of the engine's snapshot reader, safe to print.
+fn snapshot_error(dir: &Path, e: &ecrsim_engine::snapshot::SnapshotError) -> LoadError {
+    LoadError(format!(
+        "snapshot {}: {}",
+        dir.display(),
+        ecrsim_engine::syntax::printable::printable_lines(&e.message)
+    ))
 }
 
 fn collect(root: &Path, dir: &Path, files: &mut Vec<SnapshotFile>) -> Result<(), LoadError> {
@@ -107,7 +110,7 @@ pub fn load(policy: &PolicyArgs, request: &RequestArgs) -> Result<Loaded, LoadEr
     };
     let identity = snapshot
         .find(spec)
-        .map_err(|e| LoadError(format!("snapshot {}: {}", dir.display(), e.message)))?
+        .map_err(|e| snapshot_error(dir, &e))?
         .identity
         .clone();
     let arn = if spec.starts_with("arn:aws:sts::") {
@@ -126,7 +129,7 @@ pub fn load(policy: &PolicyArgs, request: &RequestArgs) -> Result<Loaded, LoadEr
     let resource = resources.first().copied();
     let assembly = snapshot
         .assemble(Some(&identity), Some(&identity.account), resource)
-        .map_err(|e| LoadError(format!("snapshot {}: {}", dir.display(), e.message)))?;
+        .map_err(|e| snapshot_error(dir, &e))?;
     let mut extra = policy.clone();
     extra.snapshot = None;
     let mut set = load_policy_set(&extra)?;
@@ -388,14 +391,8 @@ pub fn who_can(args: &WhoCanArgs) -> u8 {
         let mut rows = Vec::new();
         for (name, actions) in &asked {
             let actions: Vec<&str> = actions.iter().map(String::as_str).collect();
-            let answers =
-                query::who_can(&snapshot, &resource, &actions, options.clone()).map_err(|e| {
-                    LoadError(format!(
-                        "snapshot {}: {}",
-                        args.snapshot.display(),
-                        e.message
-                    ))
-                })?;
+            let answers = query::who_can(&snapshot, &resource, &actions, options.clone())
+                .map_err(|e| snapshot_error(&args.snapshot, &e))?;
             rows.extend(answers.into_iter().map(|a| (name.clone(), a)));
         }
         let any = rows.iter().any(|(_, a)| a.decision == Decision::Allow);
@@ -418,13 +415,9 @@ pub fn can_what(args: &CanWhatArgs) -> u8 {
     let json = args.format == ListFormat::Json;
     let run = || -> Result<(String, bool), LoadError> {
         let snapshot = read(&args.snapshot)?;
-        let caller = snapshot.find(&args.principal).map_err(|e| {
-            LoadError(format!(
-                "snapshot {}: {}",
-                args.snapshot.display(),
-                e.message
-            ))
-        })?;
+        let caller = snapshot
+            .find(&args.principal)
+            .map_err(|e| snapshot_error(&args.snapshot, &e))?;
         let asked = asked(
             &args.workflow,
             &args.actions,
@@ -435,13 +428,7 @@ pub fn can_what(args: &CanWhatArgs) -> u8 {
         for (name, actions) in &asked {
             let actions: Vec<&str> = actions.iter().map(String::as_str).collect();
             let answers = query::can_what(&snapshot, caller.identity, &actions, options.clone())
-                .map_err(|e| {
-                    LoadError(format!(
-                        "snapshot {}: {}",
-                        args.snapshot.display(),
-                        e.message
-                    ))
-                })?;
+                .map_err(|e| snapshot_error(&args.snapshot, &e))?;
             rows.extend(answers.into_iter().map(|a| (name.clone(), a)));
         }
         let any = rows.iter().any(|(_, a)| a.decision == Decision::Allow);
@@ -649,5 +636,111 @@ fn render(
             ));
             out
         }
+    }
+}
+
+/// `batch` lines decided on a snapshot: `{"id": …, "snapshot": "DIR", "request": {"principal":
+/// "role/NAME", …}}`. The line carries no policies; the snapshot gives the principal's, the
+/// repository's, the registry's and the organization's, as `check --snapshot` does.
+#[derive(Default)]
+pub struct BatchSnapshots {
+    read: std::collections::HashMap<PathBuf, Result<std::sync::Arc<Snapshot>, String>>,
+}
+
+/// The top-level fields of a snapshot line.
+const SNAPSHOT_LINE_FIELDS: &[&str] = &["id", "snapshot", "request"];
+
+impl BatchSnapshots {
+    /// Decides `bytes` if it is a snapshot line, appending its output line to `out`; false (and
+    /// nothing appended) for any other line.
+    pub fn line(&mut self, bytes: &[u8], fix: bool, out: &mut Vec<u8>) -> bool {
+        if memchr::memmem::find(bytes, b"\"snapshot\"").is_none() {
+            return false;
+        }
+        let Ok(Value::Object(mut line)) = serde_json::from_slice::<Value>(bytes) else {
+            return false;
+        };
+        let Some(dir) = line.remove("snapshot") else {
+            return false;
+        };
+        let id = line.get("id").cloned().unwrap_or(Value::Null);
+        let result = self.decide(&dir, &line, fix);
+        let _ = match &result {
+            Ok(result) => serde_json::to_writer(&mut *out, &result.line(&id)),
+            Err(message) => {
+                serde_json::to_writer(&mut *out, &crate::render::BatchError::new(&id, message))
+            }
+        };
+        out.push(b'\n');
+        true
+    }
+
+    fn decide(
+        &mut self,
+        dir: &Value,
+        line: &serde_json::Map<String, Value>,
+        fix: bool,
+    ) -> Result<crate::render::BatchResult, String> {
+        let Value::String(dir) = dir else {
+            return Err("`snapshot` must be the path of a snapshot folder".into());
+        };
+        if let Some(key) = line
+            .keys()
+            .find(|k| !SNAPSHOT_LINE_FIELDS.contains(&k.as_str()))
+        {
+            return Err(format!(
+                "`{key}` cannot be given with `snapshot`: the snapshot gives every policy (a snapshot line has {})",
+                SNAPSHOT_LINE_FIELDS.join(", ")
+            ));
+        }
+        let path = PathBuf::from(dir);
+        let snapshot = self
+            .read
+            .entry(path.clone())
+            .or_insert_with(|| read(&path).map(std::sync::Arc::new).map_err(|e| e.0))
+            .clone()?;
+        let mut request = line.get("request").cloned().ok_or("missing `request`")?;
+        let spec = request
+            .get("principal")
+            .and_then(Value::as_str)
+            .ok_or("missing `request.principal`: the user or role of the snapshot (NAME, role/NAME, user/NAME or its ARN)")?
+            .to_string();
+        let identity = snapshot
+            .find(&spec)
+            .map_err(|e| snapshot_error(&path, &e).0)?
+            .identity;
+        if !spec.starts_with("arn:aws:sts::")
+            && let Some(object) = request.as_object_mut()
+        {
+            object.insert("principal".into(), Value::String(identity.arn.clone()));
+        }
+        let text = serde_json::to_string(&request).map_err(|e| e.to_string())?;
+        let json = ecrsim_engine::syntax::json::parse(text.as_bytes()).map_err(|e| e.message)?;
+        let request =
+            ecrsim_engine::tools::batch::request_from_json(&json).map_err(|e| e.message)?;
+        let resource = Some(request.given_resource()).filter(|r| *r != "*");
+        let assembly = snapshot
+            .assemble(Some(identity), Some(&identity.account), resource)
+            .map_err(|e| snapshot_error(&path, &e).0)?;
+        let request = assembly.prepare(request);
+        let detail = if fix {
+            ecrsim_engine::Detail::Fix
+        } else {
+            ecrsim_engine::Detail::Trace
+        };
+        let explanation = ecrsim_engine::evaluate(&assembly.set, &request, detail);
+        let names: Vec<String> = assembly
+            .set
+            .policies()
+            .iter()
+            .map(|(_, p)| p.source.name.clone())
+            .collect();
+        let evaluated = ecrsim_engine::tools::batch::Evaluated::new(
+            &assembly.set,
+            &names,
+            &request,
+            &explanation,
+        );
+        Ok(crate::render::BatchResult::new(&evaluated, fix))
     }
 }

@@ -3,6 +3,13 @@
 //! here from the snapshot files with serde_json, not by the engine's loader), and `who-can` lists
 //! exactly the principals `check` allows.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    reason = "a test should stop loudly on unexpected input"
+)]
+
 mod support;
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -575,4 +582,57 @@ fn fix_edits_the_principals_own_inline_policy_and_names_the_boundary() {
         stderr.contains("aws iam put-role-policy --role-name release --policy-name push-app"),
         "{stderr}"
     );
+}
+
+#[test]
+fn batch_lines_with_a_snapshot_decide_as_check_does() {
+    let files = read_files();
+    let mut input = String::new();
+    let mut expected = Vec::new();
+    for (n, identity) in files.users.iter().chain(&files.roles).enumerate() {
+        let arn = identity["Arn"].as_str().unwrap();
+        let request = serde_json::json!({
+            "principal": arn, "action": "ecr:PutImage", "resource": REPOSITORIES[0],
+            "region": "us-east-1", "at": AT,
+        });
+        input.push_str(&format!(
+            "{}\n",
+            serde_json::json!({"id": n, "snapshot": SNAPSHOT, "request": request})
+        ));
+        let check = ecrsim(
+            &[
+                "check",
+                "--snapshot",
+                SNAPSHOT,
+                "--principal",
+                arn,
+                "--action",
+                "ecr:PutImage",
+                "--resource",
+                REPOSITORIES[0],
+                "--region",
+                "us-east-1",
+                "--at",
+                AT,
+                "--format",
+                "json",
+            ],
+            "",
+        );
+        let json: Value = serde_json::from_slice(&check.stdout).unwrap();
+        expected.push(json["decision"].as_str().unwrap().to_string());
+    }
+    let output = ecrsim(&["batch"], &input);
+    assert_eq!(output.status.code(), Some(0));
+    let got: Vec<String> = text(&output.stdout)
+        .lines()
+        .map(|l| {
+            let v: Value = serde_json::from_str(l).unwrap();
+            v["decision"].as_str().unwrap().to_string()
+        })
+        .collect();
+    assert_eq!(got, expected);
+    assert!(got.contains(&"Allow".to_string()) && got.contains(&"ImplicitDeny".to_string()));
+    let first: Value = serde_json::from_str(text(&output.stdout).lines().next().unwrap()).unwrap();
+    assert_eq!(first["id"], 0);
 }

@@ -2,6 +2,13 @@
 //! the unmodified outputs, one folder per account plus the organization, and `ecrsim check
 //! --snapshot` reads what it wrote.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    reason = "a test should stop loudly on unexpected input"
+)]
+
 mod support;
 
 use std::path::{Path, PathBuf};

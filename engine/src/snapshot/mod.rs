@@ -613,3 +613,86 @@ impl Snapshot {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn file(path: &str, text: &str) -> SnapshotFile {
+        SnapshotFile {
+            path: path.to_string(),
+            bytes: text.as_bytes().to_vec(),
+        }
+    }
+
+    const ROLE: &str = r#"{"RoleDetailList":[{"RoleName":"ci","Path":"/build/","Arn":"arn:aws:iam::111122223333:role/build/ci",
+        "RolePolicyList":[{"PolicyName":"login","PolicyDocument":{"Version":"2012-10-17","Statement":[{"Sid":"Login","Effect":"Allow","Action":"ecr:GetAuthorizationToken","Resource":"*"}]}}],
+        "AttachedManagedPolicies":[{"PolicyName":"AmazonEC2ContainerRegistryReadOnly","PolicyArn":"arn:aws:iam::aws:policy/AmazonEC2ContainerRegistryReadOnly"}],
+        "Tags":[{"Key":"team","Value":"payments"}]}],"IsTruncated":true,"Marker":"m"}"#;
+    const USER: &str = r#"{"UserDetailList":[{"UserName":"ci","Arn":"arn:aws:iam::111122223333:user/ci","GroupList":[]}],"IsTruncated":false}"#;
+
+    #[test]
+    fn pages_merge_and_principals_are_found_by_name_kind_or_arn() {
+        let snapshot = load(&[file("a/p1.json", ROLE), file("a/p2.json", USER)]).unwrap();
+        assert_eq!(snapshot.identities().count(), 2);
+        let role = snapshot.find("role/ci").unwrap().identity;
+        assert_eq!(role.arn, "arn:aws:iam::111122223333:role/build/ci");
+        assert_eq!(role.tags.get("team").map(String::as_str), Some("payments"));
+        let names: Vec<&str> = role
+            .policies
+            .iter()
+            .map(|(_, p)| p.source.name.as_str())
+            .collect();
+        assert_eq!(
+            names,
+            [
+                "role ci: inline login",
+                "role ci: attached AWS managed AmazonEC2ContainerRegistryReadOnly"
+            ]
+        );
+        assert_eq!(
+            snapshot
+                .find("arn:aws:sts::111122223333:assumed-role/ci/s1")
+                .unwrap()
+                .identity
+                .arn,
+            role.arn
+        );
+        assert_eq!(
+            snapshot.find("user/ci").unwrap().identity.kind,
+            IdentityKind::User
+        );
+        let ambiguous = snapshot.find("ci").unwrap_err().message;
+        assert!(ambiguous.contains("is ambiguous"), "{ambiguous}");
+        let missing = snapshot.find("role/cj").unwrap_err().message;
+        assert!(missing.contains("did you mean `role/ci`?"), "{missing}");
+    }
+
+    #[test]
+    fn a_file_without_an_account_takes_its_folders_and_needs_one() {
+        let scope = r#"{"name":"REGISTRY_POLICY_SCOPE","value":"V1"}"#;
+        let snapshot = load(&[file("a/p1.json", ROLE), file("a/scope.json", scope)]).unwrap();
+        let account = &snapshot.accounts["111122223333"];
+        assert_eq!(account.registry_scope, RegistryScope::V1);
+        assert!(account.registry_scope_given);
+        let alone = load(&[file("a/p1.json", ROLE), file("b/scope.json", scope)]).unwrap_err();
+        assert!(
+            alone
+                .message
+                .contains("b/scope.json: this output does not say its account"),
+            "{}",
+            alone.message
+        );
+    }
+
+    #[test]
+    fn relative_paths_of_the_organization_file_resolve_inside_the_snapshot() {
+        assert_eq!(join("org", "policies/p.json"), "org/policies/p.json");
+        assert_eq!(join("org", "../p.json"), "p.json");
+        assert_eq!(join("", "./p.json"), "p.json");
+        assert!(is_repository_arn(
+            "arn:aws:ecr:us-east-1:111122223333:repository/team/app"
+        ));
+        assert!(!is_repository_arn("arn:aws:s3:::bucket/repository/x"));
+    }
+}
