@@ -181,8 +181,9 @@ pub struct Caller<'a> {
 /// The policies and context of one principal against one resource, ready to decide requests.
 #[derive(Clone, Debug)]
 pub struct Assembly {
-    /// Every policy that takes part.
-    pub set: PolicySet,
+    /// Every policy that takes part, compiled (shared by the resources whose policies are the
+    /// same, see [`CallerSets`]).
+    pub set: Arc<PolicySet>,
     /// Context keys the snapshot knows: `aws:PrincipalTag/…`, `aws:ResourceTag/…` and
     /// `ecr:ResourceTag/…`. A key the request gives wins.
     pub context: Context,
@@ -207,6 +208,82 @@ impl Assembly {
             Some(org) => request.with_org_scope(org.clone()),
             None => request,
         }
+    }
+}
+
+/// What a resource brings to a request: its repository, if it is one of the snapshot's, and
+/// its account.
+struct ResourceSide<'a> {
+    repository: Option<&'a Repository>,
+    account: Option<&'a str>,
+}
+
+/// One principal's policies against many resources, each distinct policy set compiled once: the
+/// set depends on the resource only through its repository policy, its account's registry policy
+/// and its account's RCP levels, so every repository without a policy of one account shares a
+/// set (only the context, with the repository's tags, differs). Built for who-can, can-what and
+/// the matrix: one per principal, then [`CallerSets::assembly`] per resource.
+pub struct CallerSets<'s> {
+    snapshot: &'s Snapshot,
+    identity: Option<&'s Identity>,
+    caller_account: Option<String>,
+    /// Compiled sets by (resource account, repository with a policy).
+    sets: std::collections::HashMap<(Option<String>, Option<String>), Arc<PolicySet>>,
+}
+
+impl<'s> CallerSets<'s> {
+    /// The sets of `identity` (a snapshot user or role; `None` for a caller outside the
+    /// snapshot) calling from `caller_account`.
+    pub fn new(
+        snapshot: &'s Snapshot,
+        identity: Option<&'s Identity>,
+        caller_account: Option<&str>,
+    ) -> CallerSets<'s> {
+        CallerSets {
+            snapshot,
+            identity,
+            caller_account: caller_account.map(str::to_string),
+            sets: std::collections::HashMap::new(),
+        }
+    }
+
+    /// What [`Snapshot::assemble`] gives for `resource`, compiling its set only the first time a
+    /// resource with the same policies is asked.
+    pub fn assembly(&mut self, resource: Option<&str>) -> Result<Assembly, SnapshotError> {
+        let side = self.snapshot.resource_side(resource)?;
+        let key = (
+            side.account.map(str::to_string),
+            side.repository
+                .filter(|r| r.policy.is_some())
+                .map(|r| r.arn.clone()),
+        );
+        let set = match self.sets.get(&key) {
+            Some(set) => set.clone(),
+            None => {
+                let set = Arc::new(self.snapshot.policy_set(
+                    self.identity,
+                    self.caller_account.as_deref(),
+                    &side,
+                )?);
+                self.sets.insert(key, set.clone());
+                set
+            }
+        };
+        Ok(Assembly {
+            set,
+            context: self.snapshot.context(self.identity, side.repository),
+            org: self.snapshot.organization.clone(),
+        })
+    }
+
+    /// The snapshot.
+    pub fn snapshot(&self) -> &'s Snapshot {
+        self.snapshot
+    }
+
+    /// How many distinct sets were compiled.
+    pub fn compiled(&self) -> usize {
+        self.sets.len()
     }
 }
 
@@ -509,34 +586,31 @@ impl Snapshot {
         }
     }
 
-    /// The policies of `principal` (a snapshot identity, or any other caller ARN or service
-    /// principal, which brings no identity-side policy) for requests on `resource` (a repository
-    /// ARN or `*`), with the context the snapshot knows. A repository ARN of an account the
-    /// snapshot holds must be one of its repositories; a repository of an account it does not
-    /// hold is an error too, since its repository policy is unknown.
+    /// The policies of `identity` (a snapshot user or role; `None` for a caller outside the
+    /// snapshot, which brings no identity-side policy) for requests on `resource` (a repository
+    /// ARN, another service's ARN, or `*`), with the context the snapshot knows. A repository
+    /// ARN must be one of the snapshot's repositories, since its policy would be unknown. To
+    /// decide one principal on many resources, [`CallerSets`] compiles each distinct set once.
     pub fn assemble(
         &self,
         identity: Option<&Identity>,
         caller_account: Option<&str>,
         resource: Option<&str>,
     ) -> Result<Assembly, SnapshotError> {
-        let mut set = PolicySet::new();
-        let mut context = Context::new();
-        let add = |set: &mut PolicySet, role: PolicyRole, policy: Policy| {
-            set.add_as(role, policy)
-                .map_err(|e| SnapshotError { message: e.message })
-        };
-        if let Some(identity) = identity {
-            for (role, policy) in &identity.policies {
-                add(&mut set, *role, policy.clone())?;
-            }
-            for (key, value) in &identity.tags {
-                context.insert(
-                    &format!("aws:PrincipalTag/{key}"),
-                    ContextValue::Single(value.clone()),
-                );
-            }
-        }
+        let side = self.resource_side(resource)?;
+        let set = self.policy_set(identity, caller_account, &side)?;
+        Ok(Assembly {
+            set: Arc::new(set),
+            context: self.context(identity, side.repository),
+            org: self.organization.clone(),
+        })
+    }
+
+    /// What the resource brings: its repository (if it is one) and its account.
+    fn resource_side<'a>(
+        &'a self,
+        resource: Option<&'a str>,
+    ) -> Result<ResourceSide<'a>, SnapshotError> {
         let resource = resource.filter(|r| *r != "*");
         let repository = match resource {
             Some(arn) if is_repository_arn(arn) => Some(self.resource_repository(arn)?),
@@ -544,23 +618,36 @@ impl Snapshot {
         };
         // Another service's resource: its resource-based policy is not in a snapshot; its
         // account still decides the RCP levels.
-        let resource_account = match repository {
+        let account = match repository {
             Some(r) => Some(r.account.as_str()),
             None => resource
                 .and_then(|arn| arn.split(':').nth(4))
                 .filter(|a| crate::model::arn::is_account_id(a)),
         };
-        if let Some(repository) = repository {
+        Ok(ResourceSide {
+            repository,
+            account,
+        })
+    }
+
+    /// Every policy that takes part, compiled.
+    fn policy_set(
+        &self,
+        identity: Option<&Identity>,
+        caller_account: Option<&str>,
+        side: &ResourceSide<'_>,
+    ) -> Result<PolicySet, SnapshotError> {
+        let mut set = PolicySet::new();
+        let add = |set: &mut PolicySet, role: PolicyRole, policy: Policy| {
+            set.add_as(role, policy)
+                .map_err(|e| SnapshotError { message: e.message })
+        };
+        for (role, policy) in identity.iter().flat_map(|i| &i.policies) {
+            add(&mut set, *role, policy.clone())?;
+        }
+        if let Some(repository) = side.repository {
             if let Some(policy) = &repository.policy {
                 add(&mut set, PolicyRole::Resource, policy.clone())?;
-            }
-            for (key, value) in &repository.tags {
-                for prefix in ["aws", "ecr"] {
-                    context.insert(
-                        &format!("{prefix}:ResourceTag/{key}"),
-                        ContextValue::Single(value.clone()),
-                    );
-                }
             }
             if let Some(account) = self.accounts.get(&repository.account)
                 && let Some(policy) = &account.registry_policy
@@ -572,18 +659,36 @@ impl Snapshot {
                 )?;
             }
         }
-        let org = self.organization.clone();
-        if let Some(org) = org.as_ref().and_then(|o| o.organization.as_ref()) {
-            crate::eval::organization::add_org_levels(
-                org,
-                &mut set,
-                caller_account,
-                resource_account,
-            )
-            .map_err(|e| SnapshotError { message: e.message })?;
+        if let Some(org) = self
+            .organization
+            .as_ref()
+            .and_then(|o| o.organization.as_ref())
+        {
+            crate::eval::organization::add_org_levels(org, &mut set, caller_account, side.account)
+                .map_err(|e| SnapshotError { message: e.message })?;
         }
         set.compile();
-        Ok(Assembly { set, context, org })
+        Ok(set)
+    }
+
+    /// The principal's tags and the repository's, as context keys.
+    fn context(&self, identity: Option<&Identity>, repository: Option<&Repository>) -> Context {
+        let mut context = Context::new();
+        for (key, value) in identity.iter().flat_map(|i| &i.tags) {
+            context.insert(
+                &format!("aws:PrincipalTag/{key}"),
+                ContextValue::Single(value.clone()),
+            );
+        }
+        for (key, value) in repository.iter().flat_map(|r| &r.tags) {
+            for prefix in ["aws", "ecr"] {
+                context.insert(
+                    &format!("{prefix}:ResourceTag/{key}"),
+                    ContextValue::Single(value.clone()),
+                );
+            }
+        }
+        context
     }
 
     /// The repository an ARN names, which the snapshot must hold.
@@ -683,6 +788,38 @@ mod tests {
             "{}",
             alone.message
         );
+    }
+
+    #[test]
+    fn one_principal_compiles_one_set_per_distinct_resource_side() {
+        let repos = r#"{"repositories":[
+            {"repositoryArn":"arn:aws:ecr:us-east-1:111122223333:repository/a","registryId":"111122223333","repositoryName":"a"},
+            {"repositoryArn":"arn:aws:ecr:us-east-1:111122223333:repository/b","registryId":"111122223333","repositoryName":"b"},
+            {"repositoryArn":"arn:aws:ecr:us-east-1:111122223333:repository/c","registryId":"111122223333","repositoryName":"c"}]}"#;
+        let policy = r#"{"registryId":"111122223333","repositoryName":"c","policyText":"{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Deny\",\"Principal\":\"*\",\"Action\":\"ecr:PutImage\"}]}"}"#;
+        let snapshot = load(&[
+            file("a/p1.json", ROLE),
+            file("a/repos.json", repos),
+            file("a/policy-c.json", policy),
+        ])
+        .unwrap();
+        let role = snapshot.find("role/ci").unwrap().identity;
+        let mut sets = CallerSets::new(&snapshot, Some(role), Some("111122223333"));
+        let mut statements = Vec::new();
+        for repository in snapshot.repositories() {
+            let assembly = sets.assembly(Some(&repository.arn)).unwrap();
+            statements.push(assembly.set.policies().len());
+        }
+        assert_eq!(statements, [2, 2, 3], "c adds its repository policy");
+        assert_eq!(sets.compiled(), 2, "a and b share one set");
+        let fresh = snapshot
+            .assemble(
+                Some(role),
+                Some("111122223333"),
+                Some("arn:aws:ecr:us-east-1:111122223333:repository/c"),
+            )
+            .unwrap();
+        assert_eq!(fresh.set.policies().len(), 3);
     }
 
     #[test]

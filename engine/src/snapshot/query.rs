@@ -7,7 +7,7 @@ use std::collections::BTreeSet;
 use crate::eval::authorize::{Decision, PolicySet, Reason, authorize};
 use crate::model::policy::{Policy, PolicyKind, PrincipalValue};
 use crate::request::Request;
-use crate::snapshot::{Identity, Snapshot, SnapshotError};
+use crate::snapshot::{CallerSets, Identity, Snapshot, SnapshotError};
 
 /// Who a row of an answer is about.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -223,13 +223,30 @@ pub fn decide(
     options: Options,
 ) -> Result<Answer, SnapshotError> {
     let identity = identity_of(snapshot, subject);
-    let caller_account = match subject {
+    let caller_account = caller_account(subject, identity);
+    let mut sets = CallerSets::new(snapshot, identity, caller_account.as_deref());
+    decide_with(&mut sets, subject, actions, resource, &options)
+}
+
+fn caller_account(subject: &Subject, identity: Option<&Identity>) -> Option<String> {
+    match subject {
         Subject::Identity { .. } => identity.map(|i| i.account.clone()),
         Subject::ExternalAccount { account } => Some(account.clone()),
         Subject::ExternalPrincipal { arn } => arn.split(':').nth(4).map(str::to_string),
         Subject::Service { .. } => None,
-    };
-    let mut assembly = snapshot.assemble(identity, caller_account.as_deref(), resource)?;
+    }
+}
+
+/// [`decide`] with the subject's compiled sets, reused across resources.
+pub fn decide_with(
+    sets: &mut CallerSets<'_>,
+    subject: &Subject,
+    actions: &[&str],
+    resource: Option<&str>,
+    options: &Options,
+) -> Result<Answer, SnapshotError> {
+    let snapshot = sets.snapshot();
+    let mut assembly = sets.assembly(resource)?;
     if subject.is_external() {
         let stand_in = crate::parse::parse_policy(
             &format!(
@@ -249,7 +266,7 @@ pub fn decide(
             set.add_as(*role, policy.clone())
                 .map_err(|e| SnapshotError { message: e.message })?;
         }
-        assembly.set = set;
+        assembly.set = std::sync::Arc::new(set);
     }
     let principal = subject.principal();
     let requests =
@@ -317,7 +334,8 @@ pub fn who_can(
 }
 
 /// What `identity` can do: one answer per repository of the snapshot (one on `*` when the
-/// snapshot has no repository).
+/// snapshot has no repository). The principal's policy sets are compiled once per distinct
+/// resource side ([`CallerSets`]).
 pub fn can_what(
     snapshot: &Snapshot,
     identity: &Identity,
@@ -328,13 +346,16 @@ pub fn can_what(
         arn: identity.arn.clone(),
         name: identity.short_name(),
     };
+    let mut sets = CallerSets::new(snapshot, Some(identity), Some(&identity.account));
     // Account-level actions (docker login) are decided on `*` in each repository's Region, so
     // a login is listed per repository; without repositories, once on `*`.
     if snapshot.repositories().next().is_none() {
-        return Ok(vec![decide(snapshot, &subject, actions, None, options)?]);
+        return Ok(vec![decide_with(
+            &mut sets, &subject, actions, None, &options,
+        )?]);
     }
     snapshot
         .repositories()
-        .map(|r| decide(snapshot, &subject, actions, Some(&r.arn), options.clone()))
+        .map(|r| decide_with(&mut sets, &subject, actions, Some(&r.arn), &options))
         .collect()
 }
