@@ -169,6 +169,15 @@ pub struct Snapshot {
     pub organization: Option<Arc<OrgScope>>,
     /// Every file read, with the shape it was recognized as.
     pub files: Vec<(String, Shape)>,
+    /// Repository ARN → (account, position in its account's list), and user or role ARN →
+    /// (account, position), built by [`load`].
+    index: Index,
+}
+
+#[derive(Clone, Debug, Default)]
+struct Index {
+    repositories: std::collections::HashMap<String, (String, usize)>,
+    identities: std::collections::HashMap<String, (String, usize)>,
 }
 
 /// The caller a principal name or ARN stands for.
@@ -361,6 +370,20 @@ pub fn load(files: &[SnapshotFile]) -> Result<Snapshot, SnapshotError> {
         .iter()
         .map(|(f, s, _)| (f.path.clone(), *s))
         .collect();
+    for account in snapshot.accounts.values() {
+        for (i, r) in account.repositories.iter().enumerate() {
+            snapshot
+                .index
+                .repositories
+                .insert(r.arn.clone(), (account.id.clone(), i));
+        }
+        for (i, identity) in account.identities.iter().enumerate() {
+            snapshot
+                .index
+                .identities
+                .insert(identity.arn.clone(), (account.id.clone(), i));
+        }
+    }
     snapshot.organization = organization.map(|org| {
         Arc::new(OrgScope {
             management_account: org.management_account.clone(),
@@ -431,8 +454,7 @@ impl Reader {
         }
         Ok(Snapshot {
             accounts,
-            organization: None,
-            files: Vec::new(),
+            ..Snapshot::default()
         })
     }
 }
@@ -500,7 +522,14 @@ impl Snapshot {
 
     /// The repository with this ARN, if the snapshot has it.
     pub fn repository(&self, arn: &str) -> Option<&Repository> {
-        self.repositories().find(|r| r.arn == arn)
+        let (account, i) = self.index.repositories.get(arn)?;
+        self.accounts.get(account)?.repositories.get(*i)
+    }
+
+    /// The user or role with this ARN (with its path), if the snapshot has it.
+    pub fn identity(&self, arn: &str) -> Option<&Identity> {
+        let (account, i) = self.index.identities.get(arn)?;
+        self.accounts.get(account)?.identities.get(*i)
     }
 
     /// The user or role a principal stands for: `NAME` (unique in the snapshot), `role/NAME`,

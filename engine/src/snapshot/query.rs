@@ -198,7 +198,7 @@ fn named_principals(policy: &Policy) -> impl Iterator<Item = &PrincipalValue> {
 /// The identity of a subject, if it is one of the snapshot's.
 fn identity_of<'a>(snapshot: &'a Snapshot, subject: &Subject) -> Option<&'a Identity> {
     match subject {
-        Subject::Identity { arn, .. } => snapshot.identities().find(|i| &i.arn == arn),
+        Subject::Identity { arn, .. } => snapshot.identity(arn),
         _ => None,
     }
 }
