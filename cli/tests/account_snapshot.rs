@@ -636,3 +636,46 @@ fn batch_lines_with_a_snapshot_decide_as_check_does() {
     let first: Value = serde_json::from_str(text(&output.stdout).lines().next().unwrap()).unwrap();
     assert_eq!(first["id"], 0);
 }
+
+#[test]
+fn a_dump_given_as_a_policy_points_at_snapshot_and_the_advice_works() {
+    let dump = format!("{SNAPSHOT}/ci/iam.json");
+    let output = ecrsim(
+        &[
+            "check",
+            &dump,
+            "--action",
+            "ecr:GetAuthorizationToken",
+            "--resource",
+            "*",
+        ],
+        "",
+    );
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = text(&output.stderr);
+    assert!(
+        stderr.contains("`--snapshot DIR --principal role/NAME`"),
+        "{stderr}"
+    );
+    // The advice, followed: the folder holding the dump, and a role of it.
+    let output = ecrsim(
+        &[
+            "check",
+            "--snapshot",
+            SNAPSHOT,
+            "--principal",
+            "role/ci-push",
+            "--action",
+            "ecr:GetAuthorizationToken",
+            "--resource",
+            "*",
+            "--region",
+            "us-east-1",
+            "--at",
+            AT,
+        ],
+        "",
+    );
+    assert_eq!(output.status.code(), Some(0), "{}", text(&output.stderr));
+    assert!(text(&output.stdout).contains("role ci-push: inline push #0 `Login`"));
+}

@@ -12,7 +12,7 @@ use crate::snapshot::{CallerSets, Identity, Snapshot, SnapshotError};
 /// Who a row of an answer is about.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Subject {
-    /// A user or role of the snapshot (index into [`Snapshot::identities`]).
+    /// A user or role of the snapshot.
     Identity {
         /// Its ARN.
         arn: String,
