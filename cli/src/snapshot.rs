@@ -333,8 +333,14 @@ fn asked(workflows: &[String], actions: &[String], default: &[&str]) -> Result<A
         return actions
             .iter()
             .map(|a| match catalog.action(a) {
-                Some(found) => Ok((found.name().to_string(), vec![found.name().to_string()])),
-                None => Err(LoadError(format!("unknown action `{a}`"))),
+                Some(found) => Ok((found.full_name(), vec![found.full_name()])),
+                None => Err(LoadError(format!(
+                    "unknown action `{a}`{}",
+                    catalog
+                        .suggest_action(a)
+                        .map(|s| format!(": did you mean `{s}`?"))
+                        .unwrap_or_default()
+                ))),
             })
             .collect();
     }

@@ -679,3 +679,62 @@ fn a_dump_given_as_a_policy_points_at_snapshot_and_the_advice_works() {
     assert_eq!(output.status.code(), Some(0), "{}", text(&output.stderr));
     assert!(text(&output.stdout).contains("role ci-push: inline push #0 `Login`"));
 }
+
+#[test]
+fn who_can_takes_actions_and_a_role_with_its_trust_policy() {
+    let output = ecrsim(
+        &[
+            "who-can",
+            "--snapshot",
+            SNAPSHOT,
+            "--resource",
+            "arn:aws:iam::111122223333:role/readonly",
+            "--action",
+            "sts:assumerole",
+            "--at",
+            AT,
+            "--all",
+            "--format",
+            "json",
+        ],
+        "",
+    );
+    assert_eq!(output.status.code(), Some(1), "nobody may assume it");
+    let json: Value = serde_json::from_slice(&output.stdout).unwrap();
+    let principals = json["principals"].as_array().unwrap();
+    assert_eq!(principals.len(), 8);
+    let alice = principals
+        .iter()
+        .find(|p| p["name"] == "user/alice")
+        .unwrap();
+    assert_eq!(alice["question"], "sts:AssumeRole");
+    assert_eq!(
+        alice["why"],
+        "sts:AssumeRole: because no identity-based policy allows it"
+    );
+    let ci = principals
+        .iter()
+        .find(|p| p["name"] == "role/ci-push")
+        .unwrap();
+    assert!(
+        ci["why"]
+            .as_str()
+            .unwrap()
+            .contains("trust policy must allow it"),
+        "{ci}"
+    );
+    let typo = ecrsim(
+        &[
+            "who-can",
+            "--snapshot",
+            SNAPSHOT,
+            "--resource",
+            REPOSITORIES[0],
+            "--action",
+            "ecr:PutImages",
+        ],
+        "",
+    );
+    assert_eq!(typo.status.code(), Some(2));
+    assert!(text(&typo.stderr).contains("did you mean `ecr:PutImage`?"));
+}

@@ -226,6 +226,14 @@ impl IamReader {
             policies: Vec::new(),
             inline: Vec::new(),
             groups: Vec::new(),
+            trust_policy: match json.get("AssumeRolePolicyDocument").map(|m| &m.value) {
+                Some(Json {
+                    value: Value::String(encoded),
+                    ..
+                }) => Some(crate::parse::percent_decode_document(encoded)),
+                Some(doc) if kind == IdentityKind::Role => Some(doc.to_pretty_string()),
+                _ => None,
+            },
             file: file.clone(),
         };
         self.attach(entry, inline_key, &owner, &mut identity, true)?;

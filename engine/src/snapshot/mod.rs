@@ -23,7 +23,7 @@ use crate::eval::authorize::{PolicyRole, PolicySet};
 use crate::eval::registry::RegistryScope;
 use crate::model::context::{Context, ContextValue};
 use crate::model::organization::{OrgScope, Organization};
-use crate::model::policy::{Policy, Source};
+use crate::model::policy::{Policy, PolicyKind, Source};
 use crate::request::Request;
 
 pub use shape::Shape;
@@ -110,6 +110,9 @@ pub struct Identity {
     pub inline: Vec<InlinePolicy>,
     /// For a user, its groups.
     pub groups: Vec<String>,
+    /// For a role, its trust policy's JSON text (read as the resource-based policy of
+    /// `sts:AssumeRole` requests on the role).
+    pub trust_policy: Option<String>,
     /// The file it was read from.
     pub file: String,
 }
@@ -224,6 +227,8 @@ impl Assembly {
 /// its account.
 struct ResourceSide<'a> {
     repository: Option<&'a Repository>,
+    /// A role of the snapshot, for requests on it (`sts:AssumeRole`): its trust policy applies.
+    role: Option<&'a Identity>,
     account: Option<&'a str>,
 }
 
@@ -264,7 +269,8 @@ impl<'s> CallerSets<'s> {
             side.account.map(str::to_string),
             side.repository
                 .filter(|r| r.policy.is_some())
-                .map(|r| r.arn.clone()),
+                .map(|r| r.arn.clone())
+                .or_else(|| side.role.map(|r| r.arn.clone())),
         );
         let set = match self.sets.get(&key) {
             Some(set) => set.clone(),
@@ -653,8 +659,17 @@ impl Snapshot {
                 .and_then(|arn| arn.split(':').nth(4))
                 .filter(|a| crate::model::arn::is_account_id(a)),
         };
+        let role = match resource {
+            Some(arn) if arn.starts_with("arn:") && arn.split(':').nth(2) == Some("iam") => self
+                .find(arn)
+                .ok()
+                .map(|c| c.identity)
+                .filter(|i| i.kind == IdentityKind::Role),
+            _ => None,
+        };
         Ok(ResourceSide {
             repository,
+            role,
             account,
         })
     }
@@ -687,6 +702,16 @@ impl Snapshot {
                     policy.clone(),
                 )?;
             }
+        }
+        if let Some(role) = side.role
+            && let Some(text) = &role.trust_policy
+        {
+            let name = format!("role {}: trust policy", role.name);
+            let policy = crate::parse::parse_policy(&name, text.as_bytes(), PolicyKind::Resource)
+                .map_err(|e| SnapshotError {
+                message: format!("{}: {}", role.file, e.render()),
+            })?;
+            add(&mut set, PolicyRole::Resource, policy)?;
         }
         if let Some(org) = self
             .organization

@@ -135,9 +135,12 @@ pub fn verdict(decisions: impl IntoIterator<Item = Decision>) -> Decision {
     out
 }
 
-/// Every principal the snapshot has, then every principal outside it that the repository's
-/// policy or its registry's policy names.
-pub fn subjects(snapshot: &Snapshot, repository: Option<&str>) -> Vec<Subject> {
+/// Every principal the snapshot has, then every principal outside it that the resource's own
+/// policies name: a repository's policy and its registry's, or a role's trust policy.
+pub fn subjects(
+    snapshot: &Snapshot,
+    resource: Option<&str>,
+) -> Result<Vec<Subject>, SnapshotError> {
     let mut out: Vec<Subject> = snapshot
         .identities()
         .map(|i| Subject::Identity {
@@ -145,15 +148,19 @@ pub fn subjects(snapshot: &Snapshot, repository: Option<&str>) -> Vec<Subject> {
             name: i.short_name(),
         })
         .collect();
-    let Some(repository) = repository.and_then(|arn| snapshot.repository(arn)) else {
-        return out;
+    let Some(resource) = resource else {
+        return Ok(out);
     };
-    let registry = snapshot
-        .accounts
-        .get(&repository.account)
-        .and_then(|a| a.registry_policy.as_ref());
+    let assembly = snapshot.assemble(None, None, Some(resource))?;
+    let own = assembly.set.policies().iter().filter(|(role, _)| {
+        matches!(
+            role,
+            crate::eval::authorize::PolicyRole::Resource
+                | crate::eval::authorize::PolicyRole::Registry(_)
+        )
+    });
     let mut seen = BTreeSet::new();
-    for policy in repository.policy.iter().chain(registry) {
+    for (_, policy) in own {
         for value in named_principals(policy) {
             let subject = match value {
                 PrincipalValue::Service(name) => Subject::Service { name: name.clone() },
@@ -183,7 +190,7 @@ pub fn subjects(snapshot: &Snapshot, repository: Option<&str>) -> Vec<Subject> {
             }
         }
     }
-    out
+    Ok(out)
 }
 
 fn named_principals(policy: &Policy) -> impl Iterator<Item = &PrincipalValue> {
@@ -318,18 +325,18 @@ pub fn decide_with(
     })
 }
 
-/// Who can do `actions` on `repository`: one answer per principal of the snapshot and per
-/// principal outside it that the repository's or registry's policy names, allowed or not.
+/// Who can do `actions` on `resource` (a repository, a role for `sts:AssumeRole`, or another
+/// ARN): one answer per principal of the snapshot and per principal outside it that the
+/// resource's own policies name, allowed or not.
 pub fn who_can(
     snapshot: &Snapshot,
-    repository: &str,
+    resource: &str,
     actions: &[&str],
     options: Options,
 ) -> Result<Vec<Answer>, SnapshotError> {
-    snapshot.resource_repository(repository)?;
-    subjects(snapshot, Some(repository))
+    subjects(snapshot, Some(resource))?
         .iter()
-        .map(|s| decide(snapshot, s, actions, Some(repository), options.clone()))
+        .map(|s| decide(snapshot, s, actions, Some(resource), options.clone()))
         .collect()
 }
 
