@@ -111,6 +111,11 @@ fn shared_policies(args: &PolicyArgs) -> Result<Option<Arc<Shared>>, LoadError> 
                 .into(),
         ));
     }
+    if args.snapshot.is_some() {
+        return Err(LoadError(
+            "batch takes a snapshot per line: give each line `\"snapshot\": \"DIR\"` and the snapshot principal in `request.principal`".into(),
+        ));
+    }
     let any = args.files().next().is_some() || !args.managed_policies.is_empty();
     let org = args.org.is_some() || args.management_account.is_some();
     if !any && !org {
@@ -181,6 +186,8 @@ pub fn evaluate_line(line: &str, number: usize) -> Value {
 struct Worker {
     session: Session<render::BatchResult>,
     fix: bool,
+    /// The snapshots lines name (`"snapshot": "DIR"`), read once per worker.
+    snapshots: crate::snapshot::BatchSnapshots,
 }
 
 impl Worker {
@@ -197,15 +204,12 @@ impl Worker {
                     std::fs::read(path).map_err(|e| format!("cannot read {path}: {e}"))
                 })),
             fix: options.fix,
+            snapshots: crate::snapshot::BatchSnapshots::default(),
         }
     }
 
     /// Appends the output line (with its newline) for input line `number`.
-    /// A blank line (nothing but whitespace) asks nothing and has no output line.
     fn line(&mut self, bytes: &[u8], number: usize, out: &mut Vec<u8>) {
-        if bytes.iter().all(u8::is_ascii_whitespace) {
-            return;
-        }
         if let Some(workflow) = workflow_line(bytes) {
             let value = match workflow {
                 Ok(line) => self.workflow(&line, number),
@@ -218,6 +222,9 @@ impl Worker {
             return;
         }
         let fix = self.fix;
+        if self.snapshots.line(bytes, fix, out) {
+            return;
+        }
         let line = self.session.line(bytes, number, |subject| {
             render::BatchResult::of(subject, fix)
         });
@@ -280,7 +287,10 @@ impl Worker {
     fn block(&mut self, block: &[u8], first: usize, out: &mut Vec<u8>) -> usize {
         let mut number = first;
         for line in lines(block) {
-            self.line(line, number, out);
+            // A blank line (nothing but whitespace) asks nothing and has no output line.
+            if !line.iter().all(u8::is_ascii_whitespace) {
+                self.line(line, number, out);
+            }
             number += 1;
         }
         number

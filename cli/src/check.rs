@@ -13,6 +13,12 @@ pub fn run(args: &CheckArgs) -> u8 {
     // No policy at all is a question too: the root user needs none in its own account, and
     // anyone else is implicitly denied (the report says "no statements").
     let policy = &args.policy;
+    if policy.snapshot.is_some() {
+        return match crate::snapshot::load(policy, &args.request) {
+            Ok(l) => report(args, l.set, l.requests, l.workflow),
+            Err(e) => crate::errors::fail(args.format == Format::Json, &e.to_string()),
+        };
+    }
     let loaded =
         load_policy_set(policy).and_then(|set| build_requests(&args.request).map(|r| (set, r)));
     let loaded = loaded.and_then(|(mut set, (requests, workflow))| {
@@ -24,6 +30,16 @@ pub fn run(args: &CheckArgs) -> u8 {
         Ok(loaded) => loaded,
         Err(e) => return crate::errors::fail(args.format == Format::Json, &e.to_string()),
     };
+    report(args, set, requests, workflow)
+}
+
+/// Decides and prints the requests; the exit code.
+fn report(
+    args: &CheckArgs,
+    set: PolicySet,
+    requests: Vec<Request>,
+    workflow: Option<&'static Workflow>,
+) -> u8 {
     let explanations: Vec<Explanation> = requests.iter().map(|r| explain(&set, r)).collect();
     let output = match (workflow, args.format) {
         (None, Format::Human) => explanations

@@ -73,6 +73,10 @@ pub struct OtherPolicies {
     /// The registry policy scope, `V1` or `V2` (default).
     #[serde(default, deserialize_with = "registry_scope")]
     pub registry_policy_scope: Option<ecrsim_engine::eval::registry::RegistryScope>,
+    /// A snapshot folder (docs/snapshot.md), relative to the case file: `--snapshot`; the
+    /// case's `principal` is then a user or role of the snapshot (`role/NAME`).
+    #[serde(default)]
+    pub snapshot: Option<String>,
 }
 
 impl OtherPolicies {
@@ -118,6 +122,7 @@ impl OtherPolicies {
             registry_policy_scope: self
                 .registry_policy_scope
                 .or(defaults.registry_policy_scope),
+            snapshot: self.snapshot.clone().or_else(|| defaults.snapshot.clone()),
         }
     }
 
@@ -481,6 +486,8 @@ fn case_policies(case: &Case, file: &CaseFile, dir: &Path) -> PolicyArgs {
     let named = other.files();
     let identity = match case.policies.as_ref().or(file.policies.as_ref()) {
         Some(list) => list.iter().map(|p| dir.join(p)).collect(),
+        // A snapshot gives the principal's policies.
+        None if other.snapshot.is_some() => Vec::new(),
         None => json_files(dir)
             .into_iter()
             .filter(|p| !named.iter().any(|n| dir.join(n) == *p))
@@ -511,6 +518,7 @@ fn case_policies(case: &Case, file: &CaseFile, dir: &Path) -> PolicyArgs {
         management_account: other.management_account.clone(),
         registry_policy: other.registry_policy.as_ref().map(path),
         registry_policy_scope: other.registry_policy_scope,
+        snapshot: other.snapshot.as_ref().map(path),
     }
 }
 
@@ -578,6 +586,9 @@ fn reproducer(case: &Case, policies: &PolicyArgs) -> String {
     }
     if let Some(account) = &policies.management_account {
         let _ = write!(cmd, " --management-account {}", shell_quote(account));
+    }
+    if let Some(dir) = &policies.snapshot {
+        let _ = write!(cmd, " --snapshot {}", quoted(dir));
     }
     match &case.workflow {
         Some(name) => {
@@ -675,7 +686,41 @@ enum Outcome {
     Failed(String),
 }
 
+/// The `check` flags of a case's request, for `--snapshot` (which builds its requests as `check`
+/// does).
+fn request_args(case: &Case) -> Result<crate::RequestArgs, String> {
+    let context = case_context(case).map_err(|e| format!("  invalid case: {e}"))?;
+    let pairs = context
+        .iter()
+        .flat_map(|(key, value)| value.values().iter().map(move |v| format!("{key}={v}")))
+        .collect();
+    Ok(crate::RequestArgs {
+        action: (!case.action.is_empty()).then(|| case.action.clone()),
+        workflow: case.workflow.clone(),
+        resource: Some(case.resource.clone()),
+        image: None,
+        principal: case.principal.clone(),
+        region: case.region.clone(),
+        at: case.at.clone(),
+        context: pairs,
+        resource_tags: Vec::new(),
+        principal_tags: Vec::new(),
+        request_tags: Vec::new(),
+        context_file: None,
+        resource_account: case.resource_account.clone(),
+        called_via: case.called_via.clone(),
+        kms_key: case.kms_key.clone(),
+    })
+}
+
 fn evaluate(case: &Case, policies: &PolicyArgs) -> Result<Outcome, String> {
+    if policies.snapshot.is_some() {
+        let args = request_args(case)?;
+        return match crate::snapshot::load(policies, &args) {
+            Ok(loaded) => decide(&loaded.set, loaded.requests),
+            Err(e) => Ok(Outcome::Failed(e.0)),
+        };
+    }
     let mut set = match load_policy_set(policies) {
         Ok(set) => set,
         Err(e) => return Ok(Outcome::Failed(e.0)),
@@ -700,13 +745,18 @@ fn evaluate(case: &Case, policies: &PolicyArgs) -> Result<Outcome, String> {
         Ok(requests) => requests,
         Err(e) => return Ok(Outcome::Failed(e.0)),
     };
+    decide(&set, requests)
+}
+
+/// Decides a case's requests (one, or a workflow's) and gathers what the case checks.
+fn decide(set: &PolicySet, requests: Vec<Request>) -> Result<Outcome, String> {
     let multi = set.policies().len() > 1;
     let mut decisions = Vec::new();
     let mut deciding = Vec::new();
     let mut explanation = String::new();
     for request in requests {
-        let fast = authorize(&set, &request);
-        let why = explain(&set, &request);
+        let fast = authorize(set, &request);
+        let why = explain(set, &request);
         if why.response != fast {
             return Err(format!(
                 "  engine disagreement: authorize says {:?}, explain says {:?}",
@@ -717,7 +767,7 @@ fn evaluate(case: &Case, policies: &PolicyArgs) -> Result<Outcome, String> {
             fast.deciding
                 .iter()
                 .filter_map(|&at| set.statement(at))
-                .map(|(_, policy, statement)| statement_names(policy, statement, multi, &set)),
+                .map(|(_, policy, statement)| statement_names(policy, statement, multi, set)),
         );
         decisions.push(fast.decision);
         explanation.push_str(&crate::render::text(&why, &request));

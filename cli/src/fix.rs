@@ -19,6 +19,9 @@ use crate::{EXIT_ALLOWED, EXIT_BAD_INPUT, EXIT_DENIED, FixArgs, render};
 
 /// Runs `fix`: the document on stdout, the changes on stderr.
 pub fn run(args: &FixArgs) -> u8 {
+    if args.policy.snapshot.is_some() {
+        return crate::snapshot::fix(args);
+    }
     let paths = args.target.iter().map(PathBuf::as_path);
     if let Err(e) = check_stdin_once(paths.chain(args.policy.files())) {
         say!("error: {e}");
@@ -68,7 +71,7 @@ pub fn run(args: &FixArgs) -> u8 {
 }
 
 /// The edits, then every request still denied with what blocks it, on standard error.
-fn report(name: &str, outcome: &FixOutcome, others: &PolicySet) {
+pub(crate) fn report(name: &str, outcome: &FixOutcome, others: &PolicySet) {
     let deny_here = outcome
         .remaining
         .iter()

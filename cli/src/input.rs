@@ -225,6 +225,12 @@ impl PolicyArgs {
 
 /// Loads every policy named by the flags into a set, each in its role.
 pub fn load_policy_set(args: &PolicyArgs) -> Result<PolicySet, LoadError> {
+    if args.snapshot.is_some() {
+        return Err(LoadError(
+            "this command does not take --snapshot yet (check, fix, who-can and can-what do)"
+                .into(),
+        ));
+    }
     check_stdin_once(args.files())?;
     if !args.scps.is_empty() && !args.scp_levels.is_empty() {
         return Err(LoadError(

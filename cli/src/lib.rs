@@ -33,6 +33,7 @@ pub mod markdown;
 pub mod render;
 pub mod report;
 pub mod shell;
+pub mod snapshot;
 pub mod summary;
 pub mod why;
 
@@ -111,6 +112,10 @@ pub enum Command {
     Why(Box<why::WhyArgs>),
     /// Decide many requests: JSON Lines on stdin, one JSON line per input line on stdout.
     Batch(Box<batch::BatchArgs>),
+    /// Every principal of a snapshot allowed a workflow or actions on a repository.
+    WhoCan(Box<snapshot::WhoCanArgs>),
+    /// Every repository and workflow (or action) a principal of a snapshot is allowed.
+    CanWhat(Box<snapshot::CanWhatArgs>),
     /// Run a corpus of expected decisions (folders holding cases.toml files).
     #[command(after_help = report::TEST_EXAMPLE)]
     Test(TestArgs),
@@ -153,7 +158,7 @@ pub enum Format {
 /// The policies that take part in a request, by type. Every file is read by
 /// [`input::read_inputs`]: a document, any shape the AWS CLI prints around one, `-`, or a
 /// directory.
-#[derive(Debug, Default, clap::Args)]
+#[derive(Clone, Debug, Default, clap::Args)]
 pub struct PolicyArgs {
     /// Identity-based policy files (JSON, or AWS CLI output such as get-role-policy), directories
     /// (every *.json in them), or `-` for standard input.
@@ -215,10 +220,15 @@ pub struct PolicyArgs {
     /// ecr:ReplicateImage, ecr:BatchImportUpstreamImage and ecr:CreateRepository.
     #[arg(long, value_name = "V1|V2", value_parser = input::parse_registry_scope, requires = "registry_policy")]
     pub registry_policy_scope: Option<ecrsim_engine::eval::registry::RegistryScope>,
+    /// A snapshot folder of AWS CLI outputs (docs/snapshot.md): every policy of --principal (a
+    /// user or role of the snapshot: NAME, role/NAME, user/NAME or its ARN), of the repository,
+    /// its registry and the organization comes from it.
+    #[arg(long, value_name = "DIR")]
+    pub snapshot: Option<PathBuf>,
 }
 
 /// The request (or the workflow of requests) to decide.
-#[derive(Debug, clap::Args)]
+#[derive(Clone, Debug, clap::Args)]
 pub struct RequestArgs {
     /// The action, e.g. `ecr:PutImage` (any case).
     #[arg(
@@ -365,6 +375,8 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Why(args) => why::run(&args),
         Command::Batch(args) => batch::run(&args),
         Command::Test(args) => corpus::run(&args),
+        Command::WhoCan(args) => snapshot::who_can(&args),
+        Command::CanWhat(args) => snapshot::can_what(&args),
         Command::ManagedPolicies(args) => managed::run(&args),
         Command::Workflows(args) => {
             write_stdout(render::workflows(args.format).as_bytes());

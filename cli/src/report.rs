@@ -288,6 +288,7 @@ const POLICY_FIELDS: &[&str] = &[
     "management_account",
     "registry_policy",
     "registry_policy_scope",
+    "snapshot",
 ];
 
 /// Improves serde's message for a case file that does not deserialize: every field unknown to

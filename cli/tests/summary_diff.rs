@@ -513,16 +513,17 @@ fn completions_name_the_command_and_its_subcommands() {
     assert!(script.contains("complete -F _ecrsim"));
     // `--workflow` completes workflow names, `--managed-policy` the bundled policy names; both
     // are offered, not listed in --help.
-    let workflow_case = script
+    // Every command's `--workflow` case (check, fix, who-can, …) offers the names.
+    let cases: Vec<&str> = script
         .split("--workflow)")
-        .nth(1)
-        .and_then(|rest| rest.split(";;").next())
-        .unwrap_or_default();
-    for name in ["login", "push", "public-login", "create-repository-kms"] {
-        assert!(
-            workflow_case.contains(name),
-            "--workflow lacks `{name}`: {workflow_case}"
-        );
+        .skip(1)
+        .map(|rest| rest.split(";;").next().unwrap_or_default())
+        .collect();
+    assert!(cases.len() >= 3, "{} --workflow cases", cases.len());
+    for case in cases {
+        for name in ["login", "push", "public-login", "create-repository-kms"] {
+            assert!(case.contains(name), "--workflow lacks `{name}`: {case}");
+        }
     }
     assert!(script.contains("AmazonEC2ContainerRegistryReadOnly"));
     let help = stdout(&ecrsim(&["check", "--help"], ""));

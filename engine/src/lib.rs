@@ -13,6 +13,7 @@
 //! | [`eval`] | decides: one statement check, the combining algorithm over every policy type |
 //! | [`mod@explain`] | the same evaluation with every fact recorded ([`evaluate`] with a [`Detail`]), typed notes and verified fixes |
 //! | [`tools`] | lint, summaries, diffs, workflows, batch lines |
+//! | [`snapshot`] | a directory of AWS CLI outputs read into every principal's policies; who-can, can-what |
 //!
 //! The engine returns data (decisions, typed facts, typed errors); words for people are made by
 //! the caller (the `ecrsim` CLI has one render module).
@@ -61,6 +62,7 @@ pub mod matching;
 pub mod model;
 pub mod parse;
 pub mod request;
+pub mod snapshot;
 pub mod syntax;
 pub mod tools;
 

@@ -299,7 +299,7 @@ pub fn cli_wrapped(json: &Json) -> Option<(&'static str, &'static [&'static str]
 
 /// IAM returns documents URL-encoded (`%7B%22Version%22…`); decode `%XX` when the text is not
 /// already JSON.
-fn percent_decode_document(text: &str) -> String {
+pub(crate) fn percent_decode_document(text: &str) -> String {
     if text.trim_start().starts_with('{') || !text.contains('%') {
         return text.to_string();
     }

@@ -267,7 +267,17 @@ impl Reader<'_> {
                         .or_else(|e| err(format!("{file}: {label}: {key}[{i}]: {e}")))?;
                     let policy = parse_policy_input(path, &bytes, kind)
                         .or_else(|e| err(format!("{file}: {label}: {key}[{i}]: {e}")))?;
-                    (stem(path), policy)
+                    // A `describe-policy` output names its policy; a bare document is named
+                    // after its file.
+                    let name = serde_json::from_slice::<Value>(&bytes)
+                        .ok()
+                        .and_then(|v| {
+                            v.pointer("/Policy/PolicySummary/Name")
+                                .and_then(Value::as_str)
+                                .map(str::to_string)
+                        })
+                        .unwrap_or_else(|| stem(path));
+                    (name, policy)
                 }
                 Value::Object(o) => {
                     let (name, document) = match (o.get("name"), o.get("document")) {

@@ -233,6 +233,23 @@ pub enum Subject<'a> {
     Message(MessageEvaluated<'a>),
 }
 
+impl<'a> Evaluated<'a> {
+    /// An evaluation made outside a [`Session`] (a line decided on a snapshot), to render alike.
+    pub fn new(
+        set: &'a PolicySet,
+        names: &'a [String],
+        request: &'a Request,
+        explanation: &'a Explanation,
+    ) -> Evaluated<'a> {
+        Evaluated {
+            set,
+            names,
+            request,
+            explanation,
+        }
+    }
+}
+
 /// A bad line: what is wrong, in words (lowercase, no final period).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct LineError {
@@ -957,7 +974,7 @@ fn known_fields(
 }
 
 /// Validates the `request` object of a line against the catalog.
-fn request_from_json(request: &Json) -> Result<Request, LineError> {
+pub fn request_from_json(request: &Json) -> Result<Request, LineError> {
     known_fields(
         request,
         "`request` must be an object",
