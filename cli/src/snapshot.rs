@@ -201,6 +201,9 @@ pub struct WhoCanArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t)]
     pub format: ListFormat,
+    /// Threads deciding principals at once; default: the number of CPUs.
+    #[arg(long, short, value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
+    pub jobs: Option<u16>,
 }
 
 /// Arguments of `can-what`.
@@ -240,7 +243,7 @@ pub struct CanWhatArgs {
 /// A question's name (`push` or `ecr:PutImage`) and its actions.
 type Asked = Vec<(String, Vec<String>)>;
 
-fn asked(workflows: &[String], actions: &[String], default: &[&str]) -> Result<Asked, LoadError> {
+pub(crate) fn asked(workflows: &[String], actions: &[String], default: &[&str]) -> Result<Asked, LoadError> {
     let catalog = ecrsim_engine::data::catalog::Catalog::builtin();
     if !actions.is_empty() {
         return actions
@@ -271,7 +274,7 @@ fn asked(workflows: &[String], actions: &[String], default: &[&str]) -> Result<A
         .collect()
 }
 
-fn options(at: Option<&str>, region: Option<&str>) -> Result<Options, LoadError> {
+pub(crate) fn options(at: Option<&str>, region: Option<&str>) -> Result<Options, LoadError> {
     let at = at
         .map(ecrsim_engine::request::assume::parse_time)
         .transpose()
@@ -304,8 +307,14 @@ pub fn who_can(args: &WhoCanArgs) -> u8 {
         let mut rows = Vec::new();
         for (name, actions) in &asked {
             let actions: Vec<&str> = actions.iter().map(String::as_str).collect();
-            let answers =
-                query::who_can(&snapshot, &resource, &actions, options.clone()).map_err(|e| {
+            let answers = ecrsim_engine::snapshot::matrix::who_can(
+                &snapshot,
+                &resource,
+                &actions,
+                &options,
+                crate::matrix::jobs(args.jobs),
+            )
+            .map_err(|e| {
                     LoadError(format!(
                         "snapshot {}: {}",
                         args.snapshot.display(),
@@ -389,7 +398,7 @@ enum Column {
 }
 
 /// The deciding statements (`policy: Sid`), or for a denial the first denied action's reason.
-fn why(answer: &Answer) -> String {
+pub(crate) fn why(answer: &Answer) -> String {
     let denied = answer
         .results
         .iter()
@@ -415,7 +424,7 @@ fn why(answer: &Answer) -> String {
     }
 }
 
-fn answer_json(asked: &str, answer: &Answer) -> Value {
+pub(crate) fn answer_json(asked: &str, answer: &Answer) -> Value {
     json!({
         "principal": answer.subject.principal(),
         "name": answer.subject.name(),
@@ -435,7 +444,7 @@ fn answer_json(asked: &str, answer: &Answer) -> Value {
     })
 }
 
-fn csv_field(text: &str) -> String {
+pub(crate) fn csv_field(text: &str) -> String {
     if text.contains([',', '"', '\n', '\r']) {
         format!("\"{}\"", text.replace('"', "\"\""))
     } else {
@@ -443,7 +452,7 @@ fn csv_field(text: &str) -> String {
     }
 }
 
-fn md_cell(text: &str) -> String {
+pub(crate) fn md_cell(text: &str) -> String {
     text.replace('|', "\\|").replace('\n', " ")
 }
 
