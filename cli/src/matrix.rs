@@ -540,17 +540,22 @@ fn script_json(value: &serde_json::Value) -> String {
 /// action (and `*` for an account-level one), then why it is denied, then each deciding
 /// statement by its policy's real name.
 pub fn action_lines(result: &ActionResult) -> String {
-    let mut text = format!("{}: {}", result.decision, result.action);
+    let p = |s: &str| ecrsim_engine::syntax::printable::printable(s).into_owned();
+    let mut text = format!("{}: {}", result.decision, p(&result.action));
     if result.resource == "*" {
         text.push_str(" on *");
     }
     if result.decision != Decision::Allow || result.deciding.is_empty() {
-        text.push_str(&format!("\n  why: {}", result.reason));
+        text.push_str(&format!("\n  why: {}", p(&result.reason.to_string())));
     }
     for d in &result.deciding {
-        text.push_str(&format!("\n  decides: {} `{}`", d.policy, d.statement));
+        text.push_str(&format!(
+            "\n  decides: {} `{}`",
+            p(&d.policy),
+            p(&d.statement)
+        ));
     }
-    ecrsim_engine::syntax::printable::printable(&text).into_owned()
+    text
 }
 
 impl Html {
