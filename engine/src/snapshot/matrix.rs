@@ -140,22 +140,41 @@ impl<'s> Compiled<'s> {
         for (key, value) in subject.tags.iter().chain(&repository.tags) {
             context.insert(key, ContextValue::Single(value.clone()));
         }
-        let requests = crate::tools::workflow::requests(actions, Some(arn), Some(&principal))
-            .map_err(error)?;
-        let mut results = Vec::with_capacity(requests.len());
+        let mut results = Vec::with_capacity(actions.len());
         let mut deciding = Vec::new();
-        for request in requests {
-            let mut request: Request = match options.at {
-                Some(at) => request.with_time(at),
-                None => request,
+        // One request on the repository and one on `*` are built; every other action reuses
+        // theirs, with the context computed once (as `workflow::requests` would resolve them).
+        let mut on_repository: Option<Request> = None;
+        let mut on_star: Option<Request> = None;
+        let catalog = crate::data::catalog::Catalog::builtin();
+        for action in actions {
+            let account_level = catalog.action(action).is_some_and(|a| a.is_account_level());
+            let slot = if account_level {
+                &mut on_star
+            } else {
+                &mut on_repository
             };
-            request = request.with_region(region).map_err(|e| error(e.message))?;
-            if !context.is_empty() {
-                request = request.with_context(context.clone());
-            }
-            if let Some(org) = &self.snapshot.organization {
-                request = request.with_org_scope(org.clone());
-            }
+            let request = match slot {
+                Some(first) => first.for_action(action).map_err(error)?,
+                None => {
+                    let resource = if account_level { "*" } else { arn };
+                    let mut request =
+                        Request::new(action, resource, Some(&principal)).map_err(error)?;
+                    if let Some(at) = options.at {
+                        request = request.with_time(at);
+                    }
+                    request = request.with_region(region).map_err(|e| error(e.message))?;
+                    if !context.is_empty() {
+                        request = request.with_context(context.clone());
+                    }
+                    if let Some(org) = &self.snapshot.organization {
+                        request = request.with_org_scope(org.clone());
+                    }
+                    // Computed before it is copied, so that every copy shares it.
+                    let _ = request.context();
+                    slot.insert(request).clone()
+                }
+            };
             let (decision, reason) = joined.authorize_into(&request, &mut deciding);
             results.push(ActionResult {
                 action: request.action().to_string(),
@@ -518,6 +537,38 @@ mod tests {
         }
         assert!(compared >= 20, "{compared}");
         assert!(allowed > 0 && allowed < compared, "{allowed} of {compared}");
+    }
+
+    /// A request made for another action equals the one built from scratch, context included.
+    #[test]
+    fn for_action_is_the_request_new_would_build() {
+        let arn = "arn:aws:ecr:us-east-1:111122223333:repository/app";
+        let caller = Some("arn:aws:iam::111122223333:role/ci");
+        let mut context = Context::new();
+        context.insert(
+            "aws:ResourceTag/team",
+            ContextValue::Single("payments".into()),
+        );
+        let first = Request::new("ecr:PutImage", arn, caller)
+            .unwrap()
+            .with_time(1_780_000_000)
+            .with_context(context.clone());
+        let _ = first.context();
+        for action in ["ecr:BatchGetImage", "ecr:InitiateLayerUpload"] {
+            let fresh = Request::new(action, arn, caller)
+                .unwrap()
+                .with_time(1_780_000_000)
+                .with_context(context.clone());
+            let derived = first.for_action(action).unwrap();
+            assert_eq!(derived, fresh);
+            assert_eq!(derived.action(), action);
+            assert_eq!(derived.context(), fresh.context());
+        }
+        // An action that does not fit the resource is refused, as by Request::new.
+        assert!(first.for_action("s3:GetObject").is_err());
+        // On `*`, an account-level action stays account-level.
+        let star = Request::new("ecr:GetAuthorizationToken", "*", caller).unwrap();
+        assert!(star.for_action("ecr:DescribeRegistry").unwrap().is_account_level());
     }
 
     /// Rows come back in order and identical whatever the number of threads.
