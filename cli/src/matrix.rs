@@ -126,9 +126,7 @@ pub fn run(args: &MatrixArgs) -> u8 {
         Ok(false) => crate::EXIT_DENIED,
         // `ecrsim matrix | head`: the reader has what it wanted.
         Err(Stop::Write(e)) if e.kind() == io::ErrorKind::BrokenPipe => crate::EXIT_ALLOWED,
-        Err(Stop::Write(e)) => {
-            crate::errors::fail(json, &format!("cannot write the matrix: {e}"))
-        }
+        Err(Stop::Write(e)) => crate::errors::fail(json, &format!("cannot write the matrix: {e}")),
         Err(Stop::Input(e)) => crate::errors::fail(json, &e.0),
     }
 }
@@ -146,8 +144,13 @@ fn questions(args: &MatrixArgs) -> Result<Vec<Question>, LoadError> {
 /// Reads the snapshot, decides every cell and writes them; whether any cell is allowed.
 fn stream(args: &MatrixArgs, out: &mut impl Write) -> Result<bool, Stop> {
     let snapshot = crate::snapshot::read(&args.snapshot)?;
-    let in_snapshot =
-        |e: SnapshotError| LoadError(format!("snapshot {}: {}", args.snapshot.display(), e.message));
+    let in_snapshot = |e: SnapshotError| {
+        LoadError(format!(
+            "snapshot {}: {}",
+            args.snapshot.display(),
+            e.message
+        ))
+    };
     let questions = questions(args)?;
     let options = crate::snapshot::options(args.at.as_deref(), args.region.as_deref())?;
     let arns: Vec<String> = snapshot.repositories().map(|r| r.arn.clone()).collect();
@@ -184,9 +187,9 @@ fn stream(args: &MatrixArgs, out: &mut impl Write) -> Result<bool, Stop> {
             .iter()
             .filter(|a| a.decision == Decision::Allow)
             .count();
-        let subject = subjects.get(row).ok_or_else(|| {
-            Stop::Input(LoadError(format!("row {row} has no principal")))
-        })?;
+        let subject = subjects
+            .get(row)
+            .ok_or_else(|| Stop::Input(LoadError(format!("row {row} has no principal"))))?;
         writer.row(out, &header, row, subject, &answers)?;
         Ok(())
     })?;
@@ -338,7 +341,9 @@ impl Sink for Json {
         let repositories: Vec<_> = header
             .repositories
             .iter()
-            .map(|r| json!({"arn": r.arn, "name": r.name, "account": r.account, "region": r.region}))
+            .map(
+                |r| json!({"arn": r.arn, "name": r.name, "account": r.account, "region": r.region}),
+            )
             .collect();
         write!(
             out,
@@ -746,6 +751,9 @@ mod tests {
 
     #[test]
     fn escape_covers_markup_and_quotes() {
-        assert_eq!(escape(r#"<a href="x">'&"#), "&lt;a href=&quot;x&quot;&gt;&#39;&amp;");
+        assert_eq!(
+            escape(r#"<a href="x">'&"#),
+            "&lt;a href=&quot;x&quot;&gt;&#39;&amp;"
+        );
     }
 }

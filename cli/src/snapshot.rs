@@ -243,7 +243,11 @@ pub struct CanWhatArgs {
 /// A question's name (`push` or `ecr:PutImage`) and its actions.
 type Asked = Vec<(String, Vec<String>)>;
 
-pub(crate) fn asked(workflows: &[String], actions: &[String], default: &[&str]) -> Result<Asked, LoadError> {
+pub(crate) fn asked(
+    workflows: &[String],
+    actions: &[String],
+    default: &[&str],
+) -> Result<Asked, LoadError> {
     let catalog = ecrsim_engine::data::catalog::Catalog::builtin();
     if !actions.is_empty() {
         return actions
@@ -315,12 +319,12 @@ pub fn who_can(args: &WhoCanArgs) -> u8 {
                 crate::matrix::jobs(args.jobs),
             )
             .map_err(|e| {
-                    LoadError(format!(
-                        "snapshot {}: {}",
-                        args.snapshot.display(),
-                        e.message
-                    ))
-                })?;
+                LoadError(format!(
+                    "snapshot {}: {}",
+                    args.snapshot.display(),
+                    e.message
+                ))
+            })?;
             rows.extend(answers.into_iter().map(|a| (name.clone(), a)));
         }
         let any = rows.iter().any(|(_, a)| a.decision == Decision::Allow);

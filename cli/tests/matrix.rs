@@ -2,6 +2,12 @@
 //! decides for the same principal, repository and workflow; the formats agree with each other;
 //! `--jobs` changes nothing but the speed; bad input is exit 2.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "a test should stop loudly on unexpected input"
+)]
+
 mod support;
 
 use serde_json::Value;
@@ -217,7 +223,9 @@ fn formats_agree() {
         ci_push[0].contains("app") && ci_push[0].ends_with("pull Allow  push Allow"),
         "{human}"
     );
-    assert!(human.ends_with("12 of 40 allowed (`who-can --all` or `--format html` for the reasons)\n"));
+    assert!(
+        human.ends_with("12 of 40 allowed (`who-can --all` or `--format html` for the reasons)\n")
+    );
 }
 
 fn matrix_run(extra: &[&str]) -> Vec<u8> {

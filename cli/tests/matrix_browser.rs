@@ -7,6 +7,12 @@
 //! (set by `.ci/run`, which installs Debian's `chromium`). Every wait has a generous deadline
 //! only so that a hang fails instead of blocking; nothing asserts on time.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "a test should stop loudly on unexpected input"
+)]
+
 mod support;
 
 use std::io::{BufRead, BufReader, Read, Write};
@@ -246,7 +252,8 @@ impl Page {
                 params["exceptionDetails"]
             )),
             Some("Runtime.consoleAPICalled") if params["type"] == "error" => {
-                self.errors.push(format!("console.error: {}", params["args"]));
+                self.errors
+                    .push(format!("console.error: {}", params["args"]));
             }
             Some("Log.entryAdded") if params["entry"]["level"] == "error" => {
                 self.errors.push(format!("log error: {}", params["entry"]));
@@ -277,7 +284,9 @@ fn html_matrix_renders_in_chromium_and_a_cell_opens_its_explanation() {
             std::env::var("ECRSIM_REQUIRE_BROWSER").as_deref() != Ok("1"),
             "ECRSIM_REQUIRE_BROWSER=1 but no chromium on PATH (Debian: apt-get install chromium)"
         );
-        println!("SKIPPED: no chromium on PATH (Debian: apt-get install chromium); the HTML matrix was not opened in a browser");
+        println!(
+            "SKIPPED: no chromium on PATH (Debian: apt-get install chromium); the HTML matrix was not opened in a browser"
+        );
         return;
     };
     let output = support::ecrsim(
@@ -366,7 +375,10 @@ fn html_matrix_renders_in_chromium_and_a_cell_opens_its_explanation() {
         ]
     );
     assert_eq!(strings(&table["repos"]), ["app", "tools"]);
-    assert_eq!(strings(&table["questions"]), ["pull", "push", "pull", "push"]);
+    assert_eq!(
+        strings(&table["questions"]),
+        ["pull", "push", "pull", "push"]
+    );
     assert_eq!(
         table["push"],
         json!({"text": "allow", "decision": "Allow"}),
@@ -405,7 +417,11 @@ fn html_matrix_renders_in_chromium_and_a_cell_opens_its_explanation() {
 
     // (c) No console error, no uncaught exception: one more round trip lets late events arrive.
     page.eval("1");
-    assert!(page.errors.is_empty(), "errors in the page: {:?}", page.errors);
+    assert!(
+        page.errors.is_empty(),
+        "errors in the page: {:?}",
+        page.errors
+    );
 
     // The error collection itself works: an error made on purpose is seen.
     page.eval("console.error('ecrsim probe'); setTimeout(function(){ throw new Error('ecrsim thrown probe'); }, 0); 1");
@@ -421,7 +437,10 @@ fn html_matrix_renders_in_chromium_and_a_cell_opens_its_explanation() {
     }
     assert!(
         page.errors.iter().any(|e| e.contains("ecrsim probe"))
-            && page.errors.iter().any(|e| e.contains("ecrsim thrown probe")),
+            && page
+                .errors
+                .iter()
+                .any(|e| e.contains("ecrsim thrown probe")),
         "{:?}",
         page.errors
     );

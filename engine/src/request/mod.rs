@@ -785,9 +785,7 @@ impl Request {
     /// The request context: the keys given, the keys derived from the caller and the resource,
     /// and the keys AWS always sends ([`crate::request::assume::assumptions`]) unless given.
     pub fn context(&self) -> &Context {
-        self.context.get_or_init(|| {
-            Arc::new(self.derive_context())
-        })
+        self.context.get_or_init(|| Arc::new(self.derive_context()))
     }
 
     /// [`Request::context`], computed.

@@ -240,9 +240,8 @@ impl<'s> Compiled<'s> {
         let stop = AtomicBool::new(false);
         let written = Mutex::new(0usize);
         let advanced = Condvar::new();
-        let (send, receive) = mpsc::sync_channel::<(usize, Result<Vec<Answer>, SnapshotError>)>(
-            window,
-        );
+        let (send, receive) =
+            mpsc::sync_channel::<(usize, Result<Vec<Answer>, SnapshotError>)>(window);
         std::thread::scope(|scope| {
             for _ in 0..jobs {
                 let send = send.clone();
@@ -568,7 +567,11 @@ mod tests {
         assert!(first.for_action("s3:GetObject").is_err());
         // On `*`, an account-level action stays account-level.
         let star = Request::new("ecr:GetAuthorizationToken", "*", caller).unwrap();
-        assert!(star.for_action("ecr:DescribeRegistry").unwrap().is_account_level());
+        assert!(
+            star.for_action("ecr:DescribeRegistry")
+                .unwrap()
+                .is_account_level()
+        );
     }
 
     /// Rows come back in order and identical whatever the number of threads.
@@ -616,15 +619,11 @@ mod tests {
         let arns: Vec<&str> = repositories.iter().map(String::as_str).collect();
         let compiled = Compiled::new(&snapshot, subjects, &arns).unwrap();
         let mut seen = 0;
-        let result = compiled.rows::<SnapshotError>(
-            &push_pull(),
-            &Options::default(),
-            2,
-            |_, _| {
+        let result =
+            compiled.rows::<SnapshotError>(&push_pull(), &Options::default(), 2, |_, _| {
                 seen += 1;
                 Err(error("closed"))
-            },
-        );
+            });
         assert_eq!(result.unwrap_err().message, "closed");
         assert_eq!(seen, 1);
     }
