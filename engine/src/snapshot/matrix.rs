@@ -25,6 +25,20 @@ pub struct Question {
     pub actions: Vec<String>,
 }
 
+/// What an account-level request of one row depends on besides the row's principal.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+struct MemoKey {
+    action: String,
+    region: String,
+    /// The repository's tags, as context keys (a request on `*` is given them too, as by
+    /// [`crate::snapshot::Snapshot::assemble`]).
+    tags: Vec<(String, String)>,
+    /// Whether the repository has a policy (the reason of a denial may say so).
+    resource_policy: bool,
+}
+
+type Memo = std::collections::HashMap<MemoKey, ActionResult>;
+
 /// The caller side of a row, compiled once.
 #[derive(Debug)]
 struct SubjectSide {
@@ -119,6 +133,22 @@ impl<'s> Compiled<'s> {
         actions: &[&str],
         options: &Options,
     ) -> Result<Answer, SnapshotError> {
+        self.decide_in(row, column, actions, options, None)
+    }
+
+    /// [`Compiled::decide`], with the results of account-level actions kept in `memo` across
+    /// the cells of one row: such a request (on `*`) is the same for every repository with the
+    /// same Region and tags, and no repository-side policy takes part in it (resource-based
+    /// policies, registry policies and RCPs govern only requests on a resource), so its result
+    /// is too.
+    fn decide_in(
+        &self,
+        row: usize,
+        column: usize,
+        actions: &[&str],
+        options: &Options,
+        mut memo: Option<&mut Memo>,
+    ) -> Result<Answer, SnapshotError> {
         let (Some(subject), Some(repository)) =
             (self.subjects.get(row), self.repositories.get(column))
         else {
@@ -149,6 +179,21 @@ impl<'s> Compiled<'s> {
         let catalog = crate::data::catalog::Catalog::builtin();
         for action in actions {
             let account_level = catalog.action(action).is_some_and(|a| a.is_account_level());
+            let key = match memo.as_deref() {
+                Some(_) if account_level => Some(MemoKey {
+                    action: action.to_string(),
+                    region: region.to_string(),
+                    tags: repository.tags.clone(),
+                    resource_policy: repository.resource.has(PolicyRole::Resource),
+                }),
+                _ => None,
+            };
+            if let (Some(memo), Some(key)) = (memo.as_deref(), &key)
+                && let Some(result) = memo.get(key)
+            {
+                results.push(result.clone());
+                continue;
+            }
             let slot = if account_level {
                 &mut on_star
             } else {
@@ -176,7 +221,7 @@ impl<'s> Compiled<'s> {
                 }
             };
             let (decision, reason) = joined.authorize_into(&request, &mut deciding);
-            results.push(ActionResult {
+            let result = ActionResult {
                 action: request.action().to_string(),
                 resource: request.resource().to_string(),
                 decision,
@@ -185,7 +230,11 @@ impl<'s> Compiled<'s> {
                     .iter()
                     .filter_map(|(part, at)| named(&joined, *part, *at))
                     .collect(),
-            });
+            };
+            if let (Some(memo), Some(key)) = (memo.as_deref_mut(), key) {
+                memo.insert(key, result.clone());
+            }
+            results.push(result);
         }
         Ok(Answer {
             subject: subject.subject.clone(),
@@ -207,9 +256,10 @@ impl<'s> Compiled<'s> {
             .map(|q| q.actions.iter().map(String::as_str).collect())
             .collect();
         let mut out = Vec::with_capacity(self.repositories.len() * questions.len());
+        let mut memo = Memo::new();
         for column in 0..self.repositories.len() {
             for actions in &asked {
-                out.push(self.decide(row, column, actions, options)?);
+                out.push(self.decide_in(row, column, actions, options, Some(&mut memo))?);
             }
         }
         Ok(out)
@@ -572,6 +622,41 @@ mod tests {
                 .unwrap()
                 .is_account_level()
         );
+    }
+
+    /// A row (which keeps account-level results across its cells) is its cells decided one by
+    /// one.
+    #[test]
+    fn a_row_is_its_cells() {
+        let snapshot = example();
+        let subjects = all_subjects(&snapshot);
+        let repositories: Vec<String> = snapshot.repositories().map(|r| r.arn.clone()).collect();
+        let arns: Vec<&str> = repositories.iter().map(String::as_str).collect();
+        let compiled = Compiled::new(&snapshot, subjects.clone(), &arns).unwrap();
+        let options = Options {
+            at: Some(1_780_000_000),
+            region: None,
+        };
+        let questions = push_pull();
+        for row in 0..subjects.len() {
+            let cells = compiled.row(row, &questions, &options).unwrap();
+            let mut i = 0;
+            for column in 0..arns.len() {
+                for question in &questions {
+                    let actions: Vec<&str> = question.actions.iter().map(String::as_str).collect();
+                    let one = compiled.decide(row, column, &actions, &options).unwrap();
+                    let cell = &cells[i];
+                    assert_eq!(cell.decision, one.decision);
+                    for (a, b) in cell.results.iter().zip(&one.results) {
+                        assert_eq!(
+                            (&a.action, &a.resource, a.decision, a.reason, &a.deciding),
+                            (&b.action, &b.resource, b.decision, b.reason, &b.deciding)
+                        );
+                    }
+                    i += 1;
+                }
+            }
+        }
     }
 
     /// Rows come back in order and identical whatever the number of threads.
