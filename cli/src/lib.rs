@@ -30,6 +30,7 @@ pub mod input;
 pub mod lint;
 pub mod managed;
 pub mod markdown;
+pub mod matrix;
 pub mod render;
 pub mod report;
 pub mod shell;
@@ -116,6 +117,8 @@ pub enum Command {
     WhoCan(Box<snapshot::WhoCanArgs>),
     /// Every repository and workflow (or action) a principal of a snapshot is allowed.
     CanWhat(Box<snapshot::CanWhatArgs>),
+    /// Principals × repositories × workflows of a snapshot: human, JSON, CSV, Markdown or HTML.
+    Matrix(Box<matrix::MatrixArgs>),
     /// Run a corpus of expected decisions (folders holding cases.toml files).
     #[command(after_help = report::TEST_EXAMPLE)]
     Test(TestArgs),
@@ -377,6 +380,7 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Test(args) => corpus::run(&args),
         Command::WhoCan(args) => snapshot::who_can(&args),
         Command::CanWhat(args) => snapshot::can_what(&args),
+        Command::Matrix(args) => matrix::run(&args),
         Command::ManagedPolicies(args) => managed::run(&args),
         Command::Workflows(args) => {
             write_stdout(render::workflows(args.format).as_bytes());

@@ -295,6 +295,9 @@ pub struct WhoCanArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t)]
     pub format: ListFormat,
+    /// Threads deciding principals at once; default: the number of CPUs.
+    #[arg(long, short, value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
+    pub jobs: Option<u16>,
 }
 
 /// Arguments of `can-what`.
@@ -340,7 +343,11 @@ pub struct CanWhatArgs {
 /// A question's name (`push` or `ecr:PutImage`) and its actions.
 type Asked = Vec<(String, Vec<String>)>;
 
-fn asked(workflows: &[String], actions: &[String], default: &[&str]) -> Result<Asked, LoadError> {
+pub(crate) fn asked(
+    workflows: &[String],
+    actions: &[String],
+    default: &[&str],
+) -> Result<Asked, LoadError> {
     let catalog = ecrsim_engine::data::catalog::Catalog::builtin();
     if !actions.is_empty() {
         return actions
@@ -377,7 +384,7 @@ fn asked(workflows: &[String], actions: &[String], default: &[&str]) -> Result<A
         .collect()
 }
 
-fn options(at: Option<&str>, region: Option<&str>) -> Result<Options, LoadError> {
+pub(crate) fn options(at: Option<&str>, region: Option<&str>) -> Result<Options, LoadError> {
     let at = at
         .map(ecrsim_engine::request::assume::parse_time)
         .transpose()
@@ -410,8 +417,20 @@ pub fn who_can(args: &WhoCanArgs) -> u8 {
         let mut rows = Vec::new();
         for (name, actions) in &asked {
             let actions: Vec<&str> = actions.iter().map(String::as_str).collect();
-            let answers = query::who_can(&snapshot, &resource, &actions, options.clone())
-                .map_err(|e| snapshot_error(&args.snapshot, &e))?;
+            // A repository: each principal's side compiled once, rows on --jobs threads; any
+            // other resource (a role and its trust policy): one principal at a time.
+            let answers = if snapshot.repository(&resource).is_some() {
+                ecrsim_engine::snapshot::matrix::who_can(
+                    &snapshot,
+                    &resource,
+                    &actions,
+                    &options,
+                    crate::matrix::jobs(args.jobs),
+                )
+            } else {
+                query::who_can(&snapshot, &resource, &actions, options.clone())
+            }
+            .map_err(|e| snapshot_error(&args.snapshot, &e))?;
             rows.extend(answers.into_iter().map(|a| (name.clone(), a)));
         }
         let any = rows.iter().any(|(_, a)| a.decision == Decision::Allow);
@@ -479,7 +498,7 @@ enum Column {
 }
 
 /// The deciding statements (`policy: Sid`), or for a denial the first denied action's reason.
-fn why(answer: &Answer) -> String {
+pub(crate) fn why(answer: &Answer) -> String {
     let denied = answer
         .results
         .iter()
@@ -505,7 +524,7 @@ fn why(answer: &Answer) -> String {
     }
 }
 
-fn answer_json(asked: &str, answer: &Answer) -> Value {
+pub(crate) fn answer_json(asked: &str, answer: &Answer) -> Value {
     json!({
         "principal": answer.subject.principal(),
         "name": answer.subject.name(),
@@ -525,7 +544,7 @@ fn answer_json(asked: &str, answer: &Answer) -> Value {
     })
 }
 
-fn csv_field(text: &str) -> String {
+pub(crate) fn csv_field(text: &str) -> String {
     if text.contains([',', '"', '\n', '\r']) {
         format!("\"{}\"", text.replace('"', "\"\""))
     } else {
@@ -533,7 +552,7 @@ fn csv_field(text: &str) -> String {
     }
 }
 
-fn md_cell(text: &str) -> String {
+pub(crate) fn md_cell(text: &str) -> String {
     text.replace('|', "\\|").replace('\n', " ")
 }
 

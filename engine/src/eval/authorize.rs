@@ -158,6 +158,7 @@ struct Roles {
     has_boundary: bool,
     has_session: bool,
     has_vpce: bool,
+    has_resource: bool,
     /// Statements in all policies.
     statements: usize,
 }
@@ -220,6 +221,7 @@ impl PolicySet {
             PolicyRole::Boundary => self.roles.has_boundary = true,
             PolicyRole::Session => self.roles.has_session = true,
             PolicyRole::VpcEndpoint => self.roles.has_vpce = true,
+            PolicyRole::Resource => self.roles.has_resource = true,
             PolicyRole::Scp(level) => {
                 if let Err(i) = self.roles.scp_levels.binary_search(&level) {
                     self.roles.scp_levels.insert(i, level);
@@ -313,6 +315,7 @@ impl PolicySet {
             PolicyRole::Boundary => self.roles.has_boundary,
             PolicyRole::Session => self.roles.has_session,
             PolicyRole::VpcEndpoint => self.roles.has_vpce,
+            PolicyRole::Resource => self.roles.has_resource,
             _ => self.policies.iter().any(|(r, _)| *r == role),
         }
     }
@@ -1057,20 +1060,20 @@ impl Tally {
     /// Records an applying statement of `set`.
     fn record_in(
         &mut self,
-        set: &PolicySet,
+        scp_levels: &[usize],
         role: PolicyRole,
         effect: Effect,
         principal: Option<PrincipalMatch>,
     ) {
         match (effect, role) {
-            (Effect::Allow, PolicyRole::Scp(level)) => self.scp_allows(set, level),
+            (Effect::Allow, PolicyRole::Scp(level)) => self.scp_allows(scp_levels, level),
             _ => self.record(role, effect, principal),
         }
     }
 
-    /// Notes that SCP level `level` of the set has an Allow that applies.
-    fn scp_allows(&mut self, set: &PolicySet, level: usize) {
-        let slot = set.scp_levels().binary_search(&level).unwrap_or(usize::MAX);
+    /// Notes that SCP level `level` (one of `scp_levels`, the set's) has an Allow that applies.
+    fn scp_allows(&mut self, scp_levels: &[usize], level: usize) {
+        let slot = scp_levels.binary_search(&level).unwrap_or(usize::MAX);
         match u32::try_from(slot).ok().and_then(|s| 1u64.checked_shl(s)) {
             Some(bit) => self.scp_allowing |= bit,
             None => self.scp_allowing_more.push(level),
@@ -1151,16 +1154,25 @@ impl Matches {
 fn gather(
     set: &PolicySet,
     request: &Request,
+    on_match: impl FnMut(&Entry, Option<PrincipalMatch>),
+) {
+    gather_in(set, request, set.roles.has_boundary, on_match);
+}
+
+/// [`gather`] over one part of a [`Joined`] set: `has_boundary` is the whole's.
+fn gather_in(
+    set: &PolicySet,
+    request: &Request,
+    has_boundary: bool,
     mut on_match: impl FnMut(&Entry, Option<PrincipalMatch>),
 ) {
     let action = request.action_lower();
-    let has_boundary = set.roles.has_boundary;
     // A few statements are scanned as fast as they are looked up: a set built for one decision
     // (the explanation's verified fixes) is not worth indexing.
     let index = match set.index.get() {
         Some(index) => index,
         None if set.roles.statements <= SCAN_BELOW => {
-            scan(set, request, on_match);
+            scan(set, request, has_boundary, on_match);
             return;
         }
         None => set.index(),
@@ -1202,10 +1214,10 @@ fn gather(
 fn scan(
     set: &PolicySet,
     request: &Request,
+    has_boundary: bool,
     mut on_match: impl FnMut(&Entry, Option<PrincipalMatch>),
 ) {
     let action = request.action_lower();
-    let has_boundary = set.roles.has_boundary;
     for (p, (role, policy)) in set.policies.iter().enumerate() {
         if !role_applies(*role, request) {
             continue;
@@ -1258,14 +1270,14 @@ pub fn authorize_into(
     deciding.clear();
     let mut tally = Tally::default();
     gather(set, request, |entry, principal| {
-        tally.record_in(set, entry.role, entry.effect, principal);
+        tally.record_in(set.scp_levels(), entry.role, entry.effect, principal);
         if Deciding::Denies.includes(entry.role, entry.effect)
             || Deciding::Grants.includes(entry.role, entry.effect)
         {
             deciding.push(entry.at);
         }
     });
-    let (decision, reason, which) = verdict(set, request, &tally);
+    let (decision, reason, which) = verdict(&Facts::of(set), request, &tally);
     match which {
         // Nothing denied (or the decision would be a Deny): every recorded statement is a grant.
         Deciding::Grants => {}
@@ -1282,9 +1294,9 @@ pub fn authorize_into(
 pub fn decide_only(set: &PolicySet, request: &Request) -> (Decision, Reason) {
     let mut tally = Tally::default();
     gather(set, request, |entry, principal| {
-        tally.record_in(set, entry.role, entry.effect, principal);
+        tally.record_in(set.scp_levels(), entry.role, entry.effect, principal);
     });
-    let (decision, reason, _) = verdict(set, request, &tally);
+    let (decision, reason, _) = verdict(&Facts::of(set), request, &tally);
     (decision, reason)
 }
 
@@ -1293,9 +1305,9 @@ pub fn decide_only(set: &PolicySet, request: &Request) -> (Decision, Reason) {
 pub(crate) fn decide(set: &PolicySet, request: &Request, m: &Matches) -> Response {
     let mut tally = m.tally.clone();
     for &level in &m.scp_levels_allowing {
-        tally.scp_allows(set, level);
+        tally.scp_allows(set.scp_levels(), level);
     }
-    let (decision, reason, which) = verdict(set, request, &tally);
+    let (decision, reason, which) = verdict(&Facts::of(set), request, &tally);
     let deciding = m
         .applying
         .iter()
@@ -1309,9 +1321,129 @@ pub(crate) fn decide(set: &PolicySet, request: &Request, m: &Matches) -> Respons
     }
 }
 
+/// What the combining algorithm needs to know of the set besides what matched.
+struct Facts<'a> {
+    scp_levels: &'a [usize],
+    has_boundary: bool,
+    has_session: bool,
+    has_vpce: bool,
+    has_resource: bool,
+}
+
+impl Facts<'_> {
+    fn of(set: &PolicySet) -> Facts<'_> {
+        Facts {
+            scp_levels: set.scp_levels(),
+            has_boundary: set.roles.has_boundary,
+            has_session: set.roles.has_session,
+            has_vpce: set.roles.has_vpce,
+            has_resource: set.roles.has_resource,
+        }
+    }
+
+    fn has(&self, role: PolicyRole) -> bool {
+        match role {
+            PolicyRole::Boundary => self.has_boundary,
+            PolicyRole::Session => self.has_session,
+            PolicyRole::VpcEndpoint => self.has_vpce,
+            PolicyRole::Resource => self.has_resource,
+            _ => false,
+        }
+    }
+}
+
+/// Several compiled sets decided as the one set holding their policies in order (the first
+/// part's, then the second's, …): a principal's policies compiled once and a repository's
+/// compiled once are joined for each pair without copying or re-indexing a policy. Deciding
+/// statements are named by part ([`Joined::statement`]).
+#[derive(Clone, Debug)]
+pub struct Joined<'a> {
+    parts: Vec<&'a PolicySet>,
+    scp_levels: Vec<usize>,
+    has_boundary: bool,
+    has_session: bool,
+    has_vpce: bool,
+    has_resource: bool,
+}
+
+impl<'a> Joined<'a> {
+    /// The parts, in order. A set of one request at most one resource policy, boundary, … has:
+    /// the parts together must keep that rule (see [`PolicySet::add_as`]); this is the caller's
+    /// to ensure, as for one set built from the same policies.
+    pub fn new(parts: Vec<&'a PolicySet>) -> Joined<'a> {
+        let mut scp_levels: Vec<usize> = parts
+            .iter()
+            .flat_map(|p| p.scp_levels().iter().copied())
+            .collect();
+        scp_levels.sort_unstable();
+        scp_levels.dedup();
+        for part in &parts {
+            part.compile();
+        }
+        Joined {
+            scp_levels,
+            has_boundary: parts.iter().any(|p| p.roles.has_boundary),
+            has_session: parts.iter().any(|p| p.roles.has_session),
+            has_vpce: parts.iter().any(|p| p.roles.has_vpce),
+            has_resource: parts.iter().any(|p| p.roles.has_resource),
+            parts,
+        }
+    }
+
+    fn facts(&self) -> Facts<'_> {
+        Facts {
+            scp_levels: &self.scp_levels,
+            has_boundary: self.has_boundary,
+            has_session: self.has_session,
+            has_vpce: self.has_vpce,
+            has_resource: self.has_resource,
+        }
+    }
+
+    /// Looks up a statement by part and reference.
+    pub fn statement(
+        &self,
+        part: usize,
+        at: StatementRef,
+    ) -> Option<(PolicyRole, &'a Policy, &'a Statement)> {
+        self.parts.get(part)?.statement(at)
+    }
+
+    /// [`authorize_into`] over the joined set: `deciding` receives `(part, statement)` pairs, in
+    /// the order the one set would list them.
+    pub fn authorize_into(
+        &self,
+        request: &Request,
+        deciding: &mut Vec<(usize, StatementRef)>,
+    ) -> (Decision, Reason) {
+        deciding.clear();
+        let mut tally = Tally::default();
+        for (i, set) in self.parts.iter().enumerate() {
+            gather_in(set, request, self.has_boundary, |entry, principal| {
+                tally.record_in(&self.scp_levels, entry.role, entry.effect, principal);
+                if Deciding::Denies.includes(entry.role, entry.effect)
+                    || Deciding::Grants.includes(entry.role, entry.effect)
+                {
+                    deciding.push((i, entry.at));
+                }
+            });
+        }
+        let (decision, reason, which) = verdict(&self.facts(), request, &tally);
+        match which {
+            Deciding::Grants => {}
+            Deciding::Nothing => deciding.clear(),
+            Deciding::Denies | Deciding::ResourceGrants => deciding.retain(|(part, at)| {
+                self.statement(*part, *at)
+                    .is_some_and(|(role, _, statement)| which.includes(role, statement.effect))
+            }),
+        }
+        (decision, reason)
+    }
+}
+
 /// The combining algorithm of docs/semantics.md#how-policy-types-combine, over the tally of what
 /// matched.
-fn verdict(set: &PolicySet, request: &Request, m: &Tally) -> (Decision, Reason, Deciding) {
+fn verdict(set: &Facts<'_>, request: &Request, m: &Tally) -> (Decision, Reason, Deciding) {
     let deny = |reason: Reason| (Decision::ImplicitDeny, reason, Deciding::Nothing);
 
     // 1. An explicit Deny in any applicable policy overrides everything.
@@ -1334,7 +1466,7 @@ fn verdict(set: &PolicySet, request: &Request, m: &Tally) -> (Decision, Reason, 
     // 2. Guardrails: every SCP level must allow. (RCP levels always do: RCPFullAWSAccess.)
     if role_applies(PolicyRole::Scp(0), request)
         && let Some(&level) = set
-            .scp_levels()
+            .scp_levels
             .iter()
             .enumerate()
             .find(|&(slot, &level)| !m.scp_level_allows(slot, level))

@@ -10,7 +10,7 @@ pub mod partition;
 pub mod principal;
 
 use std::fmt;
-use std::sync::OnceLock;
+use std::sync::{Arc, OnceLock};
 
 use crate::data::catalog::Catalog;
 use crate::model::arn::{Arn, is_account_id};
@@ -40,8 +40,9 @@ pub struct Request {
     arn: Option<ArnFields>,
     /// The context as given.
     given_context: Context,
-    /// `given_context` with the derived keys, computed once.
-    context: OnceLock<Context>,
+    /// `given_context` with the derived keys, computed once (and shared by the requests
+    /// [`Request::for_action`] makes).
+    context: OnceLock<Arc<Context>>,
     /// The Region given for the request (`aws:RequestedRegion`), if any.
     region: Option<String>,
     /// The instant given for the request, in seconds since the Unix epoch, if any.
@@ -395,6 +396,27 @@ fn cross_partition(
     )
 }
 
+/// The action's canonical spelling followed by the same lower-cased, and where the second
+/// starts.
+fn action_names(service: &str, name: &str) -> (String, usize) {
+    let split = service.len() + 1 + name.len();
+    let mut names = String::with_capacity(2 * split);
+    for _ in 0..2 {
+        names.push_str(service);
+        names.push(':');
+        names.push_str(name);
+    }
+    match names.get_mut(split..) {
+        Some(lower) if lower.is_ascii() => lower.make_ascii_lowercase(),
+        _ => {
+            names.truncate(split);
+            let lower = names.to_lowercase();
+            names.push_str(&lower);
+        }
+    }
+    (names, split)
+}
+
 impl Request {
     /// Validates `action` (`service:Name`, any case) and `resource` (an ARN or `*`) against the
     /// built-in catalog. `principal` is the caller's ARN, if known.
@@ -449,7 +471,7 @@ impl Request {
             resource_type,
         } = resolved;
         let arn = Arn::parse(resource).map(|arn| ArnFields::of(&arn));
-        let split = service.len() + 1 + name.len();
+        let (names, split) = action_names(service, name);
         let caller = principal
             .map(Principal::parse)
             .transpose()
@@ -482,20 +504,6 @@ impl Request {
                 resource,
                 resource_partition,
             ));
-        }
-        let mut names = String::with_capacity(2 * split);
-        for _ in 0..2 {
-            names.push_str(service);
-            names.push(':');
-            names.push_str(name);
-        }
-        match names.get_mut(split..) {
-            Some(lower) if lower.is_ascii() => lower.make_ascii_lowercase(),
-            _ => {
-                names.truncate(split);
-                let lower = names.to_lowercase();
-                names.push_str(&lower);
-            }
         }
         Ok(Request {
             names,
@@ -777,7 +785,12 @@ impl Request {
     /// The request context: the keys given, the keys derived from the caller and the resource,
     /// and the keys AWS always sends ([`crate::request::assume::assumptions`]) unless given.
     pub fn context(&self) -> &Context {
-        self.context.get_or_init(|| {
+        self.context.get_or_init(|| Arc::new(self.derive_context()))
+    }
+
+    /// [`Request::context`], computed.
+    fn derive_context(&self) -> Context {
+        {
             let mut context = self.given_context.clone();
             context.derive_from(
                 self.caller.as_ref().and_then(Principal::context_keys),
@@ -798,7 +811,32 @@ impl Request {
                 );
             }
             context
-        })
+        }
+    }
+
+    /// The same request for another action on the same given resource: the action is resolved
+    /// and checked against the resource as [`Request::new`] does; the caller, Region, instant,
+    /// context and organization are kept. The derived context is shared, not computed again,
+    /// when the request resource stays the same (both on the ARN, or both on `*`): no derived
+    /// key depends on the action ([`crate::request::assume::assumptions`]). Deciding every
+    /// action of a workflow this way computes the context once.
+    pub fn for_action(&self, action: &str) -> Result<Request, RequestError> {
+        let Resolved {
+            service,
+            name,
+            on_star,
+            resource_type,
+        } = Resolved::of(action, &self.given_resource)?;
+        let (names, split) = action_names(service, name);
+        let mut next = self.clone();
+        next.names = names;
+        next.split = split;
+        next.resource_type = resource_type;
+        if on_star != self.on_star {
+            next.on_star = on_star;
+            next.context = OnceLock::new();
+        }
+        Ok(next)
     }
 
     /// The action in its canonical spelling, e.g. `ecr:PutImage`.

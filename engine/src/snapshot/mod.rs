@@ -13,6 +13,7 @@
 
 pub mod ecr;
 pub mod iam;
+pub mod matrix;
 pub mod query;
 pub mod shape;
 

@@ -1,0 +1,116 @@
+//! Criterion benchmarks of the snapshot questions (figures in benches/README.md), on the test
+//! snapshot of the corpus (`corpus/snapshots/example/snapshot`):
+//!
+//! - `snapshot/compiled-cell/push`: one matrix cell (docker push, 6 actions) of a principal and a
+//!   repository compiled once ([`Compiled::decide`], what `matrix` and `who-can` do);
+//! - `snapshot/assembled-cell/push`: the same cell with the policies assembled and indexed for
+//!   the pair ([`query::decide`], what one `check --snapshot` does);
+//! - `snapshot/compiled-row/pull+push`: every cell of one principal's row;
+//! - `snapshot/compile`: compiling every principal and repository of the snapshot.
+
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "a test or benchmark should stop loudly on unexpected input"
+)]
+
+use std::hint::black_box;
+use std::path::Path;
+
+use criterion::{Criterion, criterion_group, criterion_main};
+use ecrsim_engine::snapshot::matrix::{Compiled, Question, all_subjects};
+use ecrsim_engine::snapshot::query::{self, Options};
+use ecrsim_engine::snapshot::{Snapshot, SnapshotFile};
+
+fn example() -> Snapshot {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../corpus/snapshots/example/snapshot");
+    let mut files = Vec::new();
+    let mut dirs = vec![root.clone()];
+    while let Some(dir) = dirs.pop() {
+        for entry in std::fs::read_dir(&dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                dirs.push(path);
+                continue;
+            }
+            let name = path
+                .strip_prefix(&root)
+                .unwrap()
+                .components()
+                .map(|c| c.as_os_str().to_string_lossy().into_owned())
+                .collect::<Vec<_>>()
+                .join("/");
+            files.push(SnapshotFile {
+                path: name,
+                bytes: std::fs::read(&path).unwrap(),
+            });
+        }
+    }
+    files.sort_by(|a, b| a.path.cmp(&b.path));
+    ecrsim_engine::snapshot::load(&files).unwrap()
+}
+
+fn question(name: &str) -> Question {
+    let w = ecrsim_engine::tools::workflow::find(name).unwrap();
+    Question {
+        name: w.name.to_string(),
+        actions: w.actions.iter().map(|a| a.to_string()).collect(),
+    }
+}
+
+fn snapshot(c: &mut Criterion) {
+    let snapshot = example();
+    let subjects = all_subjects(&snapshot).unwrap();
+    let arns: Vec<String> = snapshot.repositories().map(|r| r.arn.clone()).collect();
+    let arns: Vec<&str> = arns.iter().map(String::as_str).collect();
+    let compiled = Compiled::new(&snapshot, subjects.clone(), &arns).unwrap();
+    let row = subjects
+        .iter()
+        .position(|s| s.name() == "role/ci-push")
+        .unwrap();
+    let column = arns.iter().position(|a| a.ends_with("/app")).unwrap();
+    let options = Options {
+        at: Some(1_780_000_000),
+        region: None,
+    };
+    let push = question("push");
+    let actions: Vec<&str> = push.actions.iter().map(String::as_str).collect();
+    assert_eq!(
+        compiled
+            .decide(row, column, &actions, &options)
+            .unwrap()
+            .decision,
+        ecrsim_engine::Decision::Allow
+    );
+
+    let mut group = c.benchmark_group("snapshot");
+    group.bench_function("compiled-cell/push", |b| {
+        b.iter(|| black_box(compiled.decide(row, column, &actions, &options).unwrap()));
+    });
+    let subject = &subjects[row];
+    group.bench_function("assembled-cell/push", |b| {
+        b.iter(|| {
+            black_box(
+                query::decide(
+                    &snapshot,
+                    subject,
+                    &actions,
+                    Some(arns[column]),
+                    options.clone(),
+                )
+                .unwrap(),
+            )
+        });
+    });
+    let both = [question("pull"), push.clone()];
+    group.bench_function("compiled-row/pull+push", |b| {
+        b.iter(|| black_box(compiled.row(row, &both, &options).unwrap()));
+    });
+    group.bench_function("compile", |b| {
+        b.iter(|| black_box(Compiled::new(&snapshot, subjects.clone(), &arns).unwrap()));
+    });
+    group.finish();
+}
+
+criterion_group!(benches, snapshot);
+criterion_main!(benches);
