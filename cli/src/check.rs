@@ -131,6 +131,7 @@ fn workflow_human(
         explanations.len(),
         workflow.description
     ));
+    out.push_str(&repository_region_line(requests));
     if !workflow.documented.is_empty() {
         out.push_str(&format!(
             "warning: the AWS guide also lists {} for this task; not every client needs it, so the verdict leaves it out (source: {})\n",
@@ -163,6 +164,27 @@ fn workflow_human(
         out.push_str("(run `ecrsim check` with --action for the statement-by-statement explanation, or `ecrsim fix` for the corrected policy)\n");
     }
     out
+}
+
+/// The `assumed:` line for the account-level actions of a workflow sent to its repository's
+/// Region (`docker login`), or nothing.
+fn repository_region_line(requests: &[Request]) -> String {
+    use ecrsim_engine::request::assume::AssumedSource;
+    let mut region = None;
+    let mut actions = Vec::new();
+    for r in requests {
+        if let Some((value, AssumedSource::WorkflowRepository)) = r.requested_region() {
+            region = Some(value);
+            actions.push(r.action());
+        }
+    }
+    match region {
+        Some(region) => format!(
+            "assumed: aws:RequestedRegion={region} for {} (the Region of the workflow's repository, whose registry docker logs in to; pin it with --region)\n",
+            actions.join(", ")
+        ),
+        None => String::new(),
+    }
 }
 
 fn workflow_json(

@@ -797,20 +797,28 @@ fn case_request(
     context: Context,
     set: &PolicySet,
 ) -> Result<Request, ecrsim_engine::RequestError> {
-    let account_level = ecrsim_engine::data::catalog::Catalog::builtin()
-        .action(action)
-        .is_some_and(|a| a.is_account_level());
-    // A workflow's account-level actions go on `*`, as `check --workflow` sends them.
-    let on_key = action
-        .get(..4)
-        .is_some_and(|p| p.eq_ignore_ascii_case("kms:"));
-    let resource = match (&case.kms_key, case.workflow.is_some()) {
-        (_, true) if account_level => "*",
-        (Some(key), true) if on_key => key.as_str(),
-        _ => case.resource.as_str(),
+    // A workflow's action is built as `check --workflow` builds it (account-level actions on
+    // `*` in the repository's Region, `kms:` actions on the key): one home for that rule.
+    let request = match &case.workflow {
+        Some(_) => {
+            use ecrsim_engine::tools::workflow::{WorkflowError, requests_with_key};
+            let built = requests_with_key(
+                &[action],
+                Some(&case.resource),
+                case.kms_key.as_deref(),
+                case.principal.as_deref(),
+            );
+            match built.map(|mut one| one.pop()) {
+                Ok(Some(request)) => request,
+                Ok(None) => Request::new(action, &case.resource, case.principal.as_deref())?,
+                Err(WorkflowError::Request(e)) => return Err(e),
+                // A `kms:` action without `kms_key`: decided on the resource as given.
+                Err(_) => Request::new(action, &case.resource, case.principal.as_deref())?,
+            }
+        }
+        None => Request::new(action, &case.resource, case.principal.as_deref())?,
     };
-    let mut request =
-        Request::new(action, resource, case.principal.as_deref())?.with_checked_context(context)?;
+    let mut request = request.with_checked_context(context)?;
     if let Some(account) = &case.resource_account {
         request = request.with_resource_account(account);
     }

@@ -328,6 +328,9 @@ fn source(source: AssumedSource) -> &'static str {
     match source {
         AssumedSource::ResourceArn => "from the resource ARN",
         AssumedSource::GivenRegion => "--region",
+        AssumedSource::WorkflowRepository => {
+            "the Region of the workflow's repository, whose registry docker logs in to; pin it with --region"
+        }
         AssumedSource::GivenTime => "--at",
         AssumedSource::Clock => "now; pin it with --at",
         AssumedSource::AwsDefault => "AWS defaults",

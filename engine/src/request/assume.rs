@@ -34,6 +34,9 @@ pub enum AssumedSource {
     ResourceArn,
     /// The Region given with the request (not through the context).
     GivenRegion,
+    /// The Region of the repository of the client workflow an account-level request is part of
+    /// (`aws:RequestedRegion` of `docker login`).
+    WorkflowRepository,
     /// The instant given with the request (not through the context).
     GivenTime,
     /// The clock of the machine running ecrsim: the request is made now.
@@ -54,12 +57,13 @@ pub enum AssumedSource {
 }
 
 impl AssumedSource {
-    /// `resourceArn`, `givenRegion`, `givenTime`, `clock`, `awsDefault`, `caller`, `assumedCaller`,
+    /// `resourceArn`, `givenRegion`, `workflowRepository`, `givenTime`, `clock`, `awsDefault`, `caller`, `assumedCaller`,
     /// `organization`, `sourceArn`, `calledVia`.
     pub fn as_str(self) -> &'static str {
         match self {
             AssumedSource::ResourceArn => "resourceArn",
             AssumedSource::GivenRegion => "givenRegion",
+            AssumedSource::WorkflowRepository => "workflowRepository",
             AssumedSource::GivenTime => "givenTime",
             AssumedSource::Clock => "clock",
             AssumedSource::AwsDefault => "awsDefault",

@@ -45,6 +45,9 @@ pub struct Request {
     context: OnceLock<Arc<Context>>,
     /// The Region given for the request (`aws:RequestedRegion`), if any.
     region: Option<String>,
+    /// Whether `region` is the Region of the repository of the workflow the request is part of
+    /// ([`Request::with_repository_region`]), not one given.
+    region_of_repository: bool,
     /// The instant given for the request, in seconds since the Unix epoch, if any.
     at: Option<i64>,
     /// The clock when the request was built: the instant when none is given.
@@ -69,6 +72,7 @@ impl PartialEq for Request {
             && self.caller_assumed == other.caller_assumed
             && self.resource_account == other.resource_account
             && self.region == other.region
+            && self.region_of_repository == other.region_of_repository
             && self.at == other.at
             && self.uri == other.uri
             && self.given_context == other.given_context
@@ -517,6 +521,7 @@ impl Request {
             given_context: Context::new(),
             context: OnceLock::new(),
             region: None,
+            region_of_repository: false,
             at: None,
             now: crate::request::assume::now(),
             uri: None,
@@ -676,8 +681,19 @@ impl Request {
             return Err(unknown_region(region, partition));
         }
         self.region = Some(region.to_string());
+        self.region_of_repository = false;
         self.context = OnceLock::new();
         Ok(self)
+    }
+
+    /// Sets the Region of an account-level request of a client workflow to the Region of the
+    /// workflow's repository: `docker login` gets its token from the registry it then pushes to
+    /// or pulls from, so the request goes to that Region's endpoint. Reported as an assumption
+    /// (`workflowRepository`); a Region given later ([`Request::with_region`]) wins.
+    pub fn with_repository_region(self, region: &str) -> Result<Request, RequestError> {
+        let mut request = self.with_region(region)?;
+        request.region_of_repository = true;
+        Ok(request)
     }
 
     /// Sets the instant the request is made at, in seconds since the Unix epoch
@@ -763,7 +779,12 @@ impl Request {
     pub fn requested_region(&self) -> Option<(&str, crate::request::assume::AssumedSource)> {
         use crate::request::assume::AssumedSource;
         if let Some(region) = &self.region {
-            return Some((region, AssumedSource::GivenRegion));
+            let source = if self.region_of_repository {
+                AssumedSource::WorkflowRepository
+            } else {
+                AssumedSource::GivenRegion
+            };
+            return Some((region, source));
         }
         let (start, end) = self.arn?.region;
         self.given_resource

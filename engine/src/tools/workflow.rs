@@ -235,6 +235,14 @@ pub fn requests_with_key(
     principal: Option<&str>,
 ) -> Result<Vec<Request>, WorkflowError> {
     let catalog = Catalog::builtin();
+    // Every request of a workflow goes to the Region of its repository, account-level ones
+    // (`docker login`'s token) included: the token is for that Region's registry.
+    let region = match repository {
+        Some(repository) => Request::new("ecr:DescribeRepositories", repository, principal)
+            .ok()
+            .and_then(|r| r.requested_region().map(|(region, _)| region.to_string())),
+        None => None,
+    };
     actions
         .iter()
         .map(|action| {
@@ -257,7 +265,11 @@ pub fn requests_with_key(
                     });
                 }
             };
-            Ok(Request::new(action, resource, principal)?)
+            let request = Request::new(action, resource, principal)?;
+            match &region {
+                Some(region) if account_level => Ok(request.with_repository_region(region)?),
+                _ => Ok(request),
+            }
         })
         .collect()
 }
