@@ -179,13 +179,14 @@ impl Worker {
         let line = self
             .session
             .line(bytes, number, |e| render::BatchResult::new(e, fix));
-        // Writing to a Vec cannot fail, and these structs always serialize.
-        let _ = match &line.result {
-            Ok(result) => serde_json::to_writer(&mut *out, &result.line(&line.id)),
-            Err(e) => {
-                serde_json::to_writer(&mut *out, &render::BatchError::new(&line.id, &e.message))
-            }
-        };
+        match &line.result {
+            Ok(result) => result.write_line(&line.id, out),
+            // Writing to a Vec cannot fail, and this struct always serializes.
+            Err(e) => drop(serde_json::to_writer(
+                &mut *out,
+                &render::BatchError::new(&line.id, &e.message),
+            )),
+        }
         out.push(b'\n');
     }
 

@@ -7,7 +7,7 @@ use ecrsim_engine::eval::mandatory::MandatoryPolicy;
 use ecrsim_engine::model::condition::ConditionFailure;
 use ecrsim_engine::request::assume::{AssumedSource, Unknowable};
 use ecrsim_engine::syntax::printable::printable;
-use ecrsim_engine::tools::batch::Evaluated;
+use ecrsim_engine::tools::batch::{Evaluated, LineId};
 use ecrsim_engine::{
     Advice, Decision, Effect, Exclusion, Explanation, Fix, Mismatch, Note, PolicyRole, PolicySet,
     Reason, Request, StatementRef, StatementTrace, SuggestedPrincipal, SuggestedStatement,
@@ -927,17 +927,13 @@ pub fn brief_reason(explanation: &Explanation) -> String {
 }
 
 /// What a batch line says about one (policy set, request), rendered once and reused by every
-/// line that repeats them: each field is serialized once, and written verbatim on every line.
+/// line that repeats them: the line as serde serializes it, up to the value of its last member,
+/// `id`, which each line supplies.
 #[derive(Debug)]
 pub struct BatchResult {
-    decision: &'static str,
-    reason: Option<Box<RawValue>>,
-    action: Option<Box<RawValue>>,
-    resource: Option<Box<RawValue>>,
-    deciding: Option<Box<RawValue>>,
-    notes: Option<Box<RawValue>>,
-    /// `None`: not asked for; `Some(null)`: asked for, nothing to fix.
-    fix: Option<Option<Box<RawValue>>>,
+    /// `{"decision":…,"notes":…,"id":`: serde's serialization of the line with a placeholder
+    /// `id`, cut before the placeholder.
+    head: Box<[u8]>,
 }
 
 /// A value serialized once (`None`, written as null, if it cannot be).
@@ -962,57 +958,60 @@ impl BatchResult {
             .iter()
             .map(|&at| StatementRefJson::new(e.set, at, e.names))
             .collect();
-        BatchResult {
+        let line = BatchLine {
             decision: explanation.response.decision.as_str(),
-            reason: raw(&brief_reason(explanation)),
-            action: raw(e.request.action()),
-            resource: raw(e.request.resource()),
-            deciding: raw(&deciding),
-            notes: raw(&notes(explanation)),
-            fix,
-        }
+            reason: brief_reason(explanation),
+            action: e.request.action(),
+            resource: e.request.resource(),
+            deciding,
+            notes: notes(explanation),
+            fix: fix.as_ref().map(Option::as_deref),
+            id: RawValue::NULL,
+        };
+        // Serializing these types to memory cannot fail; the line ends with the placeholder.
+        let mut head = serde_json::to_vec(&line).unwrap_or_default();
+        let placeholder = RawValue::NULL.get().len() + "}".len();
+        head.truncate(head.len().saturating_sub(placeholder));
+        BatchResult { head: head.into() }
     }
 
-    /// The output line, with the input line's `id`.
-    pub fn line<'a>(&'a self, id: &'a serde_json::Value) -> BatchLine<'a> {
-        BatchLine {
-            decision: self.decision,
-            reason: self.reason.as_deref(),
-            action: self.action.as_deref(),
-            resource: self.resource.as_deref(),
-            deciding: self.deciding.as_deref(),
-            notes: self.notes.as_deref(),
-            fix: self.fix.as_ref().map(Option::as_deref),
-            id,
+    /// Appends the output line (without its newline) with the input line's `id`.
+    pub fn write_line(&self, id: &LineId<'_>, out: &mut Vec<u8>) {
+        out.extend_from_slice(&self.head);
+        match id {
+            LineId::Verbatim(raw) => out.extend_from_slice(raw.get().as_bytes()),
+            // Writing to a Vec cannot fail, and a Value always serializes.
+            LineId::Value(value) => drop(serde_json::to_writer(&mut *out, value)),
         }
+        out.push(b'}');
     }
 }
 
-/// A decided batch line (README.md, "Batch"): the fields in this order.
+/// A decided batch line (README.md, "Batch"): the fields in this order, `id` last.
 #[derive(Serialize)]
-pub struct BatchLine<'a> {
+struct BatchLine<'a> {
     decision: &'static str,
-    reason: Option<&'a RawValue>,
-    action: Option<&'a RawValue>,
-    resource: Option<&'a RawValue>,
-    deciding: Option<&'a RawValue>,
-    notes: Option<&'a RawValue>,
+    reason: String,
+    action: &'a str,
+    resource: &'a str,
+    deciding: Vec<StatementRefJson>,
+    notes: Vec<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     fix: Option<Option<&'a RawValue>>,
-    id: &'a serde_json::Value,
+    id: &'a RawValue,
 }
 
 /// A batch line that could not be decided.
 #[derive(Serialize)]
 pub struct BatchError<'a> {
-    id: &'a serde_json::Value,
+    id: &'a LineId<'a>,
     decision: &'static str,
     error: &'a str,
 }
 
 impl<'a> BatchError<'a> {
     /// The `Error` line for `message`.
-    pub fn new(id: &'a serde_json::Value, message: &'a str) -> BatchError<'a> {
+    pub fn new(id: &'a LineId<'a>, message: &'a str) -> BatchError<'a> {
         BatchError {
             id,
             decision: "Error",
