@@ -4,6 +4,7 @@
 //! schema is documented in README.md.
 
 use ecrsim_engine::eval::mandatory::MandatoryPolicy;
+use ecrsim_engine::explain::fixer::Edit;
 use ecrsim_engine::model::condition::ConditionFailure;
 use ecrsim_engine::request::assume::{AssumedSource, Unknowable};
 use ecrsim_engine::syntax::printable::printable;
@@ -923,6 +924,60 @@ pub fn brief_reason(explanation: &Explanation) -> String {
             }
             None => format!("denied {}", response.reason),
         },
+    }
+}
+
+/// `statement `Sid`` or `the statement without Sid`.
+fn statement_named(sid: Option<&str>) -> String {
+    match sid {
+        Some(sid) => format!("statement `{sid}`"),
+        None => "the statement without Sid".to_string(),
+    }
+}
+
+/// One edit `ecrsim fix` made to the policy document, for people.
+pub fn edit(edit: &Edit) -> String {
+    match edit {
+        Edit::CorrectedTypo { sid, wrong, action } => format!(
+            "corrected `{wrong}` to `{action}` in {}: `{wrong}` is no action",
+            statement_named(sid.as_deref())
+        ),
+        Edit::ResourceMadeStar { sid } => format!(
+            "{} granted only account-level actions on specific resources, which never matches: its Resource is now \"*\"",
+            statement_named(sid.as_deref())
+        ),
+        Edit::RemovedAccountLevel { sid, actions } => format!(
+            "removed {} from {}: account-level actions are evaluated on \"*\" and never match its Resource",
+            actions.join(", "),
+            statement_named(sid.as_deref())
+        ),
+        Edit::AddedOnStar { sid, actions } => format!(
+            "added {} to {} (Resource \"*\")",
+            actions.join(", "),
+            statement_named(sid.as_deref())
+        ),
+        Edit::NewStarStatement { sid, actions } => format!(
+            "added statement `{sid}` granting {} on \"*\" (account-level actions have no resource type)",
+            actions.join(", ")
+        ),
+        Edit::AddedOnResource {
+            sid,
+            actions,
+            resource,
+        } => format!(
+            "added {} to {}, which is scoped to exactly `{resource}`",
+            actions.join(", "),
+            statement_named(sid.as_deref())
+        ),
+        Edit::NewResourceStatement {
+            sid,
+            actions,
+            resource,
+        } => format!(
+            "added statement `{sid}` granting {} on `{resource}` only",
+            actions.join(", ")
+        ),
+        _ => format!("{edit:?}"),
     }
 }
 
