@@ -1113,8 +1113,6 @@ fn gather(
     request: &Request,
     mut on_match: impl FnMut(&Entry, Option<PrincipalMatch>),
 ) {
-    let action = request.action_lower();
-    let has_boundary = set.roles.has_boundary;
     // A few statements are scanned as fast as they are looked up: a set built for one decision
     // (the explanation's verified fixes) is not worth indexing.
     let index = match set.index.get() {
@@ -1125,6 +1123,7 @@ fn gather(
         }
         None => set.index(),
     };
+    let action = request.action_lower();
     let service = action.split_once(':').map_or(action, |(s, _)| s);
     let candidates = Candidates {
         exact: lookup(&index.exact, action),
@@ -1141,18 +1140,16 @@ fn gather(
         let Some((_, policy)) = set.policies.get(entry.at.policy) else {
             continue;
         };
-        let Some(statement) = policy.statements.get(entry.at.statement) else {
-            continue;
-        };
-        if let Some(principal) = check_statement(
-            statement,
-            policy.kind,
-            request,
-            has_boundary,
-            action_known,
-            &mut FirstMiss,
-        ) {
-            on_match(entry, principal);
+        if let Some(statement) = policy.statements.get(entry.at.statement) {
+            visit(
+                set,
+                request,
+                entry,
+                policy.kind,
+                statement,
+                action_known,
+                &mut on_match,
+            );
         }
     }
 }
@@ -1165,7 +1162,6 @@ fn scan(
     mut on_match: impl FnMut(&Entry, Option<PrincipalMatch>),
 ) {
     let action = request.action_lower();
-    let has_boundary = set.roles.has_boundary;
     for (p, (role, policy)) in set.policies.iter().enumerate() {
         if !role_applies(*role, request) {
             continue;
@@ -1174,25 +1170,50 @@ fn scan(
             if !statement.action.covers(action) {
                 continue;
             }
-            if let Some(principal) = check_statement(
-                statement,
-                policy.kind,
+            let entry = Entry {
+                at: StatementRef {
+                    policy: p,
+                    statement: s,
+                },
+                role: *role,
+                effect: statement.effect,
+            };
+            visit(
+                set,
                 request,
-                has_boundary,
+                &entry,
+                policy.kind,
+                statement,
                 true,
-                &mut FirstMiss,
-            ) {
-                let entry = Entry {
-                    at: StatementRef {
-                        policy: p,
-                        statement: s,
-                    },
-                    role: *role,
-                    effect: statement.effect,
-                };
-                on_match(&entry, principal);
-            }
+                &mut on_match,
+            );
         }
+    }
+}
+
+/// Checks one statement whose action may match (`action_known`: it does) and hands it to
+/// `on_match` when it applies.
+#[inline(always)]
+fn visit(
+    set: &PolicySet,
+    request: &Request,
+    entry: &Entry,
+    kind: PolicyKind,
+    statement: &Statement,
+    action_known: bool,
+    on_match: &mut impl FnMut(&Entry, Option<PrincipalMatch>),
+) {
+    let has_boundary = set.roles.has_boundary;
+    let checked = check_statement(
+        statement,
+        kind,
+        request,
+        has_boundary,
+        action_known,
+        &mut FirstMiss,
+    );
+    if let Some(principal) = checked {
+        on_match(entry, principal);
     }
 }
 

@@ -430,13 +430,7 @@ impl<R> Session<R> {
         let Ok(request) = settle_caller(set, request) else {
             return self.slow(text, number, render);
         };
-        let explanation = evaluate(set, &request, self.detail);
-        let rendered = render(&Evaluated {
-            set,
-            names,
-            request: &request,
-            explanation: &explanation,
-        });
+        let rendered = decide(set, names, &request, self.detail, render);
         if self.results.len() >= MAX_RESULTS {
             self.results.clear();
             self.result_index.clear();
@@ -632,18 +626,34 @@ impl<R> Session<R> {
                 Ok(request) => request,
                 Err(e) => return error(id, e.message),
             };
-        let explanation = evaluate(set, &request, self.detail);
-        let rendered = render(&Evaluated {
-            set,
-            names,
-            request: &request,
-            explanation: &explanation,
-        });
         Line {
             id,
-            result: Ok(Decided::Once(rendered)),
+            result: Ok(Decided::Once(decide(
+                set,
+                names,
+                &request,
+                self.detail,
+                render,
+            ))),
         }
     }
+}
+
+/// Evaluates `request` at `detail` and renders the result.
+fn decide<R>(
+    set: &PolicySet,
+    names: &[String],
+    request: &Request,
+    detail: Detail,
+    render: impl FnOnce(&Evaluated<'_>) -> R,
+) -> R {
+    let explanation = evaluate(set, request, detail);
+    render(&Evaluated {
+        set,
+        names,
+        request,
+        explanation: &explanation,
+    })
 }
 
 /// The answer of a line whose result is `results[at]`.
