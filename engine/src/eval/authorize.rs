@@ -433,6 +433,7 @@ impl fmt::Display for Reason {
 
 /// The decision and the statements that made it.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct Response {
     /// The outcome.
     pub decision: Decision,
@@ -512,6 +513,7 @@ pub enum Mismatch {
 
 /// The element of a statement a [`Mismatch`] is about.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum Element {
     /// `Action` / `NotAction`.
     Action,
@@ -735,27 +737,9 @@ fn describe_principal(value: &crate::model::policy::PrincipalValue) -> String {
     }
 }
 
-/// Whether a statement applies to the request, including its `Principal`/`NotPrincipal`; how
-/// the principal element names the caller when it does.
-pub fn statement_applies(
-    statement: &Statement,
-    kind: PolicyKind,
-    request: &Request,
-    has_boundary: bool,
-) -> Option<Option<PrincipalMatch>> {
-    check_statement(
-        statement,
-        kind,
-        request,
-        has_boundary,
-        false,
-        &mut FirstMiss,
-    )
-}
-
 /// Why a `Principal`/`NotPrincipal` element does not apply to the caller.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub enum PrincipalMiss {
+pub(crate) enum PrincipalMiss {
     /// No caller was given, and the element names specific principals.
     UnknownCaller,
     /// `Principal` does not name the caller.
@@ -765,7 +749,7 @@ pub enum PrincipalMiss {
 }
 
 /// Whether a principal element applies to the request's caller, and how it names it.
-pub fn principal_applies(
+pub(crate) fn principal_applies(
     clause: &crate::model::policy::PrincipalClause,
     kind: PolicyKind,
     request: &Request,
@@ -795,7 +779,7 @@ pub fn principal_applies(
 }
 
 /// Whether policies in `role` take part in this request at all.
-pub fn role_applies(role: PolicyRole, request: &Request) -> bool {
+pub(crate) fn role_applies(role: PolicyRole, request: &Request) -> bool {
     role_exclusion(role, request).is_none()
 }
 
@@ -823,7 +807,7 @@ pub enum Exclusion {
 }
 
 /// Why policies in `role` do not take part in this request, if they don't.
-pub fn role_exclusion(role: PolicyRole, request: &Request) -> Option<Exclusion> {
+pub(crate) fn role_exclusion(role: PolicyRole, request: &Request) -> Option<Exclusion> {
     match role {
         PolicyRole::Registry(_) if request.is_account_level() => {
             Some(Exclusion::AccountLevelAction)

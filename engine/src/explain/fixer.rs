@@ -22,6 +22,7 @@ use crate::syntax::json::{self, Json, Member, Value};
 
 /// The fixed document and what changed.
 #[derive(Clone, Debug)]
+#[non_exhaustive]
 pub struct FixOutcome {
     /// The corrected document, pretty-printed (unchanged if nothing could be fixed in it).
     pub document: String,
@@ -94,6 +95,7 @@ pub enum Edit {
 
 /// A request that the identity policy alone cannot unblock.
 #[derive(Clone, Debug)]
+#[non_exhaustive]
 pub struct Remaining {
     /// The request.
     pub request: Request,
@@ -104,6 +106,7 @@ pub struct Remaining {
 
 /// Why no fix could be produced.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum FixError {
     /// The document is not a valid policy.
     Invalid(Box<PolicyError>),

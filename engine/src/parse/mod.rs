@@ -192,7 +192,7 @@ pub fn parse_policy_input(
 
 /// The document inside one of the AWS CLI shapes [`parse_policy_input`] reads, if `json` is one:
 /// the shape's label, the path to the document, and the node there (lint reads the same shapes).
-pub fn cli_wrapped(json: &Json) -> Option<(&'static str, &'static [&'static str], &Json)> {
+pub(crate) fn cli_wrapped(json: &Json) -> Option<(&'static str, &'static [&'static str], &Json)> {
     const SHAPES: [(&str, &[&str]); 4] = [
         ("policyText", &["policyText"]),
         ("PolicyVersion.Document", &["PolicyVersion", "Document"]),

@@ -288,7 +288,7 @@ fn unknown_region(region: &str, partition: &crate::request::partition::Partition
 /// registry URI. The partition follows the DNS suffix (`.amazonaws.com.cn` is `aws-cn`) and the
 /// Region (`us-gov-west-1` is `aws-us-gov`). ECR user guide, *Private registry concepts*
 /// (<https://docs.aws.amazon.com/AmazonECR/latest/userguide/Registries.html>).
-pub fn registry_uri_to_arn(text: &str) -> Option<String> {
+pub(crate) fn registry_uri_to_arn(text: &str) -> Option<String> {
     let text = text.strip_prefix("https://").unwrap_or(text);
     let (host, path) = text.split_once('/')?;
     let mut labels = host.split('.');
@@ -339,7 +339,7 @@ pub enum ImageRefError {
 
 /// An image reference resolved to the repository ARN it names: a private registry URI
 /// (`123456789012.dkr.ecr.us-east-1.amazonaws.com/app:1.2`, `…/app@sha256:…`, see
-/// [`registry_uri_to_arn`]) or an ECR Public one (`public.ecr.aws/ALIAS/NAME[:tag|@digest]`),
+/// `registry_uri_to_arn`) or an ECR Public one (`public.ecr.aws/ALIAS/NAME[:tag|@digest]`),
 /// whose repository ARN is `arn:aws:ecr-public::ACCOUNT:repository/NAME` (Service Authorization
 /// Reference, *Amazon Elastic Container Registry Public*,
 /// <https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonelasticcontainerregistrypublic.html>);
@@ -401,7 +401,7 @@ impl Request {
     ///
     /// An ECR registry URI (`123456789012.dkr.ecr.us-east-1.amazonaws.com/app:latest`) is
     /// accepted as the resource and converted to the repository ARN
-    /// ([`Request::registry_uri`] keeps what was given).
+    /// (`Request::registry_uri` keeps what was given).
     pub fn new(
         action: &str,
         resource: &str,
@@ -651,7 +651,7 @@ impl Request {
     }
 
     /// Sets the context after checking every value against its key's type
-    /// ([`crate::request::assume::check_context`]): `aws:SourceIp=not-an-ip` is an error.
+    /// (`crate::request::assume::check_context`): `aws:SourceIp=not-an-ip` is an error.
     pub fn with_checked_context(self, context: Context) -> Result<Request, RequestError> {
         crate::request::assume::check_context(&context)?;
         Ok(self.with_context(context))
@@ -683,7 +683,7 @@ impl Request {
     /// Assumes the caller, when none was given: the IAM user
     /// [`crate::request::assume::ASSUMED_CALLER_NAME`] of the account that owns the resource, in its
     /// partition. Without such an account (a request on `*`), the caller stays unknown.
-    pub fn with_assumed_caller(mut self) -> Request {
+    pub(crate) fn with_assumed_caller(mut self) -> Request {
         if self.caller.is_some() {
             return self;
         }
@@ -716,7 +716,7 @@ impl Request {
     }
 
     /// What is known of the organizations around the request.
-    pub fn org_scope(&self) -> Option<&crate::model::organization::OrgScope> {
+    pub(crate) fn org_scope(&self) -> Option<&crate::model::organization::OrgScope> {
         self.org.as_deref()
     }
 
@@ -734,25 +734,25 @@ impl Request {
     }
 
     /// Whether the caller was assumed by ecrsim rather than given.
-    pub fn caller_is_assumed(&self) -> bool {
+    pub(crate) fn caller_is_assumed(&self) -> bool {
         self.caller_assumed
     }
 
     /// The context as given, without the keys ecrsim fills in.
-    pub fn given_context(&self) -> &Context {
+    pub(crate) fn given_context(&self) -> &Context {
         &self.given_context
     }
 
     /// The ECR registry URI the resource was given as, if it was (then
     /// [`Request::given_resource`] is the repository ARN it names).
-    pub fn registry_uri(&self) -> Option<&str> {
+    pub(crate) fn registry_uri(&self) -> Option<&str> {
         self.uri.as_deref()
     }
 
     /// `aws:RequestedRegion` and where it comes from: the given Region, else the resource ARN's
     /// region field (the resource as given, so an account-level action's ARN counts); none for
     /// `*` or an ARN without a Region.
-    pub fn requested_region(&self) -> Option<(&str, crate::request::assume::AssumedSource)> {
+    pub(crate) fn requested_region(&self) -> Option<(&str, crate::request::assume::AssumedSource)> {
         use crate::request::assume::AssumedSource;
         if let Some(region) = &self.region {
             return Some((region, AssumedSource::GivenRegion));
@@ -775,7 +775,7 @@ impl Request {
     }
 
     /// The request context: the keys given, the keys derived from the caller and the resource,
-    /// and the keys AWS always sends ([`crate::request::assume::assumptions`]) unless given.
+    /// and the keys AWS always sends (`crate::request::assume::assumptions`) unless given.
     pub fn context(&self) -> &Context {
         self.context.get_or_init(|| {
             let mut context = self.given_context.clone();
@@ -807,7 +807,7 @@ impl Request {
     }
 
     /// The action lower-cased, as matched against policies.
-    pub fn action_lower(&self) -> &str {
+    pub(crate) fn action_lower(&self) -> &str {
         self.names.get(self.split..).unwrap_or("")
     }
 
@@ -832,7 +832,7 @@ impl Request {
     }
 
     /// Whether the user named an ARN that was replaced by `*` because the action is account-level.
-    pub fn resource_was_rewritten(&self) -> bool {
+    pub(crate) fn resource_was_rewritten(&self) -> bool {
         self.resource() != self.given_resource
     }
 
@@ -895,7 +895,7 @@ impl Request {
 /// principal, or a batch replaying traffic) skips the catalog lookups. Gives exactly what
 /// [`Request::new`] gives.
 #[derive(Debug)]
-pub struct Validator {
+pub(crate) struct Validator {
     /// A direct-mapped cache: action, resource, and what the catalog said about them.
     slots: Vec<Option<Remembered>>,
 }
@@ -948,7 +948,8 @@ impl Validator {
 
 impl Validator {
     /// [`Validator::request`], accepting an ECR registry URI as [`Request::new`] does.
-    pub fn request_or_uri(
+    #[cfg(test)]
+    pub(crate) fn request_or_uri(
         &mut self,
         action: &str,
         resource: &str,

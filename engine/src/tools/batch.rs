@@ -3,7 +3,7 @@
 //! repeated request once, and hands back typed results for the caller to render.
 //!
 //! The line schema (README.md, "Batch") is read with serde: the top level and the `request`
-//! object as their known members ([`TOP_FIELDS`], [`REQUEST_FIELDS`]), each kept as raw JSON text
+//! object as their known members (`TOP_FIELDS`, `REQUEST_FIELDS`), each kept as raw JSON text
 //! (the policies, the `id` and the request context stay so; strings are then read from it). Policy
 //! documents and contexts are then validated by the engine's own reader ([`crate::syntax::json`],
 //! [`crate::parse`]), so positions, duplicate keys and messages are those of policy files, and
@@ -17,7 +17,7 @@
 //!   whose policies carry warnings, the columns they start at, since warnings quote them);
 //! - results, keyed by (compiled set, raw text of the `request` value): the caller's rendering
 //!   of the [`Explanation`], made once;
-//! - the catalog's answers for (action, resource) pairs ([`Validator`]).
+//! - the catalog's answers for (action, resource) pairs (`Validator`).
 
 use std::borrow::Cow;
 use std::collections::HashMap;
@@ -37,7 +37,7 @@ use crate::request::{Request, Validator};
 use crate::syntax::json::{self, Json, Value as JsonValue};
 
 /// The fields of an input line.
-pub const TOP_FIELDS: &[&str] = &[
+pub(crate) const TOP_FIELDS: &[&str] = &[
     "id",
     "identityPolicies",
     "resourcePolicy",
@@ -52,7 +52,7 @@ pub const TOP_FIELDS: &[&str] = &[
 ];
 
 /// The fields of a line's `request` object.
-pub const REQUEST_FIELDS: &[&str] = &[
+pub(crate) const REQUEST_FIELDS: &[&str] = &[
     "principal",
     "action",
     "resource",
@@ -244,6 +244,7 @@ impl<R> std::ops::Deref for Decided<'_, R> {
 
 /// The answer to one line: its `id` (`null` when absent or unreadable) and its result.
 #[derive(Debug)]
+#[non_exhaustive]
 pub struct Line<'s, R> {
     /// The line's `id`, to echo.
     pub id: LineId<'s>,

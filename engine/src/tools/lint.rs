@@ -255,7 +255,7 @@ impl PolicyShape {
     }
 
     /// Whether whitespace counts towards the limit.
-    pub fn counts_whitespace(self) -> bool {
+    pub(crate) fn counts_whitespace(self) -> bool {
         self == PolicyShape::EcrRepositoryPolicy
     }
 
@@ -273,6 +273,7 @@ impl PolicyShape {
 
 /// One finding.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct Finding {
     /// The stable code, e.g. `W103`.
     pub code: &'static str,
