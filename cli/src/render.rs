@@ -1123,3 +1123,74 @@ pub fn workflows(format: crate::Format) -> String {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const REPO: &str = "arn:aws:ecr:us-east-1:123456789012:repository/app";
+
+    fn actions(list: &[&str]) -> Vec<String> {
+        list.iter().map(|a| a.to_string()).collect()
+    }
+
+    #[test]
+    fn every_edit_is_worded_with_its_statement_actions_and_resource() {
+        let cases = [
+            (
+                Edit::CorrectedTypo {
+                    sid: None,
+                    wrong: "ecr:PutImages".into(),
+                    action: "ecr:PutImage".into(),
+                },
+                "corrected `ecr:PutImages` to `ecr:PutImage` in the statement without Sid: `ecr:PutImages` is no action",
+            ),
+            (
+                Edit::ResourceMadeStar {
+                    sid: Some("Login".into()),
+                },
+                "statement `Login` granted only account-level actions on specific resources, which never matches: its Resource is now \"*\"",
+            ),
+            (
+                Edit::RemovedAccountLevel {
+                    sid: Some("Repo".into()),
+                    actions: actions(&["ecr:GetAuthorizationToken", "ecr:DescribeRegistry"]),
+                },
+                "removed ecr:GetAuthorizationToken, ecr:DescribeRegistry from statement `Repo`: account-level actions are evaluated on \"*\" and never match its Resource",
+            ),
+            (
+                Edit::AddedOnStar {
+                    sid: None,
+                    actions: actions(&["ecr:GetAuthorizationToken"]),
+                },
+                "added ecr:GetAuthorizationToken to the statement without Sid (Resource \"*\")",
+            ),
+            (
+                Edit::NewStarStatement {
+                    sid: "AllowAccountLevelActions".into(),
+                    actions: actions(&["ecr:GetAuthorizationToken"]),
+                },
+                "added statement `AllowAccountLevelActions` granting ecr:GetAuthorizationToken on \"*\" (account-level actions have no resource type)",
+            ),
+            (
+                Edit::AddedOnResource {
+                    sid: Some("Repo".into()),
+                    actions: actions(&["ecr:PutImage", "ecr:UploadLayerPart"]),
+                    resource: REPO.into(),
+                },
+                "added ecr:PutImage, ecr:UploadLayerPart to statement `Repo`, which is scoped to exactly `arn:aws:ecr:us-east-1:123456789012:repository/app`",
+            ),
+            (
+                Edit::NewResourceStatement {
+                    sid: "AllowRepositoryAccess2".into(),
+                    actions: actions(&["ecr:PutImage"]),
+                    resource: REPO.into(),
+                },
+                "added statement `AllowRepositoryAccess2` granting ecr:PutImage on `arn:aws:ecr:us-east-1:123456789012:repository/app` only",
+            ),
+        ];
+        for (e, expected) in cases {
+            assert_eq!(edit(&e), expected);
+        }
+    }
+}
