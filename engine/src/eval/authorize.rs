@@ -459,6 +459,7 @@ impl fmt::Display for Reason {
 
 /// The decision and the statements that made it.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct Response {
     /// The outcome.
     pub decision: Decision,
@@ -538,6 +539,7 @@ pub enum Mismatch {
 
 /// The element of a statement a [`Mismatch`] is about.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum Element {
     /// `Action` / `NotAction`.
     Action,
@@ -761,27 +763,9 @@ fn describe_principal(value: &crate::model::policy::PrincipalValue) -> String {
     }
 }
 
-/// Whether a statement applies to the request, including its `Principal`/`NotPrincipal`; how
-/// the principal element names the caller when it does.
-pub fn statement_applies(
-    statement: &Statement,
-    kind: PolicyKind,
-    request: &Request,
-    has_boundary: bool,
-) -> Option<Option<PrincipalMatch>> {
-    check_statement(
-        statement,
-        kind,
-        request,
-        has_boundary,
-        false,
-        &mut FirstMiss,
-    )
-}
-
 /// Why a `Principal`/`NotPrincipal` element does not apply to the caller.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub enum PrincipalMiss {
+pub(crate) enum PrincipalMiss {
     /// No caller was given, and the element names specific principals.
     UnknownCaller,
     /// `Principal` does not name the caller.
@@ -791,7 +775,7 @@ pub enum PrincipalMiss {
 }
 
 /// Whether a principal element applies to the request's caller, and how it names it.
-pub fn principal_applies(
+pub(crate) fn principal_applies(
     clause: &crate::model::policy::PrincipalClause,
     kind: PolicyKind,
     request: &Request,
@@ -821,7 +805,7 @@ pub fn principal_applies(
 }
 
 /// Whether policies in `role` take part in this request at all.
-pub fn role_applies(role: PolicyRole, request: &Request) -> bool {
+pub(crate) fn role_applies(role: PolicyRole, request: &Request) -> bool {
     role_exclusion(role, request).is_none()
 }
 
@@ -866,7 +850,7 @@ impl Exclusion {
 }
 
 /// Why policies in `role` do not take part in this request, if they don't.
-pub fn role_exclusion(role: PolicyRole, request: &Request) -> Option<Exclusion> {
+pub(crate) fn role_exclusion(role: PolicyRole, request: &Request) -> Option<Exclusion> {
     match role {
         PolicyRole::Registry(_) if request.is_account_level() => {
             Some(Exclusion::AccountLevelAction)
@@ -1166,7 +1150,6 @@ fn gather_in(
     has_boundary: bool,
     mut on_match: impl FnMut(&Entry, Option<PrincipalMatch>),
 ) {
-    let action = request.action_lower();
     // A few statements are scanned as fast as they are looked up: a set built for one decision
     // (the explanation's verified fixes) is not worth indexing.
     let index = match set.index.get() {
@@ -1177,6 +1160,7 @@ fn gather_in(
         }
         None => set.index(),
     };
+    let action = request.action_lower();
     let service = action.split_once(':').map_or(action, |(s, _)| s);
     let candidates = Candidates {
         exact: lookup(&index.exact, action),
@@ -1193,18 +1177,16 @@ fn gather_in(
         let Some((_, policy)) = set.policies.get(entry.at.policy) else {
             continue;
         };
-        let Some(statement) = policy.statements.get(entry.at.statement) else {
-            continue;
-        };
-        if let Some(principal) = check_statement(
-            statement,
-            policy.kind,
-            request,
-            has_boundary,
-            action_known,
-            &mut FirstMiss,
-        ) {
-            on_match(entry, principal);
+        if let Some(statement) = policy.statements.get(entry.at.statement) {
+            visit(
+                has_boundary,
+                request,
+                entry,
+                policy.kind,
+                statement,
+                action_known,
+                &mut on_match,
+            );
         }
     }
 }
@@ -1226,25 +1208,49 @@ fn scan(
             if !statement.action.covers(action) {
                 continue;
             }
-            if let Some(principal) = check_statement(
-                statement,
-                policy.kind,
-                request,
+            let entry = Entry {
+                at: StatementRef {
+                    policy: p,
+                    statement: s,
+                },
+                role: *role,
+                effect: statement.effect,
+            };
+            visit(
                 has_boundary,
+                request,
+                &entry,
+                policy.kind,
+                statement,
                 true,
-                &mut FirstMiss,
-            ) {
-                let entry = Entry {
-                    at: StatementRef {
-                        policy: p,
-                        statement: s,
-                    },
-                    role: *role,
-                    effect: statement.effect,
-                };
-                on_match(&entry, principal);
-            }
+                &mut on_match,
+            );
         }
+    }
+}
+
+/// Checks one statement whose action may match (`action_known`: it does) and hands it to
+/// `on_match` when it applies; `has_boundary` is the whole set's (a [`Joined`] set's too).
+#[inline(always)]
+fn visit(
+    has_boundary: bool,
+    request: &Request,
+    entry: &Entry,
+    kind: PolicyKind,
+    statement: &Statement,
+    action_known: bool,
+    on_match: &mut impl FnMut(&Entry, Option<PrincipalMatch>),
+) {
+    let checked = check_statement(
+        statement,
+        kind,
+        request,
+        has_boundary,
+        action_known,
+        &mut FirstMiss,
+    );
+    if let Some(principal) = checked {
+        on_match(entry, principal);
     }
 }
 

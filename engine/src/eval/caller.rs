@@ -25,7 +25,7 @@ fn caller_dependent(set: &PolicySet, request: &Request) -> Vec<(PolicyRole, Stri
 /// Settles who calls. With a caller, the request is unchanged. Without one, a request that a
 /// resource-based policy, an RCP or a VPC endpoint policy takes part in is an error
 /// ([`RequestErrorKind::CallerRequired`]): what those grant or deny depends on who calls.
-/// Otherwise the caller is assumed to be the IAM user [`crate::request::assume::ASSUMED_CALLER_NAME`] of the account that
+/// Otherwise the caller is assumed to be the IAM user `crate::request::assume::ASSUMED_CALLER_NAME` of the account that
 /// owns the resource, so a same-account answer is never given for an unknown account by
 /// accident; a request on `*` with no account to go by keeps an unknown caller.
 pub fn settle_caller(set: &PolicySet, request: Request) -> Result<Request, RequestError> {
@@ -49,6 +49,6 @@ pub fn settle_caller(set: &PolicySet, request: Request) -> Result<Request, Reque
 }
 
 /// Whether the request goes through a VPC endpoint: a VPC endpoint policy takes part.
-pub fn via_vpc_endpoint(set: &PolicySet) -> bool {
+pub(crate) fn via_vpc_endpoint(set: &PolicySet) -> bool {
     set.has(PolicyRole::VpcEndpoint)
 }

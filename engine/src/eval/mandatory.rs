@@ -6,11 +6,11 @@
 //! resource-based policy is enough. Two resource-based policies are exceptions: an IAM role's
 //! trust policy and a KMS key's key policy must allow the request themselves, even within one
 //! account, and identity-based policies count only when that policy names the caller's account
-//! (`arn:aws:iam::ACCOUNT:root`). [`RESOURCE_POLICY_RULES`] lists them.
+//! (`arn:aws:iam::ACCOUNT:root`). `RESOURCE_POLICY_RULES` lists them.
 //!
 //! Some requests are refused whatever the policies say: changing an AWS managed policy, a role
 //! under the reserved path `/aws-reserved/`, or a KMS alias reserved for AWS managed keys.
-//! [`REFUSED_RULES`] lists them.
+//! `REFUSED_RULES` lists them.
 
 use crate::model::arn::Arn;
 use crate::request::Request;
@@ -53,7 +53,7 @@ pub enum IdentityPolicies {
     Never,
 }
 
-/// One row of [`RESOURCE_POLICY_RULES`].
+/// One row of `RESOURCE_POLICY_RULES`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct ResourcePolicyRule {
     /// The service prefix, lower case.
@@ -76,6 +76,7 @@ pub struct ResourcePolicyRule {
 
 /// Why AWS refuses a request whatever the policies say.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum Refusal {
     /// AWS managed policies (`arn:aws:iam::aws:policy/…`) cannot be changed or deleted.
     AwsManagedPolicy,
@@ -93,7 +94,7 @@ impl Refusal {
     }
 }
 
-/// One row of [`REFUSED_RULES`].
+/// One row of `REFUSED_RULES`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct RefusedRule {
     /// Why.
@@ -118,7 +119,7 @@ const KEY_POLICY_SOURCE: &str =
     "https://docs.aws.amazon.com/kms/latest/developerguide/key-policies.html";
 
 /// The resource-based policies that must allow, per service and action set.
-pub const RESOURCE_POLICY_RULES: &[ResourcePolicyRule] = &[
+pub(crate) const RESOURCE_POLICY_RULES: &[ResourcePolicyRule] = &[
     // AssumeRole, and the session tags and source identity set with it: the role's trust
     // policy must allow, in the same account too. A trust policy naming the account delegates
     // to the caller's identity-based policies; naming the caller needs none (STS AssumeRole
@@ -157,7 +158,7 @@ pub const RESOURCE_POLICY_RULES: &[ResourcePolicyRule] = &[
 ];
 
 /// The requests AWS refuses whatever the policies say.
-pub const REFUSED_RULES: &[RefusedRule] = &[
+pub(crate) const REFUSED_RULES: &[RefusedRule] = &[
     RefusedRule {
         refusal: Refusal::AwsManagedPolicy,
         service: "iam",
@@ -208,7 +209,7 @@ pub const REFUSED_RULES: &[RefusedRule] = &[
 
 /// What the table requires of a request.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Requirement {
+pub(crate) enum Requirement {
     /// AWS refuses it whatever the policies say.
     Refused(Refusal),
     /// The resource's own policy must allow it.
@@ -222,7 +223,7 @@ fn lists(actions: &[&str], name: &str) -> bool {
 
 /// What the tables require of `request`, if anything. Only `sts`, `kms` and `iam` requests on a
 /// concrete resource are looked at.
-pub fn requirement(request: &Request) -> Option<Requirement> {
+pub(crate) fn requirement(request: &Request) -> Option<Requirement> {
     // On the decision path for every request: the services of the table are told apart by
     // their first four bytes, before any splitting or parsing.
     let action = request.action_lower();

@@ -4,7 +4,7 @@
 //! and *RCP evaluation*:
 //! <https://docs.aws.amazon.com/organizations/latest/userguide/orgs_manage_policies_rcps_evaluation.html>).
 //! The context keys the organization fills (`aws:PrincipalOrgID`, …) are derived from the
-//! request's [`crate::model::organization::OrgScope`] by [`crate::request::assume::assumptions`].
+//! request's [`crate::model::organization::OrgScope`] by `crate::request::assume::assumptions`.
 
 use crate::eval::authorize::{PolicyRole, PolicySet, PolicySetError};
 use crate::model::organization::Organization;

@@ -58,6 +58,7 @@ pub const V1_ACTIONS: [&str; 3] = [
 
 /// A registry policy action that a V1-scope registry rejects when the policy is saved.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct UnsupportedV1Action {
     /// The statement's position in the document.
     pub statement: usize,

@@ -83,7 +83,7 @@ pub struct DeniedBy {
 
 impl DeniedBy {
     /// The fact AWS would write for an ecrsim reason; `None` for an Allow.
-    pub fn of_reason(reason: Reason) -> Option<DeniedBy> {
+    pub(crate) fn of_reason(reason: Reason) -> Option<DeniedBy> {
         let (effect, policy) = match reason {
             Reason::Allowed | Reason::RootUserOfResourceAccount => return None,
             Reason::ExplicitDeny(role) => (DenyEffect::Explicit, role.kind().as_named_by_aws()),

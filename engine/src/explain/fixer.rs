@@ -22,17 +22,80 @@ use crate::syntax::json::{self, Json, Member, Value};
 
 /// The fixed document and what changed.
 #[derive(Clone, Debug)]
+#[non_exhaustive]
 pub struct FixOutcome {
     /// The corrected document, pretty-printed (unchanged if nothing could be fixed in it).
     pub document: String,
-    /// One line per edit, for people.
-    pub edits: Vec<String>,
+    /// What was changed, in order.
+    pub edits: Vec<Edit>,
     /// Requests still denied after the fix, with the statements other policies need.
     pub remaining: Vec<Remaining>,
 }
 
+/// One change made to the document (rendered for people by the caller).
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Edit {
+    /// A misspelt `Action` value (`wrong`, which names no action) corrected to `action`.
+    CorrectedTypo {
+        /// The statement's `Sid` (`None`: it has none).
+        sid: Option<String>,
+        /// The value as written.
+        wrong: String,
+        /// The action it now names.
+        action: String,
+    },
+    /// A statement that granted only account-level actions on specific resources (which never
+    /// matches) now has `"Resource": "*"`.
+    ResourceMadeStar {
+        /// The statement's `Sid`.
+        sid: Option<String>,
+    },
+    /// Account-level actions removed from a statement scoped to ARNs, whose `Resource` they
+    /// never match (they are evaluated on `*`).
+    RemovedAccountLevel {
+        /// The statement's `Sid`.
+        sid: Option<String>,
+        /// The actions removed.
+        actions: Vec<String>,
+    },
+    /// Account-level actions added to an existing statement whose `Resource` is `*`.
+    AddedOnStar {
+        /// The statement's `Sid`.
+        sid: Option<String>,
+        /// The actions added.
+        actions: Vec<String>,
+    },
+    /// A new statement granting account-level actions on `*`.
+    NewStarStatement {
+        /// The new statement's `Sid`.
+        sid: String,
+        /// The actions it grants.
+        actions: Vec<String>,
+    },
+    /// Actions added to an existing statement scoped to exactly `resource`.
+    AddedOnResource {
+        /// The statement's `Sid`.
+        sid: Option<String>,
+        /// The actions added.
+        actions: Vec<String>,
+        /// The one resource the statement names.
+        resource: String,
+    },
+    /// A new statement granting actions on `resource` only.
+    NewResourceStatement {
+        /// The new statement's `Sid`.
+        sid: String,
+        /// The actions it grants.
+        actions: Vec<String>,
+        /// The resource.
+        resource: String,
+    },
+}
+
 /// A request that the identity policy alone cannot unblock.
 #[derive(Clone, Debug)]
+#[non_exhaustive]
 pub struct Remaining {
     /// The request.
     pub request: Request,
@@ -43,6 +106,7 @@ pub struct Remaining {
 
 /// Why no fix could be produced.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum FixError {
     /// The document is not a valid policy.
     Invalid(Box<PolicyError>),
@@ -234,7 +298,7 @@ fn correct_typo(
     why: &Explanation,
     target: usize,
     request: &Request,
-    edits: &mut Vec<String>,
+    edits: &mut Vec<Edit>,
 ) -> bool {
     let catalog = Catalog::builtin();
     let typo = why
@@ -275,11 +339,11 @@ fn correct_typo(
         }
         _ => return false,
     }
-    edits.push(format!(
-        "corrected `{wrong}` to `{}` in {}: `{wrong}` is no action",
-        request.action(),
-        sid_of(statement)
-    ));
+    edits.push(Edit::CorrectedTypo {
+        sid: sid_of(statement),
+        wrong,
+        action: request.action().to_string(),
+    });
     true
 }
 
@@ -349,11 +413,11 @@ fn add_actions(statement: &mut Json, actions: &[String]) {
     *action = Json::new(Value::Array(list.iter().map(|a| string(a)).collect()));
 }
 
-/// `statement `Sid`` or `the statement without Sid`, for edit messages.
-fn sid_of(statement: &Json) -> String {
+/// A statement's `Sid`, if it has one.
+fn sid_of(statement: &Json) -> Option<String> {
     match statement.get("Sid").map(|m| &m.value.value) {
-        Some(Value::String(sid)) => format!("statement `{sid}`"),
-        _ => "the statement without Sid".to_string(),
+        Some(Value::String(sid)) => Some(sid.clone()),
+        _ => None,
     }
 }
 
@@ -375,7 +439,7 @@ fn unique_sid(items: &[Json], wanted: &str) -> String {
 }
 
 /// Moves account-level actions out of statements scoped to ARNs, and grants them on `*`.
-fn grant_account_level(doc: &mut Json, actions: &[String], edits: &mut Vec<String>) {
+fn grant_account_level(doc: &mut Json, actions: &[String], edits: &mut Vec<Edit>) {
     let Some(items) = statements(doc) else { return };
     let catalog = Catalog::builtin();
     let is_account_level = |a: &str| catalog.action(a).is_some_and(|i| i.is_account_level());
@@ -396,10 +460,9 @@ fn grant_account_level(doc: &mut Json, actions: &[String], edits: &mut Vec<Strin
         }
         if kept.is_empty() {
             emptied.push(i);
-            edits.push(format!(
-                "{} granted only account-level actions on specific resources, which never matches: its Resource is now \"*\"",
-                sid_of(statement)
-            ));
+            edits.push(Edit::ResourceMadeStar {
+                sid: sid_of(statement),
+            });
             if let Some(resource) = statement.get_mut("Resource") {
                 *resource = string("*");
             }
@@ -408,11 +471,10 @@ fn grant_account_level(doc: &mut Json, actions: &[String], edits: &mut Vec<Strin
         if let Some(action) = statement.get_mut("Action") {
             *action = Json::new(Value::Array(kept.iter().map(|a| string(a)).collect()));
         }
-        edits.push(format!(
-            "removed {} from {}: account-level actions are evaluated on \"*\" and never match its Resource",
-            moved.join(", "),
-            sid_of(statement)
-        ));
+        edits.push(Edit::RemovedAccountLevel {
+            sid: sid_of(statement),
+            actions: moved,
+        });
     }
     // Statements made `*`-scoped above already grant what they list.
     let granted: Vec<String> = emptied
@@ -436,25 +498,24 @@ fn grant_account_level(doc: &mut Json, actions: &[String], edits: &mut Vec<Strin
     match star {
         Some(statement) => {
             add_actions(statement, &missing);
-            edits.push(format!(
-                "added {} to {} (Resource \"*\")",
-                missing.join(", "),
-                sid_of(statement)
-            ));
+            edits.push(Edit::AddedOnStar {
+                sid: sid_of(statement),
+                actions: missing,
+            });
         }
         None => {
             let sid = unique_sid(items, "AllowAccountLevelActions");
             items.push(new_statement(&sid, &missing, "*"));
-            edits.push(format!(
-                "added statement `{sid}` granting {} on \"*\" (account-level actions have no resource type)",
-                missing.join(", ")
-            ));
+            edits.push(Edit::NewStarStatement {
+                sid,
+                actions: missing,
+            });
         }
     }
 }
 
 /// Grants actions on one resource: joins a statement scoped to exactly that resource, or adds one.
-fn grant_on_resource(doc: &mut Json, resource: &str, actions: &[String], edits: &mut Vec<String>) {
+fn grant_on_resource(doc: &mut Json, resource: &str, actions: &[String], edits: &mut Vec<Edit>) {
     let Some(items) = statements(doc) else { return };
     let exact = items.iter_mut().find(|s| {
         is_plain_allow(s)
@@ -464,19 +525,20 @@ fn grant_on_resource(doc: &mut Json, resource: &str, actions: &[String], edits: 
     match exact {
         Some(statement) => {
             add_actions(statement, actions);
-            edits.push(format!(
-                "added {} to {}, which is scoped to exactly `{resource}`",
-                actions.join(", "),
-                sid_of(statement)
-            ));
+            edits.push(Edit::AddedOnResource {
+                sid: sid_of(statement),
+                actions: actions.to_vec(),
+                resource: resource.to_string(),
+            });
         }
         None => {
             let sid = unique_sid(items, "AllowRepositoryAccess");
             items.push(new_statement(&sid, actions, resource));
-            edits.push(format!(
-                "added statement `{sid}` granting {} on `{resource}` only",
-                actions.join(", ")
-            ));
+            edits.push(Edit::NewResourceStatement {
+                sid,
+                actions: actions.to_vec(),
+                resource: resource.to_string(),
+            });
         }
     }
 }
@@ -573,7 +635,19 @@ mod tests {
             !allowed(&outcome.document, &other),
             "other repositories stay denied"
         );
-        assert_eq!(outcome.edits.len(), 2, "{:?}", outcome.edits);
+        assert_eq!(
+            outcome.edits,
+            [
+                Edit::RemovedAccountLevel {
+                    sid: Some("RepoAccess".into()),
+                    actions: vec!["ecr:GetAuthorizationToken".into()],
+                },
+                Edit::NewStarStatement {
+                    sid: "AllowAccountLevelActions".into(),
+                    actions: vec!["ecr:GetAuthorizationToken".into()],
+                },
+            ]
+        );
     }
 
     #[test]
@@ -592,10 +666,13 @@ mod tests {
             !allowed(&outcome.document, &b),
             "repository b must not gain PutImage"
         );
-        assert!(
-            outcome.edits[0].contains("added statement `AllowRepositoryAccess`"),
-            "{:?}",
-            outcome.edits
+        assert_eq!(
+            outcome.edits,
+            [Edit::NewResourceStatement {
+                sid: "AllowRepositoryAccess".into(),
+                actions: vec!["ecr:PutImage".into()],
+                resource: REPO.into(),
+            }]
         );
     }
 
@@ -712,7 +789,14 @@ mod tests {
             values(items[0].get("Action").map(|m| &m.value)),
             ["ecr:PutImage", "ecr:InitiateLayerUpload"]
         );
-        assert!(outcome.edits[0].contains("corrected `ecr:PutImages`"));
+        assert_eq!(
+            outcome.edits,
+            [Edit::CorrectedTypo {
+                sid: Some("Push".into()),
+                wrong: "ecr:PutImages".into(),
+                action: "ecr:PutImage".into(),
+            }]
+        );
     }
 
     #[test]

@@ -18,7 +18,7 @@ pub fn edit_distance(a: &str, b: &str) -> usize {
 }
 
 /// The candidate closest to `word`, compared case-insensitively, if it is close enough to be a
-/// plausible typo (see [`typo_limit`]); the first of equally close candidates wins. Distances are
+/// plausible typo (see `typo_limit`); the first of equally close candidates wins. Distances are
 /// bounded, so the cost is linear in the word's length whatever the candidates.
 pub fn closest<'a, I>(word: &str, candidates: I) -> Option<&'a str>
 where
@@ -48,7 +48,7 @@ where
 
 /// How many edits a plausible typo of a `len`-character word may have: a quarter of its
 /// length, and at least 2 so that short words still get suggestions.
-pub fn typo_limit(len: usize) -> usize {
+pub(crate) fn typo_limit(len: usize) -> usize {
     (len / 4).max(2)
 }
 

@@ -19,7 +19,7 @@ pub enum Token {
 }
 
 /// Reads `*` and `?` in `pattern` as wildcards and everything else as itself.
-pub fn tokenize(pattern: &str) -> impl Iterator<Item = Token> + '_ {
+pub(crate) fn tokenize(pattern: &str) -> impl Iterator<Item = Token> + '_ {
     pattern.chars().map(|c| match c {
         '*' => Token::Star,
         '?' => Token::AnyOne,
@@ -225,7 +225,7 @@ impl Wildcard {
     }
 
     /// Compiles a token sequence; `source` is how the pattern is shown to people.
-    pub fn from_tokens(source: String, tokens: &[Token]) -> Wildcard {
+    pub(crate) fn from_tokens(source: String, tokens: &[Token]) -> Wildcard {
         Wildcard {
             source,
             strategy: compile(tokens),
@@ -243,7 +243,7 @@ impl Wildcard {
     }
 
     /// Whether the pattern has a `*` or `?`.
-    pub fn has_wildcard(&self) -> bool {
+    pub(crate) fn has_wildcard(&self) -> bool {
         !matches!(self.strategy, Strategy::Exact(_))
     }
 

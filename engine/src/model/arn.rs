@@ -218,7 +218,7 @@ impl BitMatcher {
     }
 }
 
-/// One token of a `Resource` value with the matching rule applied (see [`rule_tokens`]): a
+/// One token of a `Resource` value with the matching rule applied (see `rule_tokens`): a
 /// character, or a wildcard for one (`One`) or any number (`Star`) of characters, which may be
 /// `:` only when `crosses_colon`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -246,7 +246,7 @@ impl ResourcePattern {
 
     /// Compiles a value whose policy variables have been substituted (substituted text is
     /// literal); `source` is the value as written.
-    pub fn from_tokens(source: String, tokens: &[pattern::Token]) -> ResourcePattern {
+    pub(crate) fn from_tokens(source: String, tokens: &[pattern::Token]) -> ResourcePattern {
         ResourcePattern {
             source,
             matcher: compile(tokens),
@@ -259,7 +259,7 @@ impl ResourcePattern {
     }
 
     /// Whether this is the literal `*`.
-    pub fn is_any(&self) -> bool {
+    pub(crate) fn is_any(&self) -> bool {
         matches!(self.matcher, Matcher::Any)
     }
 
@@ -327,7 +327,7 @@ fn compile(value: &[pattern::Token]) -> Matcher {
 /// The tokens of a value with the `Resource` rule applied: which `*` and `?` may match `:`. The
 /// one home of that rule, for the evaluator (through [`ResourcePattern`]) and for the questions
 /// lint and summary ask of written values (through [`value_tokens`]).
-pub fn rule_tokens(value: &[pattern::Token]) -> Vec<Token> {
+pub(crate) fn rule_tokens(value: &[pattern::Token]) -> Vec<Token> {
     use pattern::Token as T;
     let mut tokens = Vec::with_capacity(value.len());
     let mut colons = 0;
@@ -402,7 +402,7 @@ fn close_over_stars(tokens: &[Token], states: &mut [bool]) {
 
 /// Byte offset where the sixth field (the resource field) of a value starts: just after its fifth
 /// `:`; `None` when it has fewer than six fields.
-pub fn resource_field_start(text: &str) -> Option<usize> {
+pub(crate) fn resource_field_start(text: &str) -> Option<usize> {
     text.match_indices(':').nth(4).map(|(i, _)| i + 1)
 }
 
@@ -416,7 +416,7 @@ pub fn resource_field_start(text: &str) -> Option<usize> {
 ///
 /// Returns the text before the resource field and the field as a template, or `None` when no
 /// variable is substituted (then the whole value is pattern text).
-pub fn resource_variables(text: &str, variables: bool) -> Option<(&str, Template)> {
+pub(crate) fn resource_variables(text: &str, variables: bool) -> Option<(&str, Template)> {
     if !variables {
         return None;
     }
@@ -427,7 +427,7 @@ pub fn resource_variables(text: &str, variables: bool) -> Option<(&str, Template
 /// The tokens of a written `Resource` value over every request: a policy variable (where
 /// [`resource_variables`] says there is one) may be given any text, so it is a `*` — which, in
 /// the resource field, may cross `:`. The rule is [`rule_tokens`], as for the evaluator.
-pub fn value_tokens(text: &str, variables: bool) -> Vec<Token> {
+pub(crate) fn value_tokens(text: &str, variables: bool) -> Vec<Token> {
     let tokens: Vec<pattern::Token> = match resource_variables(text, variables) {
         Some((head, template)) => pattern::tokenize(head)
             .chain(template.unresolved_tokens())
@@ -441,7 +441,7 @@ pub fn value_tokens(text: &str, variables: bool) -> Vec<Token> {
 /// `arn:${Partition}:ecr:${Region}:${Account}:repository/${RepositoryName}`, read as
 /// [`crate::data::catalog::arn_matches_format`] reads it: each `${…}` placeholder, or a literal `*`,
 /// is a non-empty run of characters, which may contain `:` only in the sixth field.
-pub fn format_tokens(format: &str) -> Vec<Token> {
+pub(crate) fn format_tokens(format: &str) -> Vec<Token> {
     let mut out = Vec::new();
     let mut colons = 0;
     let mut rest = format;
@@ -470,8 +470,8 @@ pub fn format_tokens(format: &str) -> Vec<Token> {
 }
 
 /// Whether `value` (a written `Resource` value) can match some ARN of the catalog `format`, with
-/// an example: [`intersection`] of [`value_tokens`] and [`format_tokens`]. A policy variable
-/// counts as a wildcard only where IAM substitutes it ([`resource_variables`]); elsewhere it is
+/// an example: `intersection` of `value_tokens` and `format_tokens`. A policy variable
+/// counts as a wildcard only where IAM substitutes it (`resource_variables`); elsewhere it is
 /// literal text, so `arn:aws:ecr:${aws:RequestedRegion}:123456789012:repository/app` fits no
 /// ECR repository ARN, whatever the request.
 pub fn fits_format(value: &str, format: &str, variables: bool) -> Option<Witness> {
@@ -579,7 +579,7 @@ fn moves(a: &[Token], b: &[Token], i: usize, j: usize) -> Vec<Move> {
 /// Depth-first over pairs of positions (a product automaton), with an explicit stack and a
 /// record of dead pairs, so it is linear in the product of the lengths and deep inputs cannot
 /// overflow the call stack. The first witness in move order is returned.
-pub fn intersection(a: &[Token], b: &[Token]) -> Option<Witness> {
+pub(crate) fn intersection(a: &[Token], b: &[Token]) -> Option<Witness> {
     struct Frame {
         at: (usize, usize),
         moves: Vec<Move>,

@@ -103,7 +103,7 @@ const fn string(ignore_case: bool, like: bool) -> Family {
 }
 
 /// Every base operator of IAM.
-pub const OPERATORS: &[BaseOperator] = &[
+pub(crate) const OPERATORS: &[BaseOperator] = &[
     op("StringEquals", string(false, false), false),
     op("StringNotEquals", string(false, false), true),
     op("StringEqualsIgnoreCase", string(true, false), false),
@@ -302,7 +302,7 @@ impl TextValue {
     }
 
     /// The context keys its variables read.
-    pub fn variable_keys(&self) -> impl Iterator<Item = &str> {
+    pub(crate) fn variable_keys(&self) -> impl Iterator<Item = &str> {
         self.template.iter().flat_map(|t| t.keys())
     }
 }
@@ -443,7 +443,7 @@ impl ConditionBlock {
 
 /// Parses a policy value for `operator`'s family. `variables` is true under Version 2012-10-17.
 /// The error says what was expected.
-pub fn parse_values(
+pub(crate) fn parse_values(
     operator: &Operator,
     written: &[String],
     variables: bool,
@@ -513,7 +513,7 @@ pub fn parse_number(text: &str) -> Option<f64> {
 }
 
 /// `true` or `false`, any case.
-pub fn parse_bool(text: &str) -> Option<bool> {
+pub(crate) fn parse_bool(text: &str) -> Option<bool> {
     match text.to_ascii_lowercase().as_str() {
         "true" => Some(true),
         "false" => Some(false),
@@ -526,7 +526,7 @@ fn parse_base64(text: &str) -> Option<Vec<u8>> {
 }
 
 /// An IP address or CIDR; a bare IPv4 address is a /32, a bare IPv6 address a /128.
-pub fn parse_network(text: &str) -> Option<IpNet> {
+pub(crate) fn parse_network(text: &str) -> Option<IpNet> {
     let text = text.trim();
     if let Ok(net) = text.parse::<IpNet>() {
         return Some(net.trunc());

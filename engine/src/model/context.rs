@@ -3,7 +3,7 @@
 //!
 //! Key names are case-insensitive, so they are stored lower-cased; values are kept as given. A
 //! key given several values is multi-valued (`aws:TagKeys`). Keys that AWS derives from the
-//! request itself are filled in by [`Context::derive_from`] unless the caller gave them, and keys
+//! request itself are filled in by `Context::derive_from` unless the caller gave them, and keys
 //! that would be absent (such as `aws:username` for a role session) are never invented.
 
 use std::collections::BTreeMap;
@@ -145,7 +145,11 @@ impl Context {
     /// Fills in the keys AWS derives from the caller and the resource, unless already given:
     /// `aws:PrincipalArn`, `aws:PrincipalAccount`, `aws:PrincipalType`, `aws:username` (IAM users
     /// only) and `aws:ResourceAccount` (the account that owns the resource, when known).
-    pub fn derive_from(&mut self, caller: Option<CallerKeys<'_>>, resource_account: Option<&str>) {
+    pub(crate) fn derive_from(
+        &mut self,
+        caller: Option<CallerKeys<'_>>,
+        resource_account: Option<&str>,
+    ) {
         if let Some(caller) = caller {
             let derived = [
                 ("aws:PrincipalType", Some(caller.principal_type)),
@@ -175,7 +179,7 @@ impl Context {
 /// The values of the context keys AWS derives from the caller (see [`Context::derive_from`]);
 /// the request layer reads them off its caller.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct CallerKeys<'a> {
+pub(crate) struct CallerKeys<'a> {
     /// `aws:PrincipalType`.
     pub principal_type: &'a str,
     /// `aws:PrincipalArn`.

@@ -107,7 +107,7 @@ impl Organization {
     /// write it: `o-…/r-…/ou-…/` down to the OU that holds the account (IAM User Guide, *AWS
     /// global condition context keys*, aws:PrincipalOrgPaths:
     /// <https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html#condition-keys-principalorgpaths>).
-    pub fn org_path(&self, account: &str) -> Option<String> {
+    pub(crate) fn org_path(&self, account: &str) -> Option<String> {
         let path = self.path(account)?;
         let mut out = format!("{}/", self.id);
         for node in path.iter().filter(|n| n.kind != NodeKind::Account) {
@@ -135,13 +135,13 @@ pub struct OrgScope {
 
 impl OrgScope {
     /// The organization id and path of `account`, if the organization file has it.
-    pub fn keys_of(&self, account: &str) -> Option<(String, String)> {
+    pub(crate) fn keys_of(&self, account: &str) -> Option<(String, String)> {
         let org = self.organization.as_ref()?;
         Some((org.id.clone(), org.org_path(account)?))
     }
 
     /// Whether `account` is the management account.
-    pub fn is_management(&self, account: &str) -> bool {
+    pub(crate) fn is_management(&self, account: &str) -> bool {
         self.management_account.as_deref() == Some(account)
     }
 }

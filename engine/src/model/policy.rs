@@ -67,7 +67,7 @@ impl PolicyKind {
     }
 
     /// Every kind, in the order access-denied phrases are tried.
-    pub const ALL: [PolicyKind; 7] = [
+    pub(crate) const ALL: [PolicyKind; 7] = [
         PolicyKind::Identity,
         PolicyKind::Resource,
         PolicyKind::Boundary,
@@ -216,7 +216,7 @@ pub struct ActionClause {
 
 impl ActionClause {
     /// The first listed pattern that matches the (lower-cased) request action.
-    pub fn first_match(&self, action_lower: &str) -> Option<&ActionPattern> {
+    pub(crate) fn first_match(&self, action_lower: &str) -> Option<&ActionPattern> {
         self.patterns.iter().find(|p| p.is_match(action_lower))
     }
 
@@ -257,7 +257,7 @@ impl ActionPattern {
     }
 
     /// Whether the value has a `*` or `?`.
-    pub fn has_wildcard(&self) -> bool {
+    pub(crate) fn has_wildcard(&self) -> bool {
         self.matcher.has_wildcard()
     }
 
@@ -280,7 +280,7 @@ pub struct ResourceClause {
 
 impl ResourceClause {
     /// The first listed value that matches the request resource.
-    pub fn first_match(&self, resource: &str, context: &Context) -> Option<&ResourceValue> {
+    pub(crate) fn first_match(&self, resource: &str, context: &Context) -> Option<&ResourceValue> {
         self.patterns.iter().find(|p| p.is_match(resource, context))
     }
 
@@ -291,7 +291,7 @@ impl ResourceClause {
 
     /// [`ResourceClause::first_match`], asking for the context only when a value has policy
     /// variables (deriving a request's context has a cost a literal ARN never needs).
-    pub fn first_match_lazy<'c>(
+    pub(crate) fn first_match_lazy<'c>(
         &self,
         resource: &str,
         context: impl Fn() -> &'c Context,
@@ -326,7 +326,7 @@ pub struct ResourceValue {
 impl ResourceValue {
     /// Compiles a value. With `variables` (Version 2012-10-17), `${…}` in the resource field
     /// (after the fifth colon) is a policy variable, substituted per request (see
-    /// [`crate::model::arn::resource_variables`]).
+    /// `crate::model::arn::resource_variables`).
     pub fn new(text: &str, pos: Pos, variables: bool) -> ResourceValue {
         let variables = resource_variables(text, variables).map(|(head, t)| (head.to_string(), t));
         ResourceValue {
@@ -342,7 +342,7 @@ impl ResourceValue {
     }
 
     /// The context keys its policy variables read.
-    pub fn variable_keys(&self) -> impl Iterator<Item = &str> {
+    pub(crate) fn variable_keys(&self) -> impl Iterator<Item = &str> {
         self.variables.iter().flat_map(|(_, t)| t.keys())
     }
 
@@ -373,6 +373,7 @@ pub struct PrincipalClause {
 
 /// One principal named by a resource-based policy.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum PrincipalValue {
     /// `"*"` or `{"AWS": "*"}`: everyone.
     Anyone,
@@ -388,6 +389,7 @@ pub enum PrincipalValue {
 
 /// What a [`Warning`] is about, so tools can classify it without reading its wording.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum WarningKind {
     /// No `Version`: policy variables are literal text.
     MissingVersion,
@@ -403,6 +405,7 @@ pub enum WarningKind {
 
 /// A finding that does not invalidate the document.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct Warning {
     /// What it is about.
     pub kind: WarningKind,

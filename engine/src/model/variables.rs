@@ -2,7 +2,7 @@
 //! and the escapes
 //! `${*}`, `${?}`, `${$}`.
 //!
-//! A [`Template`] is a value split into text and variables. Resolving it against a request
+//! A `Template` is a value split into text and variables. Resolving it against a request
 //! context gives pattern tokens in which substituted text is literal (a `*` in a tag value is
 //! not a wildcard), or `None` when a variable has no value and no default — such a value matches
 //! nothing. Variables exist only under `"Version": "2012-10-17"`; the parser decides where.
@@ -26,7 +26,7 @@ enum Part {
 
 /// A value that contains at least one `${…}`.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Template {
+pub(crate) struct Template {
     parts: Vec<Part>,
 }
 
@@ -71,7 +71,7 @@ impl Template {
     }
 
     /// Substitutes the variables; `None` if one has no value (absent, multi-valued) and no default.
-    pub fn resolve(&self, context: &Context) -> Option<Vec<Token>> {
+    pub(crate) fn resolve(&self, context: &Context) -> Option<Vec<Token>> {
         self.tokens(|key, default| {
             let value = match context.get(key) {
                 Some(ContextValue::Single(v)) => Some(v.as_str()),
@@ -84,7 +84,7 @@ impl Template {
 
     /// The tokens with each variable a `*`: what the value can match over all requests, since a
     /// variable may be given any text (for "can this value match some ARN of a format").
-    pub fn unresolved_tokens(&self) -> Vec<Token> {
+    pub(crate) fn unresolved_tokens(&self) -> Vec<Token> {
         self.tokens(|_, _| Some(vec![Token::Star]))
             .unwrap_or_default()
     }
@@ -110,7 +110,7 @@ impl Template {
 /// one place that recognises the `${…}` syntax, for policy variables (and the escapes `${*}`,
 /// `${?}`, `${$}`) as for the placeholders of catalog ARN formats (`${Region}`). A `${` without a
 /// closing `}` is not one (it is literal text). Whether a variable found here is substituted
-/// depends on where it stands: see [`crate::model::arn::resource_variables`] and the parser.
+/// depends on where it stands: see `crate::model::arn::resource_variables` and the parser.
 pub fn find(text: &str) -> Option<std::ops::Range<usize>> {
     let start = text.find("${")?;
     let close = text.get(start + 2..)?.find('}')?;
@@ -138,7 +138,7 @@ fn parse_variable(inner: &str) -> Part {
 }
 
 /// The tokens as text, wildcards written as `*` and `?` (for equality operators and messages).
-pub fn tokens_to_string(tokens: &[Token]) -> String {
+pub(crate) fn tokens_to_string(tokens: &[Token]) -> String {
     tokens
         .iter()
         .map(|t| match t {

@@ -860,10 +860,14 @@ impl Parser {
         &self,
         json: &'j Json,
         pointer: &str,
-        positive: &str,
-        negative: &str,
+        positive: &'static str,
+        negative: &'static str,
         optional: bool,
-    ) -> Result<Option<(&'j Member, bool)>, PolicyError> {
+    ) -> Result<Option<OneOf<'j>>, PolicyError> {
+        let found = |member, negated| {
+            let element = if negated { negative } else { positive };
+            Some((member, negated, element, format!("{pointer}/{element}")))
+        };
         match (json.get(positive), json.get(negative)) {
             (Some(_), Some(n)) => Err(self.error_with_help(
                 PolicyErrorKind::ConflictingElements,
@@ -872,8 +876,8 @@ impl Parser {
                 format!("a statement cannot have both `{positive}` and `{negative}`"),
                 "keep one of them; split the statement in two if you need both",
             )),
-            (Some(p), None) => Ok(Some((p, false))),
-            (None, Some(n)) => Ok(Some((n, true))),
+            (Some(p), None) => Ok(found(p, false)),
+            (None, Some(n)) => Ok(found(n, true)),
             (None, None) if optional => Ok(None),
             (None, None) => Err(self.error_with_help(
                 PolicyErrorKind::MissingElement,
@@ -889,7 +893,8 @@ impl Parser {
     }
 
     fn action(&mut self, json: &Json, pointer: &str) -> Result<ActionClause, PolicyError> {
-        let Some((member, negated)) = self.one_of(json, pointer, "Action", "NotAction", false)?
+        let Some((member, negated, element, at)) =
+            self.one_of(json, pointer, "Action", "NotAction", false)?
         else {
             return Err(self.error(
                 PolicyErrorKind::MissingElement,
@@ -898,8 +903,6 @@ impl Parser {
                 "missing `Action`",
             ));
         };
-        let element = if negated { "NotAction" } else { "Action" };
-        let at = format!("{pointer}/{element}");
         let mut patterns = Vec::new();
         for (text, pos, value_pointer) in self.strings(&member.value, &at, element)? {
             self.check_action(text, pos, &value_pointer)?;
@@ -966,13 +969,11 @@ impl Parser {
         pointer: &str,
     ) -> Result<Option<ResourceClause>, PolicyError> {
         let optional = self.kind.resource_optional();
-        let Some((member, negated)) =
+        let Some((member, negated, element, at)) =
             self.one_of(json, pointer, "Resource", "NotResource", optional)?
         else {
             return Ok(None);
         };
-        let element = if negated { "NotResource" } else { "Resource" };
-        let at = format!("{pointer}/{element}");
         let mut patterns = Vec::new();
         for (text, pos, value_pointer) in self.strings(&member.value, &at, element)? {
             if text != "*" && !text.starts_with("arn:") {
@@ -1021,13 +1022,11 @@ impl Parser {
             }
             return Ok(None);
         }
-        let Some((member, negated)) =
+        let Some((member, negated, element, at)) =
             self.one_of(json, pointer, "Principal", "NotPrincipal", false)?
         else {
             return Ok(None);
         };
-        let element = if negated { "NotPrincipal" } else { "Principal" };
-        let at = format!("{pointer}/{element}");
         if negated && effect == Effect::Allow {
             return Err(self.error_with_help(
                 PolicyErrorKind::InvalidPrincipal,
@@ -1088,6 +1087,10 @@ impl Parser {
         }))
     }
 }
+
+/// The one of an element and its negation (`Action`/`NotAction`…) a statement has: its member,
+/// whether it is the negation, its name as written, and its JSON pointer.
+type OneOf<'j> = (&'j Member, bool, &'static str, String);
 
 #[cfg(test)]
 mod tests {

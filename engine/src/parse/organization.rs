@@ -15,7 +15,7 @@ use crate::model::policy::{Policy, PolicyKind, Source};
 use crate::parse::parse_policy_input;
 
 /// The SCP AWS attaches to every root, OU and account when SCPs are enabled.
-pub const FULL_AWS_ACCESS: &str =
+pub(crate) const FULL_AWS_ACCESS: &str =
     r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}"#;
 
 /// An organization file could not be read.

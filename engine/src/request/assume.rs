@@ -24,7 +24,7 @@ use crate::request::{Request, RequestError, RequestErrorKind};
 
 /// The user name of the IAM user ecrsim assumes as the caller when none is given:
 /// `arn:PARTITION:iam::RESOURCE_ACCOUNT:user/ecrsim-assumed-caller`.
-pub const ASSUMED_CALLER_NAME: &str = "ecrsim-assumed-caller";
+pub(crate) const ASSUMED_CALLER_NAME: &str = "ecrsim-assumed-caller";
 
 /// Where the value of a filled key comes from.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -80,6 +80,7 @@ display_as_str!(AssumedSource);
 
 /// A context key ecrsim filled in, with its value and where the value comes from.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct Assumed {
     /// The key, as AWS spells it.
     pub key: &'static str,
@@ -237,7 +238,7 @@ pub fn unknowable(key: &str, request: &Request, via_vpc_endpoint: bool) -> Optio
 /// The keys AWS puts in the context that ecrsim fills in, for `request`, unless the request's
 /// context gives them (then they are the user's, not an assumption). In the order the human
 /// report lists them.
-pub fn assumptions(request: &Request) -> Vec<Assumed> {
+pub(crate) fn assumptions(request: &Request) -> Vec<Assumed> {
     let given = request.given_context();
     let mut out = Vec::new();
     let mut add = |key: &'static str, value: String, source: AssumedSource| {
@@ -378,7 +379,7 @@ fn userid(caller: &crate::request::principal::Principal) -> Option<String> {
 }
 
 /// An instant as IAM writes `aws:CurrentTime`: `2026-01-01T00:00:00Z`.
-pub fn iso8601(seconds: i64) -> String {
+pub(crate) fn iso8601(seconds: i64) -> String {
     jiff::Timestamp::from_second(seconds)
         .map(|t| t.strftime("%Y-%m-%dT%H:%M:%SZ").to_string())
         .unwrap_or_else(|_| seconds.to_string())
@@ -404,7 +405,7 @@ pub fn parse_time(text: &str) -> Result<i64, RequestError> {
 /// The type of a context key's value, as the Service Authorization Reference types keys.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[non_exhaustive]
-pub enum KeyType {
+pub(crate) enum KeyType {
     /// Text: anything goes.
     String,
     /// An ARN.
@@ -474,7 +475,7 @@ const GLOBAL_TYPES: &[(&str, KeyType)] = &[
 ];
 
 /// The type of `key`'s value: the global table, else the catalog's entry for the key's service.
-pub fn key_type(key: &str) -> KeyType {
+pub(crate) fn key_type(key: &str) -> KeyType {
     let lower = key.to_ascii_lowercase();
     if let Some((_, t)) = GLOBAL_TYPES.iter().find(|(k, _)| *k == lower) {
         return *t;
@@ -494,7 +495,7 @@ pub fn key_type(key: &str) -> KeyType {
 
 /// Checks every value of `context` against its key's type: a request value that AWS could not
 /// send (`aws:SourceIp=not-an-ip`) is an error, not a condition that silently fails.
-pub fn check_context(context: &Context) -> Result<(), RequestError> {
+pub(crate) fn check_context(context: &Context) -> Result<(), RequestError> {
     for (key, value) in context.iter() {
         let expected = key_type(key);
         if let Some(bad) = value.values().iter().find(|v| !expected.accepts(v)) {

@@ -344,7 +344,7 @@ pub enum ImageRefError {
 
 /// An image reference resolved to the repository ARN it names: a private registry URI
 /// (`123456789012.dkr.ecr.us-east-1.amazonaws.com/app:1.2`, `…/app@sha256:…`, see
-/// [`registry_uri_to_arn`]) or an ECR Public one (`public.ecr.aws/ALIAS/NAME[:tag|@digest]`),
+/// `registry_uri_to_arn`) or an ECR Public one (`public.ecr.aws/ALIAS/NAME[:tag|@digest]`),
 /// whose repository ARN is `arn:aws:ecr-public::ACCOUNT:repository/NAME` (Service Authorization
 /// Reference, *Amazon Elastic Container Registry Public*,
 /// <https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonelasticcontainerregistrypublic.html>);
@@ -427,7 +427,7 @@ impl Request {
     ///
     /// An ECR registry URI (`123456789012.dkr.ecr.us-east-1.amazonaws.com/app:latest`) is
     /// accepted as the resource and converted to the repository ARN
-    /// ([`Request::registry_uri`] keeps what was given).
+    /// (`Request::registry_uri` keeps what was given).
     pub fn new(
         action: &str,
         resource: &str,
@@ -664,7 +664,7 @@ impl Request {
     }
 
     /// Sets the context after checking every value against its key's type
-    /// ([`crate::request::assume::check_context`]): `aws:SourceIp=not-an-ip` is an error.
+    /// (`crate::request::assume::check_context`): `aws:SourceIp=not-an-ip` is an error.
     pub fn with_checked_context(self, context: Context) -> Result<Request, RequestError> {
         crate::request::assume::check_context(&context)?;
         Ok(self.with_context(context))
@@ -707,7 +707,7 @@ impl Request {
     /// Assumes the caller, when none was given: the IAM user
     /// [`crate::request::assume::ASSUMED_CALLER_NAME`] of the account that owns the resource, in its
     /// partition. Without such an account (a request on `*`), the caller stays unknown.
-    pub fn with_assumed_caller(mut self) -> Request {
+    pub(crate) fn with_assumed_caller(mut self) -> Request {
         if self.caller.is_some() {
             return self;
         }
@@ -740,7 +740,7 @@ impl Request {
     }
 
     /// What is known of the organizations around the request.
-    pub fn org_scope(&self) -> Option<&crate::model::organization::OrgScope> {
+    pub(crate) fn org_scope(&self) -> Option<&crate::model::organization::OrgScope> {
         self.org.as_deref()
     }
 
@@ -758,18 +758,18 @@ impl Request {
     }
 
     /// Whether the caller was assumed by ecrsim rather than given.
-    pub fn caller_is_assumed(&self) -> bool {
+    pub(crate) fn caller_is_assumed(&self) -> bool {
         self.caller_assumed
     }
 
     /// The context as given, without the keys ecrsim fills in.
-    pub fn given_context(&self) -> &Context {
+    pub(crate) fn given_context(&self) -> &Context {
         &self.given_context
     }
 
     /// The ECR registry URI the resource was given as, if it was (then
     /// [`Request::given_resource`] is the repository ARN it names).
-    pub fn registry_uri(&self) -> Option<&str> {
+    pub(crate) fn registry_uri(&self) -> Option<&str> {
         self.uri.as_deref()
     }
 
@@ -804,7 +804,7 @@ impl Request {
     }
 
     /// The request context: the keys given, the keys derived from the caller and the resource,
-    /// and the keys AWS always sends ([`crate::request::assume::assumptions`]) unless given.
+    /// and the keys AWS always sends (`crate::request::assume::assumptions`) unless given.
     pub fn context(&self) -> &Context {
         self.context.get_or_init(|| Arc::new(self.derive_context()))
     }
@@ -866,7 +866,7 @@ impl Request {
     }
 
     /// The action lower-cased, as matched against policies.
-    pub fn action_lower(&self) -> &str {
+    pub(crate) fn action_lower(&self) -> &str {
         self.names.get(self.split..).unwrap_or("")
     }
 
@@ -891,7 +891,7 @@ impl Request {
     }
 
     /// Whether the user named an ARN that was replaced by `*` because the action is account-level.
-    pub fn resource_was_rewritten(&self) -> bool {
+    pub(crate) fn resource_was_rewritten(&self) -> bool {
         self.resource() != self.given_resource
     }
 
@@ -954,7 +954,7 @@ impl Request {
 /// principal, or a batch replaying traffic) skips the catalog lookups. Gives exactly what
 /// [`Request::new`] gives.
 #[derive(Debug)]
-pub struct Validator {
+pub(crate) struct Validator {
     /// A direct-mapped cache: action, resource, and what the catalog said about them.
     slots: Vec<Option<Remembered>>,
 }
@@ -1007,7 +1007,8 @@ impl Validator {
 
 impl Validator {
     /// [`Validator::request`], accepting an ECR registry URI as [`Request::new`] does.
-    pub fn request_or_uri(
+    #[cfg(test)]
+    pub(crate) fn request_or_uri(
         &mut self,
         action: &str,
         resource: &str,

@@ -29,7 +29,7 @@ pub struct Partition {
 /// (<https://docs.aws.amazon.com/general/latest/gr/rande.html>) and, for the isolated and
 /// sovereign partitions, the AWS SDKs' partition data. A Region missing here makes a request on
 /// it an error (never a silent decision): add it when AWS opens it.
-pub const PARTITIONS: &[Partition] = &[
+pub(crate) const PARTITIONS: &[Partition] = &[
     Partition {
         id: "aws",
         name: "AWS Regions",
@@ -113,7 +113,7 @@ pub fn has_region(id: &str, region: &str) -> bool {
 }
 
 /// The partition that has `region`, if any.
-pub fn of_region(region: &str) -> Option<&'static Partition> {
+pub(crate) fn of_region(region: &str) -> Option<&'static Partition> {
     PARTITIONS.iter().find(|p| p.regions.contains(&region))
 }
 
@@ -133,7 +133,7 @@ pub fn describe(id: &str) -> String {
 /// The partition a service principal name belongs to, when its DNS suffix says so: in the China
 /// Regions some services are named `service.amazonaws.com.cn`. Names ending in `.amazonaws.com`
 /// are used in every partition, so they say nothing.
-pub fn of_service_principal(name: &str) -> Option<&'static str> {
+pub(crate) fn of_service_principal(name: &str) -> Option<&'static str> {
     name.ends_with(".amazonaws.com.cn").then_some("aws-cn")
 }
 

@@ -39,6 +39,7 @@ pub struct Principal {
 
 /// The kinds of caller the evaluation distinguishes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum PrincipalKind {
     /// The account root user.
     Root,
@@ -56,7 +57,7 @@ pub enum PrincipalKind {
 
 impl PrincipalKind {
     /// The `aws:PrincipalType` value; none for service principals.
-    pub fn principal_type(self) -> Option<&'static str> {
+    pub(crate) fn principal_type(self) -> Option<&'static str> {
         match self {
             PrincipalKind::Root => Some("Account"),
             PrincipalKind::User => Some("User"),
@@ -86,7 +87,7 @@ impl Principal {
     /// name starts with `AWSServiceRoleFor`, the prefix every service-linked role name has (IAM
     /// User Guide, *Using service-linked roles*:
     /// <https://docs.aws.amazon.com/IAM/latest/UserGuide/using-service-linked-roles.html>).
-    pub fn is_service_linked_role(&self) -> bool {
+    pub(crate) fn is_service_linked_role(&self) -> bool {
         self.kind == PrincipalKind::RoleSession
             && (self.text.contains(":role/aws-service-role/")
                 || self
@@ -96,7 +97,7 @@ impl Principal {
     }
 
     /// The context keys AWS derives from this caller; none for a service principal.
-    pub fn context_keys(&self) -> Option<crate::model::context::CallerKeys<'_>> {
+    pub(crate) fn context_keys(&self) -> Option<crate::model::context::CallerKeys<'_>> {
         Some(crate::model::context::CallerKeys {
             principal_type: self.kind.principal_type()?,
             arn: self.arn.as_deref(),
@@ -186,7 +187,7 @@ impl Principal {
 impl Principal {
     /// Whether the caller was given as a role ARN (`arn:aws:iam::…:role/NAME`), which ecrsim
     /// evaluates as a session of that role whose session name is unknown.
-    pub fn is_role_arn(&self) -> bool {
+    pub(crate) fn is_role_arn(&self) -> bool {
         self.kind == PrincipalKind::RoleSession
             && Arn::parse(&self.text).is_some_and(|arn| arn.service == "iam")
     }
@@ -194,7 +195,7 @@ impl Principal {
 
 /// How a principal element names the caller, strongest first.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
-pub enum PrincipalMatch {
+pub(crate) enum PrincipalMatch {
     /// `"*"`: everyone.
     Anyone,
     /// The caller's own user, session, federated-user or service identity.
@@ -222,7 +223,7 @@ fn account_of<'v>(
 /// partition of the resource it is attached to, which a bare account id refers to. A value never
 /// names a caller of another partition. In a VPC endpoint policy an account principal means that
 /// account's root user only (VPC user guide, endpoint policies).
-pub fn match_value(
+pub(crate) fn match_value(
     value: &PrincipalValue,
     caller: &Principal,
     kind: PolicyKind,
@@ -271,7 +272,7 @@ pub fn match_value(
 
 /// The strongest way the element's values name the caller, if any (`partition`: see
 /// [`match_value`]).
-pub fn match_clause(
+pub(crate) fn match_clause(
     clause: &PrincipalClause,
     caller: &Principal,
     kind: PolicyKind,
@@ -287,7 +288,7 @@ pub fn match_clause(
 /// Whether a `NotPrincipal` list exempts the caller from a Deny (docs/semantics.md#principals):
 /// every level of the caller must be listed — the account and the user; or the account, the role
 /// and the session. A caller with a permissions boundary is never exempt.
-pub fn not_principal_exempts(
+pub(crate) fn not_principal_exempts(
     clause: &PrincipalClause,
     caller: &Principal,
     kind: PolicyKind,

@@ -8,7 +8,7 @@
 use std::fmt;
 
 /// Nesting deeper than this is rejected, so hostile input cannot overflow the stack.
-pub const MAX_DEPTH: usize = 128;
+pub(crate) const MAX_DEPTH: usize = 128;
 
 /// A position in the source text. `line` and `column` are 1-based; `column` counts characters.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -66,7 +66,7 @@ pub struct Member {
 
 impl Value {
     /// The JSON type name, as used in error messages ("a string", "an array", …).
-    pub fn type_name(&self) -> &'static str {
+    pub(crate) fn type_name(&self) -> &'static str {
         match self {
             Value::Null => "null",
             Value::Bool(_) => "a boolean",
@@ -96,7 +96,7 @@ impl Json {
 
     /// Writes the value as JSON indented by four spaces, members in their order, arrays of
     /// scalars on one line each element (the layout of AWS's documentation examples).
-    pub fn to_pretty_string(&self) -> String {
+    pub(crate) fn to_pretty_string(&self) -> String {
         let mut out = String::new();
         write_pretty(&self.value, 0, &mut out);
         out.push('\n');
@@ -227,12 +227,12 @@ pub enum JsonErrorKind {
     TrailingComma,
     /// An object names the same key twice.
     DuplicateKey,
-    /// Nesting deeper than [`MAX_DEPTH`].
+    /// Nesting deeper than `MAX_DEPTH`.
     TooDeep,
 }
 
 /// Parses a whole JSON text. Invalid UTF-8, trailing text, duplicate keys and nesting deeper than
-/// [`MAX_DEPTH`] are errors. A leading UTF-8 byte-order mark is an error too, as in RFC 8259 for
+/// `MAX_DEPTH` are errors. A leading UTF-8 byte-order mark is an error too, as in RFC 8259 for
 /// JSON exchanged between systems.
 pub fn parse(bytes: &[u8]) -> Result<Json, JsonError> {
     let text = match std::str::from_utf8(bytes) {
@@ -253,7 +253,7 @@ pub fn parse(bytes: &[u8]) -> Result<Json, JsonError> {
 }
 
 /// Parses a whole JSON text already known to be UTF-8.
-pub fn parse_str(text: &str) -> Result<Json, JsonError> {
+pub(crate) fn parse_str(text: &str) -> Result<Json, JsonError> {
     let mut reader = Reader {
         text,
         bytes: text.as_bytes(),
@@ -273,7 +273,7 @@ pub fn parse_str(text: &str) -> Result<Json, JsonError> {
 }
 
 /// Computes the position of byte `offset` in `text` (which must be a char boundary).
-pub fn pos_at(text: &str, offset: usize) -> Pos {
+pub(crate) fn pos_at(text: &str, offset: usize) -> Pos {
     let before = text.get(..offset).unwrap_or(text);
     let line = before.bytes().filter(|&b| b == b'\n').count() as u32 + 1;
     let line_start = before.rfind('\n').map_or(0, |i| i + 1);
@@ -655,7 +655,7 @@ impl Reader<'_> {
 }
 
 /// `parent` extended by one object key, escaped as RFC 6901 requires (`~` → `~0`, `/` → `~1`).
-pub fn pointer_child(parent: &str, key: &str) -> String {
+pub(crate) fn pointer_child(parent: &str, key: &str) -> String {
     format!("{parent}/{}", key.replace('~', "~0").replace('/', "~1"))
 }
 

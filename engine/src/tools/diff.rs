@@ -77,6 +77,7 @@ display_as_str!(Access);
 
 /// One request whose access differs between the versions.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct AccessChange {
     /// The service prefix.
     pub service: String,
@@ -94,7 +95,7 @@ pub struct AccessChange {
 
 impl AccessChange {
     /// Whether access grew.
-    pub fn is_gain(&self) -> bool {
+    pub(crate) fn is_gain(&self) -> bool {
         self.after > self.before
     }
 
@@ -131,6 +132,7 @@ impl fmt::Display for AccessChange {
 
 /// The result of [`diff`].
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct PolicyDiff {
     /// Requests with more access in the new version, sorted by service, action and resource.
     pub gained: Vec<AccessChange>,

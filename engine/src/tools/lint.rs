@@ -301,7 +301,7 @@ impl PolicyShape {
     }
 
     /// Whether whitespace counts towards the limit.
-    pub fn counts_whitespace(self) -> bool {
+    pub(crate) fn counts_whitespace(self) -> bool {
         self == PolicyShape::EcrRepositoryPolicy
     }
 
@@ -319,6 +319,7 @@ impl PolicyShape {
 
 /// One finding.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct Finding {
     /// The stable code, e.g. `W103`.
     pub code: &'static str,

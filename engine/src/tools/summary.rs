@@ -38,7 +38,7 @@ use crate::model::arn::{Arn, Token, fits_format, format_tokens, intersection, va
 use crate::model::policy::{ActionPattern, Effect, Policy, ResourceValue, Statement, Version};
 
 /// The access levels in the order the IAM console lists them.
-pub const LEVELS: [AccessLevel; 5] = [
+pub(crate) const LEVELS: [AccessLevel; 5] = [
     AccessLevel::List,
     AccessLevel::Read,
     AccessLevel::Write,
@@ -48,6 +48,7 @@ pub const LEVELS: [AccessLevel; 5] = [
 
 /// The summary of one or more policies.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct Summary {
     /// The policies summarized, by name.
     pub policies: Vec<String>,
@@ -63,6 +64,7 @@ pub struct Summary {
 
 /// What one effect does in one service.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct ServiceSummary {
     /// The service prefix, e.g. `ecr`.
     pub prefix: String,
@@ -111,6 +113,7 @@ impl ServiceSummary {
 
 /// One access level of a service.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct LevelSummary {
     /// The level.
     pub level: AccessLevel,
@@ -122,6 +125,7 @@ pub struct LevelSummary {
 
 /// One granted action and every way it is granted.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct ActionSummary {
     /// `service:Name` in canonical spelling.
     pub action: String,
@@ -180,6 +184,7 @@ impl fmt::Display for Resources {
 
 /// One `Resource` value, with the repository name when it is an ECR repository ARN.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct ResourceSummary {
     /// The value as written.
     pub text: String,
@@ -283,6 +288,7 @@ impl fmt::Display for StatementSource {
 
 /// A statement that reaches every service.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct AllServices {
     /// `Allow` or `Deny`.
     pub effect: Effect,
@@ -320,6 +326,7 @@ impl AllServices {
 
 /// What a warning is about.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum WarningKind {
     /// A listed account-level action in a statement without `"Resource": "*"`: it gets nothing.
     AccountLevelActionScoped,
@@ -357,6 +364,7 @@ impl WarningKind {
 
 /// A statement, or part of one, that grants nothing.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct SummaryWarning {
     /// What it is about.
     pub kind: WarningKind,
@@ -416,7 +424,7 @@ pub fn summarize(policies: &[Policy]) -> Summary {
 
 /// The concrete services named by the action values of the policies (service wildcards such as
 /// `ec*` expanded; `*` and `*:…` name none).
-pub fn mentioned_services(policies: &[Policy], catalog: &Catalog) -> BTreeSet<String> {
+pub(crate) fn mentioned_services(policies: &[Policy], catalog: &Catalog) -> BTreeSet<String> {
     let mut services = BTreeSet::new();
     for statement in policies.iter().flat_map(|p| &p.statements) {
         for pattern in &statement.action.patterns {
@@ -427,7 +435,7 @@ pub fn mentioned_services(policies: &[Policy], catalog: &Catalog) -> BTreeSet<St
 }
 
 /// Whether an action value reaches every service: `*`, or a service part that is only `*`.
-pub fn reaches_every_service(value: &str) -> bool {
+pub(crate) fn reaches_every_service(value: &str) -> bool {
     value == "*" || value.split_once(':').is_some_and(|(s, _)| s == "*")
 }
 
@@ -456,7 +464,7 @@ fn pattern_services(value: &str, catalog: &Catalog) -> Vec<String> {
 
 /// The catalog actions a statement's action element covers within `services`, each with the
 /// value that selected it (`None` for `NotAction`, which selects by not listing).
-pub fn covered_actions<'c>(
+pub(crate) fn covered_actions<'c>(
     statement: &Statement,
     services: &BTreeSet<String>,
     catalog: &'c Catalog,
@@ -961,7 +969,7 @@ pub fn fits(value: &ResourceValue, info: &ActionInfo<'_>, variables: bool) -> bo
 /// for the value in a request (for `*`: a sample of the format). Wildcards become `<any>` (`aws`
 /// in the partition field), or `x` per character where `<any>` would not match (`?`); `None`
 /// when the value cannot match any ARN of the format.
-pub fn sample_resource(value: &str, format: &str, variables: bool) -> Option<String> {
+pub(crate) fn sample_resource(value: &str, format: &str, variables: bool) -> Option<String> {
     let tokens = value_tokens(value, variables);
     let format_tokens = format_tokens(format);
     // Prefer a sample in which every `*` of the value stands for something.
@@ -997,7 +1005,7 @@ pub fn sample_resource(value: &str, format: &str, variables: bool) -> Option<Str
 }
 
 /// The text that stands for a wildcard in samples.
-pub const SAMPLE: &str = "<any>";
+pub(crate) const SAMPLE: &str = "<any>";
 
 impl Summary {
     /// Whether nothing is allowed or denied.
