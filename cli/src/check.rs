@@ -63,7 +63,7 @@ fn report(
             .map(|(e, r)| crate::markdown::check(&render::json(e, r, &set)))
             .collect::<Vec<_>>()
             .join("\n"),
-        (Some(w), Format::Human) => workflow_human(w, &requests, &explanations),
+        (Some(w), Format::Human) => workflow_human(w, &requests, &explanations, use_color()),
         (Some(w), Format::Markdown) => {
             crate::markdown::workflow(&workflow_json(w, &requests, &explanations, &set))
         }
@@ -100,10 +100,22 @@ fn verdict(explanations: &[Explanation]) -> Decision {
     }
 }
 
+/// A decision's name padded to `width`, in its colour on a terminal (the padding outside the
+/// colour codes, so columns stay aligned).
+fn decision_cell(decision: Decision, width: usize, color: bool) -> String {
+    let pad = " ".repeat(width.saturating_sub(decision.as_str().len()));
+    if color {
+        format!("{}{pad}", render::paint(decision))
+    } else {
+        format!("{}{pad}", decision.as_str())
+    }
+}
+
 fn workflow_human(
     workflow: &Workflow,
     requests: &[Request],
     explanations: &[Explanation],
+    color: bool,
 ) -> String {
     let mut out = String::new();
     for (e, r) in explanations.iter().zip(requests) {
@@ -112,8 +124,8 @@ fn workflow_human(
             _ => format!("  {}", e.response.reason),
         };
         out.push_str(&format!(
-            "{:<13} {} on {}{reason}\n",
-            e.response.decision.as_str(),
+            "{} {} on {}{reason}\n",
+            decision_cell(e.response.decision, 13, color),
             r.action(),
             printable(r.resource())
         ));
@@ -126,7 +138,7 @@ fn workflow_human(
     out.push_str(&format!(
         "{}: {} ({} of {} actions denied) — {}\n",
         workflow.name,
-        decision,
+        decision_cell(decision, 0, color),
         denied,
         explanations.len(),
         workflow.description
@@ -206,4 +218,22 @@ fn workflow_json(
         "source": workflow.source,
         "results": results,
     })
+}
+
+#[cfg(test)]
+mod color_tests {
+    use super::*;
+
+    #[test]
+    fn a_workflow_row_colours_its_decision_and_keeps_the_column() {
+        assert_eq!(decision_cell(Decision::Allow, 13, false), "Allow        ");
+        assert_eq!(
+            decision_cell(Decision::ImplicitDeny, 13, true),
+            "\x1b[1;33mImplicitDeny\x1b[0m "
+        );
+        assert_eq!(
+            decision_cell(Decision::ExplicitDeny, 0, true),
+            "\x1b[1;31mExplicitDeny\x1b[0m"
+        );
+    }
 }
