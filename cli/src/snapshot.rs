@@ -703,12 +703,16 @@ impl BatchSnapshots {
         };
         let id = line.get("id").cloned().unwrap_or(Value::Null);
         let result = self.decide(&dir, &line, fix);
-        let _ = match &result {
-            Ok(result) => serde_json::to_writer(&mut *out, &result.line(&id)),
-            Err(message) => {
-                serde_json::to_writer(&mut *out, &crate::render::BatchError::new(&id, message))
+        match &result {
+            Ok(result) => {
+                result.write_line(&ecrsim_engine::tools::batch::LineId::Value(id), out);
             }
-        };
+            // Writing to a Vec cannot fail, and this struct always serializes.
+            Err(message) => drop(serde_json::to_writer(
+                &mut *out,
+                &crate::render::BatchError::new(&id, message),
+            )),
+        }
         out.push(b'\n');
         true
     }
