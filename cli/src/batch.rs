@@ -309,7 +309,10 @@ struct WorkflowLine {
 fn workflow_line(bytes: &[u8]) -> Option<Result<WorkflowLine, (Value, String)>> {
     use ecrsim_engine::tools::workflow;
     const FIELD: &[u8] = b"\"workflow\"";
-    if !bytes.windows(FIELD.len()).any(|w| w == FIELD) {
+    // Built once (building a searcher costs more than searching a line); this runs on every line.
+    static FINDER: std::sync::LazyLock<memchr::memmem::Finder<'static>> =
+        std::sync::LazyLock::new(|| memchr::memmem::Finder::new(FIELD));
+    if FINDER.find(bytes).is_none() {
         return None;
     }
     let mut value: Value = serde_json::from_slice(bytes).ok()?;
