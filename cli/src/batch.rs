@@ -312,9 +312,7 @@ fn workflow_line(bytes: &[u8]) -> Option<Result<WorkflowLine, (Value, String)>> 
     // Built once (building a searcher costs more than searching a line); this runs on every line.
     static FINDER: std::sync::LazyLock<memchr::memmem::Finder<'static>> =
         std::sync::LazyLock::new(|| memchr::memmem::Finder::new(FIELD));
-    if FINDER.find(bytes).is_none() {
-        return None;
-    }
+    FINDER.find(bytes)?;
     let mut value: Value = serde_json::from_slice(bytes).ok()?;
     let name = value.get("request")?.get("workflow")?.clone();
     let id = value.get("id").cloned().unwrap_or(Value::Null);
