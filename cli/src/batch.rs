@@ -228,13 +228,14 @@ impl Worker {
         let line = self.session.line(bytes, number, |subject| {
             render::BatchResult::of(subject, fix)
         });
-        // Writing to a Vec cannot fail, and these structs always serialize.
-        let _ = match &line.result {
-            Ok(result) => serde_json::to_writer(&mut *out, &result.line(&line.id)),
-            Err(e) => {
-                serde_json::to_writer(&mut *out, &render::BatchError::new(&line.id, &e.message))
-            }
-        };
+        match &line.result {
+            Ok(result) => result.write_line(&line.id, out),
+            // Writing to a Vec cannot fail, and this struct always serializes.
+            Err(e) => drop(serde_json::to_writer(
+                &mut *out,
+                &render::BatchError::new(&line.id, &e.message),
+            )),
+        }
         out.push(b'\n');
     }
 
@@ -250,11 +251,7 @@ impl Worker {
             });
             match &decided.result {
                 Ok(result) => {
-                    let mut value =
-                        serde_json::to_value(result.line(&Value::Null)).unwrap_or_default();
-                    if let Value::Object(map) = &mut value {
-                        map.remove("id");
-                    }
+                    let value = result.report();
                     decisions.push(value["decision"].as_str().unwrap_or("Error").to_string());
                     actions.push(value);
                 }
@@ -312,9 +309,10 @@ struct WorkflowLine {
 fn workflow_line(bytes: &[u8]) -> Option<Result<WorkflowLine, (Value, String)>> {
     use ecrsim_engine::tools::workflow;
     const FIELD: &[u8] = b"\"workflow\"";
-    if !bytes.windows(FIELD.len()).any(|w| w == FIELD) {
-        return None;
-    }
+    // Built once (building a searcher costs more than searching a line); this runs on every line.
+    static FINDER: std::sync::LazyLock<memchr::memmem::Finder<'static>> =
+        std::sync::LazyLock::new(|| memchr::memmem::Finder::new(FIELD));
+    FINDER.find(bytes)?;
     let mut value: Value = serde_json::from_slice(bytes).ok()?;
     let name = value.get("request")?.get("workflow")?.clone();
     let id = value.get("id").cloned().unwrap_or(Value::Null);

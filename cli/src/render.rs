@@ -8,7 +8,7 @@ use ecrsim_engine::explain::fixer::Edit;
 use ecrsim_engine::model::condition::ConditionFailure;
 use ecrsim_engine::request::assume::{AssumedSource, Unknowable};
 use ecrsim_engine::syntax::printable::printable;
-use ecrsim_engine::tools::batch::{Evaluated, Subject};
+use ecrsim_engine::tools::batch::{Evaluated, LineId, Subject};
 use ecrsim_engine::{
     Advice, Decision, Effect, Exclusion, Explanation, Fix, Mismatch, Note, PolicyRole, PolicySet,
     Reason, Request, StatementRef, StatementTrace, SuggestedPrincipal, SuggestedStatement,
@@ -1080,22 +1080,14 @@ pub fn edit(edit: &Edit) -> String {
 }
 
 /// What a batch line says about one (policy set, request), rendered once and reused by every
-/// line that repeats them: each field is serialized once, and written verbatim on every line.
+/// line that repeats them: the line as serde serializes it, up to the value of its last member,
+/// `id`, which each line supplies.
 #[derive(Debug)]
 pub struct BatchResult {
-    /// For a `request.message` line: the `why --format json` object (without `id`); the other
-    /// fields are then unused.
-    message: Option<serde_json::Map<String, serde_json::Value>>,
-    decision: &'static str,
-    reason: Option<Box<RawValue>>,
-    action: Option<Box<RawValue>>,
-    resource: Option<Box<RawValue>>,
-    deciding: Option<Box<RawValue>>,
-    notes: Option<Box<RawValue>>,
-    /// `None` when every policy takes part.
-    not_evaluated: Option<Box<RawValue>>,
-    /// `None`: not asked for; `Some(null)`: asked for, nothing to fix.
-    fix: Option<Option<Box<RawValue>>>,
+    /// `{"decision":…,"notes":…,"id":` (or, for a `request.message` line, the `why --format
+    /// json` members then `"id":`): serde's serialization of the line with a placeholder `id`,
+    /// cut before the placeholder.
+    head: Box<[u8]>,
 }
 
 /// A value serialized once (`None`, written as null, if it cannot be).
@@ -1106,44 +1098,26 @@ fn raw<T: Serialize + ?Sized>(value: &T) -> Option<Box<RawValue>> {
 impl BatchResult {
     /// The result of a line: a decision, or an explained `request.message`.
     pub fn of(subject: Subject<'_>, with_fix: bool) -> BatchResult {
-        match subject {
-            Subject::Decided(e) => BatchResult::new(&e, with_fix),
-            Subject::Message(m) => {
-                let why = crate::why::batch_message(&m, with_fix);
-                BatchResult {
-                    message: match why {
-                        serde_json::Value::Object(map) => Some(map),
-                        _ => Some(serde_json::Map::new()),
-                    },
-                    decision: "",
-                    reason: None,
-                    action: None,
-                    resource: None,
-                    deciding: None,
-                    notes: None,
-                    not_evaluated: None,
-                    fix: None,
-                }
-            }
-            _ => BatchResult {
-                message: Some(serde_json::Map::new()),
-                decision: "",
-                reason: None,
-                action: None,
-                resource: None,
-                deciding: None,
-                notes: None,
-                not_evaluated: None,
-                fix: None,
+        let why = match subject {
+            Subject::Decided(e) => return BatchResult::new(&e, with_fix),
+            Subject::Message(m) => match crate::why::batch_message(&m, with_fix) {
+                serde_json::Value::Object(map) => map,
+                _ => serde_json::Map::new(),
             },
-        }
+            _ => serde_json::Map::new(),
+        };
+        BatchResult::with_placeholder(&MessageLine {
+            why: &why,
+            id: RawValue::NULL,
+        })
     }
 
     /// The line's fields as a JSON object, without `id` (the report of a `request.message`
-    /// line's verdict).
+    /// line's verdict, an action of a workflow line).
     pub fn report(&self) -> serde_json::Value {
-        let mut value =
-            serde_json::to_value(self.line(&serde_json::Value::Null)).unwrap_or_default();
+        let mut line = Vec::with_capacity(self.head.len() + PLACEHOLDER.len());
+        self.write_line(&LineId::NULL, &mut line);
+        let mut value: serde_json::Value = serde_json::from_slice(&line).unwrap_or_default();
         if let Some(map) = value.as_object_mut() {
             map.remove("id");
         }
@@ -1166,86 +1140,78 @@ impl BatchResult {
             .iter()
             .map(|&at| StatementRefJson::new(e.set, at, e.names))
             .collect();
-        BatchResult {
-            message: None,
+        let not_evaluated = not_evaluated(explanation);
+        BatchResult::with_placeholder(&BatchLine {
             decision: explanation.response.decision.as_str(),
-            reason: raw(&brief_reason(explanation)),
-            action: raw(e.request.action()),
-            resource: raw(e.request.resource()),
-            deciding: raw(&deciding),
-            notes: raw(&notes(explanation)),
-            not_evaluated: {
-                let list = not_evaluated(explanation);
-                if list.is_empty() { None } else { raw(&list) }
-            },
-            fix,
-        }
-    }
-
-    /// The output line, with the input line's `id`.
-    pub fn line<'a>(&'a self, id: &'a serde_json::Value) -> BatchOut<'a> {
-        if let Some(why) = &self.message {
-            return BatchOut::Message(MessageLine { why, id });
-        }
-        BatchOut::Decided(BatchLine {
-            decision: self.decision,
-            reason: self.reason.as_deref(),
-            action: self.action.as_deref(),
-            resource: self.resource.as_deref(),
-            deciding: self.deciding.as_deref(),
-            notes: self.notes.as_deref(),
-            not_evaluated: self.not_evaluated.as_deref(),
-            fix: self.fix.as_ref().map(Option::as_deref),
-            id,
+            reason: brief_reason(explanation),
+            action: e.request.action(),
+            resource: e.request.resource(),
+            deciding,
+            notes: notes(explanation),
+            not_evaluated: (!not_evaluated.is_empty()).then_some(not_evaluated),
+            fix: fix.as_ref().map(Option::as_deref),
+            id: RawValue::NULL,
         })
     }
+
+    /// `line` (whose last member is `"id":null`) serialized, cut before the `null`.
+    fn with_placeholder(line: &impl Serialize) -> BatchResult {
+        // Serializing these types to memory cannot fail; the line ends with the placeholder.
+        let mut head = serde_json::to_vec(line).unwrap_or_default();
+        head.truncate(head.len().saturating_sub(PLACEHOLDER.len()));
+        BatchResult { head: head.into() }
+    }
+
+    /// Appends the output line (without its newline) with the input line's `id`.
+    pub fn write_line(&self, id: &LineId<'_>, out: &mut Vec<u8>) {
+        out.extend_from_slice(&self.head);
+        match id {
+            LineId::Verbatim(raw) => out.extend_from_slice(raw.get().as_bytes()),
+            // Writing to a Vec cannot fail, and a Value always serializes.
+            LineId::Value(value) => drop(serde_json::to_writer(&mut *out, value)),
+        }
+        out.push(b'}');
+    }
 }
 
-/// An output line of `batch`.
-#[derive(Serialize)]
-#[serde(untagged)]
-pub enum BatchOut<'a> {
-    /// A decided request.
-    Decided(BatchLine<'a>),
-    /// An explained `request.message`.
-    Message(MessageLine<'a>),
-}
+/// What ends a line serialized with the placeholder `id`.
+const PLACEHOLDER: &str = "null}";
 
 /// A `request.message` line: the `why --format json` object, then `id`.
 #[derive(Serialize)]
-pub struct MessageLine<'a> {
+struct MessageLine<'a> {
     #[serde(flatten)]
     why: &'a serde_json::Map<String, serde_json::Value>,
-    id: &'a serde_json::Value,
+    id: &'a RawValue,
 }
 
-/// A decided batch line (README.md, "Batch"): the fields in this order.
+/// A decided batch line (README.md, "Batch"): the fields in this order, `id` last.
 #[derive(Serialize)]
-pub struct BatchLine<'a> {
+struct BatchLine<'a> {
     decision: &'static str,
-    reason: Option<&'a RawValue>,
-    action: Option<&'a RawValue>,
-    resource: Option<&'a RawValue>,
-    deciding: Option<&'a RawValue>,
-    notes: Option<&'a RawValue>,
+    reason: String,
+    action: &'a str,
+    resource: &'a str,
+    deciding: Vec<StatementRefJson>,
+    notes: Vec<String>,
     #[serde(rename = "notEvaluated", skip_serializing_if = "Option::is_none")]
-    not_evaluated: Option<&'a RawValue>,
+    not_evaluated: Option<Vec<NotEvaluatedJson>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     fix: Option<Option<&'a RawValue>>,
-    id: &'a serde_json::Value,
+    id: &'a RawValue,
 }
 
-/// A batch line that could not be decided.
+/// A batch line that could not be decided; `I`: its `id` as read ([`LineId`] or a JSON value).
 #[derive(Serialize)]
-pub struct BatchError<'a> {
-    id: &'a serde_json::Value,
+pub struct BatchError<'a, I: Serialize> {
+    id: &'a I,
     decision: &'static str,
     error: &'a str,
 }
 
-impl<'a> BatchError<'a> {
+impl<'a, I: Serialize> BatchError<'a, I> {
     /// The `Error` line for `message`.
-    pub fn new(id: &'a serde_json::Value, message: &'a str) -> BatchError<'a> {
+    pub fn new(id: &'a I, message: &'a str) -> BatchError<'a, I> {
         BatchError {
             id,
             decision: "Error",

@@ -692,7 +692,10 @@ impl BatchSnapshots {
     /// Decides `bytes` if it is a snapshot line, appending its output line to `out`; false (and
     /// nothing appended) for any other line.
     pub fn line(&mut self, bytes: &[u8], fix: bool, out: &mut Vec<u8>) -> bool {
-        if memchr::memmem::find(bytes, b"\"snapshot\"").is_none() {
+        // Built once (building a searcher costs more than searching a line): every line asks.
+        static FINDER: std::sync::LazyLock<memchr::memmem::Finder<'static>> =
+            std::sync::LazyLock::new(|| memchr::memmem::Finder::new(b"\"snapshot\""));
+        if FINDER.find(bytes).is_none() {
             return false;
         }
         let Ok(Value::Object(mut line)) = serde_json::from_slice::<Value>(bytes) else {
@@ -703,12 +706,16 @@ impl BatchSnapshots {
         };
         let id = line.get("id").cloned().unwrap_or(Value::Null);
         let result = self.decide(&dir, &line, fix);
-        let _ = match &result {
-            Ok(result) => serde_json::to_writer(&mut *out, &result.line(&id)),
-            Err(message) => {
-                serde_json::to_writer(&mut *out, &crate::render::BatchError::new(&id, message))
+        match &result {
+            Ok(result) => {
+                result.write_line(&ecrsim_engine::tools::batch::LineId::Value(id), out);
             }
-        };
+            // Writing to a Vec cannot fail, and this struct always serializes.
+            Err(message) => drop(serde_json::to_writer(
+                &mut *out,
+                &crate::render::BatchError::new(&id, message),
+            )),
+        }
         out.push(b'\n');
         true
     }

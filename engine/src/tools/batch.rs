@@ -3,7 +3,8 @@
 //! repeated request once, and hands back typed results for the caller to render.
 //!
 //! The line schema (README.md, "Batch") is read with serde: the top level and the `request`
-//! object as structs, the policies, the `id` and the request context as raw JSON text. Policy
+//! object as their known members ([`TOP_FIELDS`], [`REQUEST_FIELDS`]), each kept as raw JSON text
+//! (the policies, the `id` and the request context stay so; strings are then read from it). Policy
 //! documents and contexts are then validated by the engine's own reader ([`crate::syntax::json`],
 //! [`crate::parse`]), so positions, duplicate keys and messages are those of policy files, and
 //! the raw text of a line's policies is the key of its compiled set. A line serde does not accept
@@ -31,7 +32,6 @@ use std::collections::HashMap;
 use std::hash::{BuildHasher, Hasher};
 use std::sync::Arc;
 
-use serde::Deserialize;
 use serde_json::value::RawValue;
 
 use crate::eval::authorize::{PolicyRole, PolicySet};
@@ -82,78 +82,95 @@ const MAX_SETS: usize = 256;
 /// Results kept before the cache is emptied.
 const MAX_RESULTS: usize = 1 << 16;
 
-/// A line as serde reads it: the policies, `id` and `request` as raw text.
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct LineIn<'a> {
-    #[serde(default, borrow)]
-    id: Option<&'a RawValue>,
-    #[serde(default, borrow, rename = "identityPolicies")]
-    identity_policies: Option<&'a RawValue>,
-    #[serde(default, borrow, rename = "resourcePolicy")]
-    resource_policy: Option<&'a RawValue>,
-    #[serde(default, borrow, rename = "permissionBoundary")]
-    permission_boundary: Option<&'a RawValue>,
-    #[serde(default, borrow)]
-    scps: Option<&'a RawValue>,
-    #[serde(default, borrow)]
-    rcps: Option<&'a RawValue>,
-    #[serde(default, borrow, rename = "sessionPolicy")]
-    session_policy: Option<&'a RawValue>,
-    #[serde(default, borrow, rename = "vpcEndpointPolicy")]
-    vpc_endpoint_policy: Option<&'a RawValue>,
-    #[serde(default, borrow, rename = "registryPolicy")]
-    registry_policy: Option<&'a RawValue>,
-    #[serde(default, borrow, rename = "registryPolicyScope")]
-    registry_policy_scope: Option<&'a RawValue>,
-    #[serde(default, borrow)]
-    org: Option<&'a RawValue>,
-    #[serde(default, borrow)]
-    request: Option<&'a RawValue>,
+/// The index of `name` in `names` (a compile-time error if it is missing).
+const fn index_of(names: &[&str], name: &str) -> usize {
+    let mut i = 0;
+    while i < names.len() {
+        let (a, b) = (names[i].as_bytes(), name.as_bytes());
+        if a.len() == b.len() {
+            let mut j = 0;
+            while j < a.len() && a[j] == b[j] {
+                j += 1;
+            }
+            if j == a.len() {
+                return i;
+            }
+        }
+        i += 1;
+    }
+    panic!("no such field")
 }
 
-impl<'a> LineIn<'a> {
-    /// The policy fields, in a fixed order (`None`: absent or `null`).
-    fn policies(&self) -> [Option<&'a RawValue>; 10] {
-        [
-            self.identity_policies,
-            self.resource_policy,
-            self.permission_boundary,
-            self.scps,
-            self.rcps,
-            self.session_policy,
-            self.vpc_endpoint_policy,
-            self.registry_policy,
-            self.registry_policy_scope,
-            self.org,
-        ]
+/// A member's raw value, `None` for `null`.
+fn not_null(raw: Option<&RawValue>) -> Option<&RawValue> {
+    raw.filter(|raw| raw.get() != "null")
+}
+
+/// The string value of a member: `Some(None)` when absent or `null`, `None` when it is not a
+/// string.
+fn string_member(raw: Option<&RawValue>) -> Option<Option<Cow<'_, str>>> {
+    let Some(raw) = not_null(raw) else {
+        return Some(None);
+    };
+    match serde_json::from_str::<&str>(raw.get()) {
+        Ok(borrowed) => Some(Some(Cow::Borrowed(borrowed))),
+        Err(_) => serde_json::from_str::<String>(raw.get())
+            .ok()
+            .map(|s| Some(Cow::Owned(s))),
     }
 }
 
-/// A line's `request` object as serde reads it.
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RequestIn<'a> {
-    #[serde(default, borrow)]
-    principal: Option<Cow<'a, str>>,
-    #[serde(default, borrow)]
-    action: Option<Cow<'a, str>>,
-    #[serde(default, borrow)]
-    resource: Option<Cow<'a, str>>,
-    #[serde(default, borrow, rename = "resourceAccount")]
-    resource_account: Option<Cow<'a, str>>,
-    #[serde(default, borrow)]
-    context: Option<&'a RawValue>,
-    #[serde(default, borrow)]
-    region: Option<Cow<'a, str>>,
-    #[serde(default, borrow)]
-    at: Option<Cow<'a, str>>,
-    #[serde(default, borrow, rename = "managementAccount")]
-    management_account: Option<Cow<'a, str>>,
-    #[serde(default, borrow)]
-    message: Option<Cow<'a, str>>,
-    #[serde(default, borrow, rename = "loginRegion")]
-    login_region: Option<Cow<'a, str>>,
+/// Reads `text`, a JSON object whose keys are all among `names`, into `values`: the raw text of
+/// each member at the index of its name. False when serde rejects it, or a key is unknown,
+/// repeated, or written with escapes (the line then goes to the engine's reader, which words
+/// what is wrong).
+fn read_members<'a>(
+    text: &'a str,
+    names: &'static [&'static str],
+    values: &mut [Option<&'a RawValue>],
+) -> bool {
+    let mut de = serde_json::Deserializer::from_str(text);
+    let seed = MembersInto { names, values };
+    serde::de::DeserializeSeed::deserialize(seed, &mut de).is_ok() && de.end().is_ok()
+}
+
+/// The serde seed of [`read_members`].
+struct MembersInto<'s, 'a> {
+    names: &'static [&'static str],
+    values: &'s mut [Option<&'a RawValue>],
+}
+
+impl<'a> serde::de::DeserializeSeed<'a> for MembersInto<'_, 'a> {
+    type Value = ();
+
+    fn deserialize<D: serde::Deserializer<'a>>(self, d: D) -> Result<(), D::Error> {
+        d.deserialize_map(self)
+    }
+}
+
+impl<'a> serde::de::Visitor<'a> for MembersInto<'_, 'a> {
+    type Value = ();
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("a JSON object")
+    }
+
+    fn visit_map<A: serde::de::MapAccess<'a>>(self, mut map: A) -> Result<(), A::Error> {
+        use serde::de::Error;
+        while let Some(key) = map.next_key::<&'a str>()? {
+            let slot = self
+                .names
+                .iter()
+                .position(|n| *n == key)
+                .and_then(|at| self.values.get_mut(at))
+                .ok_or_else(|| A::Error::unknown_field(key, self.names))?;
+            if slot.is_some() {
+                return Err(A::Error::custom("duplicate key"));
+            }
+            *slot = Some(map.next_value()?);
+        }
+        Ok(())
+    }
 }
 
 /// Reads a file named in a line (an organization file given by path, and the policy files it
@@ -302,9 +319,66 @@ impl<R> std::ops::Deref for Decided<'_, R> {
 #[derive(Debug)]
 pub struct Line<'s, R> {
     /// The line's `id`, to echo.
-    pub id: serde_json::Value,
+    pub id: LineId<'s>,
     /// The rendered decision, or why the line could not be decided.
     pub result: Result<Decided<'s, R>, LineError>,
+}
+
+/// A line's `id` as it is echoed: serialized, it gives the bytes serde_json gives for the value
+/// read (`1.0` stays `1.0`, `"\u0041"` becomes `"A"`, an object loses its spaces).
+#[derive(Debug, Clone)]
+pub enum LineId<'a> {
+    /// The input's own text, which serde_json would write back unchanged: `null`, `true`,
+    /// `false`, an integer of at most 18 digits without a leading zero, a string without `\`.
+    Verbatim(&'a RawValue),
+    /// Any other value, read.
+    Value(serde_json::Value),
+}
+
+impl LineId<'_> {
+    /// `null`: no `id`, or none could be read.
+    pub const NULL: LineId<'static> = LineId::Verbatim(RawValue::NULL);
+
+    /// The id of a value serde_json read.
+    fn from_raw(raw: &RawValue) -> LineId<'_> {
+        if writes_back_unchanged(raw.get()) {
+            LineId::Verbatim(raw)
+        } else {
+            LineId::Value(serde_json::from_str(raw.get()).unwrap_or(serde_json::Value::Null))
+        }
+    }
+}
+
+impl serde::Serialize for LineId<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        match self {
+            LineId::Verbatim(raw) => raw.serialize(serializer),
+            LineId::Value(value) => value.serialize(serializer),
+        }
+    }
+}
+
+/// Whether serde_json, reading `raw` (a JSON value it accepted, without surrounding spaces) into
+/// a `Value` and writing it, gives `raw` again: the literals, integers that stay integers
+/// (`-0` becomes `-0.0`; more than 18 digits may become a float), strings without escapes
+/// (serde_json escapes only `"`, `\` and control characters, which a string read without a
+/// backslash cannot hold).
+fn writes_back_unchanged(raw: &str) -> bool {
+    let bytes = raw.as_bytes();
+    match bytes.first() {
+        Some(b'"') => !bytes.contains(&b'\\'),
+        Some(b'n' | b't' | b'f') => matches!(raw, "null" | "true" | "false"),
+        Some(_) => {
+            let digits = bytes.strip_prefix(b"-").unwrap_or(bytes);
+            let canonical = match digits {
+                [b'0'] => digits.len() == bytes.len(),
+                [b'1'..=b'9', rest @ ..] => rest.iter().all(u8::is_ascii_digit),
+                _ => false,
+            };
+            canonical && digits.len() <= 18
+        }
+        None => false,
+    }
 }
 
 /// A compiled set from a line, with what its cache entry is checked against.
@@ -368,12 +442,12 @@ impl<R> std::fmt::Debug for Session<R> {
 enum Fast1<'a> {
     /// The line's compiled set and the raw text of its request.
     Ready {
-        id: serde_json::Value,
+        id: LineId<'a>,
         set: usize,
         request: &'a RawValue,
     },
     /// A policy failed to load: the message, as the slow path would word it.
-    Error(serde_json::Value, LineError),
+    Error(LineId<'a>, LineError),
     /// Read it again with the engine's reader.
     Slow,
 }
@@ -432,17 +506,17 @@ impl<R> Session<R> {
     }
 
     /// Decides line `number` (1-based, for messages) given as bytes without its line ending.
-    pub fn line(
-        &mut self,
-        bytes: &[u8],
+    pub fn line<'a>(
+        &'a mut self,
+        bytes: &'a [u8],
         number: usize,
         render: impl FnOnce(Subject<'_>) -> R,
-    ) -> Line<'_, R> {
+    ) -> Line<'a, R> {
         let text = match std::str::from_utf8(bytes) {
             Ok(text) => text,
             Err(e) => {
                 return error(
-                    serde_json::Value::Null,
+                    LineId::NULL,
                     format!(
                         "line {number}: invalid UTF-8 at byte {}: input lines must be UTF-8 text",
                         e.valid_up_to() + 1
@@ -514,37 +588,40 @@ impl<R> Session<R> {
 
     /// Reads the line with serde and finds (or compiles) its policy set.
     fn fast<'a>(&mut self, text: &'a str, number: usize) -> Fast1<'a> {
-        let Ok(line) = serde_json::from_str::<LineIn<'a>>(text) else {
+        let mut line = [None; TOP_FIELDS.len()];
+        if !read_members(text, TOP_FIELDS, &mut line) {
             return Fast1::Slow;
-        };
-        let id = match line.id {
-            None => serde_json::Value::Null,
+        }
+        const ID: usize = index_of(TOP_FIELDS, "id");
+        const REQUEST: usize = index_of(TOP_FIELDS, "request");
+        let id = match not_null(line[ID]) {
+            None => LineId::NULL,
             Some(raw) => {
-                let raw = raw.get();
                 // Serde's map keeps the last of duplicate keys; the engine's reader rejects them.
-                if raw.starts_with(['{', '[']) && json::parse_str(raw).is_err() {
+                if raw.get().starts_with(['{', '[']) && json::parse_str(raw.get()).is_err() {
                     return Fast1::Slow;
                 }
-                serde_json::from_str(raw).unwrap_or(serde_json::Value::Null)
+                LineId::from_raw(raw)
             }
         };
-        let Some(request) = line.request else {
+        let Some(request) = not_null(line[REQUEST]) else {
             return Fast1::Slow;
         };
-        let policies = line.policies();
-        if policies.iter().all(Option::is_none) && self.shared.is_some() {
+        // The policy fields present (not `null`; `org` among them), each with its index in
+        // TOP_FIELDS.
+        let present = || {
+            line.iter()
+                .enumerate()
+                .filter(|(field, _)| *field != ID && *field != REQUEST)
+                .filter_map(|(field, raw)| not_null(*raw).map(|raw| (field, raw.get())))
+        };
+        if present().next().is_none() && self.shared.is_some() {
             return Fast1::Ready {
                 id,
                 set: SHARED,
                 request,
             };
         }
-        let present = || {
-            policies
-                .iter()
-                .enumerate()
-                .filter_map(|(field, raw)| raw.map(|raw| (field, raw.get())))
-        };
         let hash = {
             let mut h = self.hasher.build_hasher();
             for (field, raw) in present() {
@@ -554,12 +631,9 @@ impl<R> Session<R> {
             h.finish()
         };
         let columns = || -> Vec<usize> {
-            policies
-                .iter()
-                .flatten()
-                .map(|raw| {
-                    let offset =
-                        (raw.get().as_ptr() as usize).saturating_sub(text.as_ptr() as usize);
+            present()
+                .map(|(_, raw)| {
+                    let offset = (raw.as_ptr() as usize).saturating_sub(text.as_ptr() as usize);
                     text.get(..offset).map_or(0, |p| p.chars().count())
                 })
                 .collect()
@@ -618,40 +692,47 @@ impl<R> Session<R> {
 
     /// The request from the raw text of its object; `None` for anything the slow path must word.
     fn request(&mut self, raw: &str) -> Option<Built> {
-        let fields: RequestIn<'_> = serde_json::from_str(raw).ok()?;
-        if fields.message.is_some() {
+        let mut fields = [None; REQUEST_FIELDS.len()];
+        if !read_members(raw, REQUEST_FIELDS, &mut fields) {
+            return None;
+        }
+        let field = |name| fields[index_of(REQUEST_FIELDS, name)];
+        let string = |name| string_member(field(name));
+        if string("message")?.is_some() {
             // An error text: read as the slow path reads it.
             return built_from_json(&json::parse_str(raw).ok()?).ok();
         }
-        if fields.login_region.is_some() {
+        if string("loginRegion")?.is_some() {
             return None;
         }
-        let (action, resource) = (fields.action?, fields.resource?);
-        if let Some(account) = &fields.resource_account {
+        let (action, resource) = (string("action")??, string("resource")??);
+        let resource_account = string("resourceAccount")?;
+        if let Some(account) = &resource_account {
             crate::request::check_account(account).ok()?;
         }
+        let principal = string("principal")?;
         let mut request = self
             .validator
-            .request(&action, &resource, fields.principal.as_deref())
+            .request(&action, &resource, principal.as_deref())
             .ok()?;
-        if let Some(context) = fields.context {
+        if let Some(context) = not_null(field("context")) {
             let json = json::parse_str(context.get()).ok()?;
             request = request
                 .with_checked_context(Context::from_json(&json).ok()?)
                 .ok()?;
         }
-        if let Some(account) = &fields.resource_account {
+        if let Some(account) = &resource_account {
             request = request.with_resource_account(account);
         }
-        if let Some(region) = &fields.region {
-            request = request.with_region(region).ok()?;
+        if let Some(region) = string("region")? {
+            request = request.with_region(&region).ok()?;
         }
-        if let Some(at) = &fields.at {
-            request = request.with_time(crate::request::assume::parse_time(at).ok()?);
+        if let Some(at) = string("at")? {
+            request = request.with_time(crate::request::assume::parse_time(&at).ok()?);
         }
-        if let Some(account) = &fields.management_account {
-            crate::request::check_account(account).ok()?;
-            request = request.with_org_scope(management_scope(account));
+        if let Some(account) = string("managementAccount")? {
+            crate::request::check_account(&account).ok()?;
+            request = request.with_org_scope(management_scope(&account));
         }
         Some(Built::Request(request))
     }
@@ -668,7 +749,7 @@ impl<R> Session<R> {
             Ok(parsed) => parsed,
             Err(e) => {
                 return error(
-                    serde_json::Value::Null,
+                    LineId::NULL,
                     format!(
                         "line {number}: invalid JSON at column {}: {}",
                         e.pos.column, e.message
@@ -679,7 +760,7 @@ impl<R> Session<R> {
         let id = parsed
             .get("id")
             .and_then(|m| serde_json::from_str(&m.value.to_json_string()).ok())
-            .unwrap_or(serde_json::Value::Null);
+            .map_or(LineId::NULL, LineId::Value);
         let own = match load_line_policies(&parsed, text, number, self.loader.as_ref()) {
             Ok(loaded) => loaded,
             Err(e) => return error(id, e.message),
@@ -923,7 +1004,7 @@ fn string_field<'j>(request: &'j Json, key: &str) -> Result<Option<&'j str>, Str
 }
 
 /// The answer of a line whose result is `results[at]`.
-fn cached<R>(id: serde_json::Value, results: &[R], at: usize) -> Line<'_, R> {
+fn cached<'s, R>(id: LineId<'s>, results: &'s [R], at: usize) -> Line<'s, R> {
     Line {
         id,
         result: results
@@ -933,7 +1014,7 @@ fn cached<R>(id: serde_json::Value, results: &[R], at: usize) -> Line<'_, R> {
     }
 }
 
-fn error<'s, R>(id: serde_json::Value, message: String) -> Line<'s, R> {
+fn error<'s, R>(id: LineId<'s>, message: String) -> Line<'s, R> {
     Line {
         id,
         result: Err(LineError { message }),
@@ -1387,6 +1468,91 @@ mod tests {
             format!("{} {}", e.explanation.response.decision, notes.join(";"))
         });
         answer.result.map(|r| r.clone()).map_err(|e| e.message)
+    }
+
+    #[test]
+    fn an_id_is_echoed_as_serde_json_writes_the_value_it_read() {
+        // (raw id, whether it is echoed without being read into a Value)
+        let ids = [
+            ("null", true),
+            ("true", true),
+            ("false", true),
+            ("0", true),
+            ("7", true),
+            ("-12", true),
+            ("123456789012345678", true),
+            ("1234567890123456789", false),
+            ("12345678901234567890", false),
+            ("123456789012345678901", false),
+            ("-0", false),
+            ("00", false),
+            ("1.0", false),
+            ("1e2", false),
+            ("-1E-2", false),
+            ("\"a\"", true),
+            ("\"\"", true),
+            ("\"é ☃ /\"", true),
+            ("\"a\\u0041\\n\\/\"", false),
+            ("[1, 2.50, \"x\"]", false),
+            ("{\"b\": 1, \"a\": {}}", false),
+        ];
+        for (raw, verbatim) in ids {
+            let Ok(value) = serde_json::from_str::<serde_json::Value>(raw) else {
+                // Not JSON (`00`): never echoed as read.
+                assert!(!writes_back_unchanged(raw), "{raw}");
+                continue;
+            };
+            let expected = serde_json::to_string(&value).unwrap();
+            let parsed: &RawValue = serde_json::from_str(raw).unwrap();
+            let id = LineId::from_raw(parsed);
+            assert_eq!(serde_json::to_string(&id).unwrap(), expected, "{raw}");
+            assert_eq!(matches!(id, LineId::Verbatim(_)), verbatim, "{raw}");
+        }
+    }
+
+    #[test]
+    fn the_field_lists_name_every_member_the_fast_reading_looks_up() {
+        // A name missing from the lists would not compile (index_of is const); this pins that
+        // the lists are those of the README schema, which the slow path checks against.
+        for name in [
+            "id",
+            "org",
+            "request",
+            "identityPolicies",
+            "registryPolicyScope",
+        ] {
+            assert!(TOP_FIELDS.contains(&name), "{name}");
+        }
+        for name in [
+            "message",
+            "loginRegion",
+            "managementAccount",
+            "context",
+            "at",
+        ] {
+            assert!(REQUEST_FIELDS.contains(&name), "{name}");
+        }
+        let mut values = [None; REQUEST_FIELDS.len()];
+        assert!(read_members(
+            r#"{"action": "ecr:PutImage", "loginRegion": null}"#,
+            REQUEST_FIELDS,
+            &mut values
+        ));
+        assert_eq!(
+            values[index_of(REQUEST_FIELDS, "action")].map(RawValue::get),
+            Some("\"ecr:PutImage\"")
+        );
+        assert!(not_null(values[index_of(REQUEST_FIELDS, "loginRegion")]).is_none());
+        // Unknown, repeated and escaped keys go to the engine's reader.
+        for text in [
+            r#"{"action": "a", "kmsKey": "k"}"#,
+            r#"{"action": "a", "action": "b"}"#,
+            r#"{"\u0061ction": "a"}"#,
+            r#"[]"#,
+        ] {
+            let mut values = [None; REQUEST_FIELDS.len()];
+            assert!(!read_members(text, REQUEST_FIELDS, &mut values), "{text}");
+        }
     }
 
     #[test]
