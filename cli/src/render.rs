@@ -1220,6 +1220,19 @@ impl<'a, I: Serialize> BatchError<'a, I> {
     }
 }
 
+/// The flags a workflow needs beyond `--workflow NAME --resource ARN`, for the human listing (the
+/// engine's descriptions name no flag).
+fn workflow_flags(name: &str) -> Option<&'static str> {
+    match name {
+        "public-push" => Some("--image public.ecr.aws/ALIAS/NAME --resource-account ACCOUNT"),
+        "replicate" | "replicate-new-repo" => {
+            Some("the destination repository as --resource, its --registry-policy")
+        }
+        "create-repository-kms" => Some("--kms-key ARN"),
+        _ => None,
+    }
+}
+
 /// `ecrsim workflows`: every workflow with its required and documented actions and its source.
 pub fn workflows(format: crate::Format) -> String {
     use ecrsim_engine::tools::workflow::WORKFLOWS;
@@ -1258,6 +1271,9 @@ pub fn workflows(format: crate::Format) -> String {
             let mut out = String::new();
             for w in WORKFLOWS {
                 out.push_str(&format!("{}: {}\n", w.name, w.description));
+                if let Some(flags) = workflow_flags(w.name) {
+                    out.push_str(&format!("  give:       {flags}\n"));
+                }
                 out.push_str(&format!("  required:   {}\n", w.actions.join(", ")));
                 if !w.documented.is_empty() {
                     out.push_str(&format!("  documented: {}\n", w.documented.join(", ")));
