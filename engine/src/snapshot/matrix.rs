@@ -6,13 +6,14 @@
 //! in order, so a caller can stream them: memory grows with the snapshot, not with the matrix.
 
 use std::collections::BTreeSet;
+use std::ops::Range;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Condvar, Mutex, mpsc};
 
 use crate::eval::authorize::{Joined, PolicyRole, PolicySet, StatementRef};
 use crate::model::context::{Context, ContextValue};
 use crate::model::policy::PolicyKind;
-use crate::request::Request;
+use crate::request::{Request, Target};
 use crate::snapshot::query::{ActionResult, Answer, Deciding, Options, Subject, verdict};
 use crate::snapshot::{Identity, Repository, Snapshot, SnapshotError};
 
@@ -25,19 +26,41 @@ pub struct Question {
     pub actions: Vec<String>,
 }
 
-/// What an account-level request of one row depends on besides the row's principal.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-struct MemoKey {
-    action: String,
-    region: String,
-    /// The repository's tags, as context keys (a request on `*` is given them too, as by
-    /// [`crate::snapshot::Snapshot::assemble`]).
-    tags: Vec<(String, String)>,
-    /// Whether the repository has a policy (the reason of a denial may say so).
-    resource_policy: bool,
+/// The pairs a run decides, validated once: each asked action on each repository of the run
+/// (on `*` for an account-level action), so that a cell only retargets a request
+/// ([`Request::retarget`]) instead of consulting the catalog again.
+struct Plan {
+    /// The distinct actions asked, in the order first asked.
+    actions: Vec<String>,
+    /// Whether each of `actions` is account-level (decided on `*`).
+    account_level: Vec<bool>,
+    /// Per question, its actions as indexes into `actions`.
+    questions: Vec<Vec<usize>>,
+    /// The first column of the plan.
+    first: usize,
+    /// Per column from `first`, per action: the validated pair.
+    targets: Vec<Vec<Target>>,
 }
 
-type Memo = std::collections::HashMap<MemoKey, ActionResult>;
+/// What one row keeps from cell to cell: a request per context class (on the repository and on
+/// `*`, built on first use and retargeted), the results of account-level requests, and the
+/// buffer of deciding statements.
+struct RowState {
+    /// The row's principal ARN.
+    principal: String,
+    /// Per account and Region of the repositories: `[on a repository, on *]`, with the
+    /// caller's tags, its context derived once.
+    bases: Vec<[Option<Request>; 2]>,
+    /// Per context class: `[on a repository, on *]`, a base with the repository's tags.
+    requests: Vec<[Option<Request>; 2]>,
+    /// The result of an account-level action, per context class, whether the repository has a
+    /// policy (the reason of a denial may say so) and action: `memo[(class * 2 + policy) *
+    /// actions + action]`. Such a request (on `*`) is the same for every repository of the
+    /// class, and no repository-side policy takes part in it (resource-based policies, registry
+    /// policies and RCPs govern only requests on a resource), so its result is too.
+    memo: Vec<Option<ActionResult>>,
+    deciding: Vec<(usize, StatementRef)>,
+}
 
 /// The caller side of a row, compiled once.
 #[derive(Debug)]
@@ -61,6 +84,11 @@ struct RepositorySide<'s> {
     rcps: PolicySet,
     /// `aws:ResourceTag/…` and `ecr:ResourceTag/…`.
     tags: Vec<(String, String)>,
+    /// The context class: repositories of one account and Region with the same tags give a
+    /// caller the same request context, made once a row for each class.
+    class: usize,
+    /// The account and Region (an index): a row derives the caller's context once for each.
+    base: usize,
 }
 
 /// A snapshot compiled for many decisions: every subject's side and every repository's side.
@@ -69,6 +97,10 @@ pub struct Compiled<'s> {
     snapshot: &'s Snapshot,
     subjects: Vec<SubjectSide>,
     repositories: Vec<RepositorySide<'s>>,
+    /// How many context classes the repositories fall in.
+    classes: usize,
+    /// How many accounts and Regions they are in.
+    bases: usize,
 }
 
 fn error(message: impl std::fmt::Display) -> SnapshotError {
@@ -103,14 +135,38 @@ impl<'s> Compiled<'s> {
             .into_iter()
             .map(|s| subject_side(snapshot, s))
             .collect::<Result<Vec<_>, _>>()?;
-        let repositories = repositories
+        let mut repositories = repositories
             .iter()
             .map(|arn| repository_side(snapshot, arn))
             .collect::<Result<Vec<_>, _>>()?;
+        let mut classes: std::collections::HashMap<(&str, &str, &[(String, String)]), usize> =
+            std::collections::HashMap::new();
+        let mut bases: std::collections::HashMap<(&str, &str), usize> =
+            std::collections::HashMap::new();
+        let mut of_repository = Vec::with_capacity(repositories.len());
+        for side in &repositories {
+            let account = side.repository.account.as_str();
+            let region = side.repository.region.as_str();
+            let next = classes.len();
+            let class = *classes
+                .entry((account, region, side.tags.as_slice()))
+                .or_insert(next);
+            let next = bases.len();
+            let base = *bases.entry((account, region)).or_insert(next);
+            of_repository.push((class, base));
+        }
+        let (class_count, base_count) = (classes.len(), bases.len());
+        drop((classes, bases));
+        for (side, (class, base)) in repositories.iter_mut().zip(of_repository) {
+            side.class = class;
+            side.base = base;
+        }
         Ok(Compiled {
             snapshot,
             subjects,
             repositories,
+            classes: class_count,
+            bases: base_count,
         })
     }
 
@@ -133,25 +189,111 @@ impl<'s> Compiled<'s> {
         actions: &[&str],
         options: &Options,
     ) -> Result<Answer, SnapshotError> {
-        self.decide_in(row, column, actions, options, None)
+        let plan = self.plan(&[actions.to_vec()], column..column + 1)?;
+        let mut state = self.row_state(row, &plan)?;
+        let question = plan.questions.first().map_or(&[][..], Vec::as_slice);
+        self.decide_in(&plan, &mut state, row, column, question, options)
     }
 
-    /// [`Compiled::decide`], with the results of account-level actions kept in `memo` across
-    /// the cells of one row: such a request (on `*`) is the same for every repository with the
-    /// same Region and tags, and no repository-side policy takes part in it (resource-based
-    /// policies, registry policies and RCPs govern only requests on a resource), so its result
-    /// is too.
+    /// Validates each action of `questions` on each repository of `columns`, in the order the
+    /// cells of a row ask them (so the first error is the one the first cell would meet).
+    fn plan(&self, questions: &[Vec<&str>], columns: Range<usize>) -> Result<Plan, SnapshotError> {
+        let catalog = crate::data::catalog::Catalog::builtin();
+        let mut actions: Vec<String> = Vec::new();
+        let mut account_level = Vec::new();
+        let mut asked = Vec::with_capacity(questions.len());
+        for question in questions {
+            let mut indexes = Vec::with_capacity(question.len());
+            for action in question {
+                let index = match actions.iter().position(|a| a == action) {
+                    Some(i) => i,
+                    None => {
+                        actions.push(action.to_string());
+                        account_level
+                            .push(catalog.action(action).is_some_and(|a| a.is_account_level()));
+                        actions.len() - 1
+                    }
+                };
+                indexes.push(index);
+            }
+            asked.push(indexes);
+        }
+        let mut on_star: Vec<Option<Target>> = vec![None; actions.len()];
+        let mut targets = Vec::with_capacity(columns.len());
+        for column in columns.clone() {
+            let Some(repository) = self.repositories.get(column) else {
+                return Err(error("no such row or column"));
+            };
+            let arn = repository.repository.arn.as_str();
+            let mut row: Vec<Option<Target>> = vec![None; actions.len()];
+            for &a in asked.iter().flatten() {
+                let (Some(action), Some(slot), Some(star)) =
+                    (actions.get(a), row.get_mut(a), on_star.get_mut(a))
+                else {
+                    continue;
+                };
+                if slot.is_some() {
+                    continue;
+                }
+                let target = if account_level.get(a) == Some(&true) {
+                    match star {
+                        Some(target) => target.clone(),
+                        None => star
+                            .insert(Target::new(action, "*").map_err(error)?)
+                            .clone(),
+                    }
+                } else {
+                    Target::new(action, arn).map_err(error)?
+                };
+                *slot = Some(target);
+            }
+            targets.push(row.into_iter().flatten().collect::<Vec<_>>());
+        }
+        if targets.iter().any(|t| t.len() != actions.len()) {
+            return Err(error("an action of the plan was not validated"));
+        }
+        Ok(Plan {
+            actions,
+            account_level,
+            questions: asked,
+            first: columns.start,
+            targets,
+        })
+    }
+
+    /// A fresh [`RowState`] for row `row`.
+    fn row_state(&self, row: usize, plan: &Plan) -> Result<RowState, SnapshotError> {
+        let subject = self
+            .subjects
+            .get(row)
+            .ok_or_else(|| error("no such row or column"))?;
+        Ok(RowState {
+            principal: subject.subject.principal(),
+            bases: (0..self.bases).map(|_| [None, None]).collect(),
+            requests: (0..self.classes).map(|_| [None, None]).collect(),
+            memo: vec![None; self.classes * 2 * plan.actions.len()],
+            deciding: Vec::new(),
+        })
+    }
+
+    /// Decides the actions `question` (indexes into the plan's actions) for subject `row` on
+    /// repository `column`, with the requests and account-level results of `state`.
     fn decide_in(
         &self,
+        plan: &Plan,
+        state: &mut RowState,
         row: usize,
         column: usize,
-        actions: &[&str],
+        question: &[usize],
         options: &Options,
-        mut memo: Option<&mut Memo>,
     ) -> Result<Answer, SnapshotError> {
-        let (Some(subject), Some(repository)) =
-            (self.subjects.get(row), self.repositories.get(column))
-        else {
+        let (Some(subject), Some(repository), Some(targets)) = (
+            self.subjects.get(row),
+            self.repositories.get(column),
+            column
+                .checked_sub(plan.first)
+                .and_then(|c| plan.targets.get(c)),
+        ) else {
             return Err(error("no such row or column"));
         };
         let joined = Joined::new(vec![
@@ -161,78 +303,86 @@ impl<'s> Compiled<'s> {
             &repository.rcps,
         ]);
         let arn = repository.repository.arn.as_str();
-        let principal = subject.subject.principal();
         let region = options
             .region
             .as_deref()
             .unwrap_or(&repository.repository.region);
-        let mut context = Context::new();
-        for (key, value) in subject.tags.iter().chain(&repository.tags) {
-            context.insert(key, ContextValue::Single(value.clone()));
-        }
-        let mut results = Vec::with_capacity(actions.len());
-        let mut deciding = Vec::new();
-        // One request on the repository and one on `*` are built; every other action reuses
-        // theirs, with the context computed once (as `workflow::requests` would resolve them).
-        let mut on_repository: Option<Request> = None;
-        let mut on_star: Option<Request> = None;
-        let catalog = crate::data::catalog::Catalog::builtin();
-        for action in actions {
-            let account_level = catalog.action(action).is_some_and(|a| a.is_account_level());
-            let key = match memo.as_deref() {
-                Some(_) if account_level => Some(MemoKey {
-                    action: action.to_string(),
-                    region: region.to_string(),
-                    tags: repository.tags.clone(),
-                    resource_policy: repository.resource.has(PolicyRole::Resource),
-                }),
-                _ => None,
+        let class = repository.class;
+        let has_policy = usize::from(repository.resource.has(PolicyRole::Resource));
+        let mut results = Vec::with_capacity(question.len());
+        for &a in question {
+            let (Some(target), Some(&account_level)) = (targets.get(a), plan.account_level.get(a))
+            else {
+                return Err(error("an action of the plan was not validated"));
             };
-            if let (Some(memo), Some(key)) = (memo.as_deref(), &key)
-                && let Some(result) = memo.get(key)
-            {
+            let memo_at = (class * 2 + has_policy) * plan.actions.len() + a;
+            if account_level && let Some(Some(result)) = state.memo.get(memo_at) {
                 results.push(result.clone());
                 continue;
             }
-            let slot = if account_level {
-                &mut on_star
-            } else {
-                &mut on_repository
-            };
-            let request = match slot {
-                Some(first) => first.for_action(action).map_err(error)?,
-                None => {
-                    let resource = if account_level { "*" } else { arn };
-                    let mut request =
-                        Request::new(action, resource, Some(&principal)).map_err(error)?;
-                    if let Some(at) = options.at {
-                        request = request.with_time(at);
+            let level = usize::from(account_level);
+            let slot = state
+                .requests
+                .get_mut(class)
+                .and_then(|r| r.get_mut(level))
+                .ok_or_else(|| error("no such context class"))?;
+            if slot.is_none() {
+                let base = state
+                    .bases
+                    .get_mut(repository.base)
+                    .and_then(|r| r.get_mut(level))
+                    .ok_or_else(|| error("no such account and Region"))?;
+                let base = match base {
+                    Some(base) => base,
+                    None => {
+                        let resource = if account_level { "*" } else { arn };
+                        let mut request =
+                            Request::new(target.action(), resource, Some(&state.principal))
+                                .map_err(error)?;
+                        if let Some(at) = options.at {
+                            request = request.with_time(at);
+                        }
+                        request = request.with_region(region).map_err(|e| error(e.message))?;
+                        let mut context = Context::new();
+                        for (key, value) in &subject.tags {
+                            context.insert(key, ContextValue::Single(value.clone()));
+                        }
+                        if !context.is_empty() {
+                            request = request.with_context(context);
+                        }
+                        if let Some(org) = &self.snapshot.organization {
+                            request = request.with_org_scope(org.clone());
+                        }
+                        base.insert(request)
                     }
-                    request = request.with_region(region).map_err(|e| error(e.message))?;
-                    if !context.is_empty() {
-                        request = request.with_context(context.clone());
-                    }
-                    if let Some(org) = &self.snapshot.organization {
-                        request = request.with_org_scope(org.clone());
-                    }
-                    // Computed before it is copied, so that every copy shares it.
-                    let _ = request.context();
-                    slot.insert(request).clone()
-                }
-            };
-            let (decision, reason) = joined.authorize_into(&request, &mut deciding);
+                };
+                *slot = Some(
+                    base.with_more_context(
+                        repository
+                            .tags
+                            .iter()
+                            .map(|(k, v)| (k.as_str(), v.as_str())),
+                    ),
+                );
+            }
+            let request = slot
+                .as_mut()
+                .ok_or_else(|| error("no request for the context class"))?;
+            request.retarget(target).map_err(error)?;
+            let (decision, reason) = joined.authorize_into(request, &mut state.deciding);
             let result = ActionResult {
                 action: request.action().to_string(),
                 resource: request.resource().to_string(),
                 decision,
                 reason,
-                deciding: deciding
+                deciding: state
+                    .deciding
                     .iter()
                     .filter_map(|(part, at)| named(&joined, *part, *at))
                     .collect(),
             };
-            if let (Some(memo), Some(key)) = (memo.as_deref_mut(), key) {
-                memo.insert(key, result.clone());
+            if account_level && let Some(memo) = state.memo.get_mut(memo_at) {
+                *memo = Some(result.clone());
             }
             results.push(result);
         }
@@ -251,15 +401,22 @@ impl<'s> Compiled<'s> {
         questions: &[Question],
         options: &Options,
     ) -> Result<Vec<Answer>, SnapshotError> {
-        let asked: Vec<Vec<&str>> = questions
-            .iter()
-            .map(|q| q.actions.iter().map(String::as_str).collect())
-            .collect();
-        let mut out = Vec::with_capacity(self.repositories.len() * questions.len());
-        let mut memo = Memo::new();
+        let plan = self.plan(&asked(questions), 0..self.repositories.len())?;
+        self.row_of(&plan, row, options)
+    }
+
+    /// [`Compiled::row`] with the plan of the run.
+    fn row_of(
+        &self,
+        plan: &Plan,
+        row: usize,
+        options: &Options,
+    ) -> Result<Vec<Answer>, SnapshotError> {
+        let mut out = Vec::with_capacity(self.repositories.len() * plan.questions.len());
+        let mut state = self.row_state(row, plan)?;
         for column in 0..self.repositories.len() {
-            for actions in &asked {
-                out.push(self.decide_in(row, column, actions, options, Some(&mut memo))?);
+            for question in &plan.questions {
+                out.push(self.decide_in(plan, &mut state, row, column, question, options)?);
             }
         }
         Ok(out)
@@ -278,13 +435,18 @@ impl<'s> Compiled<'s> {
     ) -> Result<(), E> {
         let count = self.subjects.len();
         let jobs = jobs.max(1).min(count.max(1));
+        let plan = self.plan(&asked(questions), 0..self.repositories.len())?;
+        let plan = &plan;
         if jobs == 1 {
             for row in 0..count {
-                sink(row, self.row(row, questions, options)?)?;
+                sink(row, self.row_of(plan, row, options)?)?;
             }
             return Ok(());
         }
-        // Rows are taken in order; a thread waits while it is `window` rows ahead of the sink.
+        // Rows are taken in order by `jobs - 1` spawned threads and by this one, which also
+        // hands the rows to the sink in order between two of its own: `jobs` busy threads, not
+        // one more. A spawned thread waits while it is `window` rows ahead of the sink; this
+        // one computes a row only while it is not.
         let window = jobs * 4;
         let next = AtomicUsize::new(0);
         let stop = AtomicBool::new(false);
@@ -293,7 +455,7 @@ impl<'s> Compiled<'s> {
         let (send, receive) =
             mpsc::sync_channel::<(usize, Result<Vec<Answer>, SnapshotError>)>(window);
         std::thread::scope(|scope| {
-            for _ in 0..jobs {
+            for _ in 1..jobs {
                 let send = send.clone();
                 let (next, stop, written, advanced) = (&next, &stop, &written, &advanced);
                 scope.spawn(move || {
@@ -311,7 +473,7 @@ impl<'s> Compiled<'s> {
                         if stop.load(Ordering::Relaxed) {
                             break;
                         }
-                        let answers = self.row(row, questions, options);
+                        let answers = self.row_of(plan, row, options);
                         if send.send((row, answers)).is_err() {
                             break;
                         }
@@ -322,9 +484,11 @@ impl<'s> Compiled<'s> {
             let mut pending = std::collections::BTreeMap::new();
             let mut expected = 0usize;
             let mut outcome = Ok(());
-            for (row, answers) in receive.iter() {
-                pending.insert(row, answers);
-                while let Some(answers) = pending.remove(&expected) {
+            while expected < count {
+                while let Ok((row, answers)) = receive.try_recv() {
+                    pending.insert(row, answers);
+                }
+                if let Some(answers) = pending.remove(&expected) {
                     let result = answers
                         .map_err(E::from)
                         .and_then(|answers| sink(expected, answers));
@@ -336,13 +500,29 @@ impl<'s> Compiled<'s> {
                     advanced.notify_all();
                     if let Err(e) = result {
                         outcome = Err(e);
-                        stop.store(true, Ordering::Relaxed);
-                        advanced.notify_all();
                         break;
                     }
+                    continue;
                 }
-                if outcome.is_err() {
-                    break;
+                // The next row to write is not done: compute one (the next to take, if this
+                // thread is not too far ahead), else wait for a spawned thread's.
+                if next.load(Ordering::Relaxed) < expected + window {
+                    let row = next.fetch_add(1, Ordering::Relaxed);
+                    if row < count {
+                        pending.insert(row, self.row_of(plan, row, options));
+                        continue;
+                    }
+                }
+                match receive.recv() {
+                    Ok((row, answers)) => {
+                        pending.insert(row, answers);
+                    }
+                    // Every spawned thread is gone and the row is nowhere: not expected, but not
+                    // a reason to wait forever.
+                    Err(_) => {
+                        outcome = Err(E::from(error("a row was not computed")));
+                        break;
+                    }
                 }
             }
             // Let every waiting thread see the stop (or the end) and finish.
@@ -376,6 +556,14 @@ pub fn who_can(
         Ok(())
     })?;
     Ok(out)
+}
+
+/// The actions of each question.
+fn asked(questions: &[Question]) -> Vec<Vec<&str>> {
+    questions
+        .iter()
+        .map(|q| q.actions.iter().map(String::as_str).collect())
+        .collect()
 }
 
 /// The deciding statement under its policy's name and the statement's label.
@@ -491,6 +679,8 @@ fn repository_side<'s>(
         resource,
         rcps,
         tags,
+        class: 0,
+        base: 0,
     })
 }
 
