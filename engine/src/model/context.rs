@@ -88,6 +88,11 @@ impl Context {
         self.entries.get(&key.to_lowercase()).map(|(_, v)| v)
     }
 
+    /// Removes `key` (compared case-insensitively), if present.
+    pub fn remove(&mut self, key: &str) {
+        self.entries.remove(&key.to_lowercase());
+    }
+
     /// Whether the context has `key`.
     pub fn contains(&self, key: &str) -> bool {
         self.get(key).is_some()

@@ -582,6 +582,21 @@ impl Target {
     }
 }
 
+/// Whether `key` is a tag key: `PREFIX:ResourceTag/…`, `PREFIX:PrincipalTag/…` or
+/// `PREFIX:RequestTag/…` (any case). The context ecrsim derives ([`Request::context`]) never sets
+/// one and reads none, so setting or removing one changes nothing else in it.
+pub fn is_tag_key(key: &str) -> bool {
+    let Some((_, name)) = key.split_once(':') else {
+        return false;
+    };
+    ["ResourceTag/", "PrincipalTag/", "RequestTag/"]
+        .iter()
+        .any(|prefix| {
+            name.get(..prefix.len())
+                .is_some_and(|start| start.eq_ignore_ascii_case(prefix))
+        })
+}
+
 /// What the catalog says about an (action, resource) pair: the action's names, whether the
 /// request is evaluated on `*`, and the resource type.
 #[derive(Clone, Copy, Debug)]
@@ -760,6 +775,38 @@ impl Request {
             caller_assumed: self.caller_assumed,
             org: self.org.clone(),
             called_via: self.called_via.clone(),
+        }
+    }
+
+    /// Removes the given context keys `remove`, then sets `set` (as [`Context::insert`]), in
+    /// place. The derived context is changed the same way, not derived again, when every key is
+    /// a tag key ([`is_tag_key`]: no key is derived from one and none is derived); otherwise it
+    /// is derived again on first use. One repository's tags swapped for another's.
+    pub fn swap_context_keys<'k>(
+        &mut self,
+        remove: impl IntoIterator<Item = &'k str>,
+        set: impl IntoIterator<Item = (&'k str, &'k str)>,
+    ) {
+        use crate::model::context::ContextValue;
+        let mut derived = self.context.take();
+        let mut exact = true;
+        for key in remove {
+            exact &= is_tag_key(key);
+            self.given_context.remove(key);
+            if let Some(context) = derived.as_mut() {
+                Arc::make_mut(context).remove(key);
+            }
+        }
+        for (key, value) in set {
+            exact &= is_tag_key(key);
+            self.given_context
+                .insert(key, ContextValue::Single(value.to_string()));
+            if let Some(context) = derived.as_mut() {
+                Arc::make_mut(context).insert(key, ContextValue::Single(value.to_string()));
+            }
+        }
+        if exact && let Some(context) = derived {
+            let _ = self.context.set(context);
         }
     }
 
@@ -1641,6 +1688,64 @@ mod tests {
         }
         // The base is unchanged.
         assert_eq!(base.given_context(), &given);
+    }
+
+    /// Tag keys swapped in place give the context derived with the new keys given from the
+    /// start; a key that is not a tag key makes it derived again, with the same result. No key
+    /// the derivation sets is a tag key.
+    #[test]
+    fn swapped_tag_keys_are_the_context_derived_with_them() {
+        use crate::model::context::ContextValue;
+        let caller = Some("arn:aws:iam::123456789012:user/dev");
+        let mut given = Context::new();
+        given.insert("aws:PrincipalTag/team", ContextValue::Single("pay".into()));
+        given.insert("aws:ResourceTag/team", ContextValue::Single("pay".into()));
+        given.insert("ecr:ResourceTag/env", ContextValue::Single("dev".into()));
+        given.insert(
+            "aws:SourceArn",
+            ContextValue::Single("arn:aws:s3:::b".into()),
+        );
+        let base = Request::new("ecr:PutImage", REPO, caller)
+            .unwrap()
+            .with_time(1_780_000_000)
+            .with_called_via(vec!["cloudformation.amazonaws.com".into()])
+            .with_context(given.clone());
+        for (key, _) in base.context().iter() {
+            assert!(
+                given.contains(key) || !is_tag_key(key),
+                "derived tag key {key}"
+            );
+        }
+        let cases: [(&[&str], &[(&str, &str)]); 4] = [
+            (
+                &["aws:ResourceTag/team", "ecr:ResourceTag/env"],
+                &[
+                    ("aws:ResourceTag/team", "ops"),
+                    ("ECR:resourcetag/Env", "prod"),
+                ],
+            ),
+            (&["aws:resourcetag/TEAM"], &[]),
+            (&[], &[("aws:username", "other")]),
+            (&["aws:SourceArn"], &[("aws:RequestTag/x", "y")]),
+        ];
+        for (remove, set) in cases {
+            let mut swapped = base.clone();
+            swapped.swap_context_keys(remove.iter().copied(), set.iter().copied());
+            let mut all = given.clone();
+            for key in remove {
+                all.remove(key);
+            }
+            for (key, value) in set {
+                all.insert(key, ContextValue::Single(value.to_string()));
+            }
+            let fresh = base.clone().with_context(all);
+            assert_eq!(swapped, fresh, "{remove:?} {set:?}");
+            assert_eq!(swapped.context(), fresh.context(), "{remove:?} {set:?}");
+        }
+        assert!(is_tag_key("aws:ResourceTag/x") && is_tag_key("ecr:resourcetag/x"));
+        assert!(is_tag_key("aws:PrincipalTag/x") && is_tag_key("s3:RequestTag/x"));
+        assert!(!is_tag_key("aws:TagKeys") && !is_tag_key("ResourceTag/x"));
+        assert!(!is_tag_key("aws:PrincipalArn") && !is_tag_key("aws:ResourceTa"));
     }
 
     #[test]

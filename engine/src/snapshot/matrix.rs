@@ -42,17 +42,18 @@ struct Plan {
     targets: Vec<Vec<Target>>,
 }
 
-/// What one row keeps from cell to cell: a request per context class (on the repository and on
-/// `*`, built on first use and retargeted), the results of account-level requests, and the
-/// buffer of deciding statements.
+/// What one row keeps from cell to cell: the requests (on a repository and on `*`, built once
+/// and retargeted), the results of account-level requests, and the buffer of deciding
+/// statements.
 struct RowState {
     /// The row's principal ARN.
     principal: String,
     /// Per account and Region of the repositories: `[on a repository, on *]`, with the
     /// caller's tags, its context derived once.
     bases: Vec<[Option<Request>; 2]>,
-    /// Per context class: `[on a repository, on *]`, a base with the repository's tags.
-    requests: Vec<[Option<Request>; 2]>,
+    /// `[on a repository, on *]`: the request in use and the context class whose repository
+    /// tags it has (a base's with the tags set; swapped for the next class's of the same base).
+    live: [Option<(usize, Request)>; 2],
     /// The result of an account-level action, per context class, whether the repository has a
     /// policy (the reason of a denial may say so) and action: `memo[(class * 2 + policy) *
     /// actions + action]`. Such a request (on `*`) is the same for every repository of the
@@ -97,10 +98,13 @@ pub struct Compiled<'s> {
     snapshot: &'s Snapshot,
     subjects: Vec<SubjectSide>,
     repositories: Vec<RepositorySide<'s>>,
-    /// How many context classes the repositories fall in.
-    classes: usize,
+    /// Per context class: its account and Region (base), and a repository (column) of it.
+    classes: Vec<(usize, usize)>,
     /// How many accounts and Regions they are in.
     bases: usize,
+    /// The columns by account and Region, then class (then in order): a row is decided in this
+    /// order, so that each class's context is made once.
+    order: Vec<usize>,
 }
 
 fn error(message: impl std::fmt::Display) -> SnapshotError {
@@ -155,18 +159,31 @@ impl<'s> Compiled<'s> {
             let base = *bases.entry((account, region)).or_insert(next);
             of_repository.push((class, base));
         }
-        let (class_count, base_count) = (classes.len(), bases.len());
+        let base_count = bases.len();
+        let mut class_list: Vec<Option<(usize, usize)>> = vec![None; classes.len()];
         drop((classes, bases));
-        for (side, (class, base)) in repositories.iter_mut().zip(of_repository) {
+        for (column, (side, (class, base))) in
+            repositories.iter_mut().zip(of_repository).enumerate()
+        {
             side.class = class;
             side.base = base;
+            if let Some(slot @ None) = class_list.get_mut(class) {
+                *slot = Some((base, column));
+            }
         }
+        let mut order: Vec<usize> = (0..repositories.len()).collect();
+        order.sort_by_key(|&column| {
+            repositories
+                .get(column)
+                .map(|side| (side.base, side.class, column))
+        });
         Ok(Compiled {
             snapshot,
             subjects,
             repositories,
-            classes: class_count,
+            classes: class_list.into_iter().flatten().collect(),
             bases: base_count,
+            order,
         })
     }
 
@@ -270,8 +287,8 @@ impl<'s> Compiled<'s> {
         Ok(RowState {
             principal: subject.subject.principal(),
             bases: (0..self.bases).map(|_| [None, None]).collect(),
-            requests: (0..self.classes).map(|_| [None, None]).collect(),
-            memo: vec![None; self.classes * 2 * plan.actions.len()],
+            live: [None, None],
+            memo: vec![None; self.classes.len() * 2 * plan.actions.len()],
             deciding: Vec::new(),
         })
     }
@@ -321,53 +338,75 @@ impl<'s> Compiled<'s> {
                 continue;
             }
             let level = usize::from(account_level);
-            let slot = state
-                .requests
-                .get_mut(class)
-                .and_then(|r| r.get_mut(level))
-                .ok_or_else(|| error("no such context class"))?;
-            if slot.is_none() {
-                let base = state
-                    .bases
-                    .get_mut(repository.base)
-                    .and_then(|r| r.get_mut(level))
-                    .ok_or_else(|| error("no such account and Region"))?;
-                let base = match base {
-                    Some(base) => base,
-                    None => {
-                        let resource = if account_level { "*" } else { arn };
-                        let mut request =
-                            Request::new(target.action(), resource, Some(&state.principal))
-                                .map_err(error)?;
-                        if let Some(at) = options.at {
-                            request = request.with_time(at);
+            let live = state
+                .live
+                .get_mut(level)
+                .ok_or_else(|| error("no such request"))?;
+            let swap_from = match live {
+                Some((now, _)) if *now == class => None,
+                Some((now, _)) if self.classes.get(*now).map(|c| c.0) == Some(repository.base) => {
+                    self.classes.get(*now).map(|c| c.1)
+                }
+                _ => {
+                    let base = state
+                        .bases
+                        .get_mut(repository.base)
+                        .and_then(|r| r.get_mut(level))
+                        .ok_or_else(|| error("no such account and Region"))?;
+                    let base = match base {
+                        Some(base) => base,
+                        None => {
+                            let resource = if account_level { "*" } else { arn };
+                            let mut request =
+                                Request::new(target.action(), resource, Some(&state.principal))
+                                    .map_err(error)?;
+                            if let Some(at) = options.at {
+                                request = request.with_time(at);
+                            }
+                            request = request.with_region(region).map_err(|e| error(e.message))?;
+                            let mut context = Context::new();
+                            for (key, value) in &subject.tags {
+                                context.insert(key, ContextValue::Single(value.clone()));
+                            }
+                            if !context.is_empty() {
+                                request = request.with_context(context);
+                            }
+                            if let Some(org) = &self.snapshot.organization {
+                                request = request.with_org_scope(org.clone());
+                            }
+                            base.insert(request)
                         }
-                        request = request.with_region(region).map_err(|e| error(e.message))?;
-                        let mut context = Context::new();
-                        for (key, value) in &subject.tags {
-                            context.insert(key, ContextValue::Single(value.clone()));
-                        }
-                        if !context.is_empty() {
-                            request = request.with_context(context);
-                        }
-                        if let Some(org) = &self.snapshot.organization {
-                            request = request.with_org_scope(org.clone());
-                        }
-                        base.insert(request)
-                    }
-                };
-                *slot = Some(
-                    base.with_more_context(
-                        repository
-                            .tags
-                            .iter()
-                            .map(|(k, v)| (k.as_str(), v.as_str())),
-                    ),
-                );
-            }
-            let request = slot
+                    };
+                    *live = Some((
+                        class,
+                        base.with_more_context(
+                            repository
+                                .tags
+                                .iter()
+                                .map(|(k, v)| (k.as_str(), v.as_str())),
+                        ),
+                    ));
+                    None
+                }
+            };
+            let (now, request) = live
                 .as_mut()
                 .ok_or_else(|| error("no request for the context class"))?;
+            if let Some(from) = swap_from {
+                // The same account and Region: the previous class's tags out, this one's in.
+                let old = self
+                    .repositories
+                    .get(from)
+                    .map_or(&[][..], |r| r.tags.as_slice());
+                request.swap_context_keys(
+                    old.iter().map(|(k, _)| k.as_str()),
+                    repository
+                        .tags
+                        .iter()
+                        .map(|(k, v)| (k.as_str(), v.as_str())),
+                );
+                *now = class;
+            }
             request.retarget(target).map_err(error)?;
             let (decision, reason) = joined.authorize_into(request, &mut state.deciding);
             let result = ActionResult {
@@ -405,21 +444,48 @@ impl<'s> Compiled<'s> {
         self.row_of(&plan, row, options)
     }
 
-    /// [`Compiled::row`] with the plan of the run.
+    /// [`Compiled::row`] with the plan of the run. The cells are decided by account and Region,
+    /// then context class (each class's context made once), and returned in column order; on an
+    /// error, the row is decided again in column order, so that the error is the first cell's
+    /// that fails.
     fn row_of(
         &self,
         plan: &Plan,
         row: usize,
         options: &Options,
     ) -> Result<Vec<Answer>, SnapshotError> {
-        let mut out = Vec::with_capacity(self.repositories.len() * plan.questions.len());
+        let per = plan.questions.len();
+        let mut cells: Vec<Option<Answer>> = Vec::new();
+        cells.resize_with(self.repositories.len() * per, || None);
         let mut state = self.row_state(row, plan)?;
-        for column in 0..self.repositories.len() {
-            for question in &plan.questions {
-                out.push(self.decide_in(plan, &mut state, row, column, question, options)?);
+        let mut failed = false;
+        'columns: for &column in &self.order {
+            for (q, question) in plan.questions.iter().enumerate() {
+                match self.decide_in(plan, &mut state, row, column, question, options) {
+                    Ok(answer) => {
+                        if let Some(cell) = cells.get_mut(column * per + q) {
+                            *cell = Some(answer);
+                        }
+                    }
+                    Err(_) => {
+                        failed = true;
+                        break 'columns;
+                    }
+                }
             }
         }
-        Ok(out)
+        if failed {
+            let mut state = self.row_state(row, plan)?;
+            for column in 0..self.repositories.len() {
+                for question in &plan.questions {
+                    self.decide_in(plan, &mut state, row, column, question, options)?;
+                }
+            }
+        }
+        cells
+            .into_iter()
+            .map(|cell| cell.ok_or_else(|| error("a cell of the row was not decided")))
+            .collect()
     }
 
     /// Computes every row on `jobs` threads (1: on this one) and hands each to `sink` in row
@@ -847,6 +913,125 @@ mod tests {
                 }
             }
         }
+    }
+
+    /// The example snapshot with three more repositories, so that a row meets context classes
+    /// out of column order (`web` has `app`'s tags, `ops` has `tools`'s, `data` none): the row
+    /// is decided by class, swapping one class's tags for the next.
+    fn interleaved() -> Snapshot {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../corpus/snapshots/example/snapshot/prod");
+        let mut files = Vec::new();
+        for name in ["repositories.json", "tagged-repositories.json"] {
+            let text = std::fs::read_to_string(root.join(name)).unwrap();
+            let mut json: serde_json::Value = serde_json::from_str(&text).unwrap();
+            let list = json
+                .as_object_mut()
+                .and_then(|o| o.values_mut().next())
+                .and_then(|v| v.as_array_mut())
+                .unwrap();
+            let first = list[0].clone();
+            for (repository, tags) in [
+                ("web", Some(("payments", Some("prod")))),
+                ("data", None),
+                ("ops", Some(("platform", None))),
+            ] {
+                let arn = format!("arn:aws:ecr:us-east-1:111122223333:repository/{repository}");
+                let text = serde_json::to_string(&first)
+                    .unwrap()
+                    .replace("repository/app", &format!("repository/{repository}"))
+                    .replace("\"app\"", &format!("\"{repository}\""))
+                    .replace(".com/app", &format!(".com/{repository}"));
+                let mut entry: serde_json::Value = serde_json::from_str(&text).unwrap();
+                if name == "tagged-repositories.json" {
+                    let Some((team, env)) = tags else { continue };
+                    let mut list = vec![serde_json::json!({"Key": "team", "Value": team})];
+                    if let Some(env) = env {
+                        list.push(serde_json::json!({"Key": "env", "Value": env}));
+                    }
+                    entry = serde_json::json!({"ResourceARN": arn, "Tags": list});
+                }
+                list.push(entry);
+            }
+            files.push((format!("prod/{name}"), serde_json::to_vec(&json).unwrap()));
+        }
+        let mut snapshot_files = Vec::new();
+        let base = root.parent().unwrap().to_path_buf();
+        let mut dirs = vec![base.clone()];
+        while let Some(dir) = dirs.pop() {
+            for entry in std::fs::read_dir(&dir).unwrap() {
+                let path = entry.unwrap().path();
+                if path.is_dir() {
+                    dirs.push(path);
+                    continue;
+                }
+                let name = path
+                    .strip_prefix(&base)
+                    .unwrap()
+                    .components()
+                    .map(|c| c.as_os_str().to_string_lossy().into_owned())
+                    .collect::<Vec<_>>()
+                    .join("/");
+                let bytes = match files.iter().find(|(n, _)| *n == name) {
+                    Some((_, bytes)) => bytes.clone(),
+                    None => std::fs::read(&path).unwrap(),
+                };
+                snapshot_files.push(SnapshotFile { path: name, bytes });
+            }
+        }
+        snapshot_files.sort_by(|a, b| a.path.cmp(&b.path));
+        crate::snapshot::load(&snapshot_files).unwrap()
+    }
+
+    /// On repositories whose context classes interleave, every cell of a row (decided by class,
+    /// tags swapped in place, account-level results kept) is the decision of the assembled set.
+    #[test]
+    fn rows_decided_by_class_equal_assembled_decisions() {
+        let snapshot = interleaved();
+        let subjects = all_subjects(&snapshot).unwrap();
+        let repositories: Vec<String> = snapshot.repositories().map(|r| r.arn.clone()).collect();
+        assert_eq!(repositories.len(), 5, "{repositories:?}");
+        let arns: Vec<&str> = repositories.iter().map(String::as_str).collect();
+        let compiled = Compiled::new(&snapshot, subjects.clone(), &arns).unwrap();
+        // The rows are decided out of column order.
+        assert_ne!(compiled.order, (0..arns.len()).collect::<Vec<_>>());
+        let options = Options {
+            at: Some(1_780_000_000),
+            region: None,
+        };
+        let questions = push_pull();
+        let mut allowed = 0;
+        for (row, subject) in subjects.iter().enumerate() {
+            let cells = compiled.row(row, &questions, &options).unwrap();
+            let mut i = 0;
+            for arn in &arns {
+                for question in &questions {
+                    let actions: Vec<&str> = question.actions.iter().map(String::as_str).collect();
+                    let slow = crate::snapshot::query::decide(
+                        &snapshot,
+                        subject,
+                        &actions,
+                        Some(arn),
+                        options.clone(),
+                    )
+                    .unwrap();
+                    let cell = &cells[i];
+                    assert_eq!(cell.resource, *arn);
+                    assert_eq!(cell.decision, slow.decision, "{subject:?} {arn}");
+                    assert_eq!(cell.results.len(), slow.results.len());
+                    for (a, b) in cell.results.iter().zip(&slow.results) {
+                        assert_eq!(
+                            (&a.action, &a.resource, a.decision, a.reason, &a.deciding),
+                            (&b.action, &b.resource, b.decision, b.reason, &b.deciding),
+                            "{subject:?} {arn}"
+                        );
+                    }
+                    allowed += usize::from(cell.decision == crate::Decision::Allow);
+                    i += 1;
+                }
+            }
+        }
+        assert!(allowed > 0, "some cell is allowed");
     }
 
     /// Rows come back in order and identical whatever the number of threads.
