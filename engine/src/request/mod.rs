@@ -1716,7 +1716,8 @@ mod tests {
                 "derived tag key {key}"
             );
         }
-        let cases: [(&[&str], &[(&str, &str)]); 4] = [
+        type Swap<'a> = (&'a [&'a str], &'a [(&'a str, &'a str)]);
+        let cases: [Swap<'_>; 4] = [
             (
                 &["aws:ResourceTag/team", "ecr:ResourceTag/env"],
                 &[

@@ -63,6 +63,9 @@ struct RowState {
     deciding: Vec<(usize, StatementRef)>,
 }
 
+/// What a context class is: the account and Region of a repository, and its tags.
+type ClassKey<'a> = (&'a str, &'a str, &'a [(String, String)]);
+
 /// The caller side of a row, compiled once.
 #[derive(Debug)]
 struct SubjectSide {
@@ -143,7 +146,7 @@ impl<'s> Compiled<'s> {
             .iter()
             .map(|arn| repository_side(snapshot, arn))
             .collect::<Result<Vec<_>, _>>()?;
-        let mut classes: std::collections::HashMap<(&str, &str, &[(String, String)]), usize> =
+        let mut classes: std::collections::HashMap<ClassKey<'_>, usize> =
             std::collections::HashMap::new();
         let mut bases: std::collections::HashMap<(&str, &str), usize> =
             std::collections::HashMap::new();
