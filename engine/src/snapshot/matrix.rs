@@ -2,8 +2,11 @@
 //! actions). Each principal's policies (identity-based, boundary, the SCP levels of its account)
 //! are compiled once, each repository's (repository and registry policy, the RCP levels of its
 //! account) once, and every cell joins the two ([`crate::eval::authorize::Joined`]) instead of
-//! assembling and indexing a set per pair. Rows are computed on `jobs` threads and handed over
-//! in order, so a caller can stream them: memory grows with the snapshot, not with the matrix.
+//! assembling and indexing a set per pair. Each asked action is validated on each repository
+//! once per run, and a row derives its caller's request context once per account and Region,
+//! setting each repository's tags on it: a cell only retargets a request and evaluates. Rows
+//! are computed on `jobs` threads and handed over in order, so a caller can stream them: memory
+//! grows with the snapshot, not with the matrix.
 
 use std::collections::BTreeSet;
 use std::ops::Range;
@@ -491,9 +494,9 @@ impl<'s> Compiled<'s> {
             .collect()
     }
 
-    /// Computes every row on `jobs` threads (1: on this one) and hands each to `sink` in row
-    /// order, as soon as it and every row before it are done. At most a few rows per thread
-    /// are held at once. The first error (of a decision or of `sink`) stops the work and is
+    /// Computes every row on `jobs` threads (this one and `jobs - 1` more) and hands each to
+    /// `sink`, on this thread, in row order, as soon as it and every row before it are done. At
+    /// most a few rows per thread are held at once. The first error (of a decision or of `sink`) stops the work and is
     /// returned.
     pub fn rows<E: From<SnapshotError> + Send>(
         &self,
