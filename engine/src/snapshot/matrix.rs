@@ -1040,6 +1040,41 @@ mod tests {
         assert!(allowed > 0, "some cell is allowed");
     }
 
+    /// An action that does not fit a repository is the error `Request::new` gives for the first
+    /// cell, from a row, a run and a single cell alike; nothing is decided.
+    #[test]
+    fn an_action_that_does_not_fit_is_the_requests_error() {
+        let snapshot = example();
+        let subjects = all_subjects(&snapshot).unwrap();
+        let repositories: Vec<String> = snapshot.repositories().map(|r| r.arn.clone()).collect();
+        let arns: Vec<&str> = repositories.iter().map(String::as_str).collect();
+        let compiled = Compiled::new(&snapshot, subjects, &arns).unwrap();
+        let options = Options::default();
+        for action in ["s3:GetObject", "ecr:PutImages", "ecr:PutImage*"] {
+            let expected = Request::new(action, arns[0], None).unwrap_err().to_string();
+            let question = Question {
+                name: action.to_string(),
+                actions: vec!["ecr:PutImage".to_string(), action.to_string()],
+            };
+            let row = compiled
+                .row(0, std::slice::from_ref(&question), &options)
+                .unwrap_err();
+            assert_eq!(row.message, expected);
+            let cell = compiled
+                .decide(0, 0, &["ecr:PutImage", action], &options)
+                .unwrap_err();
+            assert_eq!(cell.message, expected);
+            let mut seen = 0;
+            let run = compiled
+                .rows::<SnapshotError>(&[question], &options, 2, |_, _| {
+                    seen += 1;
+                    Ok(())
+                })
+                .unwrap_err();
+            assert_eq!((run.message, seen), (expected, 0));
+        }
+    }
+
     /// Rows come back in order and identical whatever the number of threads.
     #[test]
     fn rows_are_in_order_and_the_same_on_several_threads() {
