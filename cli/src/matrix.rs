@@ -174,7 +174,7 @@ fn stream(args: &MatrixArgs, out: &mut impl Write) -> Result<bool, Stop> {
     let mut writer: Box<dyn Sink + '_> = match args.format {
         MatrixFormat::Human => Box::new(Human::default()),
         MatrixFormat::Json => Box::new(Json::default()),
-        MatrixFormat::Csv => Box::new(Csv),
+        MatrixFormat::Csv => Box::new(Csv::default()),
         MatrixFormat::Markdown => Box::new(Markdown),
         MatrixFormat::Html => Box::new(Html::default()),
     };
@@ -419,7 +419,52 @@ impl Sink for Json {
     }
 }
 
-struct Csv;
+/// The CSV writer. The `why` of a denied cell is the first denied action and its reason
+/// ([`why`]): kept once per distinct pair, so most cells write it without formatting it again.
+#[derive(Default)]
+struct Csv {
+    denied: Vec<(String, ecrsim_engine::Reason, String)>,
+}
+
+/// `text` as one CSV field (as [`csv_field`]), written without a copy when it needs no quotes.
+fn write_csv_field(out: &mut dyn Write, text: &str) -> io::Result<()> {
+    if text.contains([',', '"', '\n', '\r']) {
+        out.write_all(csv_field(text).as_bytes())
+    } else {
+        out.write_all(text.as_bytes())
+    }
+}
+
+impl Csv {
+    /// The CSV field of the `why` of `answer`.
+    fn why(&mut self, answer: &Answer) -> std::borrow::Cow<'_, str> {
+        let Some(denied) = answer
+            .results
+            .iter()
+            .find(|r| r.decision != Decision::Allow)
+        else {
+            return csv_field(&why(answer)).into();
+        };
+        let at =
+            match self.denied.iter().position(|(action, reason, _)| {
+                *reason == denied.reason && *action == denied.action
+            }) {
+                Some(at) => at,
+                None => {
+                    self.denied.push((
+                        denied.action.clone(),
+                        denied.reason,
+                        csv_field(&why(answer)),
+                    ));
+                    self.denied.len() - 1
+                }
+            };
+        self.denied.get(at).map_or_else(
+            || csv_field(&why(answer)).into(),
+            |(_, _, text)| text.as_str().into(),
+        )
+    }
+}
 
 impl Sink for Csv {
     fn start(&mut self, out: &mut dyn Write, _header: &Header<'_>) -> io::Result<()> {
@@ -435,22 +480,27 @@ impl Sink for Csv {
         answers: &[Answer],
     ) -> io::Result<()> {
         let per = header.questions.len().max(1);
-        let principal = csv_field(&subject.principal());
-        let name = csv_field(&subject.name());
+        let mut first = Vec::new();
+        write_csv_field(&mut first, &subject.principal())?;
+        first.push(b',');
+        write_csv_field(&mut first, &subject.name())?;
+        first.push(b',');
+        first.extend_from_slice(subject.kind().as_bytes());
+        first.push(b',');
         for (i, a) in answers.iter().enumerate() {
             let asked = header
                 .questions
                 .get(i % per)
                 .map_or("", |q| q.name.as_str());
-            writeln!(
-                out,
-                "{principal},{name},{},{},{},{},{}",
-                subject.kind(),
-                csv_field(&a.resource),
-                csv_field(asked),
-                a.decision.as_str(),
-                csv_field(&why(a))
-            )?;
+            out.write_all(&first)?;
+            write_csv_field(out, &a.resource)?;
+            out.write_all(b",")?;
+            write_csv_field(out, asked)?;
+            out.write_all(b",")?;
+            out.write_all(a.decision.as_str().as_bytes())?;
+            out.write_all(b",")?;
+            out.write_all(self.why(a).as_bytes())?;
+            out.write_all(b"\n")?;
         }
         Ok(())
     }

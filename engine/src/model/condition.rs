@@ -761,6 +761,10 @@ impl Clause {
                     if let Some(w) = &p.like {
                         return w.is_match(value);
                     }
+                    // A value without variables is its text: compared without resolving it.
+                    if p.template.is_none() && !like && !ignore_case {
+                        return p.text == value;
+                    }
                     let Some(tokens) = p.resolve(context) else {
                         return false;
                     };
@@ -885,6 +889,31 @@ mod tests {
         assert!(!holds("StringEquals", "k", &["ABC"], &[("k", "abc")]));
         assert!(holds("StringLike", "k", &["team-*"], &[("k", "team-a")]));
         assert!(!holds("StringEquals", "k", &["team-*"], &[("k", "team-a")]));
+    }
+
+    /// A value without variables is compared as written (its `*` and `?` are characters), one
+    /// with variables after they are substituted: the two paths of `StringEquals`.
+    #[test]
+    fn string_equals_compares_text_and_resolved_templates() {
+        assert!(holds("StringEquals", "k", &["team-*"], &[("k", "team-*")]));
+        assert!(holds("StringEquals", "k", &["a?c"], &[("k", "a?c")]));
+        assert!(!holds("StringEquals", "k", &["a?c"], &[("k", "abc")]));
+        assert!(!holds("StringEquals", "k", &["abc"], &[("k", "abcd")]));
+        assert!(holds("StringNotEquals", "k", &["abc"], &[("k", "abcd")]));
+        let tagged = [("k", "pay"), ("aws:PrincipalTag/team", "pay")];
+        assert!(holds(
+            "StringEquals",
+            "k",
+            &["${aws:PrincipalTag/team}"],
+            &tagged
+        ));
+        assert!(!holds(
+            "StringEquals",
+            "k",
+            &["${aws:PrincipalTag/team}"],
+            &[("k", "${aws:PrincipalTag/team}")]
+        ));
+        assert!(holds("StringEquals", "k", &["x-${*}"], &[("k", "x-*")]));
     }
 
     #[test]

@@ -75,7 +75,22 @@ impl Context {
 
     /// The value of `key`, compared case-insensitively.
     pub fn get(&self, key: &str) -> Option<&ContextValue> {
+        // Condition keys are short ASCII: lower-cased on the stack, a lookup allocates nothing.
+        const SHORT: usize = 128;
+        if key.is_ascii() && key.len() <= SHORT {
+            let mut buffer = [0u8; SHORT];
+            let lower = buffer.get_mut(..key.len())?;
+            lower.copy_from_slice(key.as_bytes());
+            lower.make_ascii_lowercase();
+            let lower = std::str::from_utf8(lower).ok()?;
+            return self.entries.get(lower).map(|(_, v)| v);
+        }
         self.entries.get(&key.to_lowercase()).map(|(_, v)| v)
+    }
+
+    /// Removes `key` (compared case-insensitively), if present.
+    pub fn remove(&mut self, key: &str) {
+        self.entries.remove(&key.to_lowercase());
     }
 
     /// Whether the context has `key`.
@@ -217,6 +232,31 @@ mod tests {
             Some(&ContextValue::Multi(vec!["team".into(), "env".into()]))
         );
         assert_eq!(single(&ctx, "AWS:SOURCEIP").as_deref(), Some("10.1.2.3"));
+    }
+
+    /// The lookup lower-cases short ASCII keys on the stack and others with `to_lowercase`: both
+    /// find the same entries.
+    #[test]
+    fn lookups_fold_case_whatever_the_key() {
+        let long = format!("aws:RequestTag/{}", "K".repeat(200));
+        let mut ctx = Context::new();
+        ctx.insert("aws:PrincipalTag/Team", ContextValue::Single("a".into()));
+        ctx.insert("aws:PrincipalTag/ÉQUIPE", ContextValue::Single("b".into()));
+        ctx.insert(&long, ContextValue::Single("c".into()));
+        assert_eq!(single(&ctx, "aws:principaltag/team").as_deref(), Some("a"));
+        assert_eq!(single(&ctx, "AWS:PRINCIPALTAG/TEAM").as_deref(), Some("a"));
+        assert_eq!(
+            single(&ctx, "aws:principaltag/équipe").as_deref(),
+            Some("b")
+        );
+        assert_eq!(
+            single(&ctx, "aws:PrincipalTag/Équipe").as_deref(),
+            Some("b")
+        );
+        assert_eq!(single(&ctx, &long.to_lowercase()).as_deref(), Some("c"));
+        assert_eq!(single(&ctx, &long).as_deref(), Some("c"));
+        assert_eq!(single(&ctx, "aws:PrincipalTag/Tea"), None);
+        assert_eq!(single(&ctx, ""), None);
     }
 
     #[test]

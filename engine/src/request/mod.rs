@@ -532,6 +532,71 @@ impl Request {
     }
 }
 
+/// An action and a resource validated together once, as [`Request::new`] validates them (the
+/// caller aside), for [`Request::retarget`]: a loop deciding the same pairs for many callers
+/// (every principal × repository × action of a matrix) consults the catalog once a pair.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Target {
+    /// As in [`Request`]: the canonical action then the same lower-cased.
+    names: String,
+    split: usize,
+    on_star: bool,
+    resource_type: Option<&'static str>,
+    /// The resource as given.
+    resource: String,
+    arn: Option<ArnFields>,
+}
+
+impl Target {
+    /// Validates `action` and `resource` (an ARN or `*`) as [`Request::new`] does; a registry
+    /// URI, which [`Request::new`] converts, is refused here as not an ARN.
+    pub fn new(action: &str, resource: &str) -> Result<Target, RequestError> {
+        if registry_uri_to_arn(resource).is_some() {
+            return Err(invalid_arn(resource));
+        }
+        let Resolved {
+            service,
+            name,
+            on_star,
+            resource_type,
+        } = Resolved::of(action, resource)?;
+        let (names, split) = action_names(service, name);
+        Ok(Target {
+            names,
+            split,
+            on_star,
+            resource_type,
+            resource: resource.to_string(),
+            arn: Arn::parse(resource).map(|arn| ArnFields::of(&arn)),
+        })
+    }
+
+    /// The action in its canonical spelling.
+    pub fn action(&self) -> &str {
+        self.names.get(..self.split).unwrap_or("")
+    }
+
+    /// Whether the action has no resource type, so it is evaluated on `*`.
+    pub fn is_account_level(&self) -> bool {
+        self.on_star && self.resource_type.is_none()
+    }
+}
+
+/// Whether `key` is a tag key: `PREFIX:ResourceTag/…`, `PREFIX:PrincipalTag/…` or
+/// `PREFIX:RequestTag/…` (any case). The context ecrsim derives ([`Request::context`]) never sets
+/// one and reads none, so setting or removing one changes nothing else in it.
+pub fn is_tag_key(key: &str) -> bool {
+    let Some((_, name)) = key.split_once(':') else {
+        return false;
+    };
+    ["ResourceTag/", "PrincipalTag/", "RequestTag/"]
+        .iter()
+        .any(|prefix| {
+            name.get(..prefix.len())
+                .is_some_and(|start| start.eq_ignore_ascii_case(prefix))
+        })
+}
+
 /// What the catalog says about an (action, resource) pair: the action's names, whether the
 /// request is evaluated on `*`, and the resource type.
 #[derive(Clone, Copy, Debug)]
@@ -653,6 +718,96 @@ impl Request {
         self.given_context = context;
         self.context = OnceLock::new();
         self
+    }
+
+    /// The same request with `keys` set in the given context, in order, as
+    /// [`Context::insert`] sets them (a later value replaces an earlier one). The derived context
+    /// is this request's with the keys set, not derived again, when that is what deriving would
+    /// give: when no key takes the place of a derived key (it is given already, or not in the
+    /// context) and none is `aws:SourceArn` (from which keys are derived). Otherwise it is
+    /// derived on first use, as by [`Request::with_context`]. A caller's context derived once,
+    /// each repository's tags set on it.
+    pub fn with_more_context<'k>(
+        &self,
+        keys: impl IntoIterator<Item = (&'k str, &'k str)>,
+    ) -> Request {
+        let derived = self.context();
+        let mut given = self.given_context.clone();
+        let mut context = Context::clone(derived);
+        let mut exact = true;
+        for (key, value) in keys {
+            if (derived.contains(key) && !self.given_context.contains(key))
+                || key.eq_ignore_ascii_case("aws:SourceArn")
+            {
+                exact = false;
+            }
+            given.insert(
+                key,
+                crate::model::context::ContextValue::Single(value.to_string()),
+            );
+            context.insert(
+                key,
+                crate::model::context::ContextValue::Single(value.to_string()),
+            );
+        }
+        let context = if exact {
+            OnceLock::from(Arc::new(context))
+        } else {
+            OnceLock::new()
+        };
+        // Every field but the two contexts copied (the given one is not copied twice).
+        Request {
+            names: self.names.clone(),
+            split: self.split,
+            on_star: self.on_star,
+            given_resource: self.given_resource.clone(),
+            resource_type: self.resource_type,
+            caller: self.caller.clone(),
+            resource_account: self.resource_account.clone(),
+            arn: self.arn,
+            given_context: given,
+            context,
+            region: self.region.clone(),
+            region_of_repository: self.region_of_repository,
+            at: self.at,
+            now: self.now,
+            uri: self.uri.clone(),
+            caller_assumed: self.caller_assumed,
+            org: self.org.clone(),
+            called_via: self.called_via.clone(),
+        }
+    }
+
+    /// Removes the given context keys `remove`, then sets `set` (as [`Context::insert`]), in
+    /// place. The derived context is changed the same way, not derived again, when every key is
+    /// a tag key ([`is_tag_key`]: no key is derived from one and none is derived); otherwise it
+    /// is derived again on first use. One repository's tags swapped for another's.
+    pub fn swap_context_keys<'k>(
+        &mut self,
+        remove: impl IntoIterator<Item = &'k str>,
+        set: impl IntoIterator<Item = (&'k str, &'k str)>,
+    ) {
+        use crate::model::context::ContextValue;
+        let mut derived = self.context.take();
+        let mut exact = true;
+        for key in remove {
+            exact &= is_tag_key(key);
+            self.given_context.remove(key);
+            if let Some(context) = derived.as_mut() {
+                Arc::make_mut(context).remove(key);
+            }
+        }
+        for (key, value) in set {
+            exact &= is_tag_key(key);
+            self.given_context
+                .insert(key, ContextValue::Single(value.to_string()));
+            if let Some(context) = derived.as_mut() {
+                Arc::make_mut(context).insert(key, ContextValue::Single(value.to_string()));
+            }
+        }
+        if exact && let Some(context) = derived {
+            let _ = self.context.set(context);
+        }
     }
 
     /// Sets the account that owns the resource (for `aws:ResourceAccount` when the resource ARN
@@ -858,6 +1013,60 @@ impl Request {
             next.context = OnceLock::new();
         }
         Ok(next)
+    }
+
+    /// Makes this request the one [`Request::new`] builds for `target`'s action and resource
+    /// with this request's caller, Region, instant, context and organization, in place: the
+    /// caller is checked against the resource's partition as by [`Request::new`], the rest was
+    /// checked once by [`Target::new`]. The derived context is kept, not computed again, when
+    /// nothing it reads of the resource changes (the account that owns it, whether the action is
+    /// account-level, the Region when none is given); the request's buffers are reused. Deciding
+    /// the same actions on many repositories for one caller this way validates each pair once
+    /// and derives the context once per account and Region.
+    pub fn retarget(&mut self, target: &Target) -> Result<(), RequestError> {
+        let resource = target.resource.as_str();
+        if !target.on_star
+            && let (Some(caller), Some(fields)) = (&self.caller, target.arn)
+            && let (Some(caller_partition), Some(resource_partition)) = (
+                caller.partition.as_deref(),
+                resource.get(fields.partition.0..fields.partition.1),
+            )
+            && caller_partition != resource_partition
+        {
+            return Err(cross_partition(
+                caller,
+                caller_partition,
+                resource,
+                resource_partition,
+            ));
+        }
+        let arn_field =
+            |range: Option<(usize, usize)>| range.and_then(|(start, end)| resource.get(start..end));
+        let owner = self
+            .resource_account
+            .as_deref()
+            .or_else(|| arn_field(target.arn.map(|a| a.account)))
+            .filter(|a| !a.is_empty());
+        let region = match &self.region {
+            Some(region) => Some(region.as_str()),
+            None => arn_field(target.arn.map(|a| a.region)).filter(|r| !r.is_empty()),
+        };
+        let keeps_context = owner == self.owner_account()
+            && target.is_account_level() == self.is_account_level()
+            && region == self.requested_region().map(|(r, _)| r);
+        self.names.clear();
+        self.names.push_str(&target.names);
+        self.split = target.split;
+        self.on_star = target.on_star;
+        self.resource_type = target.resource_type;
+        self.given_resource.clear();
+        self.given_resource.push_str(resource);
+        self.arn = target.arn;
+        self.uri = None;
+        if !keeps_context {
+            self.context = OnceLock::new();
+        }
+        Ok(())
     }
 
     /// The action in its canonical spelling, e.g. `ecr:PutImage`.
@@ -1343,6 +1552,201 @@ mod tests {
                 );
             }
         }
+    }
+
+    /// A retargeted request is the one `Request::new` builds for the pair with the same
+    /// settings, derived context included, whether the context is kept (same account and Region)
+    /// or derived again (another account, another Region, `*`).
+    #[test]
+    fn a_retargeted_request_is_the_one_new_builds() {
+        let caller = Some("arn:aws:iam::123456789012:role/ci");
+        let mut context = Context::new();
+        context.insert(
+            "aws:ResourceTag/team",
+            crate::model::context::ContextValue::Single("payments".into()),
+        );
+        let settle = |request: Request, region: Option<&str>| {
+            let request = request
+                .with_time(1_780_000_000)
+                .with_context(context.clone());
+            match region {
+                Some(region) => request.with_region(region).unwrap(),
+                None => request,
+            }
+        };
+        let other_account = "arn:aws:ecr:us-east-1:210987654321:repository/app";
+        let other_region = "arn:aws:ecr:eu-west-1:123456789012:repository/app";
+        let pairs = [
+            ("ecr:BatchGetImage", REPO),
+            (
+                "ecr:PutImage",
+                "arn:aws:ecr:us-east-1:123456789012:repository/other",
+            ),
+            ("ecr:GetAuthorizationToken", "*"),
+            ("ecr:InitiateLayerUpload", other_account),
+            ("ecr:GetAuthorizationToken", REPO),
+            ("ecr:PutImage", other_region),
+            ("ecr:UploadLayerPart", REPO),
+        ];
+        for region in [None, Some("us-east-1")] {
+            let mut request = settle(Request::new("ecr:PutImage", REPO, caller).unwrap(), region);
+            let _ = request.context();
+            for (action, resource) in pairs {
+                let target = Target::new(action, resource).unwrap();
+                assert_eq!(target.action(), action);
+                request.retarget(&target).unwrap();
+                let fresh = settle(Request::new(action, resource, caller).unwrap(), region);
+                assert_eq!(request, fresh, "{action} {resource} {region:?}");
+                assert_eq!(request.context(), fresh.context(), "{action} {resource}");
+                assert_eq!(request.resource(), fresh.resource());
+                assert_eq!(request.is_account_level(), fresh.is_account_level());
+                assert_eq!(request.resource_account(), fresh.resource_account());
+            }
+        }
+        // What `Request::new` refuses, `Target::new` refuses, with the same error.
+        for (action, resource) in [
+            ("ecr:PutImage", "*"),
+            ("ecr:PutImages", REPO),
+            ("ecr:PutImage", "arn:aws:s3:::bucket"),
+            (
+                "ecr:PutImage",
+                "arn:aws:ecr:us-east-1:123456789012:repository/app:latest",
+            ),
+        ] {
+            assert_eq!(
+                Target::new(action, resource).unwrap_err(),
+                Request::new(action, resource, None).unwrap_err(),
+                "{action} {resource}"
+            );
+        }
+        // A registry URI is not an ARN here.
+        assert!(
+            Target::new(
+                "ecr:PutImage",
+                "123456789012.dkr.ecr.us-east-1.amazonaws.com/app"
+            )
+            .is_err()
+        );
+        // The caller's partition is checked at each retarget, as by Request::new.
+        let mut china = Request::new(
+            "ecr:GetAuthorizationToken",
+            "*",
+            Some("arn:aws-cn:iam::123456789012:user/bob"),
+        )
+        .unwrap();
+        let e = china
+            .retarget(&Target::new("ecr:PutImage", REPO).unwrap())
+            .unwrap_err();
+        assert_eq!(e.kind, RequestErrorKind::CrossPartition);
+        assert_eq!(
+            Some(e),
+            Request::new(
+                "ecr:PutImage",
+                REPO,
+                Some("arn:aws-cn:iam::123456789012:user/bob")
+            )
+            .err()
+        );
+    }
+
+    /// Keys added to a request whose context is derived give the context derived with them
+    /// given from the start; a key that takes a derived key's place, or `aws:SourceArn`, makes
+    /// the context derived again, with the same result as deriving from scratch.
+    #[test]
+    fn more_context_is_the_context_derived_with_it() {
+        use crate::model::context::ContextValue;
+        let caller = Some("arn:aws:iam::123456789012:user/dev");
+        let mut given = Context::new();
+        given.insert("aws:PrincipalTag/team", ContextValue::Single("pay".into()));
+        let base = Request::new("ecr:PutImage", REPO, caller)
+            .unwrap()
+            .with_time(1_780_000_000)
+            .with_region("us-east-1")
+            .unwrap()
+            .with_context(given.clone());
+        let _ = base.context();
+        let cases: [&[(&str, &str)]; 5] = [
+            &[
+                ("aws:ResourceTag/team", "pay"),
+                ("ecr:ResourceTag/env", "prod"),
+                ("aws:resourcetag/TEAM", "ops"),
+            ],
+            &[("aws:PrincipalTag/team", "other")],
+            &[("aws:username", "someone-else")],
+            &[("aws:SourceArn", "arn:aws:s3:::bucket")],
+            &[],
+        ];
+        for extra in cases {
+            let added = base.with_more_context(extra.iter().copied());
+            let mut all = given.clone();
+            for (key, value) in extra {
+                all.insert(key, ContextValue::Single(value.to_string()));
+            }
+            let fresh = base.clone().with_context(all);
+            assert_eq!(added, fresh, "{extra:?}");
+            assert_eq!(added.context(), fresh.context(), "{extra:?}");
+        }
+        // The base is unchanged.
+        assert_eq!(base.given_context(), &given);
+    }
+
+    /// Tag keys swapped in place give the context derived with the new keys given from the
+    /// start; a key that is not a tag key makes it derived again, with the same result. No key
+    /// the derivation sets is a tag key.
+    #[test]
+    fn swapped_tag_keys_are_the_context_derived_with_them() {
+        use crate::model::context::ContextValue;
+        let caller = Some("arn:aws:iam::123456789012:user/dev");
+        let mut given = Context::new();
+        given.insert("aws:PrincipalTag/team", ContextValue::Single("pay".into()));
+        given.insert("aws:ResourceTag/team", ContextValue::Single("pay".into()));
+        given.insert("ecr:ResourceTag/env", ContextValue::Single("dev".into()));
+        given.insert(
+            "aws:SourceArn",
+            ContextValue::Single("arn:aws:s3:::b".into()),
+        );
+        let base = Request::new("ecr:PutImage", REPO, caller)
+            .unwrap()
+            .with_time(1_780_000_000)
+            .with_called_via(vec!["cloudformation.amazonaws.com".into()])
+            .with_context(given.clone());
+        for (key, _) in base.context().iter() {
+            assert!(
+                given.contains(key) || !is_tag_key(key),
+                "derived tag key {key}"
+            );
+        }
+        type Swap<'a> = (&'a [&'a str], &'a [(&'a str, &'a str)]);
+        let cases: [Swap<'_>; 4] = [
+            (
+                &["aws:ResourceTag/team", "ecr:ResourceTag/env"],
+                &[
+                    ("aws:ResourceTag/team", "ops"),
+                    ("ECR:resourcetag/Env", "prod"),
+                ],
+            ),
+            (&["aws:resourcetag/TEAM"], &[]),
+            (&[], &[("aws:username", "other")]),
+            (&["aws:SourceArn"], &[("aws:RequestTag/x", "y")]),
+        ];
+        for (remove, set) in cases {
+            let mut swapped = base.clone();
+            swapped.swap_context_keys(remove.iter().copied(), set.iter().copied());
+            let mut all = given.clone();
+            for key in remove {
+                all.remove(key);
+            }
+            for (key, value) in set {
+                all.insert(key, ContextValue::Single(value.to_string()));
+            }
+            let fresh = base.clone().with_context(all);
+            assert_eq!(swapped, fresh, "{remove:?} {set:?}");
+            assert_eq!(swapped.context(), fresh.context(), "{remove:?} {set:?}");
+        }
+        assert!(is_tag_key("aws:ResourceTag/x") && is_tag_key("ecr:resourcetag/x"));
+        assert!(is_tag_key("aws:PrincipalTag/x") && is_tag_key("s3:RequestTag/x"));
+        assert!(!is_tag_key("aws:TagKeys") && !is_tag_key("ResourceTag/x"));
+        assert!(!is_tag_key("aws:PrincipalArn") && !is_tag_key("aws:ResourceTa"));
     }
 
     #[test]
