@@ -4,7 +4,7 @@
 //! - `snapshot/compiled-cell/push`: one matrix cell (docker push, 6 actions) of a principal and a
 //!   repository compiled once ([`Compiled::decide`], what `matrix` and `who-can` do);
 //! - `snapshot/assembled-cell/push`: the same cell with the policies assembled and indexed for
-//!   the pair ([`query::decide`], what one `check --snapshot` does);
+//!   the pair ([`ecrsim_engine::decide_subject`], what one `check --snapshot` does);
 //! - `snapshot/compiled-row/pull+push`: every cell of one principal's row;
 //! - `snapshot/compile`: compiling every principal and repository of the snapshot.
 
@@ -18,9 +18,9 @@ use std::hint::black_box;
 use std::path::Path;
 
 use criterion::{Criterion, criterion_group, criterion_main};
-use ecrsim_engine::snapshot::matrix::{Compiled, Question, all_subjects};
-use ecrsim_engine::snapshot::query::{self, Options};
-use ecrsim_engine::snapshot::{Snapshot, SnapshotFile};
+use ecrsim_engine::Options;
+use ecrsim_engine::{Compiled, Question, all_subjects};
+use ecrsim_engine::{Snapshot, SnapshotFile};
 
 fn example() -> Snapshot {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../corpus/snapshots/example/snapshot");
@@ -47,11 +47,11 @@ fn example() -> Snapshot {
         }
     }
     files.sort_by(|a, b| a.path.cmp(&b.path));
-    ecrsim_engine::snapshot::load(&files).unwrap()
+    ecrsim_engine::load_snapshot(&files).unwrap()
 }
 
 fn question(name: &str) -> Question {
-    let w = ecrsim_engine::tools::workflow::find(name).unwrap();
+    let w = ecrsim_engine::find_workflow(name).unwrap();
     Question {
         name: w.name.to_string(),
         actions: w.actions.iter().map(|a| a.to_string()).collect(),
@@ -91,7 +91,7 @@ fn snapshot(c: &mut Criterion) {
     group.bench_function("assembled-cell/push", |b| {
         b.iter(|| {
             black_box(
-                query::decide(
+                ecrsim_engine::decide_subject(
                     &snapshot,
                     subject,
                     &actions,

@@ -4,8 +4,8 @@ use std::path::PathBuf;
 
 use crate::input::KindArg;
 use ecrsim_engine::PolicyKind;
-use ecrsim_engine::tools::diff::{AccessChange, DiffNote, DiffOptions, PolicyDiff, diff};
-use ecrsim_engine::tools::grants::{Widening, widenings};
+use ecrsim_engine::{AccessChange, DiffNote, DiffOptions, PolicyDiff, diff};
+use ecrsim_engine::{Widening, widenings};
 use serde_json::{Value, json};
 
 use crate::input::load_policy;
@@ -101,7 +101,7 @@ pub fn run(args: &DiffArgs) -> u8 {
                 text.push('\n');
             }
             text.push_str(&result.render_text_with(note_text));
-            ecrsim_engine::syntax::printable::printable_lines(&text)
+            ecrsim_engine::printable_lines(&text)
         }
         Format::Json => {
             let mut value = diff_json(&result);

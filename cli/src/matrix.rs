@@ -8,9 +8,9 @@ use std::io::{self, Write};
 use std::path::PathBuf;
 
 use ecrsim_engine::Decision;
-use ecrsim_engine::snapshot::matrix::{Compiled, Question};
-use ecrsim_engine::snapshot::query::{ActionResult, Answer, Subject};
-use ecrsim_engine::snapshot::{Repository, SnapshotError};
+use ecrsim_engine::{ActionResult, Answer, Subject};
+use ecrsim_engine::{Compiled, Question};
+use ecrsim_engine::{Repository, SnapshotError};
 use serde_json::json;
 
 use crate::input::LoadError;
@@ -167,7 +167,7 @@ fn stream(args: &MatrixArgs, out: &mut impl Write) -> Result<bool, Stop> {
         ))));
     }
     let arns: Vec<&str> = arns.iter().map(String::as_str).collect();
-    let subjects = ecrsim_engine::snapshot::matrix::all_subjects(&snapshot).map_err(in_snapshot)?;
+    let subjects = ecrsim_engine::all_subjects(&snapshot).map_err(in_snapshot)?;
     let compiled = Compiled::new(&snapshot, subjects, &arns).map_err(in_snapshot)?;
     let repositories: Vec<&Repository> = compiled.repositories().collect();
     let subjects: Vec<Subject> = compiled.subjects().cloned().collect();
@@ -296,7 +296,7 @@ impl Sink for Human {
         subject: &Subject,
         answers: &[Answer],
     ) -> io::Result<()> {
-        let printable = |s: &str| ecrsim_engine::syntax::printable::printable(s).into_owned();
+        let printable = |s: &str| ecrsim_engine::printable(s).into_owned();
         let per = header.questions.len().max(1);
         for (repository, cells) in header.repositories.iter().zip(answers.chunks(per)) {
             let mut line = format!(
@@ -551,7 +551,7 @@ fn script_json(value: &serde_json::Value) -> String {
 /// action (and `*` for an account-level one), then why it is denied, then each deciding
 /// statement by its policy's real name.
 pub fn action_lines(result: &ActionResult) -> String {
-    let p = |s: &str| ecrsim_engine::syntax::printable::printable(s).into_owned();
+    let p = |s: &str| ecrsim_engine::printable(s).into_owned();
     let mut text = format!("{}: {}", result.decision, p(&result.action));
     if result.resource == "*" {
         text.push_str(" on *");

@@ -3,10 +3,10 @@
 
 use std::path::{Path, PathBuf};
 
-use ecrsim_engine::snapshot::query::{self, Answer, Options};
-use ecrsim_engine::snapshot::{Identity, Snapshot, SnapshotFile};
-use ecrsim_engine::tools::workflow::{self, Workflow};
+use ecrsim_engine::Workflow;
+use ecrsim_engine::{Answer, Options};
 use ecrsim_engine::{Decision, PolicySet, Request};
+use ecrsim_engine::{Identity, Snapshot, SnapshotFile};
 use serde_json::{Value, json};
 
 use crate::input::{LoadError, build_requests, load_policy_set};
@@ -24,15 +24,15 @@ pub fn read(dir: &Path) -> Result<Snapshot, LoadError> {
         )));
     }
     files.sort_by(|a, b| a.path.cmp(&b.path));
-    ecrsim_engine::snapshot::load(&files).map_err(|e| snapshot_error(dir, &e))
+    ecrsim_engine::load_snapshot(&files).map_err(|e| snapshot_error(dir, &e))
 }
 
 /// An error of the engine's snapshot reader, safe to print.
-fn snapshot_error(dir: &Path, e: &ecrsim_engine::snapshot::SnapshotError) -> LoadError {
+fn snapshot_error(dir: &Path, e: &ecrsim_engine::SnapshotError) -> LoadError {
     LoadError(format!(
         "snapshot {}: {}",
         dir.display(),
-        ecrsim_engine::syntax::printable::printable_lines(&e.message)
+        ecrsim_engine::printable_lines(&e.message)
     ))
 }
 
@@ -150,7 +150,7 @@ pub fn load(policy: &PolicyArgs, request: &RequestArgs) -> Result<Loaded, LoadEr
 /// `fix --snapshot DIR --principal P`: the principal's first inline policy corrected (or a new
 /// inline policy), with the command that installs it.
 pub fn fix(args: &crate::FixArgs) -> u8 {
-    use ecrsim_engine::explain::fixer::{EMPTY_POLICY, fix_identity_policy};
+    use ecrsim_engine::{EMPTY_POLICY, fix_identity_policy};
     if let Some(target) = &args.target {
         say!(
             "error: {} given with --snapshot: the policy to fix is the principal's own inline policy, read from the snapshot",
@@ -212,12 +212,12 @@ pub fn fix(args: &crate::FixArgs) -> u8 {
         }
     }
     for line in named {
-        say!("  {}", ecrsim_engine::syntax::printable::printable(&line));
+        say!("  {}", ecrsim_engine::printable(&line));
     }
     if !outcome.edits.is_empty() {
         let (verb, flag) = match identity.kind {
-            ecrsim_engine::snapshot::IdentityKind::User => ("put-user-policy", "--user-name"),
-            ecrsim_engine::snapshot::IdentityKind::Role => ("put-role-policy", "--role-name"),
+            ecrsim_engine::IdentityKind::User => ("put-user-policy", "--user-name"),
+            ecrsim_engine::IdentityKind::Role => ("put-role-policy", "--role-name"),
         };
         say!(
             "install it: aws iam {verb} {flag} {} --policy-name {name} --policy-document file://POLICY.json",
@@ -348,7 +348,7 @@ pub(crate) fn asked(
     actions: &[String],
     default: &[&str],
 ) -> Result<Asked, LoadError> {
-    let catalog = ecrsim_engine::data::catalog::Catalog::builtin();
+    let catalog = ecrsim_engine::Catalog::builtin();
     if !actions.is_empty() {
         return actions
             .iter()
@@ -371,14 +371,14 @@ pub(crate) fn asked(
     };
     names
         .iter()
-        .map(|name| match workflow::find(name) {
+        .map(|name| match ecrsim_engine::find_workflow(name) {
             Some(w) => Ok((
                 w.name.to_string(),
                 w.actions.iter().map(|a| a.to_string()).collect(),
             )),
             None => Err(LoadError(format!(
                 "unknown workflow `{name}`: expected one of {}",
-                workflow::names().join(", ")
+                ecrsim_engine::workflow_names().join(", ")
             ))),
         })
         .collect()
@@ -386,7 +386,7 @@ pub(crate) fn asked(
 
 pub(crate) fn options(at: Option<&str>, region: Option<&str>) -> Result<Options, LoadError> {
     let at = at
-        .map(ecrsim_engine::request::assume::parse_time)
+        .map(ecrsim_engine::parse_time)
         .transpose()
         .map_err(crate::input::request_error)?;
     Ok(Options {
@@ -405,11 +405,9 @@ pub fn who_can(args: &WhoCanArgs) -> u8 {
     let run = || -> Result<(String, bool), LoadError> {
         let snapshot = read(&args.snapshot)?;
         let resource = match (&args.image, &args.resource) {
-            (Some(image), _) => ecrsim_engine::request::image_to_arn(image, None)
+            (Some(image), _) => ecrsim_engine::image_to_arn(image, None)
                 .map_err(|_| LoadError(format!("invalid image reference `{image}`")))?,
-            (None, Some(r)) => {
-                ecrsim_engine::request::registry_uri_to_arn(r).unwrap_or_else(|| r.clone())
-            }
+            (None, Some(r)) => ecrsim_engine::registry_uri_to_arn(r).unwrap_or_else(|| r.clone()),
             (None, None) => return Err(LoadError("give --resource or --image".into())),
         };
         let asked = asked(&args.question.workflow, &args.question.actions, &[])?;
@@ -420,7 +418,7 @@ pub fn who_can(args: &WhoCanArgs) -> u8 {
             // A repository: each principal's side compiled once, rows on --jobs threads; any
             // other resource (a role and its trust policy): one principal at a time.
             let answers = if snapshot.repository(&resource).is_some() {
-                ecrsim_engine::snapshot::matrix::who_can(
+                ecrsim_engine::who_can_parallel(
                     &snapshot,
                     &resource,
                     &actions,
@@ -428,7 +426,7 @@ pub fn who_can(args: &WhoCanArgs) -> u8 {
                     crate::matrix::jobs(args.jobs),
                 )
             } else {
-                query::who_can(&snapshot, &resource, &actions, options.clone())
+                ecrsim_engine::who_can(&snapshot, &resource, &actions, options.clone())
             }
             .map_err(|e| snapshot_error(&args.snapshot, &e))?;
             rows.extend(answers.into_iter().map(|a| (name.clone(), a)));
@@ -465,8 +463,9 @@ pub fn can_what(args: &CanWhatArgs) -> u8 {
         let mut rows = Vec::new();
         for (name, actions) in &asked {
             let actions: Vec<&str> = actions.iter().map(String::as_str).collect();
-            let answers = query::can_what(&snapshot, caller.identity, &actions, options.clone())
-                .map_err(|e| snapshot_error(&args.snapshot, &e))?;
+            let answers =
+                ecrsim_engine::can_what(&snapshot, caller.identity, &actions, options.clone())
+                    .map_err(|e| snapshot_error(&args.snapshot, &e))?;
             rows.extend(answers.into_iter().map(|a| (name.clone(), a)));
         }
         let any = rows.iter().any(|(_, a)| a.decision == Decision::Allow);
@@ -637,7 +636,7 @@ fn render(
         }
         ListFormat::Human => {
             let mut out = String::new();
-            let printable = |s: &str| ecrsim_engine::syntax::printable::printable(s).into_owned();
+            let printable = |s: &str| ecrsim_engine::printable(s).into_owned();
             let mut sorted = shown.clone();
             sorted.sort_by_key(|(_, a)| a.decision != Decision::Allow);
             for (q, a) in &sorted {
@@ -708,7 +707,7 @@ impl BatchSnapshots {
         let result = self.decide(&dir, &line, fix);
         match &result {
             Ok(result) => {
-                result.write_line(&ecrsim_engine::tools::batch::LineId::Value(id), out);
+                result.write_line(&ecrsim_engine::LineId::Value(id), out);
             }
             // Writing to a Vec cannot fail, and this struct always serializes.
             Err(message) => drop(serde_json::to_writer(
@@ -760,9 +759,8 @@ impl BatchSnapshots {
             object.insert("principal".into(), Value::String(identity.arn.clone()));
         }
         let text = serde_json::to_string(&request).map_err(|e| e.to_string())?;
-        let json = ecrsim_engine::syntax::json::parse(text.as_bytes()).map_err(|e| e.message)?;
-        let request =
-            ecrsim_engine::tools::batch::request_from_json(&json).map_err(|e| e.message)?;
+        let json = ecrsim_engine::parse_json(text.as_bytes()).map_err(|e| e.message)?;
+        let request = ecrsim_engine::request_from_json(&json).map_err(|e| e.message)?;
         let resource = Some(request.given_resource()).filter(|r| *r != "*");
         let assembly = snapshot
             .assemble(Some(identity), Some(&identity.account), resource)
@@ -780,12 +778,8 @@ impl BatchSnapshots {
             .iter()
             .map(|(_, p)| p.source.name.clone())
             .collect();
-        let evaluated = ecrsim_engine::tools::batch::Evaluated::new(
-            &assembly.set,
-            &names,
-            &request,
-            &explanation,
-        );
+        let evaluated =
+            ecrsim_engine::Evaluated::new(&assembly.set, &names, &request, &explanation);
         Ok(crate::render::BatchResult::new(&evaluated, fix))
     }
 }

@@ -26,7 +26,7 @@ pub enum MandatoryPolicy {
 
 impl MandatoryPolicy {
     /// `trust policy` or `key policy`.
-    pub fn as_str(self) -> &'static str {
+    pub(crate) fn as_str(self) -> &'static str {
         match self {
             MandatoryPolicy::TrustPolicy => "trust policy",
             MandatoryPolicy::KeyPolicy => "key policy",

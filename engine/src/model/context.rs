@@ -29,7 +29,7 @@ impl ContextValue {
     }
 
     /// Whether the value is empty: an empty string or an empty list.
-    pub fn is_empty(&self) -> bool {
+    pub(crate) fn is_empty(&self) -> bool {
         match self {
             ContextValue::Single(v) => v.is_empty(),
             ContextValue::Multi(vs) => vs.is_empty(),
@@ -74,12 +74,12 @@ impl Context {
     }
 
     /// The value of `key`, compared case-insensitively.
-    pub fn get(&self, key: &str) -> Option<&ContextValue> {
+    pub(crate) fn get(&self, key: &str) -> Option<&ContextValue> {
         self.entries.get(&key.to_lowercase()).map(|(_, v)| v)
     }
 
     /// Whether the context has `key`.
-    pub fn contains(&self, key: &str) -> bool {
+    pub(crate) fn contains(&self, key: &str) -> bool {
         self.get(key).is_some()
     }
 
@@ -89,7 +89,7 @@ impl Context {
     }
 
     /// Whether there are no keys.
-    pub fn is_empty(&self) -> bool {
+    pub(crate) fn is_empty(&self) -> bool {
         self.entries.is_empty()
     }
 

@@ -5,9 +5,9 @@
 //! (no resource type, docs/semantics.md#account-level-actions) the request resource is `*`,
 //! whatever was given; when an ARN was given, the request records it so the explanation can say so.
 
-pub mod assume;
-pub mod partition;
-pub mod principal;
+pub(crate) mod assume;
+pub(crate) mod partition;
+pub(crate) mod principal;
 
 use std::fmt;
 use std::sync::{Arc, OnceLock};
@@ -445,7 +445,7 @@ impl Request {
     /// `summary` evaluate sample ARNs such as `arn:aws:ecr:<any>:<any>:repository/<any>`): the
     /// catalog checks of [`Request::new`], without the strict checks of the resource (Region,
     /// account, wildcards, image tags), which such samples fail on purpose.
-    pub fn sample(
+    pub(crate) fn sample(
         action: &str,
         resource: &str,
         principal: Option<&str>,
@@ -690,7 +690,7 @@ impl Request {
     /// workflow's repository: `docker login` gets its token from the registry it then pushes to
     /// or pulls from, so the request goes to that Region's endpoint. Reported as an assumption
     /// (`workflowRepository`); a Region given later ([`Request::with_region`]) wins.
-    pub fn with_repository_region(self, region: &str) -> Result<Request, RequestError> {
+    pub(crate) fn with_repository_region(self, region: &str) -> Result<Request, RequestError> {
         let mut request = self.with_region(region)?;
         request.region_of_repository = true;
         Ok(request)
@@ -753,7 +753,7 @@ impl Request {
     }
 
     /// The services the request was made through, first to last.
-    pub fn called_via(&self) -> &[String] {
+    pub(crate) fn called_via(&self) -> &[String] {
         &self.called_via
     }
 
@@ -795,7 +795,7 @@ impl Request {
 
     /// The instant of the request in seconds since the Unix epoch, and whether it was given or
     /// read from the clock.
-    pub fn time(&self) -> (i64, crate::request::assume::AssumedSource) {
+    pub(crate) fn time(&self) -> (i64, crate::request::assume::AssumedSource) {
         use crate::request::assume::AssumedSource;
         match self.at {
             Some(at) => (at, AssumedSource::GivenTime),
@@ -805,7 +805,7 @@ impl Request {
 
     /// The request context: the keys given, the keys derived from the caller and the resource,
     /// and the keys AWS always sends (`crate::request::assume::assumptions`) unless given.
-    pub fn context(&self) -> &Context {
+    pub(crate) fn context(&self) -> &Context {
         self.context.get_or_init(|| Arc::new(self.derive_context()))
     }
 
@@ -841,7 +841,7 @@ impl Request {
     /// when the request resource stays the same (both on the ARN, or both on `*`): no derived
     /// key depends on the action ([`crate::request::assume::assumptions`]). Deciding every
     /// action of a workflow this way computes the context once.
-    pub fn for_action(&self, action: &str) -> Result<Request, RequestError> {
+    pub(crate) fn for_action(&self, action: &str) -> Result<Request, RequestError> {
         let Resolved {
             service,
             name,
@@ -896,7 +896,7 @@ impl Request {
     }
 
     /// The resource type the ARN was recognised as (`repository`), if any.
-    pub fn resource_type(&self) -> Option<&str> {
+    pub(crate) fn resource_type(&self) -> Option<&str> {
         self.resource_type
     }
 
@@ -935,7 +935,7 @@ impl Request {
     /// The partition of the request (`aws`, `aws-cn`, …): the resource ARN's, or the caller's
     /// for an account-level request on `*`. A request never spans two partitions: one whose
     /// caller and resource differ is rejected by [`Request::new`].
-    pub fn partition(&self) -> Option<&str> {
+    pub(crate) fn partition(&self) -> Option<&str> {
         let from_arn = || {
             let (start, end) = self.arn?.partition;
             self.given_resource.get(start..end)
@@ -972,14 +972,14 @@ impl Validator {
     const SLOTS_LOG2: u32 = 10;
 
     /// An empty cache of 1,024 pairs.
-    pub fn new() -> Validator {
+    pub(crate) fn new() -> Validator {
         Validator {
             slots: vec![None; 1 << Validator::SLOTS_LOG2],
         }
     }
 
     /// [`Request::new`], with the catalog's answer for the pair looked up in the cache first.
-    pub fn request(
+    pub(crate) fn request(
         &mut self,
         action: &str,
         resource: &str,

@@ -123,7 +123,7 @@ const UNKNOWN_IDENTITY: &str =
     r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}"#;
 
 /// The workflow verdict over several decisions.
-pub fn verdict(decisions: impl IntoIterator<Item = Decision>) -> Decision {
+pub(crate) fn verdict(decisions: impl IntoIterator<Item = Decision>) -> Decision {
     let mut out = Decision::Allow;
     for d in decisions {
         match d {
@@ -137,7 +137,7 @@ pub fn verdict(decisions: impl IntoIterator<Item = Decision>) -> Decision {
 
 /// Every principal the snapshot has, then every principal outside it that the resource's own
 /// policies name: a repository's policy and its registry's, or a role's trust policy.
-pub fn subjects(
+pub(crate) fn subjects(
     snapshot: &Snapshot,
     resource: Option<&str>,
 ) -> Result<Vec<Subject>, SnapshotError> {
@@ -245,7 +245,7 @@ fn caller_account(subject: &Subject, identity: Option<&Identity>) -> Option<Stri
 }
 
 /// [`decide`] with the subject's compiled sets, reused across resources.
-pub fn decide_with(
+pub(crate) fn decide_with(
     sets: &mut CallerSets<'_>,
     subject: &Subject,
     actions: &[&str],

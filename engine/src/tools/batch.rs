@@ -48,7 +48,7 @@ use crate::request::{Request, Validator};
 use crate::syntax::json::{self, Json, Value as JsonValue};
 
 /// The fields of an input line.
-pub const TOP_FIELDS: &[&str] = &[
+pub(crate) const TOP_FIELDS: &[&str] = &[
     "id",
     "identityPolicies",
     "resourcePolicy",
@@ -64,7 +64,7 @@ pub const TOP_FIELDS: &[&str] = &[
 ];
 
 /// The fields of a line's `request` object.
-pub const REQUEST_FIELDS: &[&str] = &[
+pub(crate) const REQUEST_FIELDS: &[&str] = &[
     "principal",
     "action",
     "resource",
@@ -175,7 +175,7 @@ impl<'a> serde::de::Visitor<'a> for MembersInto<'_, 'a> {
 
 /// Reads a file named in a line (an organization file given by path, and the policy files it
 /// names): the engine does no I/O, so the caller lends it this.
-pub type FileLoader = Arc<dyn Fn(&str) -> Result<Vec<u8>, String> + Send + Sync>;
+pub(crate) type FileLoader = Arc<dyn Fn(&str) -> Result<Vec<u8>, String> + Send + Sync>;
 
 /// Policies shared by every line that carries none of its own, and the organization shared by
 /// every line that gives no `org`, `scps` or `rcps` of its own.

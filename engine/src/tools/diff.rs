@@ -21,7 +21,7 @@
 //!
 //! ```
 //! use ecrsim_engine::{parse_policy, PolicyKind};
-//! use ecrsim_engine::tools::diff::{diff, Access, DiffOptions};
+//! use ecrsim_engine::{diff, Access, DiffOptions};
 //!
 //! let repo = r#"{"Effect": "Allow", "Action": ["ecr:GetAuthorizationToken", "ecr:PutImage"],
 //!   "Resource": "arn:aws:ecr:us-east-1:123456789012:repository/my-app"}"#;
@@ -100,7 +100,7 @@ impl AccessChange {
     }
 
     /// What changed about conditions, if anything: e.g. `only when conditions hold`.
-    pub fn qualifier(&self) -> Option<&'static str> {
+    pub(crate) fn qualifier(&self) -> Option<&'static str> {
         use Access::{Allowed, Conditional, Denied};
         match (self.before, self.after) {
             (Denied, Conditional) => Some("only when conditions hold"),
@@ -577,7 +577,8 @@ impl PolicyDiff {
     }
 
     /// The human report: the changes grouped by service, then the counts and notes.
-    pub fn render_text(&self) -> String {
+    #[cfg(test)]
+    pub(crate) fn render_text(&self) -> String {
         self.render_text_with(DiffNote::to_string)
     }
 

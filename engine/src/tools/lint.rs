@@ -290,7 +290,7 @@ impl PolicyShape {
     }
 
     /// The size limit in characters.
-    pub fn limit(self) -> usize {
+    pub(crate) fn limit(self) -> usize {
         match self {
             PolicyShape::ManagedPolicy => 6_144,
             PolicyShape::RoleInline => 10_240,
@@ -306,7 +306,7 @@ impl PolicyShape {
     }
 
     /// How the shape is named in messages.
-    pub fn describe(self) -> &'static str {
+    pub(crate) fn describe(self) -> &'static str {
         match self {
             PolicyShape::ManagedPolicy => "a customer managed policy",
             PolicyShape::RoleInline => "a role's inline policies (all of them together)",
@@ -354,11 +354,6 @@ impl Finding {
         self.help = Some(help.into());
         self
     }
-
-    /// The finding's rule.
-    pub fn rule(&self) -> Option<&'static Rule> {
-        find_rule(self.code)
-    }
 }
 
 impl fmt::Display for Finding {
@@ -388,7 +383,7 @@ pub struct LintOptions {
 
 impl LintOptions {
     /// Options for `kind` used as `shape`, nothing else known.
-    pub fn new(kind: PolicyKind, shape: PolicyShape) -> LintOptions {
+    pub(crate) fn new(kind: PolicyKind, shape: PolicyShape) -> LintOptions {
         LintOptions {
             kind,
             shape,
@@ -407,7 +402,7 @@ pub fn lint(name: &str, bytes: &[u8], kind: PolicyKind, shape: PolicyShape) -> V
 }
 
 /// Lints a policy document as `options` say: [`lint_input`] without the source.
-pub fn lint_with(name: &str, bytes: &[u8], options: &LintOptions) -> Vec<Finding> {
+pub(crate) fn lint_with(name: &str, bytes: &[u8], options: &LintOptions) -> Vec<Finding> {
     lint_input(name, bytes, options).findings
 }
 

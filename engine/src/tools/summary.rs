@@ -12,7 +12,7 @@
 //!
 //! ```
 //! use ecrsim_engine::{parse_policy, PolicyKind};
-//! use ecrsim_engine::tools::summary::{summarize, WarningKind};
+//! use ecrsim_engine::{summarize, WarningKind};
 //!
 //! let text = r#"{"Version": "2012-10-17", "Statement": [{
 //!   "Effect": "Allow",
@@ -951,7 +951,7 @@ fn resources_for(
 /// Whether a `Resource` value can match some request resource of the action: `*` always; for an
 /// account-level action nothing else; otherwise when the value can match one of the action's
 /// ARN formats ([`fits_format`]).
-pub fn fits(value: &ResourceValue, info: &ActionInfo<'_>, variables: bool) -> bool {
+pub(crate) fn fits(value: &ResourceValue, info: &ActionInfo<'_>, variables: bool) -> bool {
     if value.pattern.is_any() {
         return true;
     }
@@ -1009,7 +1009,7 @@ pub(crate) const SAMPLE: &str = "<any>";
 
 impl Summary {
     /// Whether nothing is allowed or denied.
-    pub fn is_empty(&self) -> bool {
+    pub(crate) fn is_empty(&self) -> bool {
         self.allowed.is_empty() && self.denied.is_empty() && self.all_services.is_empty()
     }
 
