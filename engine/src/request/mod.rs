@@ -288,6 +288,20 @@ fn unknown_region(region: &str, partition: &crate::request::partition::Partition
     )
 }
 
+/// The Region of a repository given as an ARN or as a registry URI ([`registry_uri_to_arn`]):
+/// the ARN's Region field, when it is a documented Region of the ARN's partition; `None`
+/// otherwise (a public repository, `*`, a malformed ARN), so that the request on the repository
+/// itself is the one that reports what is wrong with it.
+pub(crate) fn repository_region(repository: &str) -> Option<String> {
+    let arn_text = registry_uri_to_arn(repository);
+    let arn = Arn::parse(arn_text.as_deref().unwrap_or(repository))?;
+    let partition = crate::request::partition::find(arn.partition)?;
+    partition
+        .regions
+        .contains(&arn.region)
+        .then(|| arn.region.to_string())
+}
+
 /// An ECR registry URI (`123456789012.dkr.ecr.us-east-1.amazonaws.com/repo[:tag|@digest]`), as
 /// `docker push` takes it, converted to the repository ARN it names; `None` if `text` is no
 /// registry URI. The partition follows the DNS suffix (`.amazonaws.com.cn` is `aws-cn`) and the
@@ -1064,6 +1078,33 @@ mod tests {
     use super::*;
 
     const REPO: &str = "arn:aws:ecr:us-east-1:123456789012:repository/my-app";
+
+    #[test]
+    fn a_repository_region_is_read_from_its_arn_or_registry_uri() {
+        assert_eq!(repository_region(REPO).as_deref(), Some("us-east-1"));
+        assert_eq!(
+            repository_region("123456789012.dkr.ecr.eu-west-3.amazonaws.com/app:v1").as_deref(),
+            Some("eu-west-3")
+        );
+        assert_eq!(
+            repository_region("arn:aws-cn:ecr:cn-north-1:123456789012:repository/app").as_deref(),
+            Some("cn-north-1")
+        );
+        // Not a documented Region of the ARN's partition, no Region, no ARN: none.
+        assert_eq!(
+            repository_region("arn:aws:ecr:cn-north-1:123456789012:repository/a"),
+            None
+        );
+        assert_eq!(
+            repository_region("arn:aws:ecr:us-east-9:123456789012:repository/a"),
+            None
+        );
+        assert_eq!(
+            repository_region("arn:aws:ecr-public::123456789012:repository/a"),
+            None
+        );
+        assert_eq!(repository_region("*"), None);
+    }
 
     #[test]
     fn strict_resources_are_errors_with_kinds() {
