@@ -51,33 +51,14 @@ pub enum MatrixFormat {
 /// Arguments of `matrix`.
 #[derive(Debug, clap::Args)]
 #[command(after_help = MATRIX_EXAMPLE)]
+#[command(mut_arg("workflow", |a| a.help("A client workflow (repeat for several); default: pull and push")))]
 pub struct MatrixArgs {
     /// The snapshot folder (docs/snapshot.md).
     #[arg(long, value_name = "DIR")]
     pub snapshot: PathBuf,
-    /// A client workflow (repeat for several); default: pull and push.
-    #[arg(
-        long,
-        short,
-        value_name = "NAME",
-        value_parser = crate::shell::Names::workflows(),
-        hide_possible_values = true
-    )]
-    pub workflow: Vec<String>,
-    /// An action instead of a workflow (repeat for several).
-    #[arg(
-        long = "action",
-        short,
-        value_name = "ACTION",
-        conflicts_with = "workflow"
-    )]
-    pub actions: Vec<String>,
-    /// When the requests are made (aws:CurrentTime), e.g. 2026-01-01T00:00:00Z; default: now.
-    #[arg(long, value_name = "TIME")]
-    pub at: Option<String>,
-    /// The Region the requests (`docker login` too) are sent to; default: each repository's.
-    #[arg(long, value_name = "REGION")]
-    pub region: Option<String>,
+    /// The workflows (default: pull and push) or actions, when and where.
+    #[command(flatten)]
+    pub question: crate::snapshot::QuestionArgs,
     /// Threads deciding rows at once; default: the number of CPUs.
     #[arg(long, short, value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
     pub jobs: Option<u16>,
@@ -139,12 +120,12 @@ pub fn run(args: &MatrixArgs) -> u8 {
 
 /// The questions asked: workflows (default [`DEFAULT_WORKFLOWS`]) or actions.
 fn questions(args: &MatrixArgs) -> Result<Vec<Question>, LoadError> {
-    Ok(
-        crate::snapshot::asked(&args.workflow, &args.actions, DEFAULT_WORKFLOWS)?
-            .into_iter()
-            .map(|(name, actions)| Question { name, actions })
-            .collect(),
-    )
+    Ok(args
+        .question
+        .asked(DEFAULT_WORKFLOWS)?
+        .into_iter()
+        .map(|(name, actions)| Question { name, actions })
+        .collect())
 }
 
 /// Reads the snapshot, decides every cell and writes them; whether any cell is allowed.
@@ -158,7 +139,7 @@ fn stream(args: &MatrixArgs, out: &mut impl Write) -> Result<bool, Stop> {
         ))
     };
     let questions = questions(args)?;
-    let options = crate::snapshot::options(args.at.as_deref(), args.region.as_deref())?;
+    let options = args.question.options()?;
     let arns: Vec<String> = snapshot.repositories().map(|r| r.arn.clone()).collect();
     if arns.is_empty() {
         return Err(Stop::Input(LoadError(format!(

@@ -245,71 +245,12 @@ pub enum ListFormat {
     Markdown,
 }
 
-/// What to ask: a workflow or actions.
+/// The question flags of `who-can`, `can-what` and `matrix`: workflows or actions, when and
+/// where. Each command says in its own attributes whether a workflow or an action is required
+/// (`who-can`) or which workflows it asks by default.
 #[derive(Debug, clap::Args)]
-pub struct Question {
+pub struct QuestionArgs {
     /// A client workflow (login, pull, push, delete, …); repeat for several.
-    #[arg(
-        long,
-        short,
-        value_name = "NAME",
-        required_unless_present = "actions",
-        value_parser = crate::shell::Names::workflows(),
-        hide_possible_values = true
-    )]
-    pub workflow: Vec<String>,
-    /// An action instead of a workflow (repeat for several).
-    #[arg(
-        long = "action",
-        short,
-        value_name = "ACTION",
-        conflicts_with = "workflow"
-    )]
-    pub actions: Vec<String>,
-    /// When the requests are made (aws:CurrentTime), e.g. 2026-01-01T00:00:00Z; default: now.
-    #[arg(long, value_name = "TIME")]
-    pub at: Option<String>,
-    /// The Region the requests (`docker login` too) are sent to; default: the repository's.
-    #[arg(long, value_name = "REGION")]
-    pub region: Option<String>,
-}
-
-/// Arguments of `who-can`.
-#[derive(Debug, clap::Args)]
-pub struct WhoCanArgs {
-    /// The snapshot folder (docs/snapshot.md).
-    #[arg(long, value_name = "DIR")]
-    pub snapshot: PathBuf,
-    /// The repository ARN.
-    #[arg(long, short, required_unless_present = "image")]
-    pub resource: Option<String>,
-    /// An image reference instead of --resource (`ACCOUNT.dkr.ecr.REGION.amazonaws.com/NAME[:TAG]`).
-    #[arg(long, value_name = "REF", conflicts_with = "resource")]
-    pub image: Option<String>,
-    /// The workflow or actions.
-    #[command(flatten)]
-    pub question: Question,
-    /// Also list the principals that are denied, with the reason.
-    #[arg(long)]
-    pub all: bool,
-    /// Output format.
-    #[arg(long, value_enum, default_value_t)]
-    pub format: ListFormat,
-    /// Threads deciding principals at once; default: the number of CPUs.
-    #[arg(long, short, value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
-    pub jobs: Option<u16>,
-}
-
-/// Arguments of `can-what`.
-#[derive(Debug, clap::Args)]
-pub struct CanWhatArgs {
-    /// The snapshot folder (docs/snapshot.md).
-    #[arg(long, value_name = "DIR")]
-    pub snapshot: PathBuf,
-    /// The user or role: NAME, role/NAME, user/NAME or its ARN.
-    #[arg(long, short)]
-    pub principal: String,
-    /// The workflows (default: login, pull, push, delete) or actions.
     #[arg(
         long,
         short,
@@ -332,6 +273,53 @@ pub struct CanWhatArgs {
     /// The Region the requests (`docker login` too) are sent to; default: each repository's.
     #[arg(long, value_name = "REGION")]
     pub region: Option<String>,
+}
+
+/// Arguments of `who-can`.
+#[derive(Debug, clap::Args)]
+#[command(mut_arg("workflow", |a| a.required_unless_present("actions")))]
+#[command(mut_arg("region", |a| a.help(
+    "The Region the requests (`docker login` too) are sent to; default: the repository's"
+)))]
+pub struct WhoCanArgs {
+    /// The snapshot folder (docs/snapshot.md).
+    #[arg(long, value_name = "DIR")]
+    pub snapshot: PathBuf,
+    /// The repository ARN.
+    #[arg(long, short, required_unless_present = "image")]
+    pub resource: Option<String>,
+    /// An image reference instead of --resource (`ACCOUNT.dkr.ecr.REGION.amazonaws.com/NAME[:TAG]`).
+    #[arg(long, value_name = "REF", conflicts_with = "resource")]
+    pub image: Option<String>,
+    /// The workflow or actions, when and where.
+    #[command(flatten)]
+    pub question: QuestionArgs,
+    /// Also list the principals that are denied, with the reason.
+    #[arg(long)]
+    pub all: bool,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t)]
+    pub format: ListFormat,
+    /// Threads deciding principals at once; default: the number of CPUs.
+    #[arg(long, short, value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
+    pub jobs: Option<u16>,
+}
+
+/// Arguments of `can-what`.
+#[derive(Debug, clap::Args)]
+#[command(mut_arg("workflow", |a| a.help(
+    "A client workflow (repeat for several); default: login, pull, push and delete"
+)))]
+pub struct CanWhatArgs {
+    /// The snapshot folder (docs/snapshot.md).
+    #[arg(long, value_name = "DIR")]
+    pub snapshot: PathBuf,
+    /// The user or role: NAME, role/NAME, user/NAME or its ARN.
+    #[arg(long, short)]
+    pub principal: String,
+    /// The workflows (default: login, pull, push, delete) or actions, when and where.
+    #[command(flatten)]
+    pub question: QuestionArgs,
     /// Also list what is denied, with the reason.
     #[arg(long)]
     pub all: bool,
@@ -343,56 +331,59 @@ pub struct CanWhatArgs {
 /// A question's name (`push` or `ecr:PutImage`) and its actions.
 type Asked = Vec<(String, Vec<String>)>;
 
-pub(crate) fn asked(
-    workflows: &[String],
-    actions: &[String],
-    default: &[&str],
-) -> Result<Asked, LoadError> {
-    let catalog = ecrsim_engine::Catalog::builtin();
-    if !actions.is_empty() {
-        return actions
+impl QuestionArgs {
+    /// The questions asked: each action given, else each workflow given, else `default`.
+    pub(crate) fn asked(&self, default: &[&str]) -> Result<Asked, LoadError> {
+        let (workflows, actions) = (&self.workflow, &self.actions);
+        let catalog = ecrsim_engine::Catalog::builtin();
+        if !actions.is_empty() {
+            return actions
+                .iter()
+                .map(|a| match catalog.action(a) {
+                    Some(found) => Ok((found.full_name(), vec![found.full_name()])),
+                    None => Err(LoadError(format!(
+                        "unknown action `{a}`{}",
+                        catalog
+                            .suggest_action(a)
+                            .map(|s| format!(": did you mean `{s}`?"))
+                            .unwrap_or_default()
+                    ))),
+                })
+                .collect();
+        }
+        let names: Vec<String> = if workflows.is_empty() {
+            default.iter().map(|s| s.to_string()).collect()
+        } else {
+            workflows.to_vec()
+        };
+        names
             .iter()
-            .map(|a| match catalog.action(a) {
-                Some(found) => Ok((found.full_name(), vec![found.full_name()])),
+            .map(|name| match ecrsim_engine::find_workflow(name) {
+                Some(w) => Ok((
+                    w.name.to_string(),
+                    w.actions.iter().map(|a| a.to_string()).collect(),
+                )),
                 None => Err(LoadError(format!(
-                    "unknown action `{a}`{}",
-                    catalog
-                        .suggest_action(a)
-                        .map(|s| format!(": did you mean `{s}`?"))
-                        .unwrap_or_default()
+                    "unknown workflow `{name}`: expected one of {}",
+                    ecrsim_engine::workflow_names().join(", ")
                 ))),
             })
-            .collect();
+            .collect()
     }
-    let names: Vec<String> = if workflows.is_empty() {
-        default.iter().map(|s| s.to_string()).collect()
-    } else {
-        workflows.to_vec()
-    };
-    names
-        .iter()
-        .map(|name| match ecrsim_engine::find_workflow(name) {
-            Some(w) => Ok((
-                w.name.to_string(),
-                w.actions.iter().map(|a| a.to_string()).collect(),
-            )),
-            None => Err(LoadError(format!(
-                "unknown workflow `{name}`: expected one of {}",
-                ecrsim_engine::workflow_names().join(", ")
-            ))),
-        })
-        .collect()
-}
 
-pub(crate) fn options(at: Option<&str>, region: Option<&str>) -> Result<Options, LoadError> {
-    let at = at
-        .map(ecrsim_engine::parse_time)
-        .transpose()
-        .map_err(crate::input::request_error)?;
-    Ok(Options {
-        at,
-        region: region.map(str::to_string),
-    })
+    /// When and where the requests are made (`--at`, `--region`).
+    pub(crate) fn options(&self) -> Result<Options, LoadError> {
+        let at = self
+            .at
+            .as_deref()
+            .map(ecrsim_engine::parse_time)
+            .transpose()
+            .map_err(crate::input::request_error)?;
+        Ok(Options {
+            at,
+            region: self.region.clone(),
+        })
+    }
 }
 
 fn fail(json: bool, e: &LoadError) -> u8 {
@@ -410,8 +401,8 @@ pub fn who_can(args: &WhoCanArgs) -> u8 {
             (None, Some(r)) => ecrsim_engine::registry_uri_to_arn(r).unwrap_or_else(|| r.clone()),
             (None, None) => return Err(LoadError("give --resource or --image".into())),
         };
-        let asked = asked(&args.question.workflow, &args.question.actions, &[])?;
-        let options = options(args.question.at.as_deref(), args.question.region.as_deref())?;
+        let asked = args.question.asked(&[])?;
+        let options = args.question.options()?;
         let mut rows = Vec::new();
         for (name, actions) in &asked {
             let actions: Vec<&str> = actions.iter().map(String::as_str).collect();
@@ -454,12 +445,8 @@ pub fn can_what(args: &CanWhatArgs) -> u8 {
         let caller = snapshot
             .find(&args.principal)
             .map_err(|e| snapshot_error(&args.snapshot, &e))?;
-        let asked = asked(
-            &args.workflow,
-            &args.actions,
-            &["login", "pull", "push", "delete"],
-        )?;
-        let options = options(args.at.as_deref(), args.region.as_deref())?;
+        let asked = args.question.asked(&["login", "pull", "push", "delete"])?;
+        let options = args.question.options()?;
         let mut rows = Vec::new();
         for (name, actions) in &asked {
             let actions: Vec<&str> = actions.iter().map(String::as_str).collect();
