@@ -499,7 +499,7 @@ mod tests {
     use super::*;
     use crate::snapshot::SnapshotFile;
 
-    /// Every file of the example snapshot of the corpus.
+    /// Every file of the example snapshot of the corpus, read as `ecrsim` reads a folder.
     fn example() -> Snapshot {
         let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
             .join("../corpus/snapshots/example/snapshot");
@@ -529,6 +529,41 @@ mod tests {
         crate::snapshot::load(&files).unwrap()
     }
 
+    /// The example snapshot with every subject and repository of its matrix, and the instant
+    /// every test asks at.
+    struct Fixture {
+        snapshot: Snapshot,
+        subjects: Vec<Subject>,
+        repositories: Vec<String>,
+        options: Options,
+    }
+
+    impl Fixture {
+        fn new() -> Fixture {
+            let snapshot = example();
+            let subjects = all_subjects(&snapshot).unwrap();
+            let repositories = snapshot.repositories().map(|r| r.arn.clone()).collect();
+            Fixture {
+                snapshot,
+                subjects,
+                repositories,
+                options: Options {
+                    at: Some(1_780_000_000),
+                    region: None,
+                },
+            }
+        }
+
+        fn arns(&self) -> Vec<&str> {
+            self.repositories.iter().map(String::as_str).collect()
+        }
+
+        /// Every subject compiled against every repository.
+        fn compiled(&self) -> Compiled<'_> {
+            Compiled::new(&self.snapshot, self.subjects.clone(), &self.arns()).unwrap()
+        }
+    }
+
     fn push_pull() -> Vec<Question> {
         ["pull", "push"]
             .iter()
@@ -546,15 +581,9 @@ mod tests {
     /// reason and deciding statements of every action, for every subject and repository.
     #[test]
     fn joined_cells_equal_assembled_decisions() {
-        let snapshot = example();
-        let subjects = all_subjects(&snapshot).unwrap();
-        let repositories: Vec<String> = snapshot.repositories().map(|r| r.arn.clone()).collect();
-        let arns: Vec<&str> = repositories.iter().map(String::as_str).collect();
-        let compiled = Compiled::new(&snapshot, subjects.clone(), &arns).unwrap();
-        let options = Options {
-            at: Some(1_780_000_000),
-            region: None,
-        };
+        let f = Fixture::new();
+        let (snapshot, subjects, arns, options) = (&f.snapshot, &f.subjects, f.arns(), &f.options);
+        let compiled = f.compiled();
         let mut compared = 0;
         let mut allowed = 0;
         for (row, subject) in subjects.iter().enumerate() {
@@ -628,15 +657,9 @@ mod tests {
     /// one.
     #[test]
     fn a_row_is_its_cells() {
-        let snapshot = example();
-        let subjects = all_subjects(&snapshot).unwrap();
-        let repositories: Vec<String> = snapshot.repositories().map(|r| r.arn.clone()).collect();
-        let arns: Vec<&str> = repositories.iter().map(String::as_str).collect();
-        let compiled = Compiled::new(&snapshot, subjects.clone(), &arns).unwrap();
-        let options = Options {
-            at: Some(1_780_000_000),
-            region: None,
-        };
+        let f = Fixture::new();
+        let (subjects, arns, options) = (&f.subjects, f.arns(), &f.options);
+        let compiled = f.compiled();
         let questions = push_pull();
         for row in 0..subjects.len() {
             let cells = compiled.row(row, &questions, &options).unwrap();
@@ -662,15 +685,9 @@ mod tests {
     /// Rows come back in order and identical whatever the number of threads.
     #[test]
     fn rows_are_in_order_and_the_same_on_several_threads() {
-        let snapshot = example();
-        let subjects = all_subjects(&snapshot).unwrap();
-        let repositories: Vec<String> = snapshot.repositories().map(|r| r.arn.clone()).collect();
-        let arns: Vec<&str> = repositories.iter().map(String::as_str).collect();
-        let compiled = Compiled::new(&snapshot, subjects, &arns).unwrap();
-        let options = Options {
-            at: Some(1_780_000_000),
-            region: None,
-        };
+        let f = Fixture::new();
+        let options = &f.options;
+        let compiled = f.compiled();
         let collect = |jobs| {
             let mut out = Vec::new();
             compiled
