@@ -69,17 +69,15 @@ fn snapshot(c: &mut Criterion) {
         .position(|s| s.name() == "role/ci-push")
         .unwrap();
     let column = arns.iter().position(|a| a.ends_with("/app")).unwrap();
-    let options = Options {
-        at: Some(1_780_000_000),
-        region: None,
-    };
+    let mut options = Options::default();
+    options.at = Some(1_780_000_000);
     let push = question("push");
     let actions: Vec<&str> = push.actions.iter().map(String::as_str).collect();
     assert_eq!(
         compiled
             .decide(row, column, &actions, &options)
             .unwrap()
-            .decision,
+            .decision(),
         ecrsim_engine::Decision::Allow
     );
 

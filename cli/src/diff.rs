@@ -75,10 +75,9 @@ pub fn run(args: &DiffArgs) -> u8 {
             return crate::errors::fail(args.format == Format::Json, &e.to_string());
         }
     };
-    let options = DiffOptions {
-        principal: args.principal.clone(),
-        resources: args.resources.clone(),
-    };
+    let mut options = DiffOptions::default();
+    options.principal = args.principal.clone();
+    options.resources = args.resources.clone();
     let result = match diff(&old, &new, &options) {
         Ok(result) => result,
         Err(e) => {

@@ -188,12 +188,9 @@ pub fn run(args: &LintArgs) -> u8 {
         say!("error: --registry-policy-scope applies to registry policies: give --kind registry");
         return EXIT_BAD_INPUT;
     }
-    let options = LintOptions {
-        kind,
-        shape,
-        registry_scope: args.registry_policy_scope,
-        account: args.account.clone(),
-    };
+    let mut options = LintOptions::new(kind, shape);
+    options.registry_scope = args.registry_policy_scope;
+    options.account = args.account.clone();
 
     let mut texts: Vec<(String, String)> = Vec::new();
     let mut unreadable: Vec<String> = Vec::new();

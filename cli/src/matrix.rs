@@ -172,7 +172,7 @@ fn stream(args: &MatrixArgs, out: &mut impl Write) -> Result<bool, Stop> {
         cells += answers.len();
         allowed += answers
             .iter()
-            .filter(|a| a.decision == Decision::Allow)
+            .filter(|a| a.decision() == Decision::Allow)
             .count();
         let subject = subjects
             .get(row)
@@ -291,7 +291,7 @@ impl Sink for Human {
                 line.push_str(&format!(
                     "  {} {}",
                     question.name,
-                    decision_word(answer.decision)
+                    decision_word(answer.decision())
                 ));
             }
             writeln!(out, "{line}")?;
@@ -427,9 +427,9 @@ impl Sink for Csv {
                 out,
                 "{principal},{name},{},{},{},{},{}",
                 subject.kind(),
-                csv_field(&a.resource),
+                csv_field(&a.resource()),
                 csv_field(asked),
-                a.decision.as_str(),
+                a.decision().as_str(),
                 csv_field(&why(a))
             )?;
         }
@@ -474,7 +474,7 @@ impl Sink for Markdown {
     ) -> io::Result<()> {
         let mut line = format!("| `{}` |", md_cell(&subject.name()));
         for a in answers {
-            line.push_str(&format!(" {} |", decision_word(a.decision)));
+            line.push_str(&format!(" {} |", decision_word(a.decision())));
         }
         writeln!(out, "{line}")
     }
@@ -563,7 +563,7 @@ impl Html {
 
     fn explanation_id(&mut self, answer: &Answer) -> usize {
         let lines: Vec<usize> = answer
-            .results
+            .results()
             .iter()
             .map(|r| self.line_id(action_lines(r)))
             .collect();
@@ -681,7 +681,7 @@ impl Sink for Html {
         )?;
         for answer in answers {
             let id = self.explanation_id(answer);
-            let (class, text) = match answer.decision {
+            let (class, text) = match answer.decision() {
                 Decision::Allow => ("A", "allow"),
                 Decision::ImplicitDeny => ("I", "-"),
                 Decision::ExplicitDeny => ("E", "DENY"),
@@ -689,7 +689,7 @@ impl Sink for Html {
             write!(
                 out,
                 "<td class=\"{class}\" data-x=\"{id}\" data-d=\"{}\">{text}</td>",
-                answer.decision.as_str()
+                answer.decision().as_str()
             )?;
         }
         out.write_all(b"</tr>\n")

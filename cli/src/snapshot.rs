@@ -379,10 +379,10 @@ impl QuestionArgs {
             .map(ecrsim_engine::parse_time)
             .transpose()
             .map_err(crate::input::request_error)?;
-        Ok(Options {
-            at,
-            region: self.region.clone(),
-        })
+        let mut options = Options::default();
+        options.at = at;
+        options.region = self.region.clone();
+        Ok(options)
     }
 }
 
@@ -422,7 +422,7 @@ pub fn who_can(args: &WhoCanArgs) -> u8 {
             .map_err(|e| snapshot_error(&args.snapshot, &e))?;
             rows.extend(answers.into_iter().map(|a| (name.clone(), a)));
         }
-        let any = rows.iter().any(|(_, a)| a.decision == Decision::Allow);
+        let any = rows.iter().any(|(_, a)| a.decision() == Decision::Allow);
         Ok((
             render(&rows, args.format, args.all, Column::Principal, &resource),
             any,
@@ -455,7 +455,7 @@ pub fn can_what(args: &CanWhatArgs) -> u8 {
                     .map_err(|e| snapshot_error(&args.snapshot, &e))?;
             rows.extend(answers.into_iter().map(|a| (name.clone(), a)));
         }
-        let any = rows.iter().any(|(_, a)| a.decision == Decision::Allow);
+        let any = rows.iter().any(|(_, a)| a.decision() == Decision::Allow);
         Ok((
             render(
                 &rows,
@@ -486,14 +486,14 @@ enum Column {
 /// The deciding statements (`policy: Sid`), or for a denial the first denied action's reason.
 pub(crate) fn why(answer: &Answer) -> String {
     let denied = answer
-        .results
+        .results()
         .iter()
         .find(|r| r.decision != Decision::Allow);
     match denied {
         Some(r) => format!("{}: {}", r.action, r.reason),
         None => {
             let mut seen: Vec<String> = Vec::new();
-            for r in &answer.results {
+            for r in answer.results() {
                 for d in &r.deciding {
                     let s = format!("{} `{}`", d.policy, d.statement);
                     if !seen.contains(&s) {
@@ -512,15 +512,15 @@ pub(crate) fn why(answer: &Answer) -> String {
 
 pub(crate) fn answer_json(asked: &str, answer: &Answer) -> Value {
     json!({
-        "principal": answer.subject.principal(),
-        "name": answer.subject.name(),
-        "kind": answer.subject.kind(),
-        "external": answer.subject.is_external(),
-        "resource": answer.resource,
+        "principal": answer.subject().principal(),
+        "name": answer.subject().name(),
+        "kind": answer.subject().kind(),
+        "external": answer.subject().is_external(),
+        "resource": answer.resource(),
         "question": asked,
-        "decision": answer.decision.as_str(),
+        "decision": answer.decision().as_str(),
         "why": why(answer),
-        "actions": answer.results.iter().map(|r| json!({
+        "actions": answer.results().iter().map(|r| json!({
             "action": r.action,
             "resource": r.resource,
             "decision": r.decision.as_str(),
@@ -551,7 +551,7 @@ fn render(
 ) -> String {
     let shown: Vec<&(String, Answer)> = rows
         .iter()
-        .filter(|(_, a)| all || a.decision == Decision::Allow)
+        .filter(|(_, a)| all || a.decision() == Decision::Allow)
         .collect();
     let external_note = "(outside the snapshot: allowed if its own account's policies allow it)";
     match format {
@@ -574,12 +574,12 @@ fn render(
             let mut out = String::from("principal,name,kind,resource,question,decision,why\n");
             for (q, a) in &shown {
                 let fields = [
-                    a.subject.principal(),
-                    a.subject.name(),
-                    a.subject.kind().to_string(),
-                    a.resource.clone(),
+                    a.subject().principal(),
+                    a.subject().name(),
+                    a.subject().kind().to_string(),
+                    a.resource().to_string(),
                     q.clone(),
-                    a.decision.as_str().to_string(),
+                    a.decision().as_str().to_string(),
                     why(a),
                 ];
                 out.push_str(
@@ -606,13 +606,13 @@ fn render(
             };
             for (q, a) in &shown {
                 let who = match column {
-                    Column::Principal => format!("`{}`", md_cell(&a.subject.principal())),
-                    Column::Resource => format!("`{}`", md_cell(&a.resource)),
+                    Column::Principal => format!("`{}`", md_cell(&a.subject().principal())),
+                    Column::Resource => format!("`{}`", md_cell(&a.resource())),
                 };
                 out.push_str(&format!(
                     "| {who} | {} | {} | {} |\n",
                     md_cell(q),
-                    a.decision,
+                    a.decision(),
                     md_cell(&why(a))
                 ));
             }
@@ -625,29 +625,29 @@ fn render(
             let mut out = String::new();
             let printable = |s: &str| ecrsim_engine::printable(s).into_owned();
             let mut sorted = shown.clone();
-            sorted.sort_by_key(|(_, a)| a.decision != Decision::Allow);
+            sorted.sort_by_key(|(_, a)| a.decision() != Decision::Allow);
             for (q, a) in &sorted {
                 let who = match column {
                     Column::Principal => {
-                        format!("{} ({})", a.subject.name(), a.subject.principal())
+                        format!("{} ({})", a.subject().name(), a.subject().principal())
                     }
-                    Column::Resource => a.resource.clone(),
+                    Column::Resource => a.resource().to_string(),
                 };
-                let note = if a.subject.is_external() && a.decision == Decision::Allow {
+                let note = if a.subject().is_external() && a.decision() == Decision::Allow {
                     format!(" {external_note}")
                 } else {
                     String::new()
                 };
                 out.push_str(&format!(
                     "{:<13} {q:<8} {}{note}\n    {}\n",
-                    a.decision.as_str(),
+                    a.decision().as_str(),
                     printable(&who),
                     printable(&why(a))
                 ));
             }
             let allowed = rows
                 .iter()
-                .filter(|(_, a)| a.decision == Decision::Allow)
+                .filter(|(_, a)| a.decision() == Decision::Allow)
                 .count();
             out.push_str(&format!(
                 "{allowed} of {} allowed{}\n",

@@ -116,6 +116,7 @@ impl fmt::Display for PolicyRole {
 /// A policy could not be added to a [`PolicySet`].
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 #[error("{message}")]
+#[non_exhaustive]
 pub struct PolicySetError {
     /// What kind of problem it is, for callers to match on (the message is for people).
     pub kind: PolicySetErrorKind,

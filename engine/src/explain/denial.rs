@@ -74,6 +74,7 @@ display_as_str!(DenyEffect);
 
 /// Which policy type AWS says denied the request, and how.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub struct DeniedBy {
     /// Explicit or implicit.
     pub effect: DenyEffect,
@@ -353,6 +354,7 @@ pub enum Message {
 /// Why a text could not be read.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 #[error("{message}")]
+#[non_exhaustive]
 pub struct DenialError {
     /// What kind of problem it is.
     pub kind: DenialErrorKind,

@@ -190,6 +190,7 @@ impl fmt::Display for Operator {
 
 /// Why an operator name was rejected, and the closest valid name.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct OperatorError {
     /// What kind of problem it is.
     pub kind: OperatorErrorKind,

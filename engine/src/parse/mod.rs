@@ -32,6 +32,7 @@ const PRINCIPAL_KEYS: &[&str] = &["AWS", "Service", "Federated", "CanonicalUser"
 
 /// An invalid policy document: where, what kind of problem, and what was expected.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct PolicyError {
     /// What kind of problem it is, for callers to match on (the message is for people).
     pub kind: PolicyErrorKind,

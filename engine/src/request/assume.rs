@@ -149,6 +149,7 @@ display_as_str!(Unknowable);
 /// A key a policy reads, that AWS would send but whose value ecrsim cannot know: it was
 /// evaluated as absent, and the answer depends on it.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+#[non_exhaustive]
 pub struct UnknownKey {
     /// The key as the policy writes it.
     pub key: String,

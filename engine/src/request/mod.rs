@@ -86,6 +86,7 @@ impl Eq for Request {}
 
 /// Why a request cannot be evaluated.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct RequestError {
     /// What kind of problem it is, for callers to match on (the message is for people).
     pub kind: RequestErrorKind,

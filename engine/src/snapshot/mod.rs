@@ -48,6 +48,7 @@ impl SnapshotFile {
 /// A snapshot could not be read: the message names the file and what was expected.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 #[error("{message}")]
+#[non_exhaustive]
 pub struct SnapshotError {
     /// What is wrong, lower case, no final period.
     pub message: String,

@@ -11,6 +11,7 @@ use crate::snapshot::{CallerSets, Identity, Snapshot, SnapshotError};
 
 /// Who a row of an answer is about.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum Subject {
     /// A user or role of the snapshot.
     Identity {
@@ -82,6 +83,7 @@ impl Subject {
 
 /// A statement that decided, by its policy's name and its label (Sid or `#index`).
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct Deciding {
     /// The policy's name (`role ci-push: inline push`).
     pub policy: String,
@@ -91,6 +93,7 @@ pub struct Deciding {
 
 /// The decision of one action.
 #[derive(Clone, Debug)]
+#[non_exhaustive]
 pub struct ActionResult {
     /// The action, canonical spelling.
     pub action: String,
@@ -106,15 +109,36 @@ pub struct ActionResult {
 
 /// One principal on one resource.
 #[derive(Clone, Debug)]
+#[non_exhaustive]
 pub struct Answer {
+    // INVARIANT: `decision` combines `results` (Allow when every action is allowed; else
+    // ExplicitDeny if any is, else ImplicitDeny): the fields are read through the methods.
+    pub(crate) subject: Subject,
+    pub(crate) resource: String,
+    pub(crate) decision: Decision,
+    pub(crate) results: Vec<ActionResult>,
+}
+
+impl Answer {
     /// Who.
-    pub subject: Subject,
+    pub fn subject(&self) -> &Subject {
+        &self.subject
+    }
+
     /// The repository ARN (or `*` when only account-level actions were asked).
-    pub resource: String,
+    pub fn resource(&self) -> &str {
+        &self.resource
+    }
+
     /// Allow when every action is allowed; else ExplicitDeny if any is, else ImplicitDeny.
-    pub decision: Decision,
+    pub fn decision(&self) -> Decision {
+        self.decision
+    }
+
     /// One result per action.
-    pub results: Vec<ActionResult>,
+    pub fn results(&self) -> &[ActionResult] {
+        &self.results
+    }
 }
 
 /// The identity-side stand-in for a principal outside the snapshot: allows everything, so the
@@ -212,6 +236,7 @@ fn identity_of<'a>(snapshot: &'a Snapshot, subject: &Subject) -> Option<&'a Iden
 
 /// How requests are made.
 #[derive(Clone, Debug, Default)]
+#[non_exhaustive]
 pub struct Options {
     /// The instant (`aws:CurrentTime`), in seconds since the epoch; default: now.
     pub at: Option<i64>,

@@ -5,6 +5,7 @@ use crate::syntax::json::{Json, Value};
 
 /// The kinds of file a snapshot holds.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum Shape {
     /// `aws iam get-account-authorization-details` (one page or the whole dump).
     AuthorizationDetails,

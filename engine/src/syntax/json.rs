@@ -203,6 +203,7 @@ pub fn write_string(s: &str, out: &mut String) {
 /// A syntax error: where, what kind, and what was expected.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 #[error("{pos}: {message}")]
+#[non_exhaustive]
 pub struct JsonError {
     /// What kind of problem it is, for callers to match on (the message is for people).
     pub kind: JsonErrorKind,

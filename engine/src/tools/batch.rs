@@ -269,6 +269,7 @@ impl<'a> Evaluated<'a> {
 
 /// A bad line: what is wrong, in words (lowercase, no final period).
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct LineError {
     /// The message.
     pub message: String,
@@ -298,6 +299,7 @@ impl From<&str> for LineError {
 
 /// A rendered result: from the session's cache, or made for this line alone.
 #[derive(Debug)]
+#[non_exhaustive]
 pub enum Decided<'s, R> {
     /// Kept by the session (the same policies and request were seen before, or will be reused).
     Cached(&'s R),

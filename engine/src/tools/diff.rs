@@ -53,6 +53,7 @@ use crate::tools::summary::{SAMPLE, mentioned_services, reaches_every_service, s
 
 /// How much access one version gives a request.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[non_exhaustive]
 pub enum Access {
     /// Not allowed, whatever the conditions.
     Denied,
@@ -191,6 +192,7 @@ impl fmt::Display for DiffNote {
 
 /// Options of [`diff`].
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct DiffOptions {
     /// The caller's ARN (needed to evaluate a resource-based policy's `Principal`).
     pub principal: Option<String>,
@@ -201,6 +203,7 @@ pub struct DiffOptions {
 /// The versions cannot be compared.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 #[error("{message}")]
+#[non_exhaustive]
 pub struct DiffError {
     /// What kind of problem it is, for callers to match on (the message is for people).
     pub kind: DiffErrorKind,

@@ -81,6 +81,7 @@ pub enum GrantScope {
 
 /// One grantee of one `Allow` statement.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct Grant {
     /// Who.
     pub grantee: Grantee,

@@ -266,6 +266,7 @@ pub fn find_rule(code_or_name: &str) -> Option<&'static Rule> {
 /// Where a policy document is used, which decides its size limit
 /// (docs/semantics.md#policy-grammar).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum PolicyShape {
     /// A customer managed policy: 6,144 characters, whitespace not counted.
     ManagedPolicy,
@@ -368,6 +369,7 @@ impl fmt::Display for Finding {
 
 /// What lint is told about a document besides its bytes.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct LintOptions {
     /// How the document is read: `Resource` is an ECR repository policy, `Registry` an ECR
     /// registry policy.
@@ -383,7 +385,7 @@ pub struct LintOptions {
 
 impl LintOptions {
     /// Options for `kind` used as `shape`, nothing else known.
-    pub(crate) fn new(kind: PolicyKind, shape: PolicyShape) -> LintOptions {
+    pub fn new(kind: PolicyKind, shape: PolicyShape) -> LintOptions {
         LintOptions {
             kind,
             shape,

@@ -137,6 +137,7 @@ pub struct ActionSummary {
 
 /// Where and under which conditions one statement grants an action.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct Scope {
     /// The resources.
     pub resources: Resources,
@@ -242,6 +243,7 @@ impl fmt::Display for ResourceSummary {
 
 /// One condition clause.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct ConditionSummary {
     /// The operator as written, e.g. `StringEquals`.
     pub operator: String,
@@ -265,6 +267,7 @@ impl fmt::Display for ConditionSummary {
 
 /// Which statement, for provenance.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct StatementSource {
     /// The policy's name.
     pub policy: String,
