@@ -177,10 +177,17 @@ fn stream(args: &MatrixArgs, out: &mut impl Write) -> Result<bool, Stop> {
         let subject = subjects
             .get(row)
             .ok_or_else(|| Stop::Input(LoadError(format!("row {row} has no principal"))))?;
-        writer.row(out, &header, row, subject, &answers)?;
+        writer.row(
+            out,
+            &header,
+            Row {
+                subject,
+                answers: &answers,
+            },
+        )?;
         Ok(())
     })?;
-    writer.end(out, &header, allowed, cells)?;
+    writer.end(out, &header, Totals { allowed, cells })?;
     Ok(allowed > 0)
 }
 
@@ -192,7 +199,44 @@ struct Header<'a> {
     subjects: &'a [Subject],
 }
 
-impl Header<'_> {
+impl<'h> Header<'h> {
+    /// The columns of the matrix: each repository, then each question, in the order of the
+    /// cells of a row ([`Compiled::row`]).
+    fn columns(&self) -> impl Iterator<Item = (&'h Repository, &'h Question)> + use<'h> {
+        let questions = self.questions;
+        self.repositories
+            .iter()
+            .flat_map(move |r| questions.iter().map(move |q| (*r, q)))
+    }
+
+    /// The cells of a row, one slice per repository (a cell per question).
+    fn by_repository<'a>(
+        &self,
+        answers: &'a [Answer],
+    ) -> impl Iterator<Item = (&'h Repository, &'a [Answer])> + use<'h, 'a> {
+        let per = self.questions.len().max(1);
+        self.repositories.iter().copied().zip(answers.chunks(per))
+    }
+
+    /// The cells of a row with the repository and the question each answers.
+    fn cells<'a>(
+        &self,
+        answers: &'a [Answer],
+    ) -> impl Iterator<Item = (&'h Repository, &'h Question, &'a Answer)> + use<'h, 'a> {
+        self.columns()
+            .zip(answers)
+            .map(|((repository, question), answer)| (repository, question, answer))
+    }
+
+    /// The questions' names, comma-separated.
+    fn question_names(&self) -> String {
+        self.questions
+            .iter()
+            .map(|q| q.name.as_str())
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+
     /// `app`, or `app (111122223333)` when the snapshot has repositories of several accounts.
     fn repository_label(&self, repository: &Repository) -> String {
         let accounts: std::collections::BTreeSet<&str> = self
@@ -212,21 +256,22 @@ impl Header<'_> {
 trait Sink {
     fn start(&mut self, out: &mut dyn Write, header: &Header<'_>) -> io::Result<()>;
     /// The cells of one principal: repository-major, then question, as [`Compiled::row`].
-    fn row(
-        &mut self,
-        out: &mut dyn Write,
-        header: &Header<'_>,
-        row: usize,
-        subject: &Subject,
-        answers: &[Answer],
-    ) -> io::Result<()>;
-    fn end(
-        &mut self,
-        out: &mut dyn Write,
-        header: &Header<'_>,
-        allowed: usize,
-        cells: usize,
-    ) -> io::Result<()>;
+    fn row(&mut self, out: &mut dyn Write, header: &Header<'_>, row: Row<'_>) -> io::Result<()>;
+    fn end(&mut self, out: &mut dyn Write, header: &Header<'_>, totals: Totals) -> io::Result<()>;
+}
+
+/// One principal's row: who, and a cell per repository and question ([`Header::cells`]).
+#[derive(Clone, Copy)]
+struct Row<'a> {
+    subject: &'a Subject,
+    answers: &'a [Answer],
+}
+
+/// The counts the last lines say.
+#[derive(Clone, Copy)]
+struct Totals {
+    allowed: usize,
+    cells: usize,
 }
 
 /// `Allow`, `ImplicitDeny`, `ExplicitDeny`.
@@ -259,27 +304,15 @@ impl Sink for Human {
             "{} principals × {} repositories × {} ({}); a workflow is allowed when every action is",
             header.subjects.len(),
             header.repositories.len(),
-            header
-                .questions
-                .iter()
-                .map(|q| q.name.as_str())
-                .collect::<Vec<_>>()
-                .join(", "),
+            header.question_names(),
             header.snapshot
         )
     }
 
-    fn row(
-        &mut self,
-        out: &mut dyn Write,
-        header: &Header<'_>,
-        _row: usize,
-        subject: &Subject,
-        answers: &[Answer],
-    ) -> io::Result<()> {
+    fn row(&mut self, out: &mut dyn Write, header: &Header<'_>, row: Row<'_>) -> io::Result<()> {
+        let Row { subject, answers } = row;
         let printable = |s: &str| ecrsim_engine::printable(s).into_owned();
-        let per = header.questions.len().max(1);
-        for (repository, cells) in header.repositories.iter().zip(answers.chunks(per)) {
+        for (repository, cells) in header.by_repository(answers) {
             let mut line = format!(
                 "{:<width$}  {:<repository_width$}",
                 printable(&subject.name()),
@@ -299,13 +332,8 @@ impl Sink for Human {
         Ok(())
     }
 
-    fn end(
-        &mut self,
-        out: &mut dyn Write,
-        _header: &Header<'_>,
-        allowed: usize,
-        cells: usize,
-    ) -> io::Result<()> {
+    fn end(&mut self, out: &mut dyn Write, _header: &Header<'_>, totals: Totals) -> io::Result<()> {
+        let Totals { allowed, cells } = totals;
         writeln!(
             out,
             "{allowed} of {cells} allowed (`who-can --all` or `--format html` for the reasons)"
@@ -343,24 +371,12 @@ impl Sink for Json {
         Ok(())
     }
 
-    fn row(
-        &mut self,
-        out: &mut dyn Write,
-        header: &Header<'_>,
-        _row: usize,
-        subject: &Subject,
-        answers: &[Answer],
-    ) -> io::Result<()> {
-        let per = header.questions.len().max(1);
-        let cells: Vec<serde_json::Value> = answers
-            .iter()
-            .enumerate()
-            .map(|(i, a)| {
-                let asked = header
-                    .questions
-                    .get(i % per)
-                    .map_or("", |q| q.name.as_str());
-                let mut cell = answer_json(asked, a);
+    fn row(&mut self, out: &mut dyn Write, header: &Header<'_>, row: Row<'_>) -> io::Result<()> {
+        let Row { subject, answers } = row;
+        let cells: Vec<serde_json::Value> = header
+            .cells(answers)
+            .map(|(_, question, a)| {
+                let mut cell = answer_json(&question.name, a);
                 if let Some(object) = cell.as_object_mut() {
                     for key in ["principal", "name", "kind", "external"] {
                         object.remove(key);
@@ -384,13 +400,8 @@ impl Sink for Json {
         serde_json::to_writer(&mut *out, &row).map_err(io::Error::other)
     }
 
-    fn end(
-        &mut self,
-        out: &mut dyn Write,
-        header: &Header<'_>,
-        allowed: usize,
-        cells: usize,
-    ) -> io::Result<()> {
+    fn end(&mut self, out: &mut dyn Write, header: &Header<'_>, totals: Totals) -> io::Result<()> {
+        let Totals { allowed, cells } = totals;
         writeln!(
             out,
             "\n],\"summary\":{{\"principals\":{},\"repositories\":{},\"cells\":{cells},\"allowed\":{allowed}}}}}",
@@ -407,22 +418,12 @@ impl Sink for Csv {
         out.write_all(b"principal,name,kind,resource,question,decision,why\n")
     }
 
-    fn row(
-        &mut self,
-        out: &mut dyn Write,
-        header: &Header<'_>,
-        _row: usize,
-        subject: &Subject,
-        answers: &[Answer],
-    ) -> io::Result<()> {
-        let per = header.questions.len().max(1);
+    fn row(&mut self, out: &mut dyn Write, header: &Header<'_>, row: Row<'_>) -> io::Result<()> {
+        let Row { subject, answers } = row;
         let principal = csv_field(&subject.principal());
         let name = csv_field(&subject.name());
-        for (i, a) in answers.iter().enumerate() {
-            let asked = header
-                .questions
-                .get(i % per)
-                .map_or("", |q| q.name.as_str());
+        for (_, question, a) in header.cells(answers) {
+            let asked = &question.name;
             writeln!(
                 out,
                 "{principal},{name},{},{},{},{},{}",
@@ -436,7 +437,7 @@ impl Sink for Csv {
         Ok(())
     }
 
-    fn end(&mut self, _: &mut dyn Write, _: &Header<'_>, _: usize, _: usize) -> io::Result<()> {
+    fn end(&mut self, _: &mut dyn Write, _: &Header<'_>, _: Totals) -> io::Result<()> {
         Ok(())
     }
 }
@@ -451,27 +452,19 @@ impl Sink for Markdown {
             md_cell(header.snapshot)
         )?;
         let mut columns = vec!["principal".to_string()];
-        for repository in header.repositories {
-            for question in header.questions {
-                columns.push(format!(
-                    "`{}` {}",
-                    md_cell(&header.repository_label(repository)),
-                    md_cell(&question.name)
-                ));
-            }
+        for (repository, question) in header.columns() {
+            columns.push(format!(
+                "`{}` {}",
+                md_cell(&header.repository_label(repository)),
+                md_cell(&question.name)
+            ));
         }
         writeln!(out, "| {} |", columns.join(" | "))?;
         writeln!(out, "|{}", "---|".repeat(columns.len()))
     }
 
-    fn row(
-        &mut self,
-        out: &mut dyn Write,
-        _header: &Header<'_>,
-        _row: usize,
-        subject: &Subject,
-        answers: &[Answer],
-    ) -> io::Result<()> {
+    fn row(&mut self, out: &mut dyn Write, _header: &Header<'_>, row: Row<'_>) -> io::Result<()> {
+        let Row { subject, answers } = row;
         let mut line = format!("| `{}` |", md_cell(&subject.name()));
         for a in answers {
             line.push_str(&format!(" {} |", decision_word(a.decision())));
@@ -479,13 +472,8 @@ impl Sink for Markdown {
         writeln!(out, "{line}")
     }
 
-    fn end(
-        &mut self,
-        out: &mut dyn Write,
-        _header: &Header<'_>,
-        allowed: usize,
-        cells: usize,
-    ) -> io::Result<()> {
+    fn end(&mut self, out: &mut dyn Write, _header: &Header<'_>, totals: Totals) -> io::Result<()> {
+        let Totals { allowed, cells } = totals;
         writeln!(out, "\n{allowed} of {cells} allowed.")
     }
 }
@@ -638,14 +626,7 @@ impl Sink for Html {
             escape(&title),
             header.subjects.len(),
             header.repositories.len(),
-            escape(
-                &header
-                    .questions
-                    .iter()
-                    .map(|q| q.name.as_str())
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            )
+            escape(&header.question_names())
         )?;
         for repository in header.repositories {
             write!(
@@ -657,22 +638,14 @@ impl Sink for Html {
             )?;
         }
         out.write_all(b"</tr><tr>")?;
-        for _ in header.repositories.iter() {
-            for question in header.questions {
-                write!(out, "<th>{}</th>", escape(&question.name))?;
-            }
+        for (_, question) in header.columns() {
+            write!(out, "<th>{}</th>", escape(&question.name))?;
         }
         out.write_all(b"</tr></thead><tbody>\n")
     }
 
-    fn row(
-        &mut self,
-        out: &mut dyn Write,
-        _header: &Header<'_>,
-        _row: usize,
-        subject: &Subject,
-        answers: &[Answer],
-    ) -> io::Result<()> {
+    fn row(&mut self, out: &mut dyn Write, _header: &Header<'_>, row: Row<'_>) -> io::Result<()> {
+        let Row { subject, answers } = row;
         write!(
             out,
             "<tr><th title=\"{}\">{}</th>",
@@ -695,13 +668,8 @@ impl Sink for Html {
         out.write_all(b"</tr>\n")
     }
 
-    fn end(
-        &mut self,
-        out: &mut dyn Write,
-        header: &Header<'_>,
-        allowed: usize,
-        cells: usize,
-    ) -> io::Result<()> {
+    fn end(&mut self, out: &mut dyn Write, header: &Header<'_>, totals: Totals) -> io::Result<()> {
+        let Totals { allowed, cells } = totals;
         write!(
             out,
             "</tbody></table></div>\n<p>{allowed} of {cells} cells allowed.</p>\n<div id=\"explain\" role=\"dialog\"><button id=\"explain-close\" type=\"button\">close</button><strong id=\"explain-title\"></strong><pre id=\"explain-text\"></pre></div>\n<script>\n"
