@@ -390,6 +390,32 @@ fn fail(json: bool, e: &LoadError) -> u8 {
     crate::errors::fail(json, &e.to_string())
 }
 
+/// Each question's answers (`answer` gets its actions), as rows named by the question.
+fn ask_each(
+    asked: &Asked,
+    dir: &Path,
+    mut answer: impl FnMut(&[&str]) -> Result<Vec<Answer>, ecrsim_engine::SnapshotError>,
+) -> Result<Vec<(String, Answer)>, LoadError> {
+    let mut rows = Vec::new();
+    for (name, actions) in asked {
+        let actions: Vec<&str> = actions.iter().map(String::as_str).collect();
+        let answers = answer(&actions).map_err(|e| snapshot_error(dir, &e))?;
+        rows.extend(answers.into_iter().map(|a| (name.clone(), a)));
+    }
+    Ok(rows)
+}
+
+/// Prints a rendered list and exits 0 when any row is allowed, 1 when none is; or the error.
+fn print_list(json: bool, listed: Result<(String, bool), LoadError>) -> u8 {
+    match listed {
+        Ok((out, any)) => {
+            write_stdout(out.as_bytes());
+            if any { EXIT_ALLOWED } else { EXIT_DENIED }
+        }
+        Err(e) => fail(json, &e),
+    }
+}
+
 /// Runs `who-can`.
 pub fn who_can(args: &WhoCanArgs) -> u8 {
     let json = args.format == ListFormat::Json;
@@ -403,38 +429,28 @@ pub fn who_can(args: &WhoCanArgs) -> u8 {
         };
         let asked = args.question.asked(&[])?;
         let options = args.question.options()?;
-        let mut rows = Vec::new();
-        for (name, actions) in &asked {
-            let actions: Vec<&str> = actions.iter().map(String::as_str).collect();
+        let rows = ask_each(&asked, &args.snapshot, |actions| {
             // A repository: each principal's side compiled once, rows on --jobs threads; any
             // other resource (a role and its trust policy): one principal at a time.
-            let answers = if snapshot.repository(&resource).is_some() {
+            if snapshot.repository(&resource).is_some() {
                 ecrsim_engine::who_can_parallel(
                     &snapshot,
                     &resource,
-                    &actions,
+                    actions,
                     &options,
                     crate::matrix::jobs(args.jobs),
                 )
             } else {
-                ecrsim_engine::who_can(&snapshot, &resource, &actions, options.clone())
+                ecrsim_engine::who_can(&snapshot, &resource, actions, options.clone())
             }
-            .map_err(|e| snapshot_error(&args.snapshot, &e))?;
-            rows.extend(answers.into_iter().map(|a| (name.clone(), a)));
-        }
+        })?;
         let any = rows.iter().any(|(_, a)| a.decision() == Decision::Allow);
         Ok((
             render(&rows, args.format, args.all, Column::Principal, &resource),
             any,
         ))
     };
-    match run() {
-        Ok((out, any)) => {
-            write_stdout(out.as_bytes());
-            if any { EXIT_ALLOWED } else { EXIT_DENIED }
-        }
-        Err(e) => fail(json, &e),
-    }
+    print_list(json, run())
 }
 
 /// Runs `can-what`.
@@ -447,14 +463,9 @@ pub fn can_what(args: &CanWhatArgs) -> u8 {
             .map_err(|e| snapshot_error(&args.snapshot, &e))?;
         let asked = args.question.asked(&["login", "pull", "push", "delete"])?;
         let options = args.question.options()?;
-        let mut rows = Vec::new();
-        for (name, actions) in &asked {
-            let actions: Vec<&str> = actions.iter().map(String::as_str).collect();
-            let answers =
-                ecrsim_engine::can_what(&snapshot, caller.identity, &actions, options.clone())
-                    .map_err(|e| snapshot_error(&args.snapshot, &e))?;
-            rows.extend(answers.into_iter().map(|a| (name.clone(), a)));
-        }
+        let rows = ask_each(&asked, &args.snapshot, |actions| {
+            ecrsim_engine::can_what(&snapshot, caller.identity, actions, options.clone())
+        })?;
         let any = rows.iter().any(|(_, a)| a.decision() == Decision::Allow);
         Ok((
             render(
@@ -467,13 +478,7 @@ pub fn can_what(args: &CanWhatArgs) -> u8 {
             any,
         ))
     };
-    match run() {
-        Ok((out, any)) => {
-            write_stdout(out.as_bytes());
-            if any { EXIT_ALLOWED } else { EXIT_DENIED }
-        }
-        Err(e) => fail(json, &e),
-    }
+    print_list(json, run())
 }
 
 /// Which side varies from row to row.
