@@ -11,7 +11,6 @@ use std::sync::{Condvar, Mutex, mpsc};
 
 use crate::eval::authorize::{Joined, PolicyRole, PolicySet, StatementRef};
 use crate::model::context::{Context, ContextValue};
-use crate::model::policy::PolicyKind;
 use crate::request::Request;
 use crate::snapshot::query::{ActionResult, Answer, Deciding, Options, Subject, verdict};
 use crate::snapshot::{Identity, Repository, Snapshot, SnapshotError};
@@ -388,22 +387,12 @@ fn named(joined: &Joined<'_>, part: usize, at: StatementRef) -> Option<Deciding>
         })
 }
 
-/// The identity-side stand-in for a principal outside the snapshot (as in
-/// [`crate::snapshot::query::decide`]).
-const UNKNOWN_IDENTITY: &str =
-    r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}"#;
-
 fn subject_side(snapshot: &Snapshot, subject: Subject) -> Result<SubjectSide, SnapshotError> {
     let identity: Option<&Identity> = match &subject {
         Subject::Identity { arn, .. } => snapshot.identities().find(|i| &i.arn == arn),
         _ => None,
     };
-    let caller_account = match &subject {
-        Subject::Identity { .. } => identity.map(|i| i.account.clone()),
-        Subject::ExternalAccount { account } => Some(account.clone()),
-        Subject::ExternalPrincipal { arn } => arn.split(':').nth(4).map(str::to_string),
-        Subject::Service { .. } => None,
-    };
+    let caller_account = crate::snapshot::query::caller_account(&subject, identity);
     let mut set = PolicySet::new();
     let mut tags = Vec::new();
     if let Some(identity) = identity {
@@ -416,15 +405,7 @@ fn subject_side(snapshot: &Snapshot, subject: Subject) -> Result<SubjectSide, Sn
         }
     }
     if subject.is_external() {
-        let stand_in = crate::parse::parse_policy(
-            &format!(
-                "{}: identity-side policies not in the snapshot (assumed to allow)",
-                subject.name()
-            ),
-            UNKNOWN_IDENTITY.as_bytes(),
-            PolicyKind::Identity,
-        )
-        .map_err(error)?;
+        let stand_in = subject.stand_in_policy()?;
         set.add(stand_in).map_err(|e| error(e.message))?;
     }
     let mut scps = PolicySet::new();

@@ -42,6 +42,23 @@ pub enum Subject {
 }
 
 impl Subject {
+    /// The identity-side policy that stands in for a principal outside the snapshot
+    /// ([`UNKNOWN_IDENTITY`]: allows everything, so the resource side decides), named for the
+    /// explanation.
+    pub(crate) fn stand_in_policy(&self) -> Result<crate::model::policy::Policy, SnapshotError> {
+        crate::parse::parse_policy(
+            &format!(
+                "{}: identity-side policies not in the snapshot (assumed to allow)",
+                self.name()
+            ),
+            UNKNOWN_IDENTITY.as_bytes(),
+            PolicyKind::Identity,
+        )
+        .map_err(|e| SnapshotError {
+            message: e.to_string(),
+        })
+    }
+
     /// The caller ARN (or service name) the requests are made with.
     pub fn principal(&self) -> String {
         match self {
@@ -260,7 +277,8 @@ pub fn decide(
     decide_with(&mut sets, subject, actions, resource, &options)
 }
 
-fn caller_account(subject: &Subject, identity: Option<&Identity>) -> Option<String> {
+/// The account a subject calls from, when it has one.
+pub(crate) fn caller_account(subject: &Subject, identity: Option<&Identity>) -> Option<String> {
     match subject {
         Subject::Identity { .. } => identity.map(|i| i.account.clone()),
         Subject::ExternalAccount { account } => Some(account.clone()),
@@ -280,17 +298,7 @@ pub(crate) fn decide_with(
     let snapshot = sets.snapshot();
     let mut assembly = sets.assembly(resource)?;
     if subject.is_external() {
-        let stand_in = crate::parse::parse_policy(
-            &format!(
-                "{}: identity-side policies not in the snapshot (assumed to allow)",
-                subject.name()
-            ),
-            UNKNOWN_IDENTITY.as_bytes(),
-            PolicyKind::Identity,
-        )
-        .map_err(|e| SnapshotError {
-            message: e.to_string(),
-        })?;
+        let stand_in = subject.stand_in_policy()?;
         let mut set = PolicySet::new();
         set.add(stand_in)
             .map_err(|e| SnapshotError { message: e.message })?;
