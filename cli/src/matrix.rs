@@ -428,7 +428,7 @@ impl Sink for Csv {
                 out,
                 "{principal},{name},{},{},{},{},{}",
                 subject.kind(),
-                csv_field(&a.resource()),
+                csv_field(a.resource()),
                 csv_field(asked),
                 a.decision().as_str(),
                 csv_field(&why(a))

@@ -612,7 +612,7 @@ fn render(
             for (q, a) in &shown {
                 let who = match column {
                     Column::Principal => format!("`{}`", md_cell(&a.subject().principal())),
-                    Column::Resource => format!("`{}`", md_cell(&a.resource())),
+                    Column::Resource => format!("`{}`", md_cell(a.resource())),
                 };
                 out.push_str(&format!(
                     "| {who} | {} | {} | {} |\n",

@@ -24,6 +24,11 @@
 //! item the root does not export). Functions whose names only make sense inside their module are
 //! re-exported under a longer name (`tools::workflow::find` is [`find_workflow`]).
 //!
+//! Error types, option structs and the fact structs of answers are `#[non_exhaustive]` (build the
+//! options with `Default`/`new`, then set fields); the enums a renderer must word variant by
+//! variant (grantees, widenings, mistakes, mandatory policies, …) stay exhaustive, so that a new
+//! fact is a compile error in the renderer rather than a silent fallback.
+//!
 //! ```
 //! use ecrsim_engine::{parse_policy, authorize, explain, Decision, PolicyKind, PolicySet, Request};
 //!

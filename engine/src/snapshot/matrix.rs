@@ -571,9 +571,9 @@ mod tests {
             for (column, arn) in arns.iter().enumerate() {
                 for question in push_pull() {
                     let actions: Vec<&str> = question.actions.iter().map(String::as_str).collect();
-                    let fast = compiled.decide(row, column, &actions, &options).unwrap();
+                    let fast = compiled.decide(row, column, &actions, options).unwrap();
                     let slow = crate::snapshot::query::decide(
-                        &snapshot,
+                        snapshot,
                         subject,
                         &actions,
                         Some(arn),
@@ -643,12 +643,12 @@ mod tests {
         let compiled = f.compiled();
         let questions = push_pull();
         for row in 0..subjects.len() {
-            let cells = compiled.row(row, &questions, &options).unwrap();
+            let cells = compiled.row(row, &questions, options).unwrap();
             let mut i = 0;
             for column in 0..arns.len() {
                 for question in &questions {
                     let actions: Vec<&str> = question.actions.iter().map(String::as_str).collect();
-                    let one = compiled.decide(row, column, &actions, &options).unwrap();
+                    let one = compiled.decide(row, column, &actions, options).unwrap();
                     let cell = &cells[i];
                     assert_eq!(cell.decision, one.decision);
                     for (a, b) in cell.results.iter().zip(&one.results) {
@@ -672,7 +672,7 @@ mod tests {
         let collect = |jobs| {
             let mut out = Vec::new();
             compiled
-                .rows::<SnapshotError>(&push_pull(), &options, jobs, |row, answers| {
+                .rows::<SnapshotError>(&push_pull(), options, jobs, |row, answers| {
                     out.push((
                         row,
                         answers
