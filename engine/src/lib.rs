@@ -166,57 +166,34 @@ pub use snapshot::{
     load as load_snapshot,
 };
 
-// Types that public signatures name.
-pub use data::catalog::AccessLevel;
-pub use data::catalog::ActionInfo;
+// The types those items' signatures name (fields, arguments, results).
+pub use data::catalog::{AccessLevel, ActionInfo};
 pub use data::managed::ManagedPolicy;
 pub use eval::authorize::PolicySetError;
-pub use eval::mandatory::IdentityPolicies;
-pub use eval::mandatory::Refusal;
-pub use eval::mandatory::RefusedRule;
-pub use eval::mandatory::ResourcePolicyRule;
+pub use eval::mandatory::{IdentityPolicies, Refusal, RefusedRule, ResourcePolicyRule};
 pub use eval::organization::OrgLevels;
 pub use eval::registry::UnsupportedV1Action;
-pub use eval::scope::Family;
-pub use explain::denial::DenialErrorKind;
-pub use explain::denial::Registry;
+pub use eval::scope::Family as PolicyFamily;
+pub use explain::denial::{DenialErrorKind, Registry};
 pub use explain::fixer::FixError;
 pub use matching::pattern::General;
-pub use model::condition::BaseOperator;
-pub use model::condition::Clause;
-pub use model::condition::Comparison;
-pub use model::condition::ConditionBlock;
-pub use model::condition::Operator;
-pub use model::condition::OperatorError;
-pub use model::condition::OperatorErrorKind;
-pub use model::condition::Qualifier;
-pub use model::condition::TextValue;
-pub use model::condition::ValueType;
-pub use model::condition::Values;
+pub use model::condition::{
+    BaseOperator, Clause, Comparison, ConditionBlock, Operator, OperatorError, OperatorErrorKind,
+    Qualifier, TextValue, ValueType, Values,
+};
 pub use model::organization::Node;
-pub use model::policy::ActionClause;
-pub use model::policy::PrincipalClause;
-pub use model::policy::PrincipalValue;
-pub use model::policy::ResourceClause;
-pub use model::policy::ResourceValue;
-pub use model::policy::Source;
-pub use model::policy::Version;
-pub use model::policy::Warning;
+pub use model::policy::{
+    ActionClause, PrincipalClause, PrincipalValue, ResourceClause, ResourceValue, Source, Version,
+    Warning,
+};
 pub use parse::organization::OrganizationError;
 pub use request::assume::UnknownKey;
 pub use request::principal::PrincipalError;
-pub use snapshot::Account;
-pub use snapshot::Assembly;
-pub use snapshot::Caller;
-pub use snapshot::InlinePolicy;
 pub use snapshot::query::Deciding;
 pub use snapshot::shape::Shape;
-pub use syntax::json::JsonError;
-pub use syntax::json::Member;
-pub use tools::batch::Decided;
-pub use tools::batch::Line;
-pub use tools::batch::LineError;
-pub use tools::diff::DiffError;
-pub use tools::diff::DiffErrorKind;
+pub use snapshot::{Account, Assembly, Caller, InlinePolicy};
+pub use syntax::json::{JsonError, Member};
+pub use tools::batch::{Decided, Line, LineError};
+pub use tools::diff::{DiffError, DiffErrorKind};
 pub use tools::lint::Linted;
 pub use tools::summary::LevelSummary;
