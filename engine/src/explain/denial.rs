@@ -74,7 +74,6 @@ display_as_str!(DenyEffect);
 
 /// Which policy type AWS says denied the request, and how.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
 pub struct DeniedBy {
     /// Explicit or implicit.
     pub effect: DenyEffect,
