@@ -18,9 +18,7 @@ use ecrsim_engine::Detail;
 use ecrsim_engine::{Session, Shared};
 use serde_json::Value;
 
-use ecrsim_engine::OrgScope;
-
-use crate::input::{LoadError, load_organization, load_policy_set};
+use crate::input::{LoadError, load_policy_set};
 use crate::{EXIT_ALLOWED, EXIT_BAD_INPUT, PolicyArgs, render};
 
 /// Bytes read before a block of whole lines is handed on.
@@ -126,22 +124,7 @@ fn shared_policies(args: &PolicyArgs) -> Result<Option<Arc<Shared>>, LoadError> 
     if !org {
         return Ok(Some(Arc::new(shared)));
     }
-    let organization = args.org.as_deref().map(load_organization).transpose()?;
-    if let (Some(org), Some(given)) = (&organization, &args.management_account)
-        && org.management_account.as_ref().is_some_and(|m| m != given)
-    {
-        return Err(LoadError(format!(
-            "--management-account {given} disagrees with the organization file's managementAccount {}",
-            org.management_account.as_deref().unwrap_or("")
-        )));
-    }
-    let scope = OrgScope {
-        management_account: args
-            .management_account
-            .clone()
-            .or_else(|| organization.as_ref()?.management_account.clone()),
-        organization,
-    };
+    let scope = crate::input::org_scope(args)?;
     Ok(Some(Arc::new(shared.with_org(scope))))
 }
 

@@ -340,6 +340,27 @@ pub fn load_organization(path: &Path) -> Result<Organization, LoadError> {
         .map_err(|e| LoadError(e.to_string()))
 }
 
+/// What `--org` and `--management-account` say of the organization: the file read, and the
+/// management account given, else the file's; an error when they disagree.
+pub fn org_scope(args: &PolicyArgs) -> Result<OrgScope, LoadError> {
+    let organization = args.org.as_deref().map(load_organization).transpose()?;
+    if let (Some(org), Some(given)) = (&organization, &args.management_account)
+        && org.management_account.as_ref().is_some_and(|m| m != given)
+    {
+        return Err(LoadError(format!(
+            "--management-account {given} disagrees with the organization file's managementAccount {}",
+            org.management_account.as_deref().unwrap_or("")
+        )));
+    }
+    Ok(OrgScope {
+        management_account: args
+            .management_account
+            .clone()
+            .or_else(|| organization.as_ref()?.management_account.clone()),
+        organization,
+    })
+}
+
 /// Applies `--org` and `--management-account` to a set and its requests: adds the SCP levels
 /// of the caller's account and the RCP levels of the resource's account (the requests of a
 /// workflow share both), and gives every request what is known of the organization.
@@ -351,16 +372,8 @@ pub fn apply_organization(
     if args.org.is_none() && args.management_account.is_none() {
         return Ok(requests);
     }
-    let organization = args.org.as_deref().map(load_organization).transpose()?;
-    if let (Some(org), Some(given)) = (&organization, &args.management_account)
-        && org.management_account.as_ref().is_some_and(|m| m != given)
-    {
-        return Err(LoadError(format!(
-            "--management-account {given} disagrees with the organization file's managementAccount {}",
-            org.management_account.as_deref().unwrap_or("")
-        )));
-    }
-    if let Some(org) = &organization {
+    let scope = Arc::new(org_scope(args)?);
+    if let Some(org) = &scope.organization {
         let caller_account = requests
             .iter()
             .find_map(|r| r.caller().and_then(|c| c.account.clone()));
@@ -375,13 +388,6 @@ pub fn apply_organization(
         )
         .map_err(|e| LoadError(e.to_string()))?;
     }
-    let scope = Arc::new(OrgScope {
-        management_account: args
-            .management_account
-            .clone()
-            .or_else(|| organization.as_ref()?.management_account.clone()),
-        organization,
-    });
     Ok(requests
         .into_iter()
         .map(|r| r.with_org_scope(scope.clone()))
