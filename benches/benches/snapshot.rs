@@ -15,38 +15,21 @@
 )]
 
 use std::hint::black_box;
-use std::path::Path;
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use ecrsim_engine::Options;
 use ecrsim_engine::{Compiled, Question, all_subjects};
 use ecrsim_engine::{Snapshot, SnapshotFile};
 
+#[path = "../../engine/tests/support/example_snapshot.rs"]
+mod example_snapshot;
+
+/// The example snapshot of the corpus, loaded (the files as the matrix unit tests read them).
 fn example() -> Snapshot {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../corpus/snapshots/example/snapshot");
-    let mut files = Vec::new();
-    let mut dirs = vec![root.clone()];
-    while let Some(dir) = dirs.pop() {
-        for entry in std::fs::read_dir(&dir).unwrap() {
-            let path = entry.unwrap().path();
-            if path.is_dir() {
-                dirs.push(path);
-                continue;
-            }
-            let name = path
-                .strip_prefix(&root)
-                .unwrap()
-                .components()
-                .map(|c| c.as_os_str().to_string_lossy().into_owned())
-                .collect::<Vec<_>>()
-                .join("/");
-            files.push(SnapshotFile {
-                path: name,
-                bytes: std::fs::read(&path).unwrap(),
-            });
-        }
-    }
-    files.sort_by(|a, b| a.path.cmp(&b.path));
+    let files: Vec<SnapshotFile> = example_snapshot::example_snapshot_files()
+        .into_iter()
+        .map(|(path, bytes)| SnapshotFile { path, bytes })
+        .collect();
     ecrsim_engine::load_snapshot(&files).unwrap()
 }
 

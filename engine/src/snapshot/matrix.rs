@@ -475,38 +475,22 @@ fn repository_side<'s>(
     })
 }
 
+/// The example snapshot's files, shared with the snapshot benchmarks.
+#[cfg(test)]
+#[path = "../../tests/support/example_snapshot.rs"]
+mod example_snapshot;
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::snapshot::SnapshotFile;
 
-    /// Every file of the example snapshot of the corpus, read as `ecrsim` reads a folder.
+    /// The example snapshot of the corpus, loaded.
     fn example() -> Snapshot {
-        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("../corpus/snapshots/example/snapshot");
-        let mut files = Vec::new();
-        let mut dirs = vec![root.clone()];
-        while let Some(dir) = dirs.pop() {
-            for entry in std::fs::read_dir(&dir).unwrap() {
-                let path = entry.unwrap().path();
-                if path.is_dir() {
-                    dirs.push(path);
-                } else {
-                    let name = path
-                        .strip_prefix(&root)
-                        .unwrap()
-                        .components()
-                        .map(|c| c.as_os_str().to_string_lossy().into_owned())
-                        .collect::<Vec<_>>()
-                        .join("/");
-                    files.push(SnapshotFile {
-                        path: name,
-                        bytes: std::fs::read(&path).unwrap(),
-                    });
-                }
-            }
-        }
-        files.sort_by(|a, b| a.path.cmp(&b.path));
+        let files: Vec<SnapshotFile> = super::example_snapshot::example_snapshot_files()
+            .into_iter()
+            .map(|(path, bytes)| SnapshotFile { path, bytes })
+            .collect();
         crate::snapshot::load(&files).unwrap()
     }
 
