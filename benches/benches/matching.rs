@@ -18,10 +18,10 @@
 use std::hint::black_box;
 
 use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
-use ecrsim_engine::eval::authorize::{authorize_into, decide_only};
-use ecrsim_engine::matching::pattern::{Strategy, Wildcard, reference_match};
-use ecrsim_engine::model::arn::ResourcePattern;
+use ecrsim_engine::ResourcePattern;
 use ecrsim_engine::{PolicyKind, PolicySet, Request, authorize, explain, parse_policy};
+use ecrsim_engine::{Strategy, Wildcard, reference_match};
+use ecrsim_engine::{authorize_into, decide_only};
 
 const REPO: &str = "arn:aws:ecr:us-east-1:123456789012:repository/my-app-repo";
 

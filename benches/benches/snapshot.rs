@@ -4,7 +4,7 @@
 //! - `snapshot/compiled-cell/push`: one matrix cell (docker push, 6 actions) of a principal and a
 //!   repository compiled once ([`Compiled::decide`], what `matrix` and `who-can` do);
 //! - `snapshot/assembled-cell/push`: the same cell with the policies assembled and indexed for
-//!   the pair ([`query::decide`], what one `check --snapshot` does);
+//!   the pair ([`ecrsim_engine::decide_subject`], what one `check --snapshot` does);
 //! - `snapshot/compiled-row/pull+push`: every cell of one principal's row;
 //! - `snapshot/compile`: compiling every principal and repository of the snapshot.
 
@@ -15,43 +15,26 @@
 )]
 
 use std::hint::black_box;
-use std::path::Path;
 
 use criterion::{Criterion, criterion_group, criterion_main};
-use ecrsim_engine::snapshot::matrix::{Compiled, Question, all_subjects};
-use ecrsim_engine::snapshot::query::{self, Options};
-use ecrsim_engine::snapshot::{Snapshot, SnapshotFile};
+use ecrsim_engine::Options;
+use ecrsim_engine::{Compiled, Question, all_subjects};
+use ecrsim_engine::{Snapshot, SnapshotFile};
 
+#[path = "../../engine/tests/support/example_snapshot.rs"]
+mod example_snapshot;
+
+/// The example snapshot of the corpus, loaded (the files as the matrix unit tests read them).
 fn example() -> Snapshot {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../corpus/snapshots/example/snapshot");
-    let mut files = Vec::new();
-    let mut dirs = vec![root.clone()];
-    while let Some(dir) = dirs.pop() {
-        for entry in std::fs::read_dir(&dir).unwrap() {
-            let path = entry.unwrap().path();
-            if path.is_dir() {
-                dirs.push(path);
-                continue;
-            }
-            let name = path
-                .strip_prefix(&root)
-                .unwrap()
-                .components()
-                .map(|c| c.as_os_str().to_string_lossy().into_owned())
-                .collect::<Vec<_>>()
-                .join("/");
-            files.push(SnapshotFile {
-                path: name,
-                bytes: std::fs::read(&path).unwrap(),
-            });
-        }
-    }
-    files.sort_by(|a, b| a.path.cmp(&b.path));
-    ecrsim_engine::snapshot::load(&files).unwrap()
+    let files: Vec<SnapshotFile> = example_snapshot::example_snapshot_files()
+        .into_iter()
+        .map(|(path, bytes)| SnapshotFile { path, bytes })
+        .collect();
+    ecrsim_engine::load_snapshot(&files).unwrap()
 }
 
 fn question(name: &str) -> Question {
-    let w = ecrsim_engine::tools::workflow::find(name).unwrap();
+    let w = ecrsim_engine::find_workflow(name).unwrap();
     Question {
         name: w.name.to_string(),
         actions: w.actions.iter().map(|a| a.to_string()).collect(),
@@ -69,17 +52,15 @@ fn snapshot(c: &mut Criterion) {
         .position(|s| s.name() == "role/ci-push")
         .unwrap();
     let column = arns.iter().position(|a| a.ends_with("/app")).unwrap();
-    let options = Options {
-        at: Some(1_780_000_000),
-        region: None,
-    };
+    let mut options = Options::default();
+    options.at = Some(1_780_000_000);
     let push = question("push");
     let actions: Vec<&str> = push.actions.iter().map(String::as_str).collect();
     assert_eq!(
         compiled
             .decide(row, column, &actions, &options)
             .unwrap()
-            .decision,
+            .decision(),
         ecrsim_engine::Decision::Allow
     );
 
@@ -91,7 +72,7 @@ fn snapshot(c: &mut Criterion) {
     group.bench_function("assembled-cell/push", |b| {
         b.iter(|| {
             black_box(
-                query::decide(
+                ecrsim_engine::decide_subject(
                     &snapshot,
                     subject,
                     &actions,

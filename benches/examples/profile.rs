@@ -18,8 +18,8 @@
 
 use std::hint::black_box;
 
-use ecrsim_engine::eval::authorize::{authorize_into, decide_only};
 use ecrsim_engine::{PolicyKind, PolicySet, Request, authorize, explain, parse_policy};
+use ecrsim_engine::{authorize_into, decide_only};
 
 const REPO: &str = "arn:aws:ecr:us-east-1:123456789012:repository/my-app-repo";
 

@@ -1,7 +1,7 @@
 //! `ecrsim batch`: JSON Lines in, one JSON line out per input line, in order.
 //!
 //! The input schema is a contract shared with other simulators (README.md, "Batch"). Lines are
-//! read and decided by the engine ([`ecrsim_engine::tools::batch::Session`], which compiles a policy
+//! read and decided by the engine ([`ecrsim_engine::Session`], which compiles a policy
 //! set repeated across lines once and decides a repeated request once); this module reads the
 //! arguments and standard input, renders each result once with [`render::BatchResult`], and
 //! writes the lines. A bad line yields an `"Error"` line and the batch goes on.
@@ -15,12 +15,10 @@ use std::sync::mpsc;
 use std::sync::{Arc, Mutex};
 
 use ecrsim_engine::Detail;
-use ecrsim_engine::tools::batch::{Session, Shared};
+use ecrsim_engine::{Session, Shared};
 use serde_json::Value;
 
-use ecrsim_engine::model::organization::OrgScope;
-
-use crate::input::{LoadError, load_organization, load_policy_set};
+use crate::input::{LoadError, load_policy_set};
 use crate::{EXIT_ALLOWED, EXIT_BAD_INPUT, PolicyArgs, render};
 
 /// Bytes read before a block of whole lines is handed on.
@@ -126,22 +124,7 @@ fn shared_policies(args: &PolicyArgs) -> Result<Option<Arc<Shared>>, LoadError> 
     if !org {
         return Ok(Some(Arc::new(shared)));
     }
-    let organization = args.org.as_deref().map(load_organization).transpose()?;
-    if let (Some(org), Some(given)) = (&organization, &args.management_account)
-        && org.management_account.as_ref().is_some_and(|m| m != given)
-    {
-        return Err(LoadError(format!(
-            "--management-account {given} disagrees with the organization file's managementAccount {}",
-            org.management_account.as_deref().unwrap_or("")
-        )));
-    }
-    let scope = OrgScope {
-        management_account: args
-            .management_account
-            .clone()
-            .or_else(|| organization.as_ref()?.management_account.clone()),
-        organization,
-    };
+    let scope = crate::input::org_scope(args)?;
     Ok(Some(Arc::new(shared.with_org(scope))))
 }
 
@@ -297,7 +280,7 @@ impl Worker {
 /// A line whose request names a workflow: one line per required action.
 struct WorkflowLine {
     id: Value,
-    workflow: &'static ecrsim_engine::tools::workflow::Workflow,
+    workflow: &'static ecrsim_engine::Workflow,
     /// Each required action, with the line that asks for it alone.
     lines: Vec<(&'static str, String)>,
 }
@@ -307,7 +290,6 @@ struct WorkflowLine {
 /// `request.resource`), or the `Error` line's id and message. `None` for every other line, which
 /// the session reads as it is (the bytes are searched before anything is parsed).
 fn workflow_line(bytes: &[u8]) -> Option<Result<WorkflowLine, (Value, String)>> {
-    use ecrsim_engine::tools::workflow;
     const FIELD: &[u8] = b"\"workflow\"";
     // Built once (building a searcher costs more than searching a line); this runs on every line.
     static FINDER: std::sync::LazyLock<memchr::memmem::Finder<'static>> =
@@ -320,10 +302,10 @@ fn workflow_line(bytes: &[u8]) -> Option<Result<WorkflowLine, (Value, String)>> 
     let Some(name) = name.as_str() else {
         return fail("`request.workflow` must be a string".into());
     };
-    let Some(found) = workflow::find(name) else {
+    let Some(found) = ecrsim_engine::find_workflow(name) else {
         return fail(format!(
             "unknown workflow `{name}`: expected one of {}",
-            workflow::names().join(", ")
+            ecrsim_engine::workflow_names().join(", ")
         ));
     };
     let request = value.get_mut("request")?.as_object_mut()?;
@@ -333,7 +315,7 @@ fn workflow_line(bytes: &[u8]) -> Option<Result<WorkflowLine, (Value, String)>> 
     request.remove("workflow");
     let key = request.remove("kmsKey");
     let resource = request.get("resource").cloned();
-    let catalog = ecrsim_engine::data::catalog::Catalog::builtin();
+    let catalog = ecrsim_engine::Catalog::builtin();
     let mut lines = Vec::new();
     for action in found.actions {
         let target = if catalog.action(action).is_some_and(|a| a.is_account_level()) {

@@ -1,7 +1,7 @@
 //! `ecrsim check`: one request, or every action of a workflow, against the given policies.
 
-use ecrsim_engine::syntax::printable::printable;
-use ecrsim_engine::tools::workflow::Workflow;
+use ecrsim_engine::Workflow;
+use ecrsim_engine::printable;
 use ecrsim_engine::{Decision, Explanation, PolicySet, Request, explain};
 use serde_json::json;
 
@@ -181,7 +181,7 @@ fn workflow_human(
 /// The `assumed:` line for the account-level actions of a workflow sent to its repository's
 /// Region (`docker login`), or nothing.
 fn repository_region_line(requests: &[Request]) -> String {
-    use ecrsim_engine::request::assume::AssumedSource;
+    use ecrsim_engine::AssumedSource;
     let mut region = None;
     let mut actions = Vec::new();
     for r in requests {

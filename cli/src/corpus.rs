@@ -72,7 +72,7 @@ pub struct OtherPolicies {
     pub registry_policy: Option<String>,
     /// The registry policy scope, `V1` or `V2` (default).
     #[serde(default, deserialize_with = "registry_scope")]
-    pub registry_policy_scope: Option<ecrsim_engine::eval::registry::RegistryScope>,
+    pub registry_policy_scope: Option<ecrsim_engine::RegistryScope>,
     /// A snapshot folder (docs/snapshot.md), relative to the case file: `--snapshot`; the
     /// case's `principal` is then a user or role of the snapshot (`role/NAME`).
     #[serde(default)]
@@ -152,7 +152,7 @@ impl OtherPolicies {
 /// Reads `registry_policy_scope = "V1"`.
 fn registry_scope<'de, D: serde::Deserializer<'de>>(
     de: D,
-) -> Result<Option<ecrsim_engine::eval::registry::RegistryScope>, D::Error> {
+) -> Result<Option<ecrsim_engine::RegistryScope>, D::Error> {
     let text = String::deserialize(de)?;
     crate::input::parse_registry_scope(&text)
         .map(Some)
@@ -728,7 +728,7 @@ fn evaluate(case: &Case, policies: &PolicyArgs) -> Result<Outcome, String> {
     let context = case_context(case).map_err(|e| format!("  invalid case: {e}"))?;
     let actions: Vec<&str> = match (&case.workflow, case.action.is_empty()) {
         (None, false) => vec![case.action.as_str()],
-        (Some(name), true) => match ecrsim_engine::tools::workflow::find(name) {
+        (Some(name), true) => match ecrsim_engine::find_workflow(name) {
             Some(w) => w.actions.to_vec(),
             None => return Ok(Outcome::Failed(format!("unknown workflow `{name}`"))),
         },
@@ -801,7 +801,7 @@ fn case_request(
     // `*` in the repository's Region, `kms:` actions on the key): one home for that rule.
     let request = match &case.workflow {
         Some(_) => {
-            use ecrsim_engine::tools::workflow::{WorkflowError, requests_with_key};
+            use ecrsim_engine::{WorkflowError, requests_with_key};
             let built = requests_with_key(
                 &[action],
                 Some(&case.resource),
@@ -823,7 +823,7 @@ fn case_request(
         request = request.with_resource_account(account);
     }
     if let Some(at) = &case.at {
-        request = request.with_time(ecrsim_engine::request::assume::parse_time(at)?);
+        request = request.with_time(ecrsim_engine::parse_time(at)?);
     }
     if let Some(region) = &case.region {
         request = request.with_region(region)?;
@@ -831,14 +831,14 @@ fn case_request(
     if !case.called_via.is_empty() {
         request = request.with_called_via(case.called_via.clone());
     }
-    ecrsim_engine::eval::caller::settle_caller(set, request)
+    ecrsim_engine::settle_caller(set, request)
 }
 
 /// The names a case may use for a statement: `file.json:Sid` / `file.json#N`, and the bare
 /// `Sid` / `#N` when it is unambiguous in the case's policies.
 fn statement_names(
     policy: &Policy,
-    statement: &ecrsim_engine::model::policy::Statement,
+    statement: &ecrsim_engine::Statement,
     multi: bool,
     set: &PolicySet,
 ) -> Vec<String> {

@@ -4,8 +4,8 @@ use std::path::PathBuf;
 
 use crate::input::KindArg;
 use ecrsim_engine::PolicyKind;
-use ecrsim_engine::tools::diff::{AccessChange, DiffNote, DiffOptions, PolicyDiff, diff};
-use ecrsim_engine::tools::grants::{Widening, widenings};
+use ecrsim_engine::{AccessChange, DiffNote, DiffOptions, PolicyDiff, diff};
+use ecrsim_engine::{Widening, widenings};
 use serde_json::{Value, json};
 
 use crate::input::load_policy;
@@ -75,10 +75,9 @@ pub fn run(args: &DiffArgs) -> u8 {
             return crate::errors::fail(args.format == Format::Json, &e.to_string());
         }
     };
-    let options = DiffOptions {
-        principal: args.principal.clone(),
-        resources: args.resources.clone(),
-    };
+    let mut options = DiffOptions::default();
+    options.principal = args.principal.clone();
+    options.resources = args.resources.clone();
     let result = match diff(&old, &new, &options) {
         Ok(result) => result,
         Err(e) => {
@@ -101,7 +100,7 @@ pub fn run(args: &DiffArgs) -> u8 {
                 text.push('\n');
             }
             text.push_str(&result.render_text_with(note_text));
-            ecrsim_engine::syntax::printable::printable_lines(&text)
+            ecrsim_engine::printable_lines(&text)
         }
         Format::Json => {
             let mut value = diff_json(&result);

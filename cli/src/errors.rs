@@ -93,7 +93,7 @@ pub fn request(e: &RequestError, rendered: String) -> String {
 /// Remembers an error text `why` cannot read (kind `UnknownShape`, `MissingResource`, …; for an
 /// invalid action, resource or principal the request error's kind) and returns the message for
 /// people.
-pub fn denial(e: &ecrsim_engine::explain::denial::DenialError) -> String {
+pub fn denial(e: &ecrsim_engine::DenialError) -> String {
     if let Some(request_error) = &e.request {
         let rendered = match &request_error.help {
             Some(help) => format!("{request_error}\n  = help: {help}"),

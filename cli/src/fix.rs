@@ -7,11 +7,11 @@
 
 use std::path::PathBuf;
 
-use ecrsim_engine::explain::fixer::{EMPTY_POLICY, FixOutcome, Remaining, fix_identity_policy};
 use ecrsim_engine::{
     Advice, Change, Decision, PolicyKind, PolicyRole, PolicySet, SuggestedPrincipal,
     SuggestedStatement,
 };
+use ecrsim_engine::{EMPTY_POLICY, FixOutcome, Remaining, fix_identity_policy};
 use serde_json::{Value, json};
 
 use crate::input::{build_requests, check_stdin_once, load_document, load_policy_set};

@@ -5,8 +5,8 @@
 //! [`crate::input::parse_input`], which asks here. The checks run only once the engine has
 //! refused the file, so a valid policy never pays for them and is never misjudged.
 
+use ecrsim_engine::Mistake;
 use ecrsim_engine::PolicyKind;
-use ecrsim_engine::parse::mistake::{self, Mistake};
 
 /// The UTF-8 byte-order mark some Windows editors write first.
 const BOM: &[u8] = b"\xEF\xBB\xBF";
@@ -30,7 +30,7 @@ pub fn diagnose(
     bytes: &[u8],
     kind: PolicyKind,
 ) -> Option<(&'static str, String, String)> {
-    let mistake = mistake::diagnose(bytes, kind)?;
+    let mistake = ecrsim_engine::diagnose_mistake(bytes, kind)?;
     let (message, help) = match mistake {
         Mistake::Empty => (
             format!("{name} is empty"),

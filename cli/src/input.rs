@@ -13,8 +13,8 @@ use ecrsim_engine::{
     read_policy_input,
 };
 
-use ecrsim_engine::model::organization::{OrgScope, Organization};
-use ecrsim_engine::parse::organization::parse_organization;
+use ecrsim_engine::parse_organization;
+use ecrsim_engine::{OrgScope, Organization};
 
 use crate::PolicyArgs;
 
@@ -152,8 +152,8 @@ pub fn load_policy(path: &Path, kind: PolicyKind) -> Result<Policy, LoadError> {
 
 /// An AWS managed policy by name or ARN, with a suggestion when the name is misspelt.
 pub fn load_managed_policy(name: &str) -> Result<Policy, LoadError> {
-    let Some(managed) = ecrsim_engine::data::managed::find(name) else {
-        let hint = ecrsim_engine::data::managed::suggest(name)
+    let Some(managed) = ecrsim_engine::find_managed_policy(name) else {
+        let hint = ecrsim_engine::suggest_managed_policy(name)
             .map(|s| format!("; did you mean `{s}`?"))
             .unwrap_or_default();
         return Err(LoadError(format!(
@@ -311,14 +311,14 @@ pub fn load_policy_set(args: &PolicyArgs) -> Result<PolicySet, LoadError> {
     if let Some(path) = &args.registry_policy {
         let scope = args.registry_policy_scope.unwrap_or_default();
         let policy = load_policy(path, PolicyKind::Registry)?;
-        let unsupported = ecrsim_engine::eval::registry::unsupported_actions(&policy, scope);
+        let unsupported = ecrsim_engine::unsupported_actions(&policy, scope);
         if let Some(first) = unsupported.first() {
             return Err(LoadError(format!(
                 "{}: statement {} has `{}`, which a registry with policy scope V1 rejects (AWS saves only {} there, or `ecr:*`); use --registry-policy-scope V2 if the registry has the extended scope",
                 policy.source.name,
                 first.statement,
                 first.action,
-                ecrsim_engine::eval::registry::V1_ACTIONS.join(", ")
+                ecrsim_engine::V1_ACTIONS.join(", ")
             )));
         }
         set.add_as(PolicyRole::Registry(scope), policy)
@@ -340,6 +340,27 @@ pub fn load_organization(path: &Path) -> Result<Organization, LoadError> {
         .map_err(|e| LoadError(e.to_string()))
 }
 
+/// What `--org` and `--management-account` say of the organization: the file read, and the
+/// management account given, else the file's; an error when they disagree.
+pub fn org_scope(args: &PolicyArgs) -> Result<OrgScope, LoadError> {
+    let organization = args.org.as_deref().map(load_organization).transpose()?;
+    if let (Some(org), Some(given)) = (&organization, &args.management_account)
+        && org.management_account.as_ref().is_some_and(|m| m != given)
+    {
+        return Err(LoadError(format!(
+            "--management-account {given} disagrees with the organization file's managementAccount {}",
+            org.management_account.as_deref().unwrap_or("")
+        )));
+    }
+    Ok(OrgScope {
+        management_account: args
+            .management_account
+            .clone()
+            .or_else(|| organization.as_ref()?.management_account.clone()),
+        organization,
+    })
+}
+
 /// Applies `--org` and `--management-account` to a set and its requests: adds the SCP levels
 /// of the caller's account and the RCP levels of the resource's account (the requests of a
 /// workflow share both), and gives every request what is known of the organization.
@@ -351,23 +372,15 @@ pub fn apply_organization(
     if args.org.is_none() && args.management_account.is_none() {
         return Ok(requests);
     }
-    let organization = args.org.as_deref().map(load_organization).transpose()?;
-    if let (Some(org), Some(given)) = (&organization, &args.management_account)
-        && org.management_account.as_ref().is_some_and(|m| m != given)
-    {
-        return Err(LoadError(format!(
-            "--management-account {given} disagrees with the organization file's managementAccount {}",
-            org.management_account.as_deref().unwrap_or("")
-        )));
-    }
-    if let Some(org) = &organization {
+    let scope = Arc::new(org_scope(args)?);
+    if let Some(org) = &scope.organization {
         let caller_account = requests
             .iter()
             .find_map(|r| r.caller().and_then(|c| c.account.clone()));
         let resource_account = requests
             .iter()
             .find_map(|r| r.resource_account().map(str::to_string));
-        ecrsim_engine::eval::organization::add_org_levels(
+        ecrsim_engine::add_org_levels(
             org,
             set,
             caller_account.as_deref(),
@@ -375,13 +388,6 @@ pub fn apply_organization(
         )
         .map_err(|e| LoadError(e.to_string()))?;
     }
-    let scope = Arc::new(OrgScope {
-        management_account: args
-            .management_account
-            .clone()
-            .or_else(|| organization.as_ref()?.management_account.clone()),
-        organization,
-    });
     Ok(requests
         .into_iter()
         .map(|r| r.with_org_scope(scope.clone()))
@@ -389,10 +395,8 @@ pub fn apply_organization(
 }
 
 /// Parses `--registry-policy-scope`.
-pub fn parse_registry_scope(
-    text: &str,
-) -> Result<ecrsim_engine::eval::registry::RegistryScope, String> {
-    ecrsim_engine::eval::registry::RegistryScope::from_name(text)
+pub fn parse_registry_scope(text: &str) -> Result<ecrsim_engine::RegistryScope, String> {
+    ecrsim_engine::RegistryScope::from_name(text)
         .ok_or_else(|| format!("invalid registry policy scope `{text}`: expected V1 or V2"))
 }
 
@@ -405,7 +409,7 @@ pub fn load_context(file: Option<&Path>, pairs: &[String]) -> Result<Context, Lo
         Some(path) => {
             let bytes = std::fs::read(path)
                 .map_err(|e| LoadError(format!("cannot read {}: {e}", path.display())))?;
-            let json = ecrsim_engine::syntax::json::parse(&bytes).map_err(|e| {
+            let json = ecrsim_engine::parse_json(&bytes).map_err(|e| {
                 LoadError(format!(
                     "{}:{}: invalid JSON: {}",
                     path.display(),
@@ -475,7 +479,7 @@ pub fn tag_context<S: AsRef<str>>(
 
 /// Checks `--resource-account` (and `--management-account`): twelve digits.
 pub fn check_account(account: &str) -> Result<(), LoadError> {
-    ecrsim_engine::request::check_account(account).map_err(|e| LoadError(e.to_string()))
+    ecrsim_engine::check_account(account).map_err(|e| LoadError(e.to_string()))
 }
 
 /// The requests named by `--action`/`--workflow`, `--resource`, `--principal` and the context
@@ -485,11 +489,11 @@ pub fn build_requests(
 ) -> Result<
     (
         Vec<ecrsim_engine::Request>,
-        Option<&'static ecrsim_engine::tools::workflow::Workflow>,
+        Option<&'static ecrsim_engine::Workflow>,
     ),
     LoadError,
 > {
-    use ecrsim_engine::{Request, tools::workflow};
+    use ecrsim_engine::Request;
     let mut pairs = tag_context(
         &args.resource_tags,
         &args.principal_tags,
@@ -504,32 +508,32 @@ pub fn build_requests(
     let at = args
         .at
         .as_deref()
-        .map(ecrsim_engine::request::assume::parse_time)
+        .map(ecrsim_engine::parse_time)
         .transpose()
         .map_err(request_error)?;
     let resource = image_resource(args)?;
     let (requests, workflow) = match (&args.workflow, &args.action) {
         (Some(name), _) => {
-            let Some(workflow) = workflow::find(name) else {
+            let Some(workflow) = ecrsim_engine::find_workflow(name) else {
                 return Err(LoadError(format!(
                     "unknown workflow `{name}`: expected one of {}",
-                    workflow::names().join(", ")
+                    ecrsim_engine::workflow_names().join(", ")
                 )));
             };
-            let requests = workflow::requests_with_key(
+            let requests = ecrsim_engine::requests_with_key(
                 workflow.actions,
                 resource.as_deref(),
                 args.kms_key.as_deref(),
                 args.principal.as_deref(),
             )
             .map_err(|e| match e {
-                workflow::WorkflowError::NeedsRepository { action } => LoadError(format!(
+                ecrsim_engine::WorkflowError::NeedsRepository { action } => LoadError(format!(
                     "`{action}` acts on a repository: give its ARN with --resource\n  = help: e.g. --resource arn:aws:ecr:us-east-1:123456789012:repository/my-app"
                 )),
-                workflow::WorkflowError::NeedsKmsKey { action } => LoadError(format!(
+                ecrsim_engine::WorkflowError::NeedsKmsKey { action } => LoadError(format!(
                     "`{action}` acts on a KMS key: give its ARN with --kms-key\n  = help: e.g. --kms-key arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"
                 )),
-                workflow::WorkflowError::Request(e) => request_error(e),
+                ecrsim_engine::WorkflowError::Request(e) => request_error(e),
                 other => LoadError(other.to_string()),
             })?;
             (requests, Some(workflow))
@@ -578,7 +582,7 @@ pub fn build_requests(
 /// The resource of `--image`, or of `--resource` when it is a `public.ecr.aws` reference,
 /// resolved to the repository ARN; other `--resource` values unchanged.
 fn image_resource(args: &crate::RequestArgs) -> Result<Option<String>, LoadError> {
-    use ecrsim_engine::request::{ImageRefError, image_to_arn};
+    use ecrsim_engine::{ImageRefError, image_to_arn};
     let text = match (&args.image, &args.resource) {
         (Some(image), _) => image,
         (None, Some(r))
@@ -622,7 +626,7 @@ pub fn request_error(e: ecrsim_engine::RequestError) -> LoadError {
     LoadError(crate::errors::request(&e, rendered))
 }
 
-/// Settles each request's caller against the policies ([`ecrsim_engine::eval::caller::settle_caller`]):
+/// Settles each request's caller against the policies ([`ecrsim_engine::settle_caller`]):
 /// an error when a resource-side policy takes part and no caller was given, else the assumed
 /// caller.
 pub fn settle_callers(
@@ -631,7 +635,7 @@ pub fn settle_callers(
 ) -> Result<Vec<ecrsim_engine::Request>, LoadError> {
     requests
         .into_iter()
-        .map(|r| ecrsim_engine::eval::caller::settle_caller(set, r).map_err(request_error))
+        .map(|r| ecrsim_engine::settle_caller(set, r).map_err(request_error))
         .collect()
 }
 

@@ -222,7 +222,7 @@ pub struct PolicyArgs {
     /// The registry's policy scope: V2 (default) governs every ECR action; V1 only
     /// ecr:ReplicateImage, ecr:BatchImportUpstreamImage and ecr:CreateRepository.
     #[arg(long, value_name = "V1|V2", value_parser = input::parse_registry_scope, requires = "registry_policy")]
-    pub registry_policy_scope: Option<ecrsim_engine::eval::registry::RegistryScope>,
+    pub registry_policy_scope: Option<ecrsim_engine::RegistryScope>,
     /// A snapshot folder of AWS CLI outputs (docs/snapshot.md): every policy of --principal (a
     /// user or role of the snapshot: NAME, role/NAME, user/NAME or its ARN), of the repository,
     /// its registry and the organization comes from it.

@@ -10,7 +10,7 @@ use clap::ValueEnum;
 use ecrsim_engine::PolicyKind;
 
 use crate::input::KindArg;
-use ecrsim_engine::tools::lint::{
+use ecrsim_engine::{
     Finding, LintOptions, PolicyShape, RULES, Rule, Severity, find_rule, lint_input,
 };
 use serde_json::{Value, json};
@@ -130,7 +130,7 @@ pub struct LintArgs {
     /// action other than ecr:ReplicateImage, ecr:BatchImportUpstreamImage and
     /// ecr:CreateRepository is an error (E123), as AWS rejects it on save.
     #[arg(long, value_name = "V1|V2", value_parser = crate::input::parse_registry_scope)]
-    pub registry_policy_scope: Option<ecrsim_engine::eval::registry::RegistryScope>,
+    pub registry_policy_scope: Option<ecrsim_engine::RegistryScope>,
     /// The account (12 digits) that owns the repository or registry of a `--kind resource` or
     /// `--kind registry` policy: who counts as another account for W122 and W124 [default: the
     /// account of the policy's Resource ARNs; else account principals count as other accounts].
@@ -148,7 +148,7 @@ struct Located {
     finding: Finding,
     /// For a document decoded from a JSON string (`policyText`): the file itself and where the
     /// string starts in it, which is what SARIF viewers can show.
-    origin: Option<(String, ecrsim_engine::syntax::json::Pos)>,
+    origin: Option<(String, ecrsim_engine::Pos)>,
 }
 
 /// Runs the subcommand and returns the exit code.
@@ -179,7 +179,7 @@ pub fn run(args: &LintArgs) -> u8 {
         .shape
         .map_or_else(|| PolicyShape::default_for(kind), Shape::engine);
     if let Some(account) = &args.account
-        && !ecrsim_engine::model::arn::is_account_id(account)
+        && !ecrsim_engine::is_account_id(account)
     {
         say!("error: invalid --account `{account}`: expected an account id of 12 digits");
         return EXIT_BAD_INPUT;
@@ -188,12 +188,9 @@ pub fn run(args: &LintArgs) -> u8 {
         say!("error: --registry-policy-scope applies to registry policies: give --kind registry");
         return EXIT_BAD_INPUT;
     }
-    let options = LintOptions {
-        kind,
-        shape,
-        registry_scope: args.registry_policy_scope,
-        account: args.account.clone(),
-    };
+    let mut options = LintOptions::new(kind, shape);
+    options.registry_scope = args.registry_policy_scope;
+    options.account = args.account.clone();
 
     let mut texts: Vec<(String, String)> = Vec::new();
     let mut unreadable: Vec<String> = Vec::new();
@@ -314,7 +311,7 @@ fn plural(n: usize, word: &str) -> String {
 
 /// The human report: each finding with its line and a caret, then the counts.
 fn human(found: &[Located], texts: &[(String, String)], color: bool) -> String {
-    use ecrsim_engine::syntax::printable::printable;
+    use ecrsim_engine::printable;
     let paint = |code: &str, text: &str| {
         if color {
             format!("\x1b[{code}m{text}\x1b[0m")

@@ -2,7 +2,6 @@
 //! documents with `--grep-document`), and `show NAME` prints one policy's document.
 
 use crate::{EXIT_ALLOWED, EXIT_BAD_INPUT, write_stdout};
-use ecrsim_engine::data::managed;
 
 const MANAGED_EXAMPLE: &str = "\
 Examples:
@@ -56,7 +55,7 @@ fn list(name: Option<&str>, document: Option<&str>) -> u8 {
     let document = document.map(str::to_lowercase);
     let mut out = String::new();
     let mut count = 0;
-    for policy in managed::all() {
+    for policy in ecrsim_engine::managed_policies() {
         let shown = name
             .as_deref()
             .is_none_or(|n| policy.name().to_lowercase().contains(n))
@@ -69,13 +68,16 @@ fn list(name: Option<&str>, document: Option<&str>) -> u8 {
         }
     }
     write_stdout(out.as_bytes());
-    say!("{count} policies (from {})", managed::source());
+    say!(
+        "{count} policies (from {})",
+        ecrsim_engine::managed_policies_source()
+    );
     EXIT_ALLOWED
 }
 
 fn show(name: &str) -> u8 {
-    let Some(policy) = managed::find(name) else {
-        let hint = managed::suggest(name)
+    let Some(policy) = ecrsim_engine::find_managed_policy(name) else {
+        let hint = ecrsim_engine::suggest_managed_policy(name)
             .map(|s| format!("; did you mean `{s}`?"))
             .unwrap_or_default();
         say!(
@@ -92,7 +94,7 @@ fn show(name: &str) -> u8 {
         "{} version {} (from {})",
         policy.arn(),
         policy.version(),
-        managed::source()
+        ecrsim_engine::managed_policies_source()
     );
     EXIT_ALLOWED
 }

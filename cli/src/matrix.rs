@@ -8,9 +8,9 @@ use std::io::{self, Write};
 use std::path::PathBuf;
 
 use ecrsim_engine::Decision;
-use ecrsim_engine::snapshot::matrix::{Compiled, Question};
-use ecrsim_engine::snapshot::query::{ActionResult, Answer, Subject};
-use ecrsim_engine::snapshot::{Repository, SnapshotError};
+use ecrsim_engine::{ActionResult, Answer, Subject};
+use ecrsim_engine::{Compiled, Question};
+use ecrsim_engine::{Repository, SnapshotError};
 use serde_json::json;
 
 use crate::input::LoadError;
@@ -51,33 +51,14 @@ pub enum MatrixFormat {
 /// Arguments of `matrix`.
 #[derive(Debug, clap::Args)]
 #[command(after_help = MATRIX_EXAMPLE)]
+#[command(mut_arg("workflow", |a| a.help("A client workflow (repeat for several); default: pull and push")))]
 pub struct MatrixArgs {
     /// The snapshot folder (docs/snapshot.md).
     #[arg(long, value_name = "DIR")]
     pub snapshot: PathBuf,
-    /// A client workflow (repeat for several); default: pull and push.
-    #[arg(
-        long,
-        short,
-        value_name = "NAME",
-        value_parser = crate::shell::Names::workflows(),
-        hide_possible_values = true
-    )]
-    pub workflow: Vec<String>,
-    /// An action instead of a workflow (repeat for several).
-    #[arg(
-        long = "action",
-        short,
-        value_name = "ACTION",
-        conflicts_with = "workflow"
-    )]
-    pub actions: Vec<String>,
-    /// When the requests are made (aws:CurrentTime), e.g. 2026-01-01T00:00:00Z; default: now.
-    #[arg(long, value_name = "TIME")]
-    pub at: Option<String>,
-    /// The Region the requests (`docker login` too) are sent to; default: each repository's.
-    #[arg(long, value_name = "REGION")]
-    pub region: Option<String>,
+    /// The workflows (default: pull and push) or actions, when and where.
+    #[command(flatten)]
+    pub question: crate::snapshot::QuestionArgs,
     /// Threads deciding rows at once; default: the number of CPUs.
     #[arg(long, short, value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
     pub jobs: Option<u16>,
@@ -139,12 +120,12 @@ pub fn run(args: &MatrixArgs) -> u8 {
 
 /// The questions asked: workflows (default [`DEFAULT_WORKFLOWS`]) or actions.
 fn questions(args: &MatrixArgs) -> Result<Vec<Question>, LoadError> {
-    Ok(
-        crate::snapshot::asked(&args.workflow, &args.actions, DEFAULT_WORKFLOWS)?
-            .into_iter()
-            .map(|(name, actions)| Question { name, actions })
-            .collect(),
-    )
+    Ok(args
+        .question
+        .asked(DEFAULT_WORKFLOWS)?
+        .into_iter()
+        .map(|(name, actions)| Question { name, actions })
+        .collect())
 }
 
 /// Reads the snapshot, decides every cell and writes them; whether any cell is allowed.
@@ -158,7 +139,7 @@ fn stream(args: &MatrixArgs, out: &mut impl Write) -> Result<bool, Stop> {
         ))
     };
     let questions = questions(args)?;
-    let options = crate::snapshot::options(args.at.as_deref(), args.region.as_deref())?;
+    let options = args.question.options()?;
     let arns: Vec<String> = snapshot.repositories().map(|r| r.arn.clone()).collect();
     if arns.is_empty() {
         return Err(Stop::Input(LoadError(format!(
@@ -167,7 +148,7 @@ fn stream(args: &MatrixArgs, out: &mut impl Write) -> Result<bool, Stop> {
         ))));
     }
     let arns: Vec<&str> = arns.iter().map(String::as_str).collect();
-    let subjects = ecrsim_engine::snapshot::matrix::all_subjects(&snapshot).map_err(in_snapshot)?;
+    let subjects = ecrsim_engine::all_subjects(&snapshot).map_err(in_snapshot)?;
     let compiled = Compiled::new(&snapshot, subjects, &arns).map_err(in_snapshot)?;
     let repositories: Vec<&Repository> = compiled.repositories().collect();
     let subjects: Vec<Subject> = compiled.subjects().cloned().collect();
@@ -191,15 +172,22 @@ fn stream(args: &MatrixArgs, out: &mut impl Write) -> Result<bool, Stop> {
         cells += answers.len();
         allowed += answers
             .iter()
-            .filter(|a| a.decision == Decision::Allow)
+            .filter(|a| a.decision() == Decision::Allow)
             .count();
         let subject = subjects
             .get(row)
             .ok_or_else(|| Stop::Input(LoadError(format!("row {row} has no principal"))))?;
-        writer.row(out, &header, row, subject, &answers)?;
+        writer.row(
+            out,
+            &header,
+            Row {
+                subject,
+                answers: &answers,
+            },
+        )?;
         Ok(())
     })?;
-    writer.end(out, &header, allowed, cells)?;
+    writer.end(out, &header, Totals { allowed, cells })?;
     Ok(allowed > 0)
 }
 
@@ -211,7 +199,44 @@ struct Header<'a> {
     subjects: &'a [Subject],
 }
 
-impl Header<'_> {
+impl<'h> Header<'h> {
+    /// The columns of the matrix: each repository, then each question, in the order of the
+    /// cells of a row ([`Compiled::row`]).
+    fn columns(&self) -> impl Iterator<Item = (&'h Repository, &'h Question)> + use<'h> {
+        let questions = self.questions;
+        self.repositories
+            .iter()
+            .flat_map(move |r| questions.iter().map(move |q| (*r, q)))
+    }
+
+    /// The cells of a row, one slice per repository (a cell per question).
+    fn by_repository<'a>(
+        &self,
+        answers: &'a [Answer],
+    ) -> impl Iterator<Item = (&'h Repository, &'a [Answer])> + use<'h, 'a> {
+        let per = self.questions.len().max(1);
+        self.repositories.iter().copied().zip(answers.chunks(per))
+    }
+
+    /// The cells of a row with the repository and the question each answers.
+    fn cells<'a>(
+        &self,
+        answers: &'a [Answer],
+    ) -> impl Iterator<Item = (&'h Repository, &'h Question, &'a Answer)> + use<'h, 'a> {
+        self.columns()
+            .zip(answers)
+            .map(|((repository, question), answer)| (repository, question, answer))
+    }
+
+    /// The questions' names, comma-separated.
+    fn question_names(&self) -> String {
+        self.questions
+            .iter()
+            .map(|q| q.name.as_str())
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+
     /// `app`, or `app (111122223333)` when the snapshot has repositories of several accounts.
     fn repository_label(&self, repository: &Repository) -> String {
         let accounts: std::collections::BTreeSet<&str> = self
@@ -231,21 +256,22 @@ impl Header<'_> {
 trait Sink {
     fn start(&mut self, out: &mut dyn Write, header: &Header<'_>) -> io::Result<()>;
     /// The cells of one principal: repository-major, then question, as [`Compiled::row`].
-    fn row(
-        &mut self,
-        out: &mut dyn Write,
-        header: &Header<'_>,
-        row: usize,
-        subject: &Subject,
-        answers: &[Answer],
-    ) -> io::Result<()>;
-    fn end(
-        &mut self,
-        out: &mut dyn Write,
-        header: &Header<'_>,
-        allowed: usize,
-        cells: usize,
-    ) -> io::Result<()>;
+    fn row(&mut self, out: &mut dyn Write, header: &Header<'_>, row: Row<'_>) -> io::Result<()>;
+    fn end(&mut self, out: &mut dyn Write, header: &Header<'_>, totals: Totals) -> io::Result<()>;
+}
+
+/// One principal's row: who, and a cell per repository and question ([`Header::cells`]).
+#[derive(Clone, Copy)]
+struct Row<'a> {
+    subject: &'a Subject,
+    answers: &'a [Answer],
+}
+
+/// The counts the last lines say.
+#[derive(Clone, Copy)]
+struct Totals {
+    allowed: usize,
+    cells: usize,
 }
 
 /// `Allow`, `ImplicitDeny`, `ExplicitDeny`.
@@ -278,27 +304,15 @@ impl Sink for Human {
             "{} principals × {} repositories × {} ({}); a workflow is allowed when every action is",
             header.subjects.len(),
             header.repositories.len(),
-            header
-                .questions
-                .iter()
-                .map(|q| q.name.as_str())
-                .collect::<Vec<_>>()
-                .join(", "),
+            header.question_names(),
             header.snapshot
         )
     }
 
-    fn row(
-        &mut self,
-        out: &mut dyn Write,
-        header: &Header<'_>,
-        _row: usize,
-        subject: &Subject,
-        answers: &[Answer],
-    ) -> io::Result<()> {
-        let printable = |s: &str| ecrsim_engine::syntax::printable::printable(s).into_owned();
-        let per = header.questions.len().max(1);
-        for (repository, cells) in header.repositories.iter().zip(answers.chunks(per)) {
+    fn row(&mut self, out: &mut dyn Write, header: &Header<'_>, row: Row<'_>) -> io::Result<()> {
+        let Row { subject, answers } = row;
+        let printable = |s: &str| ecrsim_engine::printable(s).into_owned();
+        for (repository, cells) in header.by_repository(answers) {
             let mut line = format!(
                 "{:<width$}  {:<repository_width$}",
                 printable(&subject.name()),
@@ -310,7 +324,7 @@ impl Sink for Human {
                 line.push_str(&format!(
                     "  {} {}",
                     question.name,
-                    decision_word(answer.decision)
+                    decision_word(answer.decision())
                 ));
             }
             writeln!(out, "{line}")?;
@@ -318,13 +332,8 @@ impl Sink for Human {
         Ok(())
     }
 
-    fn end(
-        &mut self,
-        out: &mut dyn Write,
-        _header: &Header<'_>,
-        allowed: usize,
-        cells: usize,
-    ) -> io::Result<()> {
+    fn end(&mut self, out: &mut dyn Write, _header: &Header<'_>, totals: Totals) -> io::Result<()> {
+        let Totals { allowed, cells } = totals;
         writeln!(
             out,
             "{allowed} of {cells} allowed (`who-can --all` or `--format html` for the reasons)"
@@ -362,24 +371,12 @@ impl Sink for Json {
         Ok(())
     }
 
-    fn row(
-        &mut self,
-        out: &mut dyn Write,
-        header: &Header<'_>,
-        _row: usize,
-        subject: &Subject,
-        answers: &[Answer],
-    ) -> io::Result<()> {
-        let per = header.questions.len().max(1);
-        let cells: Vec<serde_json::Value> = answers
-            .iter()
-            .enumerate()
-            .map(|(i, a)| {
-                let asked = header
-                    .questions
-                    .get(i % per)
-                    .map_or("", |q| q.name.as_str());
-                let mut cell = answer_json(asked, a);
+    fn row(&mut self, out: &mut dyn Write, header: &Header<'_>, row: Row<'_>) -> io::Result<()> {
+        let Row { subject, answers } = row;
+        let cells: Vec<serde_json::Value> = header
+            .cells(answers)
+            .map(|(_, question, a)| {
+                let mut cell = answer_json(&question.name, a);
                 if let Some(object) = cell.as_object_mut() {
                     for key in ["principal", "name", "kind", "external"] {
                         object.remove(key);
@@ -403,13 +400,8 @@ impl Sink for Json {
         serde_json::to_writer(&mut *out, &row).map_err(io::Error::other)
     }
 
-    fn end(
-        &mut self,
-        out: &mut dyn Write,
-        header: &Header<'_>,
-        allowed: usize,
-        cells: usize,
-    ) -> io::Result<()> {
+    fn end(&mut self, out: &mut dyn Write, header: &Header<'_>, totals: Totals) -> io::Result<()> {
+        let Totals { allowed, cells } = totals;
         writeln!(
             out,
             "\n],\"summary\":{{\"principals\":{},\"repositories\":{},\"cells\":{cells},\"allowed\":{allowed}}}}}",
@@ -439,7 +431,7 @@ impl Csv {
     /// The CSV field of the `why` of `answer`.
     fn why(&mut self, answer: &Answer) -> std::borrow::Cow<'_, str> {
         let Some(denied) = answer
-            .results
+            .results()
             .iter()
             .find(|r| r.decision != Decision::Allow)
         else {
@@ -471,15 +463,8 @@ impl Sink for Csv {
         out.write_all(b"principal,name,kind,resource,question,decision,why\n")
     }
 
-    fn row(
-        &mut self,
-        out: &mut dyn Write,
-        header: &Header<'_>,
-        _row: usize,
-        subject: &Subject,
-        answers: &[Answer],
-    ) -> io::Result<()> {
-        let per = header.questions.len().max(1);
+    fn row(&mut self, out: &mut dyn Write, header: &Header<'_>, row: Row<'_>) -> io::Result<()> {
+        let Row { subject, answers } = row;
         let mut first = Vec::new();
         write_csv_field(&mut first, &subject.principal())?;
         first.push(b',');
@@ -487,17 +472,13 @@ impl Sink for Csv {
         first.push(b',');
         first.extend_from_slice(subject.kind().as_bytes());
         first.push(b',');
-        for (i, a) in answers.iter().enumerate() {
-            let asked = header
-                .questions
-                .get(i % per)
-                .map_or("", |q| q.name.as_str());
+        for (_, question, a) in header.cells(answers) {
             out.write_all(&first)?;
-            write_csv_field(out, &a.resource)?;
+            write_csv_field(out, a.resource())?;
             out.write_all(b",")?;
-            write_csv_field(out, asked)?;
+            write_csv_field(out, &question.name)?;
             out.write_all(b",")?;
-            out.write_all(a.decision.as_str().as_bytes())?;
+            out.write_all(a.decision().as_str().as_bytes())?;
             out.write_all(b",")?;
             out.write_all(self.why(a).as_bytes())?;
             out.write_all(b"\n")?;
@@ -505,7 +486,7 @@ impl Sink for Csv {
         Ok(())
     }
 
-    fn end(&mut self, _: &mut dyn Write, _: &Header<'_>, _: usize, _: usize) -> io::Result<()> {
+    fn end(&mut self, _: &mut dyn Write, _: &Header<'_>, _: Totals) -> io::Result<()> {
         Ok(())
     }
 }
@@ -520,41 +501,28 @@ impl Sink for Markdown {
             md_cell(header.snapshot)
         )?;
         let mut columns = vec!["principal".to_string()];
-        for repository in header.repositories {
-            for question in header.questions {
-                columns.push(format!(
-                    "`{}` {}",
-                    md_cell(&header.repository_label(repository)),
-                    md_cell(&question.name)
-                ));
-            }
+        for (repository, question) in header.columns() {
+            columns.push(format!(
+                "`{}` {}",
+                md_cell(&header.repository_label(repository)),
+                md_cell(&question.name)
+            ));
         }
         writeln!(out, "| {} |", columns.join(" | "))?;
         writeln!(out, "|{}", "---|".repeat(columns.len()))
     }
 
-    fn row(
-        &mut self,
-        out: &mut dyn Write,
-        _header: &Header<'_>,
-        _row: usize,
-        subject: &Subject,
-        answers: &[Answer],
-    ) -> io::Result<()> {
+    fn row(&mut self, out: &mut dyn Write, _header: &Header<'_>, row: Row<'_>) -> io::Result<()> {
+        let Row { subject, answers } = row;
         let mut line = format!("| `{}` |", md_cell(&subject.name()));
         for a in answers {
-            line.push_str(&format!(" {} |", decision_word(a.decision)));
+            line.push_str(&format!(" {} |", decision_word(a.decision())));
         }
         writeln!(out, "{line}")
     }
 
-    fn end(
-        &mut self,
-        out: &mut dyn Write,
-        _header: &Header<'_>,
-        allowed: usize,
-        cells: usize,
-    ) -> io::Result<()> {
+    fn end(&mut self, out: &mut dyn Write, _header: &Header<'_>, totals: Totals) -> io::Result<()> {
+        let Totals { allowed, cells } = totals;
         writeln!(out, "\n{allowed} of {cells} allowed.")
     }
 }
@@ -601,7 +569,7 @@ fn script_json(value: &serde_json::Value) -> String {
 /// action (and `*` for an account-level one), then why it is denied, then each deciding
 /// statement by its policy's real name.
 pub fn action_lines(result: &ActionResult) -> String {
-    let p = |s: &str| ecrsim_engine::syntax::printable::printable(s).into_owned();
+    let p = |s: &str| ecrsim_engine::printable(s).into_owned();
     let mut text = format!("{}: {}", result.decision, p(&result.action));
     if result.resource == "*" {
         text.push_str(" on *");
@@ -632,7 +600,7 @@ impl Html {
 
     fn explanation_id(&mut self, answer: &Answer) -> usize {
         let lines: Vec<usize> = answer
-            .results
+            .results()
             .iter()
             .map(|r| self.line_id(action_lines(r)))
             .collect();
@@ -707,14 +675,7 @@ impl Sink for Html {
             escape(&title),
             header.subjects.len(),
             header.repositories.len(),
-            escape(
-                &header
-                    .questions
-                    .iter()
-                    .map(|q| q.name.as_str())
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            )
+            escape(&header.question_names())
         )?;
         for repository in header.repositories {
             write!(
@@ -726,22 +687,14 @@ impl Sink for Html {
             )?;
         }
         out.write_all(b"</tr><tr>")?;
-        for _ in header.repositories.iter() {
-            for question in header.questions {
-                write!(out, "<th>{}</th>", escape(&question.name))?;
-            }
+        for (_, question) in header.columns() {
+            write!(out, "<th>{}</th>", escape(&question.name))?;
         }
         out.write_all(b"</tr></thead><tbody>\n")
     }
 
-    fn row(
-        &mut self,
-        out: &mut dyn Write,
-        _header: &Header<'_>,
-        _row: usize,
-        subject: &Subject,
-        answers: &[Answer],
-    ) -> io::Result<()> {
+    fn row(&mut self, out: &mut dyn Write, _header: &Header<'_>, row: Row<'_>) -> io::Result<()> {
+        let Row { subject, answers } = row;
         write!(
             out,
             "<tr><th title=\"{}\">{}</th>",
@@ -750,7 +703,7 @@ impl Sink for Html {
         )?;
         for answer in answers {
             let id = self.explanation_id(answer);
-            let (class, text) = match answer.decision {
+            let (class, text) = match answer.decision() {
                 Decision::Allow => ("A", "allow"),
                 Decision::ImplicitDeny => ("I", "-"),
                 Decision::ExplicitDeny => ("E", "DENY"),
@@ -758,19 +711,14 @@ impl Sink for Html {
             write!(
                 out,
                 "<td class=\"{class}\" data-x=\"{id}\" data-d=\"{}\">{text}</td>",
-                answer.decision.as_str()
+                answer.decision().as_str()
             )?;
         }
         out.write_all(b"</tr>\n")
     }
 
-    fn end(
-        &mut self,
-        out: &mut dyn Write,
-        header: &Header<'_>,
-        allowed: usize,
-        cells: usize,
-    ) -> io::Result<()> {
+    fn end(&mut self, out: &mut dyn Write, header: &Header<'_>, totals: Totals) -> io::Result<()> {
+        let Totals { allowed, cells } = totals;
         write!(
             out,
             "</tbody></table></div>\n<p>{allowed} of {cells} cells allowed.</p>\n<div id=\"explain\" role=\"dialog\"><button id=\"explain-close\" type=\"button\">close</button><strong id=\"explain-title\"></strong><pre id=\"explain-text\"></pre></div>\n<script>\n"

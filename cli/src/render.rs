@@ -3,16 +3,16 @@
 //! only in this module. The JSON report is a `serde::Serialize` view of the same facts; its
 //! schema is documented in README.md.
 
-use ecrsim_engine::eval::mandatory::MandatoryPolicy;
-use ecrsim_engine::explain::fixer::Edit;
-use ecrsim_engine::model::condition::ConditionFailure;
-use ecrsim_engine::request::assume::{AssumedSource, Unknowable};
-use ecrsim_engine::syntax::printable::printable;
-use ecrsim_engine::tools::batch::{Evaluated, LineId, Subject};
+use ecrsim_engine::ConditionFailure;
+use ecrsim_engine::Edit;
+use ecrsim_engine::MandatoryPolicy;
+use ecrsim_engine::printable;
 use ecrsim_engine::{
     Advice, Decision, Effect, Exclusion, Explanation, Fix, Mismatch, Note, PolicyRole, PolicySet,
     Reason, Request, StatementRef, StatementTrace, SuggestedPrincipal, SuggestedStatement,
 };
+use ecrsim_engine::{AssumedSource, Unknowable};
+use ecrsim_engine::{Evaluated, LineId, LineSubject as Subject};
 use serde::Serialize;
 use serde_json::value::RawValue;
 
@@ -132,7 +132,7 @@ fn condition(key: &str, operator: &str, values: &[String], failure: &ConditionFa
 
 /// Why a policy type takes no part in the request.
 fn exclusion(because: Exclusion) -> &'static str {
-    use ecrsim_engine::eval::registry::RegistryScope;
+    use ecrsim_engine::RegistryScope;
     match because {
         Exclusion::AccountLevelAction => {
             "the action is account-level (its resource is `*`), so resource-based policies and resource control policies do not take part"
@@ -191,8 +191,8 @@ pub struct AttachedJson {
 }
 
 impl AttachedJson {
-    fn new(node: &ecrsim_engine::model::organization::NodeRef) -> AttachedJson {
-        use ecrsim_engine::model::organization::NodeKind;
+    fn new(node: &ecrsim_engine::NodeRef) -> AttachedJson {
+        use ecrsim_engine::NodeKind;
         let (kind, name) = match &node.kind {
             NodeKind::Root => ("root", None),
             NodeKind::Unit(name) => ("ou", Some(name.clone())),
@@ -233,7 +233,7 @@ pub fn not_evaluated(explanation: &Explanation) -> Vec<NotEvaluatedJson> {
                 policy_type: role.to_string(),
                 exclusion: because.as_str(),
                 message: exclusion(*because),
-                source: ecrsim_engine::eval::scope::source(*role, *because),
+                source: ecrsim_engine::exclusion_source(*role, *because),
             }),
             _ => None,
         })
@@ -301,7 +301,7 @@ pub fn note(n: &Note) -> String {
 
 /// The `assumed:` line: the keys grouped by where their values come from, an assumed caller
 /// shown once by its ARN.
-fn assumed_line(assumed: &[ecrsim_engine::request::assume::Assumed]) -> String {
+fn assumed_line(assumed: &[ecrsim_engine::Assumed]) -> String {
     let derived_from_caller = ["aws:PrincipalAccount", "aws:PrincipalType", "aws:username"];
     let mut groups: Vec<(AssumedSource, Vec<String>)> = Vec::new();
     for a in assumed {
@@ -1235,7 +1235,7 @@ fn workflow_flags(name: &str) -> Option<&'static str> {
 
 /// `ecrsim workflows`: every workflow with its required and documented actions and its source.
 pub fn workflows(format: crate::Format) -> String {
-    use ecrsim_engine::tools::workflow::WORKFLOWS;
+    use ecrsim_engine::WORKFLOWS;
     match format {
         crate::Format::Json => {
             let list: Vec<serde_json::Value> = WORKFLOWS

@@ -308,7 +308,7 @@ pub fn explain_case_file_error(text: &str, serde_message: &str) -> String {
                 continue;
             }
             let (line, column) = line_column(text, key.span().start);
-            let hint = ecrsim_engine::matching::fuzzy::closest(name, allowed.iter().copied())
+            let hint = ecrsim_engine::closest(name, allowed.iter().copied())
                 .map(|s| format!(" (did you mean `{s}`?)"))
                 .unwrap_or_default();
             unknown.push(format!(

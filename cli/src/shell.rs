@@ -175,13 +175,13 @@ pub struct Names(fn() -> Vec<&'static str>);
 impl Names {
     /// The client workflows.
     pub fn workflows() -> Names {
-        Names(ecrsim_engine::tools::workflow::names)
+        Names(ecrsim_engine::workflow_names)
     }
 
     /// The AWS managed policies bundled with ecrsim.
     pub fn managed_policies() -> Names {
         Names(|| {
-            ecrsim_engine::data::managed::all()
+            ecrsim_engine::managed_policies()
                 .map(|p| p.name())
                 .collect()
         })

@@ -3,10 +3,10 @@
 
 use std::path::{Path, PathBuf};
 
-use ecrsim_engine::snapshot::query::{self, Answer, Options};
-use ecrsim_engine::snapshot::{Identity, Snapshot, SnapshotFile};
-use ecrsim_engine::tools::workflow::{self, Workflow};
+use ecrsim_engine::Workflow;
+use ecrsim_engine::{Answer, Options};
 use ecrsim_engine::{Decision, PolicySet, Request};
+use ecrsim_engine::{Identity, Snapshot, SnapshotFile};
 use serde_json::{Value, json};
 
 use crate::input::{LoadError, build_requests, load_policy_set};
@@ -24,15 +24,15 @@ pub fn read(dir: &Path) -> Result<Snapshot, LoadError> {
         )));
     }
     files.sort_by(|a, b| a.path.cmp(&b.path));
-    ecrsim_engine::snapshot::load(&files).map_err(|e| snapshot_error(dir, &e))
+    ecrsim_engine::load_snapshot(&files).map_err(|e| snapshot_error(dir, &e))
 }
 
 /// An error of the engine's snapshot reader, safe to print.
-fn snapshot_error(dir: &Path, e: &ecrsim_engine::snapshot::SnapshotError) -> LoadError {
+fn snapshot_error(dir: &Path, e: &ecrsim_engine::SnapshotError) -> LoadError {
     LoadError(format!(
         "snapshot {}: {}",
         dir.display(),
-        ecrsim_engine::syntax::printable::printable_lines(&e.message)
+        ecrsim_engine::printable_lines(&e.message)
     ))
 }
 
@@ -150,7 +150,7 @@ pub fn load(policy: &PolicyArgs, request: &RequestArgs) -> Result<Loaded, LoadEr
 /// `fix --snapshot DIR --principal P`: the principal's first inline policy corrected (or a new
 /// inline policy), with the command that installs it.
 pub fn fix(args: &crate::FixArgs) -> u8 {
-    use ecrsim_engine::explain::fixer::{EMPTY_POLICY, fix_identity_policy};
+    use ecrsim_engine::{EMPTY_POLICY, fix_identity_policy};
     if let Some(target) = &args.target {
         say!(
             "error: {} given with --snapshot: the policy to fix is the principal's own inline policy, read from the snapshot",
@@ -212,12 +212,12 @@ pub fn fix(args: &crate::FixArgs) -> u8 {
         }
     }
     for line in named {
-        say!("  {}", ecrsim_engine::syntax::printable::printable(&line));
+        say!("  {}", ecrsim_engine::printable(&line));
     }
     if !outcome.edits.is_empty() {
         let (verb, flag) = match identity.kind {
-            ecrsim_engine::snapshot::IdentityKind::User => ("put-user-policy", "--user-name"),
-            ecrsim_engine::snapshot::IdentityKind::Role => ("put-role-policy", "--role-name"),
+            ecrsim_engine::IdentityKind::User => ("put-user-policy", "--user-name"),
+            ecrsim_engine::IdentityKind::Role => ("put-role-policy", "--role-name"),
         };
         say!(
             "install it: aws iam {verb} {flag} {} --policy-name {name} --policy-document file://POLICY.json",
@@ -245,71 +245,12 @@ pub enum ListFormat {
     Markdown,
 }
 
-/// What to ask: a workflow or actions.
+/// The question flags of `who-can`, `can-what` and `matrix`: workflows or actions, when and
+/// where. Each command says in its own attributes whether a workflow or an action is required
+/// (`who-can`) or which workflows it asks by default.
 #[derive(Debug, clap::Args)]
-pub struct Question {
+pub struct QuestionArgs {
     /// A client workflow (login, pull, push, delete, …); repeat for several.
-    #[arg(
-        long,
-        short,
-        value_name = "NAME",
-        required_unless_present = "actions",
-        value_parser = crate::shell::Names::workflows(),
-        hide_possible_values = true
-    )]
-    pub workflow: Vec<String>,
-    /// An action instead of a workflow (repeat for several).
-    #[arg(
-        long = "action",
-        short,
-        value_name = "ACTION",
-        conflicts_with = "workflow"
-    )]
-    pub actions: Vec<String>,
-    /// When the requests are made (aws:CurrentTime), e.g. 2026-01-01T00:00:00Z; default: now.
-    #[arg(long, value_name = "TIME")]
-    pub at: Option<String>,
-    /// The Region the requests (`docker login` too) are sent to; default: the repository's.
-    #[arg(long, value_name = "REGION")]
-    pub region: Option<String>,
-}
-
-/// Arguments of `who-can`.
-#[derive(Debug, clap::Args)]
-pub struct WhoCanArgs {
-    /// The snapshot folder (docs/snapshot.md).
-    #[arg(long, value_name = "DIR")]
-    pub snapshot: PathBuf,
-    /// The repository ARN.
-    #[arg(long, short, required_unless_present = "image")]
-    pub resource: Option<String>,
-    /// An image reference instead of --resource (`ACCOUNT.dkr.ecr.REGION.amazonaws.com/NAME[:TAG]`).
-    #[arg(long, value_name = "REF", conflicts_with = "resource")]
-    pub image: Option<String>,
-    /// The workflow or actions.
-    #[command(flatten)]
-    pub question: Question,
-    /// Also list the principals that are denied, with the reason.
-    #[arg(long)]
-    pub all: bool,
-    /// Output format.
-    #[arg(long, value_enum, default_value_t)]
-    pub format: ListFormat,
-    /// Threads deciding principals at once; default: the number of CPUs.
-    #[arg(long, short, value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
-    pub jobs: Option<u16>,
-}
-
-/// Arguments of `can-what`.
-#[derive(Debug, clap::Args)]
-pub struct CanWhatArgs {
-    /// The snapshot folder (docs/snapshot.md).
-    #[arg(long, value_name = "DIR")]
-    pub snapshot: PathBuf,
-    /// The user or role: NAME, role/NAME, user/NAME or its ARN.
-    #[arg(long, short)]
-    pub principal: String,
-    /// The workflows (default: login, pull, push, delete) or actions.
     #[arg(
         long,
         short,
@@ -332,6 +273,53 @@ pub struct CanWhatArgs {
     /// The Region the requests (`docker login` too) are sent to; default: each repository's.
     #[arg(long, value_name = "REGION")]
     pub region: Option<String>,
+}
+
+/// Arguments of `who-can`.
+#[derive(Debug, clap::Args)]
+#[command(mut_arg("workflow", |a| a.required_unless_present("actions")))]
+#[command(mut_arg("region", |a| a.help(
+    "The Region the requests (`docker login` too) are sent to; default: the repository's"
+)))]
+pub struct WhoCanArgs {
+    /// The snapshot folder (docs/snapshot.md).
+    #[arg(long, value_name = "DIR")]
+    pub snapshot: PathBuf,
+    /// The repository ARN.
+    #[arg(long, short, required_unless_present = "image")]
+    pub resource: Option<String>,
+    /// An image reference instead of --resource (`ACCOUNT.dkr.ecr.REGION.amazonaws.com/NAME[:TAG]`).
+    #[arg(long, value_name = "REF", conflicts_with = "resource")]
+    pub image: Option<String>,
+    /// The workflow or actions, when and where.
+    #[command(flatten)]
+    pub question: QuestionArgs,
+    /// Also list the principals that are denied, with the reason.
+    #[arg(long)]
+    pub all: bool,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t)]
+    pub format: ListFormat,
+    /// Threads deciding principals at once; default: the number of CPUs.
+    #[arg(long, short, value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
+    pub jobs: Option<u16>,
+}
+
+/// Arguments of `can-what`.
+#[derive(Debug, clap::Args)]
+#[command(mut_arg("workflow", |a| a.help(
+    "A client workflow (repeat for several); default: login, pull, push and delete"
+)))]
+pub struct CanWhatArgs {
+    /// The snapshot folder (docs/snapshot.md).
+    #[arg(long, value_name = "DIR")]
+    pub snapshot: PathBuf,
+    /// The user or role: NAME, role/NAME, user/NAME or its ARN.
+    #[arg(long, short)]
+    pub principal: String,
+    /// The workflows (default: login, pull, push, delete) or actions, when and where.
+    #[command(flatten)]
+    pub question: QuestionArgs,
     /// Also list what is denied, with the reason.
     #[arg(long)]
     pub all: bool,
@@ -343,60 +331,89 @@ pub struct CanWhatArgs {
 /// A question's name (`push` or `ecr:PutImage`) and its actions.
 type Asked = Vec<(String, Vec<String>)>;
 
-pub(crate) fn asked(
-    workflows: &[String],
-    actions: &[String],
-    default: &[&str],
-) -> Result<Asked, LoadError> {
-    let catalog = ecrsim_engine::data::catalog::Catalog::builtin();
-    if !actions.is_empty() {
-        return actions
+impl QuestionArgs {
+    /// The questions asked: each action given, else each workflow given, else `default`.
+    pub(crate) fn asked(&self, default: &[&str]) -> Result<Asked, LoadError> {
+        let (workflows, actions) = (&self.workflow, &self.actions);
+        let catalog = ecrsim_engine::Catalog::builtin();
+        if !actions.is_empty() {
+            return actions
+                .iter()
+                .map(|a| match catalog.action(a) {
+                    Some(found) => Ok((found.full_name(), vec![found.full_name()])),
+                    None => Err(LoadError(format!(
+                        "unknown action `{a}`{}",
+                        catalog
+                            .suggest_action(a)
+                            .map(|s| format!(": did you mean `{s}`?"))
+                            .unwrap_or_default()
+                    ))),
+                })
+                .collect();
+        }
+        let names: Vec<String> = if workflows.is_empty() {
+            default.iter().map(|s| s.to_string()).collect()
+        } else {
+            workflows.to_vec()
+        };
+        names
             .iter()
-            .map(|a| match catalog.action(a) {
-                Some(found) => Ok((found.full_name(), vec![found.full_name()])),
+            .map(|name| match ecrsim_engine::find_workflow(name) {
+                Some(w) => Ok((
+                    w.name.to_string(),
+                    w.actions.iter().map(|a| a.to_string()).collect(),
+                )),
                 None => Err(LoadError(format!(
-                    "unknown action `{a}`{}",
-                    catalog
-                        .suggest_action(a)
-                        .map(|s| format!(": did you mean `{s}`?"))
-                        .unwrap_or_default()
+                    "unknown workflow `{name}`: expected one of {}",
+                    ecrsim_engine::workflow_names().join(", ")
                 ))),
             })
-            .collect();
+            .collect()
     }
-    let names: Vec<String> = if workflows.is_empty() {
-        default.iter().map(|s| s.to_string()).collect()
-    } else {
-        workflows.to_vec()
-    };
-    names
-        .iter()
-        .map(|name| match workflow::find(name) {
-            Some(w) => Ok((
-                w.name.to_string(),
-                w.actions.iter().map(|a| a.to_string()).collect(),
-            )),
-            None => Err(LoadError(format!(
-                "unknown workflow `{name}`: expected one of {}",
-                workflow::names().join(", ")
-            ))),
-        })
-        .collect()
-}
 
-pub(crate) fn options(at: Option<&str>, region: Option<&str>) -> Result<Options, LoadError> {
-    let at = at
-        .map(ecrsim_engine::request::assume::parse_time)
-        .transpose()
-        .map_err(crate::input::request_error)?;
-    Ok(Options {
-        at,
-        region: region.map(str::to_string),
-    })
+    /// When and where the requests are made (`--at`, `--region`).
+    pub(crate) fn options(&self) -> Result<Options, LoadError> {
+        let at = self
+            .at
+            .as_deref()
+            .map(ecrsim_engine::parse_time)
+            .transpose()
+            .map_err(crate::input::request_error)?;
+        let mut options = Options::default();
+        options.at = at;
+        options.region = self.region.clone();
+        Ok(options)
+    }
 }
 
 fn fail(json: bool, e: &LoadError) -> u8 {
     crate::errors::fail(json, &e.to_string())
+}
+
+/// Each question's answers (`answer` gets its actions), as rows named by the question.
+fn ask_each(
+    asked: &Asked,
+    dir: &Path,
+    mut answer: impl FnMut(&[&str]) -> Result<Vec<Answer>, ecrsim_engine::SnapshotError>,
+) -> Result<Vec<(String, Answer)>, LoadError> {
+    let mut rows = Vec::new();
+    for (name, actions) in asked {
+        let actions: Vec<&str> = actions.iter().map(String::as_str).collect();
+        let answers = answer(&actions).map_err(|e| snapshot_error(dir, &e))?;
+        rows.extend(answers.into_iter().map(|a| (name.clone(), a)));
+    }
+    Ok(rows)
+}
+
+/// Prints a rendered list and exits 0 when any row is allowed, 1 when none is; or the error.
+fn print_list(json: bool, listed: Result<(String, bool), LoadError>) -> u8 {
+    match listed {
+        Ok((out, any)) => {
+            write_stdout(out.as_bytes());
+            if any { EXIT_ALLOWED } else { EXIT_DENIED }
+        }
+        Err(e) => fail(json, &e),
+    }
 }
 
 /// Runs `who-can`.
@@ -405,47 +422,35 @@ pub fn who_can(args: &WhoCanArgs) -> u8 {
     let run = || -> Result<(String, bool), LoadError> {
         let snapshot = read(&args.snapshot)?;
         let resource = match (&args.image, &args.resource) {
-            (Some(image), _) => ecrsim_engine::request::image_to_arn(image, None)
+            (Some(image), _) => ecrsim_engine::image_to_arn(image, None)
                 .map_err(|_| LoadError(format!("invalid image reference `{image}`")))?,
-            (None, Some(r)) => {
-                ecrsim_engine::request::registry_uri_to_arn(r).unwrap_or_else(|| r.clone())
-            }
+            (None, Some(r)) => ecrsim_engine::registry_uri_to_arn(r).unwrap_or_else(|| r.clone()),
             (None, None) => return Err(LoadError("give --resource or --image".into())),
         };
-        let asked = asked(&args.question.workflow, &args.question.actions, &[])?;
-        let options = options(args.question.at.as_deref(), args.question.region.as_deref())?;
-        let mut rows = Vec::new();
-        for (name, actions) in &asked {
-            let actions: Vec<&str> = actions.iter().map(String::as_str).collect();
+        let asked = args.question.asked(&[])?;
+        let options = args.question.options()?;
+        let rows = ask_each(&asked, &args.snapshot, |actions| {
             // A repository: each principal's side compiled once, rows on --jobs threads; any
             // other resource (a role and its trust policy): one principal at a time.
-            let answers = if snapshot.repository(&resource).is_some() {
-                ecrsim_engine::snapshot::matrix::who_can(
+            if snapshot.repository(&resource).is_some() {
+                ecrsim_engine::who_can_parallel(
                     &snapshot,
                     &resource,
-                    &actions,
+                    actions,
                     &options,
                     crate::matrix::jobs(args.jobs),
                 )
             } else {
-                query::who_can(&snapshot, &resource, &actions, options.clone())
+                ecrsim_engine::who_can(&snapshot, &resource, actions, options.clone())
             }
-            .map_err(|e| snapshot_error(&args.snapshot, &e))?;
-            rows.extend(answers.into_iter().map(|a| (name.clone(), a)));
-        }
-        let any = rows.iter().any(|(_, a)| a.decision == Decision::Allow);
+        })?;
+        let any = rows.iter().any(|(_, a)| a.decision() == Decision::Allow);
         Ok((
             render(&rows, args.format, args.all, Column::Principal, &resource),
             any,
         ))
     };
-    match run() {
-        Ok((out, any)) => {
-            write_stdout(out.as_bytes());
-            if any { EXIT_ALLOWED } else { EXIT_DENIED }
-        }
-        Err(e) => fail(json, &e),
-    }
+    print_list(json, run())
 }
 
 /// Runs `can-what`.
@@ -456,20 +461,12 @@ pub fn can_what(args: &CanWhatArgs) -> u8 {
         let caller = snapshot
             .find(&args.principal)
             .map_err(|e| snapshot_error(&args.snapshot, &e))?;
-        let asked = asked(
-            &args.workflow,
-            &args.actions,
-            &["login", "pull", "push", "delete"],
-        )?;
-        let options = options(args.at.as_deref(), args.region.as_deref())?;
-        let mut rows = Vec::new();
-        for (name, actions) in &asked {
-            let actions: Vec<&str> = actions.iter().map(String::as_str).collect();
-            let answers = query::can_what(&snapshot, caller.identity, &actions, options.clone())
-                .map_err(|e| snapshot_error(&args.snapshot, &e))?;
-            rows.extend(answers.into_iter().map(|a| (name.clone(), a)));
-        }
-        let any = rows.iter().any(|(_, a)| a.decision == Decision::Allow);
+        let asked = args.question.asked(&["login", "pull", "push", "delete"])?;
+        let options = args.question.options()?;
+        let rows = ask_each(&asked, &args.snapshot, |actions| {
+            ecrsim_engine::can_what(&snapshot, caller.identity, actions, options.clone())
+        })?;
+        let any = rows.iter().any(|(_, a)| a.decision() == Decision::Allow);
         Ok((
             render(
                 &rows,
@@ -481,13 +478,7 @@ pub fn can_what(args: &CanWhatArgs) -> u8 {
             any,
         ))
     };
-    match run() {
-        Ok((out, any)) => {
-            write_stdout(out.as_bytes());
-            if any { EXIT_ALLOWED } else { EXIT_DENIED }
-        }
-        Err(e) => fail(json, &e),
-    }
+    print_list(json, run())
 }
 
 /// Which side varies from row to row.
@@ -500,14 +491,14 @@ enum Column {
 /// The deciding statements (`policy: Sid`), or for a denial the first denied action's reason.
 pub(crate) fn why(answer: &Answer) -> String {
     let denied = answer
-        .results
+        .results()
         .iter()
         .find(|r| r.decision != Decision::Allow);
     match denied {
         Some(r) => format!("{}: {}", r.action, r.reason),
         None => {
             let mut seen: Vec<String> = Vec::new();
-            for r in &answer.results {
+            for r in answer.results() {
                 for d in &r.deciding {
                     let s = format!("{} `{}`", d.policy, d.statement);
                     if !seen.contains(&s) {
@@ -526,15 +517,15 @@ pub(crate) fn why(answer: &Answer) -> String {
 
 pub(crate) fn answer_json(asked: &str, answer: &Answer) -> Value {
     json!({
-        "principal": answer.subject.principal(),
-        "name": answer.subject.name(),
-        "kind": answer.subject.kind(),
-        "external": answer.subject.is_external(),
-        "resource": answer.resource,
+        "principal": answer.subject().principal(),
+        "name": answer.subject().name(),
+        "kind": answer.subject().kind(),
+        "external": answer.subject().is_external(),
+        "resource": answer.resource(),
         "question": asked,
-        "decision": answer.decision.as_str(),
+        "decision": answer.decision().as_str(),
         "why": why(answer),
-        "actions": answer.results.iter().map(|r| json!({
+        "actions": answer.results().iter().map(|r| json!({
             "action": r.action,
             "resource": r.resource,
             "decision": r.decision.as_str(),
@@ -565,7 +556,7 @@ fn render(
 ) -> String {
     let shown: Vec<&(String, Answer)> = rows
         .iter()
-        .filter(|(_, a)| all || a.decision == Decision::Allow)
+        .filter(|(_, a)| all || a.decision() == Decision::Allow)
         .collect();
     let external_note = "(outside the snapshot: allowed if its own account's policies allow it)";
     match format {
@@ -588,12 +579,12 @@ fn render(
             let mut out = String::from("principal,name,kind,resource,question,decision,why\n");
             for (q, a) in &shown {
                 let fields = [
-                    a.subject.principal(),
-                    a.subject.name(),
-                    a.subject.kind().to_string(),
-                    a.resource.clone(),
+                    a.subject().principal(),
+                    a.subject().name(),
+                    a.subject().kind().to_string(),
+                    a.resource().to_string(),
                     q.clone(),
-                    a.decision.as_str().to_string(),
+                    a.decision().as_str().to_string(),
                     why(a),
                 ];
                 out.push_str(
@@ -620,13 +611,13 @@ fn render(
             };
             for (q, a) in &shown {
                 let who = match column {
-                    Column::Principal => format!("`{}`", md_cell(&a.subject.principal())),
-                    Column::Resource => format!("`{}`", md_cell(&a.resource)),
+                    Column::Principal => format!("`{}`", md_cell(&a.subject().principal())),
+                    Column::Resource => format!("`{}`", md_cell(a.resource())),
                 };
                 out.push_str(&format!(
                     "| {who} | {} | {} | {} |\n",
                     md_cell(q),
-                    a.decision,
+                    a.decision(),
                     md_cell(&why(a))
                 ));
             }
@@ -637,31 +628,31 @@ fn render(
         }
         ListFormat::Human => {
             let mut out = String::new();
-            let printable = |s: &str| ecrsim_engine::syntax::printable::printable(s).into_owned();
+            let printable = |s: &str| ecrsim_engine::printable(s).into_owned();
             let mut sorted = shown.clone();
-            sorted.sort_by_key(|(_, a)| a.decision != Decision::Allow);
+            sorted.sort_by_key(|(_, a)| a.decision() != Decision::Allow);
             for (q, a) in &sorted {
                 let who = match column {
                     Column::Principal => {
-                        format!("{} ({})", a.subject.name(), a.subject.principal())
+                        format!("{} ({})", a.subject().name(), a.subject().principal())
                     }
-                    Column::Resource => a.resource.clone(),
+                    Column::Resource => a.resource().to_string(),
                 };
-                let note = if a.subject.is_external() && a.decision == Decision::Allow {
+                let note = if a.subject().is_external() && a.decision() == Decision::Allow {
                     format!(" {external_note}")
                 } else {
                     String::new()
                 };
                 out.push_str(&format!(
                     "{:<13} {q:<8} {}{note}\n    {}\n",
-                    a.decision.as_str(),
+                    a.decision().as_str(),
                     printable(&who),
                     printable(&why(a))
                 ));
             }
             let allowed = rows
                 .iter()
-                .filter(|(_, a)| a.decision == Decision::Allow)
+                .filter(|(_, a)| a.decision() == Decision::Allow)
                 .count();
             out.push_str(&format!(
                 "{allowed} of {} allowed{}\n",
@@ -708,7 +699,7 @@ impl BatchSnapshots {
         let result = self.decide(&dir, &line, fix);
         match &result {
             Ok(result) => {
-                result.write_line(&ecrsim_engine::tools::batch::LineId::Value(id), out);
+                result.write_line(&ecrsim_engine::LineId::Value(id), out);
             }
             // Writing to a Vec cannot fail, and this struct always serializes.
             Err(message) => drop(serde_json::to_writer(
@@ -760,9 +751,8 @@ impl BatchSnapshots {
             object.insert("principal".into(), Value::String(identity.arn.clone()));
         }
         let text = serde_json::to_string(&request).map_err(|e| e.to_string())?;
-        let json = ecrsim_engine::syntax::json::parse(text.as_bytes()).map_err(|e| e.message)?;
-        let request =
-            ecrsim_engine::tools::batch::request_from_json(&json).map_err(|e| e.message)?;
+        let json = ecrsim_engine::parse_json(text.as_bytes()).map_err(|e| e.message)?;
+        let request = ecrsim_engine::request_from_json(&json).map_err(|e| e.message)?;
         let resource = Some(request.given_resource()).filter(|r| *r != "*");
         let assembly = snapshot
             .assemble(Some(identity), Some(&identity.account), resource)
@@ -780,12 +770,8 @@ impl BatchSnapshots {
             .iter()
             .map(|(_, p)| p.source.name.clone())
             .collect();
-        let evaluated = ecrsim_engine::tools::batch::Evaluated::new(
-            &assembly.set,
-            &names,
-            &request,
-            &explanation,
-        );
+        let evaluated =
+            ecrsim_engine::Evaluated::new(&assembly.set, &names, &request, &explanation);
         Ok(crate::render::BatchResult::new(&evaluated, fix))
     }
 }

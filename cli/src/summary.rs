@@ -4,7 +4,7 @@
 use std::path::PathBuf;
 
 use ecrsim_engine::PolicyKind;
-use ecrsim_engine::tools::summary::{
+use ecrsim_engine::{
     ActionSummary, AllServices, ConditionSummary, Resources, Scope, ServiceSummary,
     StatementSource, Summary, SummaryWarning, summarize,
 };
@@ -89,7 +89,7 @@ pub fn run(args: &ExplainArgs) -> u8 {
     }
     let summary = summarize(&policies);
     let text = match args.format {
-        Format::Human => ecrsim_engine::syntax::printable::printable_lines(&summary.render_text()),
+        Format::Human => ecrsim_engine::printable_lines(&summary.render_text()),
         Format::Json => {
             serde_json::to_string_pretty(&summary_json(&summary)).unwrap_or_default() + "\n"
         }
@@ -153,10 +153,10 @@ fn scope_json(scope: &Scope) -> Value {
 /// `{"resources": [...], "repositories": [...]}`, `{"notResources": [...]}` or
 /// `{"resources": null}` (no `Resource` element).
 fn resources_json(resources: &Resources) -> Value {
-    let texts = |rs: &[ecrsim_engine::tools::summary::ResourceSummary]| {
+    let texts = |rs: &[ecrsim_engine::ResourceSummary]| {
         rs.iter().map(|r| r.text.clone()).collect::<Vec<_>>()
     };
-    let names = |rs: &[ecrsim_engine::tools::summary::ResourceSummary]| {
+    let names = |rs: &[ecrsim_engine::ResourceSummary]| {
         rs.iter()
             .filter_map(|r| r.repository.clone())
             .collect::<Vec<_>>()
@@ -256,11 +256,11 @@ fn run_resource_policy(args: &ExplainArgs, kind: PolicyKind) -> u8 {
             })
             .collect(),
     };
-    crate::write_stdout(ecrsim_engine::syntax::printable::printable_lines(&text).as_bytes());
+    crate::write_stdout(ecrsim_engine::printable_lines(&text).as_bytes());
     EXIT_ALLOWED
 }
 
-use ecrsim_engine::tools::grants::{Grant, GrantScope, Grantee, grants};
+use ecrsim_engine::{Grant, GrantScope, Grantee, grants};
 
 /// ("repository", "this repository") or ("registry", "this registry").
 fn policy_word(kind: PolicyKind) -> (&'static str, &'static str) {
@@ -288,7 +288,7 @@ fn scope_text(scope: &GrantScope, kind: PolicyKind) -> String {
     let names = |rs: &[String]| -> String {
         rs.iter()
             .map(|r| {
-                ecrsim_engine::tools::summary::ResourceSummary::new(r)
+                ecrsim_engine::ResourceSummary::new(r)
                     .repository
                     .unwrap_or_else(|| r.clone())
             })

@@ -10,14 +10,14 @@
 
 use std::path::PathBuf;
 
-use ecrsim_engine::explain::denial::{
-    ClientError, ClientErrorKind, Denial, DeniedBy, DenyEffect, Message, MessageSource, PolicyType,
-    Remedy, Suspect, Verdict, compare, parse_message,
+use ecrsim_engine::MessageEvaluated;
+use ecrsim_engine::printable;
+use ecrsim_engine::{
+    ClientError, ClientErrorKind, Denial, DenialMessage as Message, DeniedBy, DenyEffect,
+    MessageSource, PolicyType, Remedy, Suspect, Verdict, compare, parse_message,
 };
-use ecrsim_engine::request::principal::{Principal, PrincipalKind};
-use ecrsim_engine::syntax::printable::printable;
-use ecrsim_engine::tools::batch::MessageEvaluated;
 use ecrsim_engine::{Explanation, Request, explain};
+use ecrsim_engine::{Principal, PrincipalKind};
 use serde_json::{Value, json};
 
 use crate::input::{load_context, load_policy_set};
@@ -351,7 +351,7 @@ fn fetch_commands(policy: PolicyType, denial: &Denial, request: &Request) -> Vec
     let region = denial
         .resource
         .as_deref()
-        .and_then(ecrsim_engine::model::arn::Arn::parse)
+        .and_then(ecrsim_engine::Arn::parse)
         .map(|a| a.region.to_string())
         .filter(|r| !r.is_empty());
     let region_flag = region
@@ -784,7 +784,7 @@ fn client_words(client: &ClientError) -> (String, Vec<String>) {
             vec![login_command(registry_region, host)],
         ),
         ClientErrorKind::EmptyForbidden => {
-            let actions = ecrsim_engine::tools::workflow::find("push")
+            let actions = ecrsim_engine::find_workflow("push")
                 .map(|w| {
                     let on_repository: Vec<&str> = w
                         .actions

@@ -738,3 +738,91 @@ fn who_can_takes_actions_and_a_role_with_its_trust_policy() {
     assert_eq!(typo.status.code(), Some(2));
     assert!(text(&typo.stderr).contains("did you mean `ecr:PutImage`?"));
 }
+
+/// `who-can`, `can-what` and `matrix` share their question flags (`--workflow`, `--action`,
+/// `--at`, `--region`); only `who-can` requires a workflow or an action, and each says its own
+/// defaults in `--help`.
+#[test]
+fn the_question_flags_are_shared_and_each_command_keeps_its_rule() {
+    let repository = REPOSITORIES[0];
+    let commands: [(&str, Vec<&str>); 3] = [
+        ("who-can", vec!["--resource", repository]),
+        ("can-what", vec!["--principal", "role/ci-push"]),
+        ("matrix", vec![]),
+    ];
+    for (command, own) in &commands {
+        let base: Vec<&str> = [*command, "--snapshot", SNAPSHOT]
+            .into_iter()
+            .chain(own.iter().copied())
+            .collect();
+        let both = ecrsim(
+            &[
+                &base[..],
+                &["--workflow", "push", "--action", "ecr:PutImage"],
+            ]
+            .concat(),
+            "",
+        );
+        assert_eq!(
+            both.status.code(),
+            Some(2),
+            "{command}: {}",
+            text(&both.stderr)
+        );
+        assert!(
+            text(&both.stderr).contains("cannot be used with"),
+            "{command}"
+        );
+        let asked = ecrsim(
+            &[
+                &base[..],
+                &[
+                    "--action",
+                    "ecr:PutImage",
+                    "--at",
+                    AT,
+                    "--region",
+                    "us-east-1",
+                ],
+            ]
+            .concat(),
+            "",
+        );
+        assert!(
+            matches!(asked.status.code(), Some(0 | 1)),
+            "{command}: {}",
+            text(&asked.stderr)
+        );
+        assert!(text(&asked.stdout).contains("ecr:PutImage"), "{command}");
+    }
+    let bare = ecrsim(
+        &["who-can", "--snapshot", SNAPSHOT, "--resource", repository],
+        "",
+    );
+    assert_eq!(bare.status.code(), Some(2));
+    assert!(text(&bare.stderr).contains("--workflow <NAME>"));
+    let can_what = ecrsim(
+        &[
+            "can-what",
+            "--snapshot",
+            SNAPSHOT,
+            "--principal",
+            "role/ci-push",
+        ],
+        "",
+    );
+    assert!(
+        matches!(can_what.status.code(), Some(0 | 1)),
+        "{}",
+        text(&can_what.stderr)
+    );
+    for (command, default) in [
+        ("who-can", "default: the repository's"),
+        ("can-what", "default: login, pull, push and delete"),
+        ("matrix", "default: pull and push"),
+    ] {
+        let help = text(&ecrsim(&[command, "--help"], "").stdout);
+        assert!(help.contains(default), "{command}: {help}");
+        assert!(help.contains("--workflow <NAME>") && help.contains("--region <REGION>"));
+    }
+}

@@ -14,7 +14,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use ecrsim_cli::batch::{Options, process_with};
-use ecrsim_engine::tools::batch::Shared;
+use ecrsim_engine::Shared;
 use ecrsim_engine::{PolicyKind, PolicySet, parse_policy_input};
 use support::ecrsim;
 

@@ -15,8 +15,8 @@ fn version_names_the_bundled_data_the_binary_uses() {
     let out = ecrsim(&["--version"], "");
     assert_eq!(out.status.code(), Some(0));
     let version = text(&out.stdout);
-    let catalog = ecrsim_engine::data::catalog::Catalog::builtin().source();
-    let managed = ecrsim_engine::data::managed::source();
+    let catalog = ecrsim_engine::Catalog::builtin().source();
+    let managed = ecrsim_engine::managed_policies_source();
     assert!(
         version.starts_with(&format!("ecrsim {}\n", env!("CARGO_PKG_VERSION"))),
         "{version}"

@@ -4,24 +4,30 @@
 //!
 //! | stage | what it does |
 //! |---|---|
-//! | [`syntax`] | reads JSON keeping positions; escapes report text |
-//! | [`matching`] | the IAM wildcard language; did-you-mean suggestions |
-//! | [`model`] | the policy language as data: [`Policy`], statements, Resource ARNs, conditions, variables, the request [`Context`] |
-//! | [`data`] | the bundled Service Authorization Reference and AWS managed policies |
-//! | [`parse`] | validates a document into a [`Policy`], with positions and help on every error |
-//! | [`request`] | validates a [`Request`] against the catalog: caller, partition, context defaults |
-//! | [`eval`] | decides: one statement check, the combining algorithm over every policy type |
-//! | [`mod@explain`] | the same evaluation with every fact recorded ([`evaluate`] with a [`Detail`]), typed notes and verified fixes |
-//! | [`tools`] | lint, summaries, diffs, workflows, batch lines |
-//! | [`snapshot`] | a directory of AWS CLI outputs read into every principal's policies; who-can, can-what |
+//! | `syntax` | reads JSON keeping positions ([`parse_json`]); escapes report text ([`printable`]) |
+//! | `matching` | the IAM wildcard language ([`Wildcard`]); did-you-mean suggestions ([`closest`]) |
+//! | `model` | the policy language as data: [`Policy`], statements, Resource ARNs, conditions, variables, the request [`Context`] |
+//! | `data` | the bundled Service Authorization Reference ([`Catalog`]) and AWS managed policies ([`find_managed_policy`]) |
+//! | `parse` | validates a document into a [`Policy`], with positions and help on every error |
+//! | `request` | validates a [`Request`] against the catalog: caller, partition, context defaults |
+//! | `eval` | decides ([`authorize`]): one statement check, the combining algorithm over every policy type |
+//! | `explain` | the same evaluation with every fact recorded ([`evaluate`] with a [`Detail`]), typed notes and verified fixes ([`explain()`], [`fix_identity_policy`]) |
+//! | `tools` | lint ([`lint`]), summaries ([`summarize`]), diffs ([`diff()`]), workflows ([`Workflow`]), batch lines ([`Session`]) |
+//! | `snapshot` | a directory of AWS CLI outputs read into every principal's policies ([`load_snapshot`]); [`who_can`], [`can_what`], the matrix ([`Compiled`]) |
 //!
 //! The engine returns data (decisions, typed facts, typed errors); words for people are made by
 //! the caller (the `ecrsim` CLI has one render module).
 //!
-//! The crate root re-exports what callers use (evaluation, explanation, parsing, requests, and
-//! each tool's entry point); each stage module is public for the rest of what the CLI, the
-//! benchmarks and the fuzz targets name, and everything no caller outside the engine uses is
-//! `pub(crate)`.
+//! The stage modules are private: the crate root is the public API. It re-exports what a caller
+//! needs to evaluate, explain, fix, lint, summarize, diff and load a snapshot, with the types
+//! those signatures name; everything else is `pub(crate)` (`unreachable_pub` warns on a `pub`
+//! item the root does not export). Functions whose names only make sense inside their module are
+//! re-exported under a longer name (`tools::workflow::find` is [`find_workflow`]).
+//!
+//! Error types, option structs and the fact structs of answers are `#[non_exhaustive]` (build the
+//! options with `Default`/`new`, then set fields); the enums a renderer must word variant by
+//! variant (grantees, widenings, mistakes, mandatory policies, …) stay exhaustive, so that a new
+//! fact is a compile error in the renderer rather than a silent fallback.
 //!
 //! ```
 //! use ecrsim_engine::{parse_policy, authorize, explain, Decision, PolicyKind, PolicySet, Request};
@@ -49,6 +55,8 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
+#![warn(unreachable_pub)]
+
 /// `impl Display` writing `self.as_str()`, for the vocabulary enums with a stable spelling.
 macro_rules! display_as_str {
     ($($t:ty),+ $(,)?) => {$(
@@ -60,46 +68,132 @@ macro_rules! display_as_str {
     )+};
 }
 
-pub mod data;
-pub mod eval;
-pub mod explain;
-pub mod matching;
-pub mod model;
-pub mod parse;
-pub mod request;
-pub mod snapshot;
-pub mod syntax;
-pub mod tools;
+mod data;
+mod eval;
+mod explain;
+mod matching;
+mod model;
+mod parse;
+mod request;
+mod snapshot;
+mod syntax;
+mod tools;
 
+// Evaluation: one request against a policy set, and the facts behind the decision.
 pub use eval::authorize::{
-    Decision, Element, Exclusion, Mismatch, PolicyRole, PolicySet, Reason, Response, StatementRef,
-    authorize,
+    Decision, Element, Exclusion, Mismatch, PolicyRole, PolicySet, PolicySetErrorKind, Reason,
+    Response, StatementRef, authorize, authorize_into, decide_only,
 };
+pub use eval::caller::settle_caller;
+pub use eval::mandatory::MandatoryPolicy;
+pub use eval::organization::add_org_levels;
+pub use eval::registry::{RegistryScope, V1_ACTIONS, unsupported_actions};
+pub use eval::scope::source as exclusion_source;
 pub use explain::{
     Advice, Change, Detail, Explanation, Fix, Note, StatementTrace, SuggestedPrincipal,
     SuggestedStatement, evaluate, explain,
 };
+
+// Fixes, and AccessDenied messages read back into what they say.
+pub use explain::denial::{
+    ClientError, ClientErrorKind, Denial, DenialError, DeniedBy, DenyEffect,
+    Message as DenialMessage, MessageSource, PolicyType, Remedy, Suspect, Verdict, compare,
+    parse_denial, parse_message,
+};
+pub use explain::fixer::{EMPTY_POLICY, Edit, FixOutcome, Remaining, fix_identity_policy};
+
+// The policy language as data, and reading it.
+pub use model::arn::{Arn, ResourcePattern, is_account_id};
+pub use model::condition::{ConditionFailure, parse_date, parse_number};
 pub use model::context::{Context, ContextValue};
-pub use model::policy::{Effect, Policy, PolicyKind};
+pub use model::organization::{NodeKind, NodeRef, OrgScope, Organization};
+pub use model::policy::{ActionPattern, Effect, Policy, PolicyKind, Statement};
+pub use parse::mistake::{Mistake, diagnose as diagnose_mistake};
+pub use parse::organization::parse_organization;
 pub use parse::{
     PolicyError, PolicyErrorKind, PolicyInput, parse_policy, parse_policy_input, policy_from_json,
     read_policy_input,
 };
-pub use request::{Request, RequestError, RequestErrorKind};
 
-// The entry points of the tools and of the organization, caller and catalog stages that the CLI,
-// the benchmarks and the fuzz targets use; their other public items stay in their modules.
-pub use data::catalog::Catalog;
-pub use eval::authorize::{authorize_into, decide_only};
-pub use eval::caller::settle_caller;
-pub use eval::registry::RegistryScope;
-pub use explain::denial::{Denial, parse_message};
-pub use explain::fixer::{Edit, FixOutcome, fix_identity_policy};
-pub use model::organization::{OrgScope, Organization};
-pub use parse::organization::parse_organization;
+// Requests: the caller, the resource, the time.
+pub use request::assume::{Assumed, AssumedSource, Unknowable, parse_time};
 pub use request::principal::{Principal, PrincipalKind};
-pub use tools::batch::{Evaluated, Session, Shared};
-pub use tools::diff::{PolicyDiff, diff};
-pub use tools::lint::{Finding, Severity, lint};
-pub use tools::summary::{Summary, summarize};
-pub use tools::workflow::{WORKFLOWS, Workflow};
+pub use request::{
+    ImageRefError, Request, RequestError, RequestErrorKind, check_account, image_to_arn,
+    registry_uri_to_arn,
+};
+
+// The bundled data.
+pub use data::catalog::Catalog;
+pub use data::managed::{
+    all as managed_policies, find as find_managed_policy, source as managed_policies_source,
+    suggest as suggest_managed_policy,
+};
+
+// The JSON reader (positions on every value) and the wildcard language.
+pub use matching::fuzzy::closest;
+pub use matching::pattern::{Strategy, Wildcard, reference_match};
+pub use syntax::json::{
+    Json, JsonErrorKind, Pos, Value as JsonValue, parse as parse_json, write_string,
+};
+pub use syntax::printable::{printable, printable_lines};
+
+// The tools: batch lines, diff, grants, lint, summary, workflows.
+pub use tools::batch::{
+    Evaluated, LineId, MessageEvaluated, Session, Shared, Subject as LineSubject, request_from_json,
+};
+pub use tools::diff::{Access, AccessChange, DiffNote, DiffOptions, PolicyDiff, diff};
+pub use tools::grants::{Grant, GrantScope, Grantee, Widening, grants, widenings};
+pub use tools::lint::{
+    Finding, LintOptions, PolicyShape, RULES, Rule, Severity, find_rule, lint, lint_input,
+};
+pub use tools::summary::{
+    ActionSummary, AllServices, ConditionSummary, ResourceSummary, Resources, Scope,
+    ServiceSummary, StatementSource, Summary, SummaryWarning, WarningKind, summarize,
+};
+pub use tools::workflow::{
+    WORKFLOWS, Workflow, WorkflowError, find as find_workflow, names as workflow_names,
+    requests as workflow_requests, requests_with_key,
+};
+
+// Snapshots of an account: every principal's policies; who-can, can-what, the matrix.
+pub use snapshot::matrix::{Compiled, Question, all_subjects, who_can as who_can_parallel};
+pub use snapshot::query::{
+    ActionResult, Answer, Options, Subject, can_what, decide as decide_subject, who_can,
+};
+pub use snapshot::{
+    Identity, IdentityKind, Repository, Snapshot, SnapshotError, SnapshotFile,
+    load as load_snapshot,
+};
+
+// The types those items' signatures name (fields, arguments, results).
+pub use data::catalog::{AccessLevel, ActionInfo};
+pub use data::managed::ManagedPolicy;
+pub use eval::authorize::PolicySetError;
+pub use eval::mandatory::{IdentityPolicies, Refusal, RefusedRule, ResourcePolicyRule};
+pub use eval::organization::OrgLevels;
+pub use eval::registry::UnsupportedV1Action;
+pub use eval::scope::Family as PolicyFamily;
+pub use explain::denial::{DenialErrorKind, Registry};
+pub use explain::fixer::FixError;
+pub use matching::pattern::General;
+pub use model::condition::{
+    BaseOperator, Clause, Comparison, ConditionBlock, Operator, OperatorError, OperatorErrorKind,
+    Qualifier, TextValue, ValueType, Values,
+};
+pub use model::organization::Node;
+pub use model::policy::{
+    ActionClause, PrincipalClause, PrincipalValue, ResourceClause, ResourceValue, Source, Version,
+    Warning,
+};
+pub use parse::organization::OrganizationError;
+pub use request::assume::UnknownKey;
+pub use request::principal::PrincipalError;
+pub use snapshot::query::Deciding;
+pub use snapshot::shape::Shape;
+pub use snapshot::{Account, Assembly, Caller, InlinePolicy};
+pub use syntax::json::{JsonError, Member};
+pub use tools::batch::{Decided, Line, LineError};
+pub use tools::diff::{DiffError, DiffErrorKind};
+pub use tools::lint::Linted;
+pub use tools::summary::LevelSummary;

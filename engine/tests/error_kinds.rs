@@ -6,9 +6,9 @@
     reason = "a test should stop loudly on unexpected input"
 )]
 
-use ecrsim_engine::eval::authorize::PolicySetErrorKind;
-use ecrsim_engine::syntax::json::JsonErrorKind;
-use ecrsim_engine::tools::workflow::{self, WorkflowError};
+use ecrsim_engine::JsonErrorKind;
+use ecrsim_engine::PolicySetErrorKind;
+use ecrsim_engine::WorkflowError;
 use ecrsim_engine::{
     PolicyErrorKind, PolicyKind, PolicyRole, PolicySet, Request, RequestErrorKind, parse_policy,
 };
@@ -113,8 +113,8 @@ fn policy_set_errors_are_matched_by_kind() {
 
 #[test]
 fn workflow_errors_name_the_action_not_a_flag() {
-    let push = workflow::find("push").unwrap();
-    let e = workflow::requests(push.actions, None, None).unwrap_err();
+    let push = ecrsim_engine::find_workflow("push").unwrap();
+    let e = ecrsim_engine::workflow_requests(push.actions, None, None).unwrap_err();
     match &e {
         WorkflowError::NeedsRepository { action } => {
             assert_eq!(action, "ecr:BatchCheckLayerAvailability");
@@ -122,7 +122,7 @@ fn workflow_errors_name_the_action_not_a_flag() {
         other => panic!("{other:?}"),
     }
     assert!(!e.to_string().contains("--"), "{e}");
-    let e = workflow::requests(push.actions, Some("repo"), None).unwrap_err();
+    let e = ecrsim_engine::workflow_requests(push.actions, Some("repo"), None).unwrap_err();
     assert!(
         matches!(&e, WorkflowError::Request(r) if r.kind == RequestErrorKind::InvalidResource),
         "{e:?}"

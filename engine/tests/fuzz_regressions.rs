@@ -10,7 +10,7 @@
 
 use std::time::{Duration, Instant};
 
-use ecrsim_engine::{PolicyKind, parse_policy, syntax::json};
+use ecrsim_engine::{PolicyKind, parse_policy};
 
 /// Times `f`, giving up on the property (not the process) after it returns.
 fn timed<T>(f: impl FnOnce() -> T) -> (T, Duration) {
@@ -22,7 +22,7 @@ fn timed<T>(f: impl FnOnce() -> T) -> (T, Duration) {
 /// Found by the hostile corpus (150,000 statements written on one line, as minified JSON and the
 /// AWS CLI's `policyText` are): `ecrsim check` had not finished after 5 minutes in release.
 ///
-/// Diagnosis: `json::Reader::pos` computes the column of every value and key by counting the
+/// Diagnosis: `ecrsim_engine::Reader::pos` computes the column of every value and key by counting the
 /// characters from the start of the line (`text[line_start..at].chars().count()`), so reading a
 /// document on one line is quadratic in its length: in release, 5,000 statements (0.6 MB) take
 /// 8 s, 10,000 take 28 s, 20,000 take 77 s; `perf` shows 95 % of the time in `do_count_chars`.
@@ -35,9 +35,9 @@ fn a_long_single_line_document_reads_in_linear_time() {
     let n = 200_000;
     let one_line = format!("[{}0]", "0,".repeat(n));
     let many_lines = format!("[{}0]", "0,\n".repeat(n));
-    let (ok, multi) = timed(|| json::parse(many_lines.as_bytes()).is_ok());
+    let (ok, multi) = timed(|| ecrsim_engine::parse_json(many_lines.as_bytes()).is_ok());
     assert!(ok);
-    let (ok, single) = timed(|| json::parse(one_line.as_bytes()).is_ok());
+    let (ok, single) = timed(|| ecrsim_engine::parse_json(one_line.as_bytes()).is_ok());
     assert!(ok);
     assert!(
         single < multi * 20 + Duration::from_secs(2),
@@ -100,7 +100,7 @@ fn a_long_unknown_service_prefix_is_rejected_or_warned_quickly() {
 /// clamp), since the result is an `i128` anyway.
 #[test]
 fn the_end_of_year_9999_is_a_date() {
-    use ecrsim_engine::model::condition::parse_date;
+    use ecrsim_engine::parse_date;
     assert!(parse_date("9999-12-30T21:59:59Z").is_some());
     assert!(parse_date("9999-12-31").is_some());
     assert!(parse_date("9999-12-31T23:59:59Z").is_some());
@@ -113,17 +113,8 @@ fn the_end_of_year_9999_is_a_date() {
 /// infinity, so `NumericLessThan 1e999` held for every request. Typed values now reject it.
 #[test]
 fn numbers_beyond_a_double_are_json_but_not_condition_values() {
-    assert!(json::parse(b"22e22557").is_ok());
-    assert_eq!(
-        ecrsim_engine::model::condition::parse_number("22e22557"),
-        None
-    );
-    assert_eq!(
-        ecrsim_engine::model::condition::parse_number("-1e999"),
-        None
-    );
-    assert_eq!(
-        ecrsim_engine::model::condition::parse_number("1e308"),
-        Some(1e308)
-    );
+    assert!(ecrsim_engine::parse_json(b"22e22557").is_ok());
+    assert_eq!(ecrsim_engine::parse_number("22e22557"), None);
+    assert_eq!(ecrsim_engine::parse_number("-1e999"), None);
+    assert_eq!(ecrsim_engine::parse_number("1e308"), Some(1e308));
 }

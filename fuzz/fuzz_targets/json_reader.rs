@@ -2,14 +2,14 @@
 //! keys and nesting depth, which ours rejects on purpose) and reads the same value.
 #![no_main]
 
-use ecrsim_engine::syntax::json::JsonErrorKind;
+use ecrsim_engine::JsonErrorKind;
 use libfuzzer_sys::{Corpus, fuzz_target};
 
 fuzz_target!(|data: &[u8]| -> Corpus {
     if data.len() > 4096 {
         return Corpus::Reject;
     }
-    let ours = ecrsim_engine::syntax::json::parse(data);
+    let ours = ecrsim_engine::parse_json(data);
     let theirs = serde_json::from_slice::<serde_json::Value>(data);
     match (ours, theirs) {
         (Ok(ours), Ok(theirs)) => {

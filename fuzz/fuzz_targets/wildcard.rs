@@ -24,10 +24,10 @@ fuzz_target!(|input: Input| -> Corpus {
     if input.pattern.len() > 256 || input.subject.len() > 1024 {
         return Corpus::Reject;
     }
-    let compiled = ecrsim_engine::matching::pattern::Wildcard::new(&input.pattern);
+    let compiled = ecrsim_engine::Wildcard::new(&input.pattern);
     assert_eq!(
         compiled.is_match(&input.subject),
-        ecrsim_engine::matching::pattern::reference_match(&input.pattern, &input.subject),
+        ecrsim_engine::reference_match(&input.pattern, &input.subject),
         "{input:?}"
     );
     Corpus::Keep

@@ -359,17 +359,20 @@ impl Catalog {
     }
 
     /// Number of services.
-    pub fn service_count(&self) -> usize {
+    #[cfg(test)]
+    pub(crate) fn service_count(&self) -> usize {
         self.services.len()
     }
 
     /// Number of actions in all services (parses every service).
-    pub fn action_count(&self) -> usize {
+    #[cfg(test)]
+    pub(crate) fn action_count(&self) -> usize {
         self.services.iter().map(|s| s.get().actions.len()).sum()
     }
 
     /// Number of resource types in all services (parses every service).
-    pub fn resource_type_count(&self) -> usize {
+    #[cfg(test)]
+    pub(crate) fn resource_type_count(&self) -> usize {
         self.services.iter().map(|s| s.get().resources.len()).sum()
     }
 
@@ -678,12 +681,12 @@ fn cmp_ignore_ascii_case(a: &str, b: &str) -> Ordering {
 
 impl<'a> ActionInfo<'a> {
     /// The service prefix, e.g. `ecr`.
-    pub fn service(&self) -> &'a str {
+    pub(crate) fn service(&self) -> &'a str {
         self.service.prefix
     }
 
     /// The action name as AWS writes it, e.g. `PutImage`.
-    pub fn name(&self) -> &'a str {
+    pub(crate) fn name(&self) -> &'a str {
         self.action.name
     }
 
@@ -725,7 +728,8 @@ impl<'a> ActionInfo<'a> {
     }
 
     /// The dependent actions (`service:Name`) the SAR lists for this action.
-    pub fn dependent_actions(&self) -> impl Iterator<Item = &'a str> + use<'a> {
+    #[cfg(test)]
+    pub(crate) fn dependent_actions(&self) -> impl Iterator<Item = &'a str> + use<'a> {
         split_list(self.action.deps, ',')
     }
 
@@ -747,13 +751,13 @@ impl fmt::Debug for ActionInfo<'_> {
 
 impl<'a> ResourceTypeRef<'a> {
     /// The resource type name, e.g. `repository`.
-    pub fn name(&self) -> &'a str {
+    pub(crate) fn name(&self) -> &'a str {
         self.name
     }
 
     /// Whether the action requires this resource type (`*` in the SAR). Always false for
     /// resource types listed by [`Catalog::service_resource_types`].
-    pub fn required(&self) -> bool {
+    pub(crate) fn required(&self) -> bool {
         self.required
     }
 
@@ -793,7 +797,7 @@ impl fmt::Debug for ResourceTypeRef<'_> {
 
 impl<'a> ConditionKeyInfo<'a> {
     /// The key as AWS spells it, e.g. `aws:ResourceTag/${TagKey}`.
-    pub fn name(&self) -> &'a str {
+    pub(crate) fn name(&self) -> &'a str {
         self.name
     }
 

@@ -145,9 +145,9 @@ fn name_in_arn(arn: &str) -> &str {
 /// (`service-role/AmazonECSTaskExecutionRolePolicy`): then the path must be the policy's.
 ///
 /// ```
-/// let p = ecrsim_engine::data::managed::find("AmazonEC2ContainerRegistryReadOnly").unwrap();
+/// let p = ecrsim_engine::find_managed_policy("AmazonEC2ContainerRegistryReadOnly").unwrap();
 /// assert_eq!(p.arn(), "arn:aws:iam::aws:policy/AmazonEC2ContainerRegistryReadOnly");
-/// assert_eq!(ecrsim_engine::data::managed::find(p.arn()), Some(p));
+/// assert_eq!(ecrsim_engine::find_managed_policy(p.arn()), Some(p));
 /// ```
 pub fn find(name_or_arn: &str) -> Option<ManagedPolicy<'static>> {
     if name_or_arn.starts_with("arn:") {

@@ -1,4 +1,4 @@
 //! The bundled AWS data: the Service Authorization Reference catalog and the managed policies.
 
-pub mod catalog;
-pub mod managed;
+pub(crate) mod catalog;
+pub(crate) mod managed;

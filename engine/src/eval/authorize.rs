@@ -116,6 +116,7 @@ impl fmt::Display for PolicyRole {
 /// A policy could not be added to a [`PolicySet`].
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 #[error("{message}")]
+#[non_exhaustive]
 pub struct PolicySetError {
     /// What kind of problem it is, for callers to match on (the message is for people).
     pub kind: PolicySetErrorKind,
@@ -273,7 +274,7 @@ impl PolicySet {
 
     /// Records where the policies of an organization level (`Scp(level)` or `Rcp(level)`) are
     /// attached, for the explanation to name it.
-    pub fn set_origin(&mut self, role: PolicyRole, node: NodeRef) {
+    pub(crate) fn set_origin(&mut self, role: PolicyRole, node: NodeRef) {
         self.origins.retain(|(r, _)| *r != role);
         self.origins.push((role, node));
     }
@@ -287,7 +288,7 @@ impl PolicySet {
     }
 
     /// Every known origin of an organization level.
-    pub fn origins(&self) -> &[(PolicyRole, NodeRef)] {
+    pub(crate) fn origins(&self) -> &[(PolicyRole, NodeRef)] {
         &self.origins
     }
 
@@ -296,21 +297,8 @@ impl PolicySet {
         &self.policies
     }
 
-    /// The policies in a role.
-    pub fn in_role(&self, role: PolicyRole) -> impl Iterator<Item = &Policy> {
-        self.policies
-            .iter()
-            .filter(move |(r, _)| *r == role)
-            .map(|(_, p)| p)
-    }
-
-    /// The identity-based policies, in the order added.
-    pub fn identity(&self) -> impl Iterator<Item = &Policy> {
-        self.in_role(PolicyRole::Identity)
-    }
-
     /// Whether any policy has this role.
-    pub fn has(&self, role: PolicyRole) -> bool {
+    pub(crate) fn has(&self, role: PolicyRole) -> bool {
         match role {
             PolicyRole::Boundary => self.roles.has_boundary,
             PolicyRole::Session => self.roles.has_session,
@@ -1363,7 +1351,7 @@ impl Facts<'_> {
 /// compiled once are joined for each pair without copying or re-indexing a policy. Deciding
 /// statements are named by part ([`Joined::statement`]).
 #[derive(Clone, Debug)]
-pub struct Joined<'a> {
+pub(crate) struct Joined<'a> {
     parts: Vec<&'a PolicySet>,
     scp_levels: Vec<usize>,
     has_boundary: bool,
@@ -1376,7 +1364,7 @@ impl<'a> Joined<'a> {
     /// The parts, in order. A set of one request at most one resource policy, boundary, … has:
     /// the parts together must keep that rule (see [`PolicySet::add_as`]); this is the caller's
     /// to ensure, as for one set built from the same policies.
-    pub fn new(parts: Vec<&'a PolicySet>) -> Joined<'a> {
+    pub(crate) fn new(parts: Vec<&'a PolicySet>) -> Joined<'a> {
         let mut scp_levels: Vec<usize> = parts
             .iter()
             .flat_map(|p| p.scp_levels().iter().copied())
@@ -1407,7 +1395,7 @@ impl<'a> Joined<'a> {
     }
 
     /// Looks up a statement by part and reference.
-    pub fn statement(
+    pub(crate) fn statement(
         &self,
         part: usize,
         at: StatementRef,
@@ -1417,7 +1405,7 @@ impl<'a> Joined<'a> {
 
     /// [`authorize_into`] over the joined set: `deciding` receives `(part, statement)` pairs, in
     /// the order the one set would list them.
-    pub fn authorize_into(
+    pub(crate) fn authorize_into(
         &self,
         request: &Request,
         deciding: &mut Vec<(usize, StatementRef)>,

@@ -26,7 +26,7 @@ pub enum MandatoryPolicy {
 
 impl MandatoryPolicy {
     /// `trust policy` or `key policy`.
-    pub fn as_str(self) -> &'static str {
+    pub(crate) fn as_str(self) -> &'static str {
         match self {
             MandatoryPolicy::TrustPolicy => "trust policy",
             MandatoryPolicy::KeyPolicy => "key policy",
@@ -43,6 +43,7 @@ display_as_str!(MandatoryPolicy);
 
 /// How identity-based policies count toward a request a [`MandatoryPolicy`] governs.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum IdentityPolicies {
     /// Only where the mandatory policy names the caller's account: then they must allow too.
     /// Within one account, a mandatory policy naming the caller itself (or the role of its
@@ -55,6 +56,7 @@ pub enum IdentityPolicies {
 
 /// One row of `RESOURCE_POLICY_RULES`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct ResourcePolicyRule {
     /// The service prefix, lower case.
     pub service: &'static str,
@@ -96,6 +98,7 @@ impl Refusal {
 
 /// One row of `REFUSED_RULES`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct RefusedRule {
     /// Why.
     pub refusal: Refusal,

@@ -1,8 +1,8 @@
 //! The decision: one statement check and the combining algorithm over every policy type.
 
-pub mod authorize;
-pub mod caller;
-pub mod mandatory;
-pub mod organization;
-pub mod registry;
-pub mod scope;
+pub(crate) mod authorize;
+pub(crate) mod caller;
+pub(crate) mod mandatory;
+pub(crate) mod organization;
+pub(crate) mod registry;
+pub(crate) mod scope;

@@ -40,7 +40,7 @@ impl RegistryScope {
     }
 
     /// Whether a registry policy with this scope governs a request for `action` (any case).
-    pub fn governs(self, action: &str) -> bool {
+    pub(crate) fn governs(self, action: &str) -> bool {
         let lower = action.to_ascii_lowercase();
         match self {
             RegistryScope::V2 => lower.starts_with("ecr:"),

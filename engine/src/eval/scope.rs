@@ -20,7 +20,7 @@ pub enum Family {
 
 impl Family {
     /// The family a role belongs to, if any of the table's.
-    pub fn of(role: PolicyRole) -> Option<Family> {
+    pub(crate) fn of(role: PolicyRole) -> Option<Family> {
         match role {
             PolicyRole::Scp(_) => Some(Family::Scp),
             PolicyRole::Rcp(_) => Some(Family::Rcp),
@@ -32,7 +32,7 @@ impl Family {
 
 /// One row: policies of `family` take no part in a request for which `exclusion` holds.
 #[derive(Clone, Copy, Debug)]
-pub struct ScopeRule {
+pub(crate) struct ScopeRule {
     /// Which policies.
     pub family: Family,
     /// Which requests they leave out (tested by [`holds`]).
@@ -50,7 +50,7 @@ const RCP_PAGE: &str =
 /// IAM users and roles of member accounts, so they leave out callers that are none of those;
 /// RCPs limit access to the resources of member accounts by anyone, AWS service principals and
 /// anonymous callers included, except service-linked roles.
-pub const SCOPE: &[ScopeRule] = &[
+pub(crate) const SCOPE: &[ScopeRule] = &[
     ScopeRule {
         family: Family::Resource,
         exclusion: Exclusion::AccountLevelAction,
@@ -94,7 +94,7 @@ pub const SCOPE: &[ScopeRule] = &[
 ];
 
 /// Whether the request is one `exclusion` describes.
-pub fn holds(exclusion: Exclusion, request: &Request) -> bool {
+pub(crate) fn holds(exclusion: Exclusion, request: &Request) -> bool {
     let caller = request.caller();
     let management = |account: Option<&str>| {
         account.is_some_and(|a| request.org_scope().is_some_and(|s| s.is_management(a)))
@@ -112,7 +112,7 @@ pub fn holds(exclusion: Exclusion, request: &Request) -> bool {
 }
 
 /// The first row of [`SCOPE`] that leaves `role`'s policies out of the request.
-pub fn exclusion(role: PolicyRole, request: &Request) -> Option<Exclusion> {
+pub(crate) fn exclusion(role: PolicyRole, request: &Request) -> Option<Exclusion> {
     let family = Family::of(role)?;
     SCOPE
         .iter()

@@ -24,7 +24,7 @@
 //! [`DenialError`] that says what was expected.
 //!
 //! ```
-//! use ecrsim_engine::explain::denial::{parse_denial, DeniedBy, DenyEffect, PolicyType};
+//! use ecrsim_engine::{parse_denial, DeniedBy, DenyEffect, PolicyType};
 //!
 //! let text = "An error occurred (AccessDeniedException) when calling the GetAuthorizationToken \
 //!     operation: User: arn:aws:sts::123456789012:assumed-role/ci-runner/i-0abc is not authorized \
@@ -224,7 +224,7 @@ pub struct Registry {
 
 impl Registry {
     /// The ARN of [`Registry::repository`], in the partition the host's DNS suffix implies.
-    pub fn repository_arn(&self) -> Option<String> {
+    pub(crate) fn repository_arn(&self) -> Option<String> {
         let partition = if self.host.ends_with(".amazonaws.com.cn") {
             "aws-cn"
         } else {
@@ -353,6 +353,7 @@ pub enum Message {
 /// Why a text could not be read.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 #[error("{message}")]
+#[non_exhaustive]
 pub struct DenialError {
     /// What kind of problem it is.
     pub kind: DenialErrorKind,
@@ -603,7 +604,7 @@ fn ends_message(tail: &str) -> bool {
 }
 
 /// The ECR registries a text names, in order.
-pub fn registries(text: &str) -> Vec<Registry> {
+pub(crate) fn registries(text: &str) -> Vec<Registry> {
     let mut found = Vec::new();
     for word in text.split(|c: char| c.is_whitespace() || "\"'[]()<>,;".contains(c)) {
         let word = word

@@ -7,8 +7,8 @@
 //! element checks the decision uses ([`crate::eval::authorize`]), and the decision is made by the same
 //! combining function, so the two cannot disagree.
 
-pub mod denial;
-pub mod fixer;
+pub(crate) mod denial;
+pub(crate) mod fixer;
 
 use std::collections::BTreeSet;
 
@@ -231,7 +231,7 @@ pub enum SuggestedPrincipal {
 
 impl SuggestedStatement {
     /// `{"Effect":"Allow","Action":A,"Resource":R}`.
-    pub fn allow(action: &str, resource: &str) -> SuggestedStatement {
+    pub(crate) fn allow(action: &str, resource: &str) -> SuggestedStatement {
         SuggestedStatement {
             principal: None,
             action: action.to_string(),

@@ -1,7 +1,8 @@
 //! Did-you-mean suggestions: the closest candidate by edit distance.
 
 /// Levenshtein distance between two strings, counted in characters.
-pub fn edit_distance(a: &str, b: &str) -> usize {
+#[cfg(test)]
+pub(crate) fn edit_distance(a: &str, b: &str) -> usize {
     let b: Vec<char> = b.chars().collect();
     let mut row: Vec<usize> = (0..=b.len()).collect();
     for (i, ca) in a.chars().enumerate() {
@@ -54,7 +55,7 @@ pub(crate) fn typo_limit(len: usize) -> usize {
 
 /// Levenshtein distance between the bytes `a` and `b` if it is at most `limit`, else `None`.
 /// `row` is scratch space reused between calls.
-pub fn bounded_edit_distance(
+pub(crate) fn bounded_edit_distance(
     a: &[u8],
     b: &[u8],
     limit: usize,

@@ -1,4 +1,4 @@
 //! String matchers: the IAM wildcard language and did-you-mean suggestions.
 
-pub mod fuzzy;
-pub mod pattern;
+pub(crate) mod fuzzy;
+pub(crate) mod pattern;

@@ -9,7 +9,7 @@
 /// One element of a pattern: a literal character, `?` or `*`. Text substituted for a policy
 /// variable becomes `Char` tokens, so a `*` in it is literal.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Token {
+pub(crate) enum Token {
     /// A character that matches itself.
     Char(char),
     /// `?`: exactly one character.
@@ -233,7 +233,7 @@ impl Wildcard {
     }
 
     /// The pattern as written.
-    pub fn as_str(&self) -> &str {
+    pub(crate) fn as_str(&self) -> &str {
         &self.source
     }
 

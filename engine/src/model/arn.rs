@@ -222,7 +222,7 @@ impl BitMatcher {
 /// character, or a wildcard for one (`One`) or any number (`Star`) of characters, which may be
 /// `:` only when `crosses_colon`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Token {
+pub(crate) enum Token {
     /// A character that matches itself.
     Char(char),
     /// `?`; `crosses_colon` is false in the first five fields.
@@ -254,7 +254,7 @@ impl ResourcePattern {
     }
 
     /// The value as written in the policy.
-    pub fn as_str(&self) -> &str {
+    pub(crate) fn as_str(&self) -> &str {
         &self.source
     }
 
@@ -474,24 +474,24 @@ pub(crate) fn format_tokens(format: &str) -> Vec<Token> {
 /// counts as a wildcard only where IAM substitutes it (`resource_variables`); elsewhere it is
 /// literal text, so `arn:aws:ecr:${aws:RequestedRegion}:123456789012:repository/app` fits no
 /// ECR repository ARN, whatever the request.
-pub fn fits_format(value: &str, format: &str, variables: bool) -> Option<Witness> {
+pub(crate) fn fits_format(value: &str, format: &str, variables: bool) -> Option<Witness> {
     intersection(&value_tokens(value, variables), &format_tokens(format))
 }
 
 /// A string two token lists both match: literal characters as `Some`, characters that only
 /// wildcards stand for as `None` (any character but `:` will do).
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Witness(Vec<Option<char>>);
+pub(crate) struct Witness(Vec<Option<char>>);
 
 impl Witness {
     /// A concrete example: each free character written `x`.
-    pub fn example(&self) -> String {
+    pub(crate) fn example(&self) -> String {
         self.render("")
     }
 
     /// The witness with each run of free characters written `run` (or `x` per character when
     /// `run` is empty).
-    pub fn render(&self, run: &str) -> String {
+    pub(crate) fn render(&self, run: &str) -> String {
         let mut out = String::new();
         let mut in_run = false;
         for c in &self.0 {

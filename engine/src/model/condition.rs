@@ -190,6 +190,7 @@ impl fmt::Display for Operator {
 
 /// Why an operator name was rejected, and the closest valid name.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct OperatorError {
     /// What kind of problem it is.
     pub kind: OperatorErrorKind,
@@ -212,7 +213,7 @@ pub enum OperatorErrorKind {
 impl Operator {
     /// Parses an operator name exactly as AWS spells it (names are case-sensitive here: another
     /// casing is rejected with the right spelling as the suggestion, never guessed).
-    pub fn parse(name: &str) -> Result<Operator, OperatorError> {
+    pub(crate) fn parse(name: &str) -> Result<Operator, OperatorError> {
         let (qualifier, rest) = if let Some(rest) = name.strip_prefix("ForAllValues:") {
             (Some(Qualifier::ForAllValues), rest)
         } else if let Some(rest) = name.strip_prefix("ForAnyValue:") {
@@ -397,7 +398,7 @@ impl ValueType {
 /// What an evaluation of a clause returns on failure: nothing on the decision path (no
 /// allocation), the typed [`ConditionFailure`] when an explanation asks why. One evaluation
 /// serves both: [`Clause::check`] is generic over it.
-pub trait Why: Sized {
+pub(crate) trait Why: Sized {
     /// Builds the failure; the closure runs only when the failure is wanted.
     fn because(failure: impl FnOnce() -> ConditionFailure) -> Self;
 }
@@ -434,12 +435,7 @@ pub struct ConditionBlock {
     pub clauses: Vec<Clause>,
 }
 
-impl ConditionBlock {
-    /// Whether every clause holds.
-    pub fn holds(&self, context: &Context) -> bool {
-        self.clauses.iter().all(|c| c.holds(context))
-    }
-}
+impl ConditionBlock {}
 
 /// Parses a policy value for `operator`'s family. `variables` is true under Version 2012-10-17.
 /// The error says what was expected.
@@ -643,17 +639,19 @@ enum Compared {
 
 impl Clause {
     /// Whether the clause holds for the request context.
-    pub fn holds(&self, context: &Context) -> bool {
+    #[cfg(test)]
+    pub(crate) fn holds(&self, context: &Context) -> bool {
         self.check::<()>(context).is_ok()
     }
 
     /// Evaluates the clause; on failure says why, as a typed fact.
-    pub fn evaluate(&self, context: &Context) -> Result<(), ConditionFailure> {
+    #[cfg(test)]
+    pub(crate) fn evaluate(&self, context: &Context) -> Result<(), ConditionFailure> {
         self.check(context)
     }
 
     /// The one evaluation of a clause, generic over what a failure records (see [`Why`]).
-    pub fn check<W: Why>(&self, context: &Context) -> Result<(), W> {
+    pub(crate) fn check<W: Why>(&self, context: &Context) -> Result<(), W> {
         let op = &self.operator;
         let value = context.get(&self.key);
         if op.base.family == Family::Null {

@@ -29,7 +29,7 @@ impl ContextValue {
     }
 
     /// Whether the value is empty: an empty string or an empty list.
-    pub fn is_empty(&self) -> bool {
+    pub(crate) fn is_empty(&self) -> bool {
         match self {
             ContextValue::Single(v) => v.is_empty(),
             ContextValue::Multi(vs) => vs.is_empty(),
@@ -74,7 +74,7 @@ impl Context {
     }
 
     /// The value of `key`, compared case-insensitively.
-    pub fn get(&self, key: &str) -> Option<&ContextValue> {
+    pub(crate) fn get(&self, key: &str) -> Option<&ContextValue> {
         // Condition keys are short ASCII: lower-cased on the stack, a lookup allocates nothing.
         const SHORT: usize = 128;
         if key.is_ascii() && key.len() <= SHORT {
@@ -89,12 +89,12 @@ impl Context {
     }
 
     /// Removes `key` (compared case-insensitively), if present.
-    pub fn remove(&mut self, key: &str) {
+    pub(crate) fn remove(&mut self, key: &str) {
         self.entries.remove(&key.to_lowercase());
     }
 
     /// Whether the context has `key`.
-    pub fn contains(&self, key: &str) -> bool {
+    pub(crate) fn contains(&self, key: &str) -> bool {
         self.get(key).is_some()
     }
 
@@ -104,7 +104,7 @@ impl Context {
     }
 
     /// Whether there are no keys.
-    pub fn is_empty(&self) -> bool {
+    pub(crate) fn is_empty(&self) -> bool {
         self.entries.is_empty()
     }
 

@@ -1,9 +1,9 @@
 //! The policy language as data: policies, statements, Resource ARNs, conditions, policy
 //! variables, and the request context they read.
 
-pub mod arn;
-pub mod condition;
-pub mod context;
-pub mod organization;
-pub mod policy;
-pub mod variables;
+pub(crate) mod arn;
+pub(crate) mod condition;
+pub(crate) mod context;
+pub(crate) mod organization;
+pub(crate) mod policy;
+pub(crate) mod variables;

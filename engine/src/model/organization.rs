@@ -49,12 +49,12 @@ pub struct Node {
 
 impl Node {
     /// How the explanation names the node: `root`, `OU Workloads`, `account 111122223333`.
-    pub fn label(&self) -> String {
+    pub(crate) fn label(&self) -> String {
         self.to_ref().label()
     }
 
     /// The node without its policies and children: where a level's policies are attached.
-    pub fn to_ref(&self) -> NodeRef {
+    pub(crate) fn to_ref(&self) -> NodeRef {
         NodeRef {
             id: self.id.clone(),
             kind: self.kind.clone(),
@@ -85,7 +85,7 @@ impl NodeRef {
 impl Organization {
     /// The nodes from the root down to `account` (the account last), if it is in the
     /// organization.
-    pub fn path(&self, account: &str) -> Option<Vec<&Node>> {
+    pub(crate) fn path(&self, account: &str) -> Option<Vec<&Node>> {
         fn walk<'a>(node: &'a Node, account: &str, path: &mut Vec<&'a Node>) -> bool {
             path.push(node);
             if node.kind == NodeKind::Account && node.id == account {
@@ -118,7 +118,7 @@ impl Organization {
     }
 
     /// Whether `account` is in the organization.
-    pub fn contains(&self, account: &str) -> bool {
+    pub(crate) fn contains(&self, account: &str) -> bool {
         self.path(account).is_some()
     }
 }

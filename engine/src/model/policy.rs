@@ -53,7 +53,7 @@ impl PolicyKind {
     }
 
     /// How the kind is named in messages.
-    pub fn describe(self) -> &'static str {
+    pub(crate) fn describe(self) -> &'static str {
         match self {
             PolicyKind::Identity => "identity-based policy",
             PolicyKind::Resource => "resource-based policy",
@@ -221,13 +221,8 @@ impl ActionClause {
     }
 
     /// Whether the statement covers the action: listed for `Action`, not listed for `NotAction`.
-    pub fn covers(&self, action_lower: &str) -> bool {
+    pub(crate) fn covers(&self, action_lower: &str) -> bool {
         self.first_match(action_lower).is_some() != self.negated
-    }
-
-    /// The element name as written.
-    pub fn element(&self) -> &'static str {
-        if self.negated { "NotAction" } else { "Action" }
     }
 }
 
@@ -262,7 +257,7 @@ impl ActionPattern {
     }
 
     /// The value lower-cased, as it is matched.
-    pub fn lowercase(&self) -> &str {
+    pub(crate) fn lowercase(&self) -> &str {
         self.matcher.as_str()
     }
 }
@@ -279,16 +274,6 @@ pub struct ResourceClause {
 }
 
 impl ResourceClause {
-    /// The first listed value that matches the request resource.
-    pub(crate) fn first_match(&self, resource: &str, context: &Context) -> Option<&ResourceValue> {
-        self.patterns.iter().find(|p| p.is_match(resource, context))
-    }
-
-    /// Whether the statement covers the resource: listed for `Resource`, not listed for `NotResource`.
-    pub fn covers(&self, resource: &str, context: &Context) -> bool {
-        self.first_match(resource, context).is_some() != self.negated
-    }
-
     /// [`ResourceClause::first_match`], asking for the context only when a value has policy
     /// variables (deriving a request's context has a cost a literal ARN never needs).
     pub(crate) fn first_match_lazy<'c>(
@@ -300,15 +285,6 @@ impl ResourceClause {
             None => p.pattern.is_match(resource),
             Some(_) => p.is_match(resource, context()),
         })
-    }
-
-    /// The element name as written.
-    pub fn element(&self) -> &'static str {
-        if self.negated {
-            "NotResource"
-        } else {
-            "Resource"
-        }
     }
 }
 
@@ -327,7 +303,7 @@ impl ResourceValue {
     /// Compiles a value. With `variables` (Version 2012-10-17), `${…}` in the resource field
     /// (after the fifth colon) is a policy variable, substituted per request (see
     /// `crate::model::arn::resource_variables`).
-    pub fn new(text: &str, pos: Pos, variables: bool) -> ResourceValue {
+    pub(crate) fn new(text: &str, pos: Pos, variables: bool) -> ResourceValue {
         let variables = resource_variables(text, variables).map(|(head, t)| (head.to_string(), t));
         ResourceValue {
             pos,
@@ -347,7 +323,7 @@ impl ResourceValue {
     }
 
     /// Whether it matches the request resource; a value whose variable has no value matches nothing.
-    pub fn is_match(&self, resource: &str, context: &Context) -> bool {
+    pub(crate) fn is_match(&self, resource: &str, context: &Context) -> bool {
         let Some((head, template)) = &self.variables else {
             return self.pattern.is_match(resource);
         };

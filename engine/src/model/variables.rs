@@ -33,7 +33,7 @@ pub(crate) struct Template {
 impl Template {
     /// Splits `value` into text and variables; `None` if it has no well-formed `${…}` (then it
     /// is plain text). A `${` without a closing `}` stays literal text.
-    pub fn parse(value: &str) -> Option<Template> {
+    pub(crate) fn parse(value: &str) -> Option<Template> {
         let mut parts = Vec::new();
         let mut text = String::new();
         let mut rest = value;
@@ -63,7 +63,7 @@ impl Template {
     }
 
     /// The context keys the template reads.
-    pub fn keys(&self) -> impl Iterator<Item = &str> {
+    pub(crate) fn keys(&self) -> impl Iterator<Item = &str> {
         self.parts.iter().filter_map(|p| match p {
             Part::Variable { key, .. } => Some(key.as_str()),
             _ => None,
@@ -111,7 +111,7 @@ impl Template {
 /// `${?}`, `${$}`) as for the placeholders of catalog ARN formats (`${Region}`). A `${` without a
 /// closing `}` is not one (it is literal text). Whether a variable found here is substituted
 /// depends on where it stands: see `crate::model::arn::resource_variables` and the parser.
-pub fn find(text: &str) -> Option<std::ops::Range<usize>> {
+pub(crate) fn find(text: &str) -> Option<std::ops::Range<usize>> {
     let start = text.find("${")?;
     let close = text.get(start + 2..)?.find('}')?;
     Some(start..start + 2 + close + 1)

@@ -52,7 +52,7 @@ pub fn diagnose(bytes: &[u8], kind: PolicyKind) -> Option<Mistake> {
 }
 
 /// [`diagnose`] for JSON already read.
-pub fn diagnose_json(root: &Json, kind: PolicyKind) -> Option<Mistake> {
+pub(crate) fn diagnose_json(root: &Json, kind: PolicyKind) -> Option<Mistake> {
     if is_authorization_details(root) {
         return Some(Mistake::AuthorizationDetails);
     }

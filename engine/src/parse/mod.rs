@@ -1,8 +1,8 @@
 //! JSON text → validated [`Policy`]: every rule of docs/semantics.md#policy-grammar, with the file,
 //! line, column and JSON pointer of the first violation.
 
-pub mod mistake;
-pub mod organization;
+pub(crate) mod mistake;
+pub(crate) mod organization;
 
 use std::fmt;
 use std::sync::Arc;
@@ -32,6 +32,7 @@ const PRINCIPAL_KEYS: &[&str] = &["AWS", "Service", "Federated", "CanonicalUser"
 
 /// An invalid policy document: where, what kind of problem, and what was expected.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct PolicyError {
     /// What kind of problem it is, for callers to match on (the message is for people).
     pub kind: PolicyErrorKind,
@@ -92,7 +93,7 @@ pub enum PolicyErrorKind {
 
 impl PolicyError {
     /// A JSON syntax error in `source`, as a policy error.
-    pub fn from_json(source: Arc<Source>, e: JsonError) -> PolicyError {
+    pub(crate) fn from_json(source: Arc<Source>, e: JsonError) -> PolicyError {
         PolicyError {
             kind: PolicyErrorKind::Json(e.kind),
             source,
@@ -227,7 +228,10 @@ pub fn read_policy_input(name: &str, bytes: &[u8]) -> Result<PolicyInput, Policy
 /// [`read_policy_input`] for JSON already read (a document inside a batch line): an object in
 /// place keeps `source`'s positions; a string field's text is parsed as its own source, named
 /// `NAME (FIELD)`.
-pub fn policy_input_from_json(source: Arc<Source>, json: Json) -> Result<PolicyInput, PolicyError> {
+pub(crate) fn policy_input_from_json(
+    source: Arc<Source>,
+    json: Json,
+) -> Result<PolicyInput, PolicyError> {
     let Some((label, _, inner)) = cli_wrapped(&json) else {
         return Ok(PolicyInput {
             source,
@@ -266,7 +270,7 @@ pub fn policy_input_from_json(source: Arc<Source>, json: Json) -> Result<PolicyI
 /// The document inside one of the AWS CLI shapes [`read_policy_input`] reads, if `json` is one:
 /// the shape's label, the path to the document, and the node there. A plain document has none of
 /// these keys (its own are `Version`, `Id` and `Statement`).
-pub fn cli_wrapped(json: &Json) -> Option<(&'static str, &'static [&'static str], &Json)> {
+pub(crate) fn cli_wrapped(json: &Json) -> Option<(&'static str, &'static [&'static str], &Json)> {
     // (label, path, whether the document may only be a string there)
     const SHAPES: [(&str, &[&str], bool); 6] = [
         ("policyText", &["policyText"], false),

@@ -21,6 +21,7 @@ pub(crate) const FULL_AWS_ACCESS: &str =
 /// An organization file could not be read.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 #[error("{message}")]
+#[non_exhaustive]
 pub struct OrganizationError {
     /// What is wrong, lower case, no final period.
     pub message: String,

@@ -149,6 +149,7 @@ display_as_str!(Unknowable);
 /// A key a policy reads, that AWS would send but whose value ecrsim cannot know: it was
 /// evaluated as absent, and the answer depends on it.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+#[non_exhaustive]
 pub struct UnknownKey {
     /// The key as the policy writes it.
     pub key: String,
@@ -158,7 +159,11 @@ pub struct UnknownKey {
 
 /// Whether AWS would send `key` (not given) in this request with a value ecrsim cannot know.
 /// `via_vpc_endpoint`: a VPC endpoint policy takes part, so the request goes through one.
-pub fn unknowable(key: &str, request: &Request, via_vpc_endpoint: bool) -> Option<Unknowable> {
+pub(crate) fn unknowable(
+    key: &str,
+    request: &Request,
+    via_vpc_endpoint: bool,
+) -> Option<Unknowable> {
     let lower = key.to_ascii_lowercase();
     let caller = request.caller().map(|c| c.kind);
     let iam_caller = matches!(
@@ -386,7 +391,7 @@ pub(crate) fn iso8601(seconds: i64) -> String {
 }
 
 /// The current time, in seconds since the Unix epoch.
-pub fn now() -> i64 {
+pub(crate) fn now() -> i64 {
     jiff::Timestamp::now().as_second()
 }
 
@@ -422,7 +427,7 @@ pub(crate) enum KeyType {
 
 impl KeyType {
     /// The type's name in prose, with its article.
-    pub fn name(self) -> &'static str {
+    pub(crate) fn name(self) -> &'static str {
         match self {
             KeyType::String => "a string",
             KeyType::Arn => "an ARN",

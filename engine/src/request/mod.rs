@@ -5,9 +5,9 @@
 //! (no resource type, docs/semantics.md#account-level-actions) the request resource is `*`,
 //! whatever was given; when an ARN was given, the request records it so the explanation can say so.
 
-pub mod assume;
-pub mod partition;
-pub mod principal;
+pub(crate) mod assume;
+pub(crate) mod partition;
+pub(crate) mod principal;
 
 use std::fmt;
 use std::sync::{Arc, OnceLock};
@@ -86,6 +86,7 @@ impl Eq for Request {}
 
 /// Why a request cannot be evaluated.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct RequestError {
     /// What kind of problem it is, for callers to match on (the message is for people).
     pub kind: RequestErrorKind,
@@ -288,6 +289,20 @@ fn unknown_region(region: &str, partition: &crate::request::partition::Partition
     )
 }
 
+/// The Region of a repository given as an ARN or as a registry URI ([`registry_uri_to_arn`]):
+/// the ARN's Region field, when it is a documented Region of the ARN's partition; `None`
+/// otherwise (a public repository, `*`, a malformed ARN), so that the request on the repository
+/// itself is the one that reports what is wrong with it.
+pub(crate) fn repository_region(repository: &str) -> Option<String> {
+    let arn_text = registry_uri_to_arn(repository);
+    let arn = Arn::parse(arn_text.as_deref().unwrap_or(repository))?;
+    let partition = crate::request::partition::find(arn.partition)?;
+    partition
+        .regions
+        .contains(&arn.region)
+        .then(|| arn.region.to_string())
+}
+
 /// An ECR registry URI (`123456789012.dkr.ecr.us-east-1.amazonaws.com/repo[:tag|@digest]`), as
 /// `docker push` takes it, converted to the repository ARN it names; `None` if `text` is no
 /// registry URI. The partition follows the DNS suffix (`.amazonaws.com.cn` is `aws-cn`) and the
@@ -445,7 +460,7 @@ impl Request {
     /// `summary` evaluate sample ARNs such as `arn:aws:ecr:<any>:<any>:repository/<any>`): the
     /// catalog checks of [`Request::new`], without the strict checks of the resource (Region,
     /// account, wildcards, image tags), which such samples fail on purpose.
-    pub fn sample(
+    pub(crate) fn sample(
         action: &str,
         resource: &str,
         principal: Option<&str>,
@@ -585,7 +600,7 @@ impl Target {
 /// Whether `key` is a tag key: `PREFIX:ResourceTag/…`, `PREFIX:PrincipalTag/…` or
 /// `PREFIX:RequestTag/…` (any case). The context ecrsim derives ([`Request::context`]) never sets
 /// one and reads none, so setting or removing one changes nothing else in it.
-pub fn is_tag_key(key: &str) -> bool {
+pub(crate) fn is_tag_key(key: &str) -> bool {
     let Some((_, name)) = key.split_once(':') else {
         return false;
     };
@@ -845,7 +860,7 @@ impl Request {
     /// workflow's repository: `docker login` gets its token from the registry it then pushes to
     /// or pulls from, so the request goes to that Region's endpoint. Reported as an assumption
     /// (`workflowRepository`); a Region given later ([`Request::with_region`]) wins.
-    pub fn with_repository_region(self, region: &str) -> Result<Request, RequestError> {
+    pub(crate) fn with_repository_region(self, region: &str) -> Result<Request, RequestError> {
         let mut request = self.with_region(region)?;
         request.region_of_repository = true;
         Ok(request)
@@ -908,7 +923,7 @@ impl Request {
     }
 
     /// The services the request was made through, first to last.
-    pub fn called_via(&self) -> &[String] {
+    pub(crate) fn called_via(&self) -> &[String] {
         &self.called_via
     }
 
@@ -950,7 +965,7 @@ impl Request {
 
     /// The instant of the request in seconds since the Unix epoch, and whether it was given or
     /// read from the clock.
-    pub fn time(&self) -> (i64, crate::request::assume::AssumedSource) {
+    pub(crate) fn time(&self) -> (i64, crate::request::assume::AssumedSource) {
         use crate::request::assume::AssumedSource;
         match self.at {
             Some(at) => (at, AssumedSource::GivenTime),
@@ -960,7 +975,7 @@ impl Request {
 
     /// The request context: the keys given, the keys derived from the caller and the resource,
     /// and the keys AWS always sends (`crate::request::assume::assumptions`) unless given.
-    pub fn context(&self) -> &Context {
+    pub(crate) fn context(&self) -> &Context {
         self.context.get_or_init(|| Arc::new(self.derive_context()))
     }
 
@@ -995,8 +1010,10 @@ impl Request {
     /// context and organization are kept. The derived context is shared, not computed again,
     /// when the request resource stays the same (both on the ARN, or both on `*`): no derived
     /// key depends on the action ([`crate::request::assume::assumptions`]). Deciding every
-    /// action of a workflow this way computes the context once.
-    pub fn for_action(&self, action: &str) -> Result<Request, RequestError> {
+    /// action of a workflow this way computes the context once. (The matrix now retargets one
+    /// request in place, [`Request::retarget`]; tests compare the two.)
+    #[cfg(test)]
+    pub(crate) fn for_action(&self, action: &str) -> Result<Request, RequestError> {
         let Resolved {
             service,
             name,
@@ -1105,7 +1122,7 @@ impl Request {
     }
 
     /// The resource type the ARN was recognised as (`repository`), if any.
-    pub fn resource_type(&self) -> Option<&str> {
+    pub(crate) fn resource_type(&self) -> Option<&str> {
         self.resource_type
     }
 
@@ -1144,7 +1161,7 @@ impl Request {
     /// The partition of the request (`aws`, `aws-cn`, …): the resource ARN's, or the caller's
     /// for an account-level request on `*`. A request never spans two partitions: one whose
     /// caller and resource differ is rejected by [`Request::new`].
-    pub fn partition(&self) -> Option<&str> {
+    pub(crate) fn partition(&self) -> Option<&str> {
         let from_arn = || {
             let (start, end) = self.arn?.partition;
             self.given_resource.get(start..end)
@@ -1181,14 +1198,14 @@ impl Validator {
     const SLOTS_LOG2: u32 = 10;
 
     /// An empty cache of 1,024 pairs.
-    pub fn new() -> Validator {
+    pub(crate) fn new() -> Validator {
         Validator {
             slots: vec![None; 1 << Validator::SLOTS_LOG2],
         }
     }
 
     /// [`Request::new`], with the catalog's answer for the pair looked up in the cache first.
-    pub fn request(
+    pub(crate) fn request(
         &mut self,
         action: &str,
         resource: &str,
@@ -1273,6 +1290,33 @@ mod tests {
     use super::*;
 
     const REPO: &str = "arn:aws:ecr:us-east-1:123456789012:repository/my-app";
+
+    #[test]
+    fn a_repository_region_is_read_from_its_arn_or_registry_uri() {
+        assert_eq!(repository_region(REPO).as_deref(), Some("us-east-1"));
+        assert_eq!(
+            repository_region("123456789012.dkr.ecr.eu-west-3.amazonaws.com/app:v1").as_deref(),
+            Some("eu-west-3")
+        );
+        assert_eq!(
+            repository_region("arn:aws-cn:ecr:cn-north-1:123456789012:repository/app").as_deref(),
+            Some("cn-north-1")
+        );
+        // Not a documented Region of the ARN's partition, no Region, no ARN: none.
+        assert_eq!(
+            repository_region("arn:aws:ecr:cn-north-1:123456789012:repository/a"),
+            None
+        );
+        assert_eq!(
+            repository_region("arn:aws:ecr:us-east-9:123456789012:repository/a"),
+            None
+        );
+        assert_eq!(
+            repository_region("arn:aws:ecr-public::123456789012:repository/a"),
+            None
+        );
+        assert_eq!(repository_region("*"), None);
+    }
 
     #[test]
     fn strict_resources_are_errors_with_kinds() {

@@ -11,7 +11,7 @@
 
 /// One partition: its ARN identifier and what it holds.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Partition {
+pub(crate) struct Partition {
     /// The identifier in ARNs: `aws`, `aws-cn`, …
     pub id: &'static str,
     /// What it holds, for messages: `China Regions`.
@@ -108,7 +108,8 @@ pub(crate) const PARTITIONS: &[Partition] = &[
 ];
 
 /// Whether `region` is a Region of the partition `id` (false for an unknown partition).
-pub fn has_region(id: &str, region: &str) -> bool {
+#[cfg(test)]
+pub(crate) fn has_region(id: &str, region: &str) -> bool {
     find(id).is_some_and(|p| p.regions.contains(&region))
 }
 
@@ -118,12 +119,12 @@ pub(crate) fn of_region(region: &str) -> Option<&'static Partition> {
 }
 
 /// The partition with this ARN identifier, if it is a documented one.
-pub fn find(id: &str) -> Option<&'static Partition> {
+pub(crate) fn find(id: &str) -> Option<&'static Partition> {
     PARTITIONS.iter().find(|p| p.id == id)
 }
 
 /// `aws-cn` (China Regions), or the identifier alone when it is not a documented partition.
-pub fn describe(id: &str) -> String {
+pub(crate) fn describe(id: &str) -> String {
     match find(id) {
         Some(p) => format!("`{}` ({})", p.id, p.name),
         None => format!("`{id}`"),

@@ -110,7 +110,7 @@ impl Principal {
 impl Principal {
     /// Recognises root, user, role, assumed-role and federated-user ARNs, service principals
     /// (`name.amazonaws.com`, or `name.amazonaws.com.cn` in the China Regions) and `anonymous`.
-    pub fn parse(text: &str) -> Result<Principal, PrincipalError> {
+    pub(crate) fn parse(text: &str) -> Result<Principal, PrincipalError> {
         let bare = |kind, partition: Option<&str>| Principal {
             text: text.to_string(),
             kind,

@@ -15,7 +15,6 @@ use std::sync::{Condvar, Mutex, mpsc};
 
 use crate::eval::authorize::{Joined, PolicyRole, PolicySet, StatementRef};
 use crate::model::context::{Context, ContextValue};
-use crate::model::policy::PolicyKind;
 use crate::request::{Request, Target};
 use crate::snapshot::query::{ActionResult, Answer, Deciding, Options, Subject, verdict};
 use crate::snapshot::{Identity, Repository, Snapshot, SnapshotError};
@@ -648,22 +647,12 @@ fn named(joined: &Joined<'_>, part: usize, at: StatementRef) -> Option<Deciding>
         })
 }
 
-/// The identity-side stand-in for a principal outside the snapshot (as in
-/// [`crate::snapshot::query::decide`]).
-const UNKNOWN_IDENTITY: &str =
-    r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}"#;
-
 fn subject_side(snapshot: &Snapshot, subject: Subject) -> Result<SubjectSide, SnapshotError> {
     let identity: Option<&Identity> = match &subject {
         Subject::Identity { arn, .. } => snapshot.identities().find(|i| &i.arn == arn),
         _ => None,
     };
-    let caller_account = match &subject {
-        Subject::Identity { .. } => identity.map(|i| i.account.clone()),
-        Subject::ExternalAccount { account } => Some(account.clone()),
-        Subject::ExternalPrincipal { arn } => arn.split(':').nth(4).map(str::to_string),
-        Subject::Service { .. } => None,
-    };
+    let caller_account = crate::snapshot::query::caller_account(&subject, identity);
     let mut set = PolicySet::new();
     let mut tags = Vec::new();
     if let Some(identity) = identity {
@@ -676,15 +665,7 @@ fn subject_side(snapshot: &Snapshot, subject: Subject) -> Result<SubjectSide, Sn
         }
     }
     if subject.is_external() {
-        let stand_in = crate::parse::parse_policy(
-            &format!(
-                "{}: identity-side policies not in the snapshot (assumed to allow)",
-                subject.name()
-            ),
-            UNKNOWN_IDENTITY.as_bytes(),
-            PolicyKind::Identity,
-        )
-        .map_err(error)?;
+        let stand_in = subject.stand_in_policy()?;
         set.add(stand_in).map_err(|e| error(e.message))?;
     }
     let mut scps = PolicySet::new();
@@ -756,39 +737,58 @@ fn repository_side<'s>(
     })
 }
 
+/// The example snapshot's files, shared with the snapshot benchmarks.
+#[cfg(test)]
+#[path = "../../tests/support/example_snapshot.rs"]
+mod example_snapshot;
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::snapshot::SnapshotFile;
 
-    /// Every file of the example snapshot of the corpus.
+    /// The example snapshot of the corpus, loaded.
     fn example() -> Snapshot {
-        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("../corpus/snapshots/example/snapshot");
-        let mut files = Vec::new();
-        let mut dirs = vec![root.clone()];
-        while let Some(dir) = dirs.pop() {
-            for entry in std::fs::read_dir(&dir).unwrap() {
-                let path = entry.unwrap().path();
-                if path.is_dir() {
-                    dirs.push(path);
-                } else {
-                    let name = path
-                        .strip_prefix(&root)
-                        .unwrap()
-                        .components()
-                        .map(|c| c.as_os_str().to_string_lossy().into_owned())
-                        .collect::<Vec<_>>()
-                        .join("/");
-                    files.push(SnapshotFile {
-                        path: name,
-                        bytes: std::fs::read(&path).unwrap(),
-                    });
-                }
+        let files: Vec<SnapshotFile> = super::example_snapshot::example_snapshot_files()
+            .into_iter()
+            .map(|(path, bytes)| SnapshotFile { path, bytes })
+            .collect();
+        crate::snapshot::load(&files).unwrap()
+    }
+
+    /// The example snapshot with every subject and repository of its matrix, and the instant
+    /// every test asks at.
+    struct Fixture {
+        snapshot: Snapshot,
+        subjects: Vec<Subject>,
+        repositories: Vec<String>,
+        options: Options,
+    }
+
+    impl Fixture {
+        fn new() -> Fixture {
+            let snapshot = example();
+            let subjects = all_subjects(&snapshot).unwrap();
+            let repositories = snapshot.repositories().map(|r| r.arn.clone()).collect();
+            Fixture {
+                snapshot,
+                subjects,
+                repositories,
+                options: Options {
+                    at: Some(1_780_000_000),
+                    region: None,
+                },
             }
         }
-        files.sort_by(|a, b| a.path.cmp(&b.path));
-        crate::snapshot::load(&files).unwrap()
+
+        fn arns(&self) -> Vec<&str> {
+            self.repositories.iter().map(String::as_str).collect()
+        }
+
+        /// Every subject compiled against every repository.
+        fn compiled(&self) -> Compiled<'_> {
+            Compiled::new(&self.snapshot, self.subjects.clone(), &self.arns()).unwrap()
+        }
     }
 
     fn push_pull() -> Vec<Question> {
@@ -808,24 +808,18 @@ mod tests {
     /// reason and deciding statements of every action, for every subject and repository.
     #[test]
     fn joined_cells_equal_assembled_decisions() {
-        let snapshot = example();
-        let subjects = all_subjects(&snapshot).unwrap();
-        let repositories: Vec<String> = snapshot.repositories().map(|r| r.arn.clone()).collect();
-        let arns: Vec<&str> = repositories.iter().map(String::as_str).collect();
-        let compiled = Compiled::new(&snapshot, subjects.clone(), &arns).unwrap();
-        let options = Options {
-            at: Some(1_780_000_000),
-            region: None,
-        };
+        let f = Fixture::new();
+        let (snapshot, subjects, arns, options) = (&f.snapshot, &f.subjects, f.arns(), &f.options);
+        let compiled = f.compiled();
         let mut compared = 0;
         let mut allowed = 0;
         for (row, subject) in subjects.iter().enumerate() {
             for (column, arn) in arns.iter().enumerate() {
                 for question in push_pull() {
                     let actions: Vec<&str> = question.actions.iter().map(String::as_str).collect();
-                    let fast = compiled.decide(row, column, &actions, &options).unwrap();
+                    let fast = compiled.decide(row, column, &actions, options).unwrap();
                     let slow = crate::snapshot::query::decide(
-                        &snapshot,
+                        snapshot,
                         subject,
                         &actions,
                         Some(arn),
@@ -890,23 +884,17 @@ mod tests {
     /// one.
     #[test]
     fn a_row_is_its_cells() {
-        let snapshot = example();
-        let subjects = all_subjects(&snapshot).unwrap();
-        let repositories: Vec<String> = snapshot.repositories().map(|r| r.arn.clone()).collect();
-        let arns: Vec<&str> = repositories.iter().map(String::as_str).collect();
-        let compiled = Compiled::new(&snapshot, subjects.clone(), &arns).unwrap();
-        let options = Options {
-            at: Some(1_780_000_000),
-            region: None,
-        };
+        let f = Fixture::new();
+        let (subjects, arns, options) = (&f.subjects, f.arns(), &f.options);
+        let compiled = f.compiled();
         let questions = push_pull();
         for row in 0..subjects.len() {
-            let cells = compiled.row(row, &questions, &options).unwrap();
+            let cells = compiled.row(row, &questions, options).unwrap();
             let mut i = 0;
             for column in 0..arns.len() {
                 for question in &questions {
                     let actions: Vec<&str> = question.actions.iter().map(String::as_str).collect();
-                    let one = compiled.decide(row, column, &actions, &options).unwrap();
+                    let one = compiled.decide(row, column, &actions, options).unwrap();
                     let cell = &cells[i];
                     assert_eq!(cell.decision, one.decision);
                     for (a, b) in cell.results.iter().zip(&one.results) {
@@ -1078,19 +1066,13 @@ mod tests {
     /// Rows come back in order and identical whatever the number of threads.
     #[test]
     fn rows_are_in_order_and_the_same_on_several_threads() {
-        let snapshot = example();
-        let subjects = all_subjects(&snapshot).unwrap();
-        let repositories: Vec<String> = snapshot.repositories().map(|r| r.arn.clone()).collect();
-        let arns: Vec<&str> = repositories.iter().map(String::as_str).collect();
-        let compiled = Compiled::new(&snapshot, subjects, &arns).unwrap();
-        let options = Options {
-            at: Some(1_780_000_000),
-            region: None,
-        };
+        let f = Fixture::new();
+        let options = &f.options;
+        let compiled = f.compiled();
         let collect = |jobs| {
             let mut out = Vec::new();
             compiled
-                .rows::<SnapshotError>(&push_pull(), &options, jobs, |row, answers| {
+                .rows::<SnapshotError>(&push_pull(), options, jobs, |row, answers| {
                     out.push((
                         row,
                         answers

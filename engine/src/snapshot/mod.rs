@@ -11,11 +11,11 @@
 //! account-level `*`) as a [`crate::PolicySet`] plus the context the snapshot knows (principal
 //! and resource tags, the organization); [`query`] answers who-can and can-what over it.
 
-pub mod ecr;
-pub mod iam;
-pub mod matrix;
-pub mod query;
-pub mod shape;
+pub(crate) mod ecr;
+pub(crate) mod iam;
+pub(crate) mod matrix;
+pub(crate) mod query;
+pub(crate) mod shape;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
@@ -27,7 +27,7 @@ use crate::model::organization::{OrgScope, Organization};
 use crate::model::policy::{Policy, PolicyKind, Source};
 use crate::request::Request;
 
-pub use shape::Shape;
+pub(crate) use shape::Shape;
 
 /// One file of the snapshot directory.
 #[derive(Clone, Debug)]
@@ -40,7 +40,7 @@ pub struct SnapshotFile {
 
 impl SnapshotFile {
     /// The folder part of the path (`prod` for `prod/iam.json`, empty at the top).
-    pub fn dir(&self) -> &str {
+    pub(crate) fn dir(&self) -> &str {
         self.path.rsplit_once('/').map_or("", |(dir, _)| dir)
     }
 }
@@ -48,6 +48,7 @@ impl SnapshotFile {
 /// A snapshot could not be read: the message names the file and what was expected.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 #[error("{message}")]
+#[non_exhaustive]
 pub struct SnapshotError {
     /// What is wrong, lower case, no final period.
     pub message: String,
@@ -70,7 +71,7 @@ pub enum IdentityKind {
 
 impl IdentityKind {
     /// `user` or `role`, as in ARNs and policy names.
-    pub fn as_str(self) -> &'static str {
+    pub(crate) fn as_str(self) -> &'static str {
         match self {
             IdentityKind::User => "user",
             IdentityKind::Role => "role",
@@ -120,7 +121,7 @@ pub struct Identity {
 
 impl Identity {
     /// `role/ci-push`, `user/alice`.
-    pub fn short_name(&self) -> String {
+    pub(crate) fn short_name(&self) -> String {
         format!("{}/{}", self.kind, self.name)
     }
 }
@@ -238,7 +239,7 @@ struct ResourceSide<'a> {
 /// and its account's RCP levels, so every repository without a policy of one account shares a
 /// set (only the context, with the repository's tags, differs). Built for who-can, can-what and
 /// the matrix: one per principal, then [`CallerSets::assembly`] per resource.
-pub struct CallerSets<'s> {
+pub(crate) struct CallerSets<'s> {
     snapshot: &'s Snapshot,
     identity: Option<&'s Identity>,
     caller_account: Option<String>,
@@ -249,7 +250,7 @@ pub struct CallerSets<'s> {
 impl<'s> CallerSets<'s> {
     /// The sets of `identity` (a snapshot user or role; `None` for a caller outside the
     /// snapshot) calling from `caller_account`.
-    pub fn new(
+    pub(crate) fn new(
         snapshot: &'s Snapshot,
         identity: Option<&'s Identity>,
         caller_account: Option<&str>,
@@ -264,7 +265,7 @@ impl<'s> CallerSets<'s> {
 
     /// What [`Snapshot::assemble`] gives for `resource`, compiling its set only the first time a
     /// resource with the same policies is asked.
-    pub fn assembly(&mut self, resource: Option<&str>) -> Result<Assembly, SnapshotError> {
+    pub(crate) fn assembly(&mut self, resource: Option<&str>) -> Result<Assembly, SnapshotError> {
         let side = self.snapshot.resource_side(resource)?;
         let key = (
             side.account.map(str::to_string),
@@ -293,12 +294,13 @@ impl<'s> CallerSets<'s> {
     }
 
     /// The snapshot.
-    pub fn snapshot(&self) -> &'s Snapshot {
+    pub(crate) fn snapshot(&self) -> &'s Snapshot {
         self.snapshot
     }
 
     /// How many distinct sets were compiled.
-    pub fn compiled(&self) -> usize {
+    #[cfg(test)]
+    pub(crate) fn compiled(&self) -> usize {
         self.sets.len()
     }
 }
@@ -467,7 +469,7 @@ impl Reader {
 }
 
 /// Whether an ARN names an ECR repository (`arn:PARTITION:ecr:REGION:ACCOUNT:repository/NAME`).
-pub fn is_repository_arn(arn: &str) -> bool {
+pub(crate) fn is_repository_arn(arn: &str) -> bool {
     let fields: Vec<&str> = arn.splitn(6, ':').collect();
     fields.get(2) == Some(&"ecr") && fields.get(5).is_some_and(|r| r.starts_with("repository/"))
 }
@@ -518,7 +520,7 @@ pub(crate) fn read_tags(
 
 impl Snapshot {
     /// Every user and role, account by account (users first, by name).
-    pub fn identities(&self) -> impl Iterator<Item = &Identity> {
+    pub(crate) fn identities(&self) -> impl Iterator<Item = &Identity> {
         self.accounts.values().flat_map(|a| &a.identities)
     }
 
@@ -534,7 +536,7 @@ impl Snapshot {
     }
 
     /// The user or role with this ARN (with its path), if the snapshot has it.
-    pub fn identity(&self, arn: &str) -> Option<&Identity> {
+    pub(crate) fn identity(&self, arn: &str) -> Option<&Identity> {
         let (account, i) = self.index.identities.get(arn)?;
         self.accounts.get(account)?.identities.get(*i)
     }
@@ -747,7 +749,7 @@ impl Snapshot {
     }
 
     /// The repository an ARN names, which the snapshot must hold.
-    pub fn resource_repository(&self, arn: &str) -> Result<&Repository, SnapshotError> {
+    pub(crate) fn resource_repository(&self, arn: &str) -> Result<&Repository, SnapshotError> {
         if let Some(repository) = self.repository(arn) {
             return Ok(repository);
         }

@@ -11,6 +11,7 @@ use crate::snapshot::{CallerSets, Identity, Snapshot, SnapshotError};
 
 /// Who a row of an answer is about.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum Subject {
     /// A user or role of the snapshot.
     Identity {
@@ -41,6 +42,23 @@ pub enum Subject {
 }
 
 impl Subject {
+    /// The identity-side policy that stands in for a principal outside the snapshot
+    /// ([`UNKNOWN_IDENTITY`]: allows everything, so the resource side decides), named for the
+    /// explanation.
+    pub(crate) fn stand_in_policy(&self) -> Result<crate::model::policy::Policy, SnapshotError> {
+        crate::parse::parse_policy(
+            &format!(
+                "{}: identity-side policies not in the snapshot (assumed to allow)",
+                self.name()
+            ),
+            UNKNOWN_IDENTITY.as_bytes(),
+            PolicyKind::Identity,
+        )
+        .map_err(|e| SnapshotError {
+            message: e.to_string(),
+        })
+    }
+
     /// The caller ARN (or service name) the requests are made with.
     pub fn principal(&self) -> String {
         match self {
@@ -82,6 +100,7 @@ impl Subject {
 
 /// A statement that decided, by its policy's name and its label (Sid or `#index`).
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct Deciding {
     /// The policy's name (`role ci-push: inline push`).
     pub policy: String,
@@ -91,6 +110,7 @@ pub struct Deciding {
 
 /// The decision of one action.
 #[derive(Clone, Debug)]
+#[non_exhaustive]
 pub struct ActionResult {
     /// The action, canonical spelling.
     pub action: String,
@@ -106,15 +126,36 @@ pub struct ActionResult {
 
 /// One principal on one resource.
 #[derive(Clone, Debug)]
+#[non_exhaustive]
 pub struct Answer {
+    // INVARIANT: `decision` combines `results` (Allow when every action is allowed; else
+    // ExplicitDeny if any is, else ImplicitDeny): the fields are read through the methods.
+    pub(crate) subject: Subject,
+    pub(crate) resource: String,
+    pub(crate) decision: Decision,
+    pub(crate) results: Vec<ActionResult>,
+}
+
+impl Answer {
     /// Who.
-    pub subject: Subject,
+    pub fn subject(&self) -> &Subject {
+        &self.subject
+    }
+
     /// The repository ARN (or `*` when only account-level actions were asked).
-    pub resource: String,
+    pub fn resource(&self) -> &str {
+        &self.resource
+    }
+
     /// Allow when every action is allowed; else ExplicitDeny if any is, else ImplicitDeny.
-    pub decision: Decision,
+    pub fn decision(&self) -> Decision {
+        self.decision
+    }
+
     /// One result per action.
-    pub results: Vec<ActionResult>,
+    pub fn results(&self) -> &[ActionResult] {
+        &self.results
+    }
 }
 
 /// The identity-side stand-in for a principal outside the snapshot: allows everything, so the
@@ -123,7 +164,7 @@ const UNKNOWN_IDENTITY: &str =
     r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}"#;
 
 /// The workflow verdict over several decisions.
-pub fn verdict(decisions: impl IntoIterator<Item = Decision>) -> Decision {
+pub(crate) fn verdict(decisions: impl IntoIterator<Item = Decision>) -> Decision {
     let mut out = Decision::Allow;
     for d in decisions {
         match d {
@@ -137,7 +178,7 @@ pub fn verdict(decisions: impl IntoIterator<Item = Decision>) -> Decision {
 
 /// Every principal the snapshot has, then every principal outside it that the resource's own
 /// policies name: a repository's policy and its registry's, or a role's trust policy.
-pub fn subjects(
+pub(crate) fn subjects(
     snapshot: &Snapshot,
     resource: Option<&str>,
 ) -> Result<Vec<Subject>, SnapshotError> {
@@ -212,6 +253,7 @@ fn identity_of<'a>(snapshot: &'a Snapshot, subject: &Subject) -> Option<&'a Iden
 
 /// How requests are made.
 #[derive(Clone, Debug, Default)]
+#[non_exhaustive]
 pub struct Options {
     /// The instant (`aws:CurrentTime`), in seconds since the epoch; default: now.
     pub at: Option<i64>,
@@ -235,7 +277,8 @@ pub fn decide(
     decide_with(&mut sets, subject, actions, resource, &options)
 }
 
-fn caller_account(subject: &Subject, identity: Option<&Identity>) -> Option<String> {
+/// The account a subject calls from, when it has one.
+pub(crate) fn caller_account(subject: &Subject, identity: Option<&Identity>) -> Option<String> {
     match subject {
         Subject::Identity { .. } => identity.map(|i| i.account.clone()),
         Subject::ExternalAccount { account } => Some(account.clone()),
@@ -245,7 +288,7 @@ fn caller_account(subject: &Subject, identity: Option<&Identity>) -> Option<Stri
 }
 
 /// [`decide`] with the subject's compiled sets, reused across resources.
-pub fn decide_with(
+pub(crate) fn decide_with(
     sets: &mut CallerSets<'_>,
     subject: &Subject,
     actions: &[&str],
@@ -255,17 +298,7 @@ pub fn decide_with(
     let snapshot = sets.snapshot();
     let mut assembly = sets.assembly(resource)?;
     if subject.is_external() {
-        let stand_in = crate::parse::parse_policy(
-            &format!(
-                "{}: identity-side policies not in the snapshot (assumed to allow)",
-                subject.name()
-            ),
-            UNKNOWN_IDENTITY.as_bytes(),
-            PolicyKind::Identity,
-        )
-        .map_err(|e| SnapshotError {
-            message: e.to_string(),
-        })?;
+        let stand_in = subject.stand_in_policy()?;
         let mut set = PolicySet::new();
         set.add(stand_in)
             .map_err(|e| SnapshotError { message: e.message })?;

@@ -5,6 +5,7 @@ use crate::syntax::json::{Json, Value};
 
 /// The kinds of file a snapshot holds.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum Shape {
     /// `aws iam get-account-authorization-details` (one page or the whole dump).
     AuthorizationDetails,
@@ -30,7 +31,7 @@ pub enum Shape {
 
 impl Shape {
     /// The command (or format) the shape is, for messages and `docs/snapshot.md`.
-    pub fn describe(self) -> &'static str {
+    pub(crate) fn describe(self) -> &'static str {
         match self {
             Shape::AuthorizationDetails => {
                 "the output of `aws iam get-account-authorization-details`"
@@ -51,7 +52,7 @@ impl Shape {
 }
 
 /// Every shape, in the order `docs/snapshot.md` lists them.
-pub const ALL: [Shape; 10] = [
+pub(crate) const ALL: [Shape; 10] = [
     Shape::AuthorizationDetails,
     Shape::Repositories,
     Shape::RepositoryPolicy,
@@ -65,7 +66,7 @@ pub const ALL: [Shape; 10] = [
 ];
 
 /// The shape of a file, from its top-level keys; an error naming the shapes expected otherwise.
-pub fn recognize(path: &str, json: &Json) -> Result<Shape, SnapshotError> {
+pub(crate) fn recognize(path: &str, json: &Json) -> Result<Shape, SnapshotError> {
     let Value::Object(members) = &json.value else {
         return fail(format!(
             "{path}: found {}, expected a JSON object: {}",

@@ -80,7 +80,7 @@ impl Value {
 
 impl Json {
     /// Looks up a member of an object by exact key.
-    pub fn get(&self, key: &str) -> Option<&Member> {
+    pub(crate) fn get(&self, key: &str) -> Option<&Member> {
         match &self.value {
             Value::Object(members) => members.iter().find(|m| m.key == key),
             _ => None,
@@ -104,7 +104,7 @@ impl Json {
     }
 
     /// A value with no source position (for values built by a program).
-    pub fn new(value: Value) -> Json {
+    pub(crate) fn new(value: Value) -> Json {
         Json {
             value,
             pos: Pos::default(),
@@ -112,7 +112,7 @@ impl Json {
     }
 
     /// Mutable access to a member of an object by exact key.
-    pub fn get_mut(&mut self, key: &str) -> Option<&mut Json> {
+    pub(crate) fn get_mut(&mut self, key: &str) -> Option<&mut Json> {
         match &mut self.value {
             Value::Object(members) => members
                 .iter_mut()
@@ -203,6 +203,7 @@ pub fn write_string(s: &str, out: &mut String) {
 /// A syntax error: where, what kind, and what was expected.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 #[error("{pos}: {message}")]
+#[non_exhaustive]
 pub struct JsonError {
     /// What kind of problem it is, for callers to match on (the message is for people).
     pub kind: JsonErrorKind,

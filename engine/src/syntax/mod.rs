@@ -1,4 +1,4 @@
 //! Text in, text out: the position-keeping JSON reader and the escaping of report text.
 
-pub mod json;
-pub mod printable;
+pub(crate) mod json;
+pub(crate) mod printable;

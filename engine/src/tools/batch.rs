@@ -48,7 +48,7 @@ use crate::request::{Request, Validator};
 use crate::syntax::json::{self, Json, Value as JsonValue};
 
 /// The fields of an input line.
-pub const TOP_FIELDS: &[&str] = &[
+pub(crate) const TOP_FIELDS: &[&str] = &[
     "id",
     "identityPolicies",
     "resourcePolicy",
@@ -64,7 +64,7 @@ pub const TOP_FIELDS: &[&str] = &[
 ];
 
 /// The fields of a line's `request` object.
-pub const REQUEST_FIELDS: &[&str] = &[
+pub(crate) const REQUEST_FIELDS: &[&str] = &[
     "principal",
     "action",
     "resource",
@@ -175,7 +175,16 @@ impl<'a> serde::de::Visitor<'a> for MembersInto<'_, 'a> {
 
 /// Reads a file named in a line (an organization file given by path, and the policy files it
 /// names): the engine does no I/O, so the caller lends it this.
-pub type FileLoader = Arc<dyn Fn(&str) -> Result<Vec<u8>, String> + Send + Sync>;
+pub(crate) type FileLoader = Arc<dyn Fn(&str) -> Result<Vec<u8>, String> + Send + Sync>;
+
+/// Compiles `set` and names its policies by their source names (file paths), in order.
+fn compile_named(set: &PolicySet) -> Vec<String> {
+    set.compile();
+    set.policies()
+        .iter()
+        .map(|(_, p)| p.source.name.clone())
+        .collect()
+}
 
 /// Policies shared by every line that carries none of its own, and the organization shared by
 /// every line that gives no `org`, `scps` or `rcps` of its own.
@@ -189,12 +198,7 @@ pub struct Shared {
 impl Shared {
     /// Compiles `set`; its policies are named by their source names (file paths).
     pub fn new(set: PolicySet) -> Shared {
-        set.compile();
-        let names = set
-            .policies()
-            .iter()
-            .map(|(_, p)| p.source.name.clone())
-            .collect();
+        let names = compile_named(&set);
         Shared {
             set,
             names,
@@ -269,6 +273,7 @@ impl<'a> Evaluated<'a> {
 
 /// A bad line: what is wrong, in words (lowercase, no final period).
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct LineError {
     /// The message.
     pub message: String,
@@ -298,6 +303,7 @@ impl From<&str> for LineError {
 
 /// A rendered result: from the session's cache, or made for this line alone.
 #[derive(Debug)]
+#[non_exhaustive]
 pub enum Decided<'s, R> {
     /// Kept by the session (the same policies and request were seen before, or will be reused).
     Cached(&'s R),
@@ -908,12 +914,7 @@ fn with_org<'a>(
             key.2.as_deref(),
         )
         .map_err(|e| LineError::from(e.to_string()))?;
-        set.compile();
-        let names = set
-            .policies()
-            .iter()
-            .map(|(_, p)| p.source.name.clone())
-            .collect();
+        let names = compile_named(&set);
         if leveled.len() >= MAX_SETS {
             leveled.clear();
         }
@@ -933,12 +934,7 @@ fn built_from_json(request: &Json) -> Result<Built, LineError> {
     if !has_message {
         return request_from_json(request).map(Built::Request);
     }
-    known_fields(
-        request,
-        "`request` must be an object",
-        "request.",
-        REQUEST_FIELDS,
-    )?;
+    request_fields(request)?;
     let text = match request.get("message").map(|m| &m.value.value) {
         Some(JsonValue::String(text)) => text,
         other => {
@@ -1054,14 +1050,19 @@ fn known_fields(
     }
 }
 
-/// Validates the `request` object of a line against the catalog.
-pub fn request_from_json(request: &Json) -> Result<Request, LineError> {
+/// Refuses a `request` object that is not an object or has a field outside [`REQUEST_FIELDS`].
+fn request_fields(request: &Json) -> Result<(), LineError> {
     known_fields(
         request,
         "`request` must be an object",
         "request.",
         REQUEST_FIELDS,
-    )?;
+    )
+}
+
+/// Validates the `request` object of a line against the catalog.
+pub fn request_from_json(request: &Json) -> Result<Request, LineError> {
+    request_fields(request)?;
     if string_field(request, "loginRegion")?.is_some() {
         return Err(
             "`request.loginRegion` goes with `request.message` (a docker error): it is the Region docker logged in to"

@@ -21,7 +21,7 @@
 //!
 //! ```
 //! use ecrsim_engine::{parse_policy, PolicyKind};
-//! use ecrsim_engine::tools::diff::{diff, Access, DiffOptions};
+//! use ecrsim_engine::{diff, Access, DiffOptions};
 //!
 //! let repo = r#"{"Effect": "Allow", "Action": ["ecr:GetAuthorizationToken", "ecr:PutImage"],
 //!   "Resource": "arn:aws:ecr:us-east-1:123456789012:repository/my-app"}"#;
@@ -53,6 +53,7 @@ use crate::tools::summary::{SAMPLE, mentioned_services, reaches_every_service, s
 
 /// How much access one version gives a request.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[non_exhaustive]
 pub enum Access {
     /// Not allowed, whatever the conditions.
     Denied,
@@ -100,7 +101,7 @@ impl AccessChange {
     }
 
     /// What changed about conditions, if anything: e.g. `only when conditions hold`.
-    pub fn qualifier(&self) -> Option<&'static str> {
+    pub(crate) fn qualifier(&self) -> Option<&'static str> {
         use Access::{Allowed, Conditional, Denied};
         match (self.before, self.after) {
             (Denied, Conditional) => Some("only when conditions hold"),
@@ -191,6 +192,7 @@ impl fmt::Display for DiffNote {
 
 /// Options of [`diff`].
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct DiffOptions {
     /// The caller's ARN (needed to evaluate a resource-based policy's `Principal`).
     pub principal: Option<String>,
@@ -201,6 +203,7 @@ pub struct DiffOptions {
 /// The versions cannot be compared.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 #[error("{message}")]
+#[non_exhaustive]
 pub struct DiffError {
     /// What kind of problem it is, for callers to match on (the message is for people).
     pub kind: DiffErrorKind,
@@ -577,7 +580,8 @@ impl PolicyDiff {
     }
 
     /// The human report: the changes grouped by service, then the counts and notes.
-    pub fn render_text(&self) -> String {
+    #[cfg(test)]
+    pub(crate) fn render_text(&self) -> String {
         self.render_text_with(DiffNote::to_string)
     }
 

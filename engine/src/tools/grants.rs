@@ -57,7 +57,7 @@ impl Grantee {
     }
 
     /// The account the grantee belongs to, if it names one.
-    pub fn account(&self) -> Option<&str> {
+    pub(crate) fn account(&self) -> Option<&str> {
         match self {
             Grantee::Account(account) => Some(account),
             Grantee::Principal { account, .. } => account.as_deref(),
@@ -81,6 +81,7 @@ pub enum GrantScope {
 
 /// One grantee of one `Allow` statement.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct Grant {
     /// Who.
     pub grantee: Grantee,
@@ -139,7 +140,7 @@ pub fn grants(policy: &Policy) -> Vec<Grant> {
 }
 
 /// The workflows a grant is described by, when it allows all their repository actions.
-pub const TASKS: [&str; 4] = ["pull", "push", "delete", "replicate"];
+pub(crate) const TASKS: [&str; 4] = ["pull", "push", "delete", "replicate"];
 
 fn tasks(statement: &Statement) -> Vec<&'static str> {
     let catalog = crate::data::catalog::Catalog::builtin();

@@ -266,6 +266,7 @@ pub fn find_rule(code_or_name: &str) -> Option<&'static Rule> {
 /// Where a policy document is used, which decides its size limit
 /// (docs/semantics.md#policy-grammar).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum PolicyShape {
     /// A customer managed policy: 6,144 characters, whitespace not counted.
     ManagedPolicy,
@@ -290,7 +291,7 @@ impl PolicyShape {
     }
 
     /// The size limit in characters.
-    pub fn limit(self) -> usize {
+    pub(crate) fn limit(self) -> usize {
         match self {
             PolicyShape::ManagedPolicy => 6_144,
             PolicyShape::RoleInline => 10_240,
@@ -306,7 +307,7 @@ impl PolicyShape {
     }
 
     /// How the shape is named in messages.
-    pub fn describe(self) -> &'static str {
+    pub(crate) fn describe(self) -> &'static str {
         match self {
             PolicyShape::ManagedPolicy => "a customer managed policy",
             PolicyShape::RoleInline => "a role's inline policies (all of them together)",
@@ -354,11 +355,6 @@ impl Finding {
         self.help = Some(help.into());
         self
     }
-
-    /// The finding's rule.
-    pub fn rule(&self) -> Option<&'static Rule> {
-        find_rule(self.code)
-    }
 }
 
 impl fmt::Display for Finding {
@@ -373,6 +369,7 @@ impl fmt::Display for Finding {
 
 /// What lint is told about a document besides its bytes.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct LintOptions {
     /// How the document is read: `Resource` is an ECR repository policy, `Registry` an ECR
     /// registry policy.
@@ -407,7 +404,7 @@ pub fn lint(name: &str, bytes: &[u8], kind: PolicyKind, shape: PolicyShape) -> V
 }
 
 /// Lints a policy document as `options` say: [`lint_input`] without the source.
-pub fn lint_with(name: &str, bytes: &[u8], options: &LintOptions) -> Vec<Finding> {
+pub(crate) fn lint_with(name: &str, bytes: &[u8], options: &LintOptions) -> Vec<Finding> {
     lint_input(name, bytes, options).findings
 }
 

@@ -1,8 +1,8 @@
 //! Tools built on the evaluation: lint, policy summaries, diffs, workflows and batch lines.
 
-pub mod batch;
-pub mod diff;
-pub mod grants;
-pub mod lint;
-pub mod summary;
-pub mod workflow;
+pub(crate) mod batch;
+pub(crate) mod diff;
+pub(crate) mod grants;
+pub(crate) mod lint;
+pub(crate) mod summary;
+pub(crate) mod workflow;

@@ -12,7 +12,7 @@
 //!
 //! ```
 //! use ecrsim_engine::{parse_policy, PolicyKind};
-//! use ecrsim_engine::tools::summary::{summarize, WarningKind};
+//! use ecrsim_engine::{summarize, WarningKind};
 //!
 //! let text = r#"{"Version": "2012-10-17", "Statement": [{
 //!   "Effect": "Allow",
@@ -137,6 +137,7 @@ pub struct ActionSummary {
 
 /// Where and under which conditions one statement grants an action.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct Scope {
     /// The resources.
     pub resources: Resources,
@@ -242,6 +243,7 @@ impl fmt::Display for ResourceSummary {
 
 /// One condition clause.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct ConditionSummary {
     /// The operator as written, e.g. `StringEquals`.
     pub operator: String,
@@ -265,6 +267,7 @@ impl fmt::Display for ConditionSummary {
 
 /// Which statement, for provenance.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct StatementSource {
     /// The policy's name.
     pub policy: String,
@@ -951,7 +954,7 @@ fn resources_for(
 /// Whether a `Resource` value can match some request resource of the action: `*` always; for an
 /// account-level action nothing else; otherwise when the value can match one of the action's
 /// ARN formats ([`fits_format`]).
-pub fn fits(value: &ResourceValue, info: &ActionInfo<'_>, variables: bool) -> bool {
+pub(crate) fn fits(value: &ResourceValue, info: &ActionInfo<'_>, variables: bool) -> bool {
     if value.pattern.is_any() {
         return true;
     }
@@ -1009,7 +1012,7 @@ pub(crate) const SAMPLE: &str = "<any>";
 
 impl Summary {
     /// Whether nothing is allowed or denied.
-    pub fn is_empty(&self) -> bool {
+    pub(crate) fn is_empty(&self) -> bool {
         self.allowed.is_empty() && self.denied.is_empty() && self.all_services.is_empty()
     }
 

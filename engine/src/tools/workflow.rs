@@ -237,12 +237,7 @@ pub fn requests_with_key(
     let catalog = Catalog::builtin();
     // Every request of a workflow goes to the Region of its repository, account-level ones
     // (`docker login`'s token) included: the token is for that Region's registry.
-    let region = match repository {
-        Some(repository) => Request::new("ecr:DescribeRepositories", repository, principal)
-            .ok()
-            .and_then(|r| r.requested_region().map(|(region, _)| region.to_string())),
-        None => None,
-    };
+    let region = repository.and_then(crate::request::repository_region);
     actions
         .iter()
         .map(|action| {
@@ -267,7 +262,12 @@ pub fn requests_with_key(
             };
             let request = Request::new(action, resource, principal)?;
             match &region {
-                Some(region) if account_level => Ok(request.with_repository_region(region)?),
+                // A caller of another partition than the repository's: the request on the
+                // repository says so; the token request keeps the Region unset.
+                Some(region) if account_level => Ok(request
+                    .clone()
+                    .with_repository_region(region)
+                    .unwrap_or(request)),
                 _ => Ok(request),
             }
         })

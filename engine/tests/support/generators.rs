@@ -15,14 +15,14 @@
 use std::fmt::{self, Write as _};
 
 use arbitrary::{Arbitrary, Unstructured};
-use ecrsim_engine::matching::pattern::{Wildcard, reference_match};
-use ecrsim_engine::model::arn::ResourcePattern;
-use ecrsim_engine::model::policy::ActionPattern;
-use ecrsim_engine::syntax::json::{self, Pos, Value};
+use ecrsim_engine::ActionPattern;
+use ecrsim_engine::ResourcePattern;
 use ecrsim_engine::{
     Context, Decision, Effect, Policy, PolicyKind, PolicyRole, PolicySet, Request, Response,
     authorize, explain, parse_policy,
 };
+use ecrsim_engine::{JsonValue as Value, Pos};
+use ecrsim_engine::{Wildcard, reference_match};
 
 // ---------------------------------------------------------------------------------------------
 // Deterministic byte streams for the stable tests.
@@ -707,7 +707,7 @@ fn render_statement(s: &StatementSpec, index: usize, role: PolicyRole, out: &mut
             .take(3)
             .map(|&i| {
                 let mut q = String::new();
-                json::write_string(pick(table, i), &mut q);
+                ecrsim_engine::write_string(pick(table, i), &mut q);
                 q
             })
             .collect();
@@ -715,7 +715,7 @@ fn render_statement(s: &StatementSpec, index: usize, role: PolicyRole, out: &mut
         match items.as_slice() {
             [] => {
                 let mut q = String::new();
-                json::write_string(pick(table, 0), &mut q);
+                ecrsim_engine::write_string(pick(table, 0), &mut q);
                 q
             }
             [one] => one.clone(),
@@ -793,7 +793,7 @@ fn render_statement(s: &StatementSpec, index: usize, role: PolicyRole, out: &mut
                         Some(bare) => bare.to_string(),
                         None => {
                             let mut q = String::new();
-                            json::write_string(v, &mut q);
+                            ecrsim_engine::write_string(v, &mut q);
                             q
                         }
                     })
@@ -1026,7 +1026,7 @@ fn parse_statement(
     role: PolicyRole,
     version: u8,
     base: &Scenario,
-) -> ecrsim_engine::model::policy::Statement {
+) -> ecrsim_engine::Statement {
     let text = render_policy(version, std::slice::from_ref(spec), role);
     match parse_policy("extra.json", text.as_bytes(), role.kind()) {
         Ok(mut policy) if policy.statements.len() == 1 => policy.statements.remove(0),
@@ -1330,7 +1330,7 @@ fn write_pretty(value: &Value, indent: usize, out: &mut String) {
                     out.push(',');
                 }
                 pad(indent + 1, out);
-                json::write_string(&m.key, out);
+                ecrsim_engine::write_string(&m.key, out);
                 out.push_str(" : ");
                 write_pretty(&m.value.value, indent + 1, out);
             }
@@ -1338,7 +1338,7 @@ fn write_pretty(value: &Value, indent: usize, out: &mut String) {
             out.push('}');
         }
         other => out.push_str(
-            &json::Json {
+            &ecrsim_engine::Json {
                 value: other.clone(),
                 pos: Pos::default(),
             }
@@ -1372,7 +1372,7 @@ impl fmt::Debug for Document<'_> {
 /// to the same statements (count, effects, labels, elements) or to the same error.
 pub fn check_parse(data: &[u8]) {
     let doc = Document(data);
-    let Ok(tree) = json::parse(data) else {
+    let Ok(tree) = ecrsim_engine::parse_json(data) else {
         for kind in [PolicyKind::Identity, PolicyKind::Resource] {
             let e = parse_policy("fuzz.json", data, kind).expect_err("invalid JSON was accepted");
             assert!(e.pos.line >= 1 && e.pos.column >= 1, "{e}\n{doc:?}");
