@@ -27,6 +27,8 @@
 //! policies and compared with the reason AWS gave ([`compare`]); the caller renders a
 //! [`Subject::Message`].
 
+pub mod blocks;
+
 use std::borrow::Cow;
 use std::collections::HashMap;
 use std::hash::{BuildHasher, Hasher};
