@@ -14,7 +14,7 @@ use std::sync::Arc;
 
 use ecrsim_engine::Detail;
 use ecrsim_engine::tools::batch::blocks::{self, Blocks};
-use ecrsim_engine::tools::batch::{Session, Shared};
+use ecrsim_engine::tools::batch::{Line, Session, Shared};
 use serde_json::Value;
 
 use ecrsim_engine::model::organization::OrgScope;
@@ -191,6 +191,15 @@ impl Worker {
 
     /// Appends the output line (with its newline) for input line `number`.
     fn line(&mut self, bytes: &[u8], number: usize, out: &mut Vec<u8>) {
+        let fix = self.fix;
+        // Most lines: a plain request line, read once (it has no `snapshot` and no
+        // `request.workflow`, so it needs none of the searches below).
+        if let Some(line) = self.session.plain_line(bytes, number, |subject| {
+            render::BatchResult::of(subject, fix)
+        }) {
+            write_line(&line, out);
+            return;
+        }
         if let Some(workflow) = workflow_line(bytes) {
             let value = match workflow {
                 Ok(line) => self.workflow(&line, number),
@@ -202,22 +211,13 @@ impl Worker {
             out.push(b'\n');
             return;
         }
-        let fix = self.fix;
         if self.snapshots.line(bytes, fix, out) {
             return;
         }
         let line = self.session.line(bytes, number, |subject| {
             render::BatchResult::of(subject, fix)
         });
-        match &line.result {
-            Ok(result) => result.write_line(&line.id, out),
-            // Writing to a Vec cannot fail, and this struct always serializes.
-            Err(e) => drop(serde_json::to_writer(
-                &mut *out,
-                &render::BatchError::new(&line.id, &e.message),
-            )),
-        }
-        out.push(b'\n');
+        write_line(&line, out);
     }
 
     /// The output of a `request.workflow` line: each required action decided as a line of its
@@ -270,6 +270,19 @@ impl Blocks for Worker {
             }
         }
     }
+}
+
+/// Appends a decided line (or its error line) and its newline.
+fn write_line(line: &Line<'_, render::BatchResult>, out: &mut Vec<u8>) {
+    match &line.result {
+        Ok(result) => result.write_line(&line.id, out),
+        // Writing to a Vec cannot fail, and this struct always serializes.
+        Err(e) => drop(serde_json::to_writer(
+            &mut *out,
+            &render::BatchError::new(&line.id, &e.message),
+        )),
+    }
+    out.push(b'\n');
 }
 
 /// A line whose request names a workflow: one line per required action.
