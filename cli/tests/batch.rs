@@ -696,7 +696,7 @@ fn two_workers_write_what_one_writes() {
         format!(
             r#"{{"id":"push","identityPolicies":[{pull}],"request":{{"principal":"{principal}","workflow":"push","resource":"arn:aws:ecr:us-east-1:123456789012:repository/app"}}}}"#
         ),
-        format!(r#"{{"id":"unknown","request":{{"workflow":"pul"}}}}"#),
+        r#"{"id":"unknown","request":{"workflow":"pul"}}"#.to_string(),
     ];
     let mut input = String::new();
     for (i, line) in varied_input(4000).lines().enumerate() {
