@@ -1846,4 +1846,62 @@ mod tests {
         let error = decide(&mut session, path).unwrap_err();
         assert!(error.contains("reads no files"), "{error}");
     }
+
+    /// `plain_line` answers only the lines it reads fast and decides without an error, with the
+    /// answer `line` gives; a line that may be a workflow or snapshot line, or is bad, is left
+    /// to the caller.
+    #[test]
+    fn a_plain_line_is_answered_and_every_other_line_is_left() {
+        let render = |subject: Subject<'_>| match subject {
+            Subject::Decided(e) => e.explanation.response.decision.to_string(),
+            Subject::Message(_) => "message".to_string(),
+        };
+        let repo = "arn:aws:ecr:us-east-1:123456789012:repository/app";
+        let plain = [
+            push("1", POLICY, "app"),
+            push("2", POLICY, "other"),
+            r#"{"request":{"message":"no basic auth credentials"},"id":"m"}"#.to_string(),
+        ];
+        let left = [
+            format!(r#"{{"id":1,"request":{{"workflow":"push","resource":"{repo}"}}}}"#),
+            format!(r#"{{"id":1,"request":{{"work\u0066low":"push","resource":"{repo}"}}}}"#),
+            format!(
+                r#"{{"id":1,"snapshot":"dir","request":{{"action":"ecr:PutImage","resource":"{repo}"}}}}"#
+            ),
+            format!(r#"{{"id":1,"request":{{"action":"ecr:PutImages","resource":"{repo}"}}}}"#),
+            format!(
+                r#"{{"id":1,"request":{{"action":"ecr:PutImage","action":"ecr:PutImage","resource":"{repo}"}}}}"#
+            ),
+            r#"{"id":1,"identityPolicies":[{"Statement":{}}],"request":{}}"#.to_string(),
+            "not json".to_string(),
+        ];
+        let mut session: Session<String> = Session::new(None, Detail::Trace);
+        for line in &plain {
+            // Twice: decided, then found.
+            for _ in 0..2 {
+                let fast = session.plain_line(line.as_bytes(), 1, render).unwrap();
+                let fast = (format!("{:?}", fast.id), fast.result.unwrap().clone());
+                let full = session.line(line.as_bytes(), 1, render);
+                assert_eq!(
+                    fast,
+                    (format!("{:?}", full.id), full.result.unwrap().clone())
+                );
+            }
+        }
+        for line in &left {
+            assert!(
+                session.plain_line(line.as_bytes(), 1, render).is_none(),
+                "{line}"
+            );
+            assert!(
+                session.line(line.as_bytes(), 1, render).result.is_err(),
+                "{line}"
+            );
+        }
+        let not_utf8 = b"{\"id\":\xff}";
+        assert!(session.plain_line(not_utf8, 1, render).is_none());
+        // Without caches, every line is left to `line`.
+        let mut alone: Session<String> = Session::new(None, Detail::Trace).reuse(false);
+        assert!(alone.plain_line(plain[0].as_bytes(), 1, render).is_none());
+    }
 }
