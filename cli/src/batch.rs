@@ -6,23 +6,18 @@
 //! arguments and standard input, renders each result once with [`render::BatchResult`], and
 //! writes the lines. A bad line yields an `"Error"` line and the batch goes on.
 //!
-//! With `--jobs N`, blocks of lines are decided on N threads (each with its own session) and
-//! written in input order.
+//! With `--jobs N`, N workers each read, decide and write blocks of lines (each with its own
+//! session), in input order ([`run_blocks`]).
 
-use std::collections::BTreeMap;
-use std::io::{self, BufRead, BufWriter, Write};
-use std::sync::mpsc;
-use std::sync::{Arc, Mutex};
+use std::io::{self, Read, Write};
+use std::sync::Arc;
 
 use ecrsim_engine::Detail;
-use ecrsim_engine::{Session, Shared};
+use ecrsim_engine::{Blocks, Line, Session, Shared, block_lines, run_blocks};
 use serde_json::Value;
 
 use crate::input::{LoadError, load_policy_set};
 use crate::{EXIT_ALLOWED, EXIT_BAD_INPUT, PolicyArgs, render};
-
-/// Bytes read before a block of whole lines is handed on.
-const BLOCK_BYTES: usize = 1 << 16;
 
 /// Arguments of `batch`.
 #[derive(Debug, Default, clap::Args)]
@@ -83,9 +78,7 @@ pub fn run(args: &BatchArgs) -> u8 {
         fix: args.fix,
         reuse: true,
     };
-    let stdin = io::stdin().lock();
-    let stdout = io::stdout().lock();
-    match process_with(stdin, stdout, &options) {
+    match process_with(io::stdin(), io::stdout(), &options) {
         Ok(()) => EXIT_ALLOWED,
         Err(e) => fail(&format!("cannot read the input lines: {e}")),
     }
@@ -129,31 +122,18 @@ fn shared_policies(args: &PolicyArgs) -> Result<Option<Arc<Shared>>, LoadError> 
 }
 
 /// Evaluates every line of `input` and writes one result line per input line to `output`.
-pub fn process(input: impl BufRead, output: impl Write) -> io::Result<()> {
+pub fn process(input: impl Read + Send, output: impl Write + Send) -> io::Result<()> {
     process_with(input, output, &Options::default())
 }
 
-/// [`process`] with shared policies, threads, the fix, or without reuse.
+/// [`process`] with shared policies, threads, the fix, or without reuse: blocks of lines are
+/// read, decided and written in order by [`run_blocks`], each worker with its own session.
 pub fn process_with(
-    mut input: impl BufRead,
-    output: impl Write,
+    input: impl Read + Send,
+    output: impl Write + Send,
     options: &Options,
 ) -> io::Result<()> {
-    let mut output = BufWriter::with_capacity(1 << 16, output);
-    if options.jobs > 1 {
-        process_parallel(input, &mut output, options)?;
-        return output.flush();
-    }
-    let mut worker = Worker::new(options);
-    let mut carry = Vec::new();
-    let mut number = 1;
-    let mut out = Vec::with_capacity(BLOCK_BYTES * 2);
-    while let Some(block) = next_block(&mut input, &mut carry)? {
-        out.clear();
-        number = worker.block(&block, number, &mut out);
-        output.write_all(&out)?;
-    }
-    output.flush()
+    run_blocks(input, output, options.jobs, || Worker::new(options))
 }
 
 /// Decides one input line (1-based `number`, used in messages) into its output object, as
@@ -193,6 +173,15 @@ impl Worker {
 
     /// Appends the output line (with its newline) for input line `number`.
     fn line(&mut self, bytes: &[u8], number: usize, out: &mut Vec<u8>) {
+        let fix = self.fix;
+        // Most lines: a plain request line, read once (it has no `snapshot` and no
+        // `request.workflow`, so it needs none of the searches below).
+        if let Some(line) = self.session.plain_line(bytes, number, |subject| {
+            render::BatchResult::of(subject, fix)
+        }) {
+            write_line(&line, out);
+            return;
+        }
         if let Some(workflow) = workflow_line(bytes) {
             let value = match workflow {
                 Ok(line) => self.workflow(&line, number),
@@ -204,22 +193,13 @@ impl Worker {
             out.push(b'\n');
             return;
         }
-        let fix = self.fix;
         if self.snapshots.line(bytes, fix, out) {
             return;
         }
         let line = self.session.line(bytes, number, |subject| {
             render::BatchResult::of(subject, fix)
         });
-        match &line.result {
-            Ok(result) => result.write_line(&line.id, out),
-            // Writing to a Vec cannot fail, and this struct always serializes.
-            Err(e) => drop(serde_json::to_writer(
-                &mut *out,
-                &render::BatchError::new(&line.id, &e.message),
-            )),
-        }
-        out.push(b'\n');
+        write_line(&line, out);
     }
 
     /// The output of a `request.workflow` line: each required action decided as a line of its
@@ -261,20 +241,30 @@ impl Worker {
             "id": line.id,
         })
     }
+}
 
-    /// Appends the output lines of a block of lines whose first is `first`; returns the number
-    /// of the line after the block.
-    fn block(&mut self, block: &[u8], first: usize, out: &mut Vec<u8>) -> usize {
-        let mut number = first;
-        for line in lines(block) {
+impl Blocks for Worker {
+    fn block(&mut self, block: &[u8], first: usize, out: &mut Vec<u8>) {
+        for (number, line) in (first..).zip(block_lines(block)) {
             // A blank line (nothing but whitespace) asks nothing and has no output line.
             if !line.iter().all(u8::is_ascii_whitespace) {
                 self.line(line, number, out);
             }
-            number += 1;
         }
-        number
     }
+}
+
+/// Appends a decided line (or its error line) and its newline.
+fn write_line(line: &Line<'_, render::BatchResult>, out: &mut Vec<u8>) {
+    match &line.result {
+        Ok(result) => result.write_line(&line.id, out),
+        // Writing to a Vec cannot fail, and this struct always serializes.
+        Err(e) => drop(serde_json::to_writer(
+            &mut *out,
+            &render::BatchError::new(&line.id, &e.message),
+        )),
+    }
+    out.push(b'\n');
 }
 
 /// A line whose request names a workflow: one line per required action.
@@ -351,166 +341,6 @@ fn workflow_line(bytes: &[u8]) -> Option<Result<WorkflowLine, (Value, String)>> 
         workflow: found,
         lines,
     }))
-}
-
-/// The lines of a block, as `BufRead::lines` splits them (without `\n` or `\r\n`; no line after
-/// a final newline).
-fn lines(block: &[u8]) -> impl Iterator<Item = &[u8]> {
-    let mut start = 0;
-    let mut newlines = memchr::memchr_iter(b'\n', block);
-    std::iter::from_fn(move || {
-        let end = match newlines.next() {
-            Some(end) => end,
-            None if start < block.len() => block.len(),
-            None => return None,
-        };
-        let line = block.get(start..end)?;
-        start = end + 1;
-        Some(line.strip_suffix(b"\r").unwrap_or(line))
-    })
-}
-
-/// The number of lines in a block.
-fn count_lines(block: &[u8]) -> usize {
-    let newlines = memchr::memchr_iter(b'\n', block).count();
-    newlines + usize::from(!block.is_empty() && !block.ends_with(b"\n"))
-}
-
-/// The next block of whole lines: at least [`BLOCK_BYTES`] (or the rest of the input), ending
-/// after a newline (or at the end); what follows its last newline is kept in `carry`.
-fn next_block(input: &mut impl BufRead, carry: &mut Vec<u8>) -> io::Result<Option<Vec<u8>>> {
-    let mut block = std::mem::take(carry);
-    let mut last_newline = memchr::memrchr(b'\n', &block);
-    loop {
-        let buf = input.fill_buf()?;
-        if buf.is_empty() {
-            return Ok((!block.is_empty()).then_some(block));
-        }
-        let n = buf.len();
-        // Only the new bytes are searched, so a long line is read in linear time.
-        let newline = memchr::memrchr(b'\n', buf).map(|at| block.len() + at);
-        block.extend_from_slice(buf);
-        input.consume(n);
-        if let Some(last) = newline {
-            last_newline = Some(last);
-        }
-        if block.len() >= BLOCK_BYTES
-            && let Some(last) = last_newline
-        {
-            *carry = block.split_off(last + 1);
-            return Ok(Some(block));
-        }
-    }
-}
-
-/// `--jobs`: this thread reads blocks of lines and writes their results in order (standard
-/// input and output stay on it); `options.jobs` workers decide the blocks.
-fn process_parallel(
-    mut input: impl BufRead,
-    output: &mut impl Write,
-    options: &Options,
-) -> io::Result<()> {
-    let jobs = options.jobs;
-    let max_in_flight = jobs * 4;
-    std::thread::scope(|scope| {
-        // A block: its sequence number, the number of its first line, its bytes.
-        let (block_tx, block_rx) = mpsc::channel::<(usize, usize, Vec<u8>)>();
-        let block_rx = Arc::new(Mutex::new(block_rx));
-        let (done_tx, done_rx) = mpsc::channel::<(usize, Vec<u8>)>();
-        for _ in 0..jobs {
-            let block_rx = Arc::clone(&block_rx);
-            let done_tx = done_tx.clone();
-            scope.spawn(move || {
-                let mut worker = Worker::new(options);
-                loop {
-                    let next = match block_rx.lock() {
-                        Ok(rx) => rx.recv(),
-                        Err(_) => return,
-                    };
-                    let Ok((seq, first, block)) = next else {
-                        return;
-                    };
-                    let mut out = Vec::with_capacity(block.len() * 2);
-                    worker.block(&block, first, &mut out);
-                    if done_tx.send((seq, out)).is_err() {
-                        return;
-                    }
-                }
-            });
-        }
-        drop(done_tx);
-        let mut writer = InOrder {
-            output,
-            pending: BTreeMap::new(),
-            next: 0,
-            result: Ok(()),
-        };
-        let mut sent = 0;
-        let mut number = 1;
-        let mut carry = Vec::new();
-        let mut read_result = Ok(());
-        loop {
-            let block = match next_block(&mut input, &mut carry) {
-                Ok(Some(block)) => block,
-                Ok(None) => break,
-                Err(e) => {
-                    read_result = Err(e);
-                    break;
-                }
-            };
-            let count = count_lines(&block);
-            if block_tx.send((sent, number, block)).is_err() {
-                break;
-            }
-            sent += 1;
-            number += count;
-            // Write what is ready; wait when too much is in flight.
-            while let Ok((seq, out)) = done_rx.try_recv() {
-                writer.accept(seq, out);
-            }
-            while sent - writer.next > max_in_flight {
-                match done_rx.recv() {
-                    Ok((seq, out)) => writer.accept(seq, out),
-                    Err(_) => break,
-                }
-            }
-            if writer.result.is_err() {
-                break;
-            }
-        }
-        drop(block_tx);
-        while writer.next < sent {
-            match done_rx.recv() {
-                Ok((seq, out)) => writer.accept(seq, out),
-                Err(_) => break,
-            }
-        }
-        writer.result?;
-        if writer.next < sent {
-            return Err(io::Error::other("a batch worker thread stopped"));
-        }
-        read_result
-    })
-}
-
-/// Writes block results in sequence order.
-struct InOrder<'w, W: Write> {
-    output: &'w mut W,
-    pending: BTreeMap<usize, Vec<u8>>,
-    next: usize,
-    result: io::Result<()>,
-}
-
-impl<W: Write> InOrder<'_, W> {
-    fn accept(&mut self, seq: usize, out: Vec<u8>) {
-        self.pending.insert(seq, out);
-        while let Some(out) = self.pending.remove(&self.next) {
-            if self.result.is_ok() {
-                self.result = self.output.write_all(&out);
-            }
-            self.next += 1;
-        }
-    }
 }
 
 #[cfg(test)]
@@ -599,19 +429,5 @@ mod tests {
             .map(|l| l["decision"].as_str().unwrap())
             .collect();
         assert_eq!(decisions, ["Error", "ImplicitDeny"]);
-    }
-
-    #[test]
-    fn blocks_split_lines_as_bufread_does() {
-        fn split(block: &[u8]) -> Vec<&[u8]> {
-            lines(block).collect()
-        }
-        assert_eq!(split(b""), Vec::<&[u8]>::new());
-        assert_eq!(split(b"a\n"), [b"a"]);
-        assert_eq!(split(b"a\r\n\nb"), [&b"a"[..], b"", b"b"]);
-        assert_eq!(split(b"\n"), [b""]);
-        for block in [&b""[..], b"a\n", b"a\r\n\nb", b"\n", b"x"] {
-            assert_eq!(count_lines(block), split(block).len());
-        }
     }
 }

@@ -682,3 +682,55 @@ fn the_organization_file_is_shared_or_given_per_line() {
     assert_eq!(disagree.status.code(), Some(2));
     assert!(support::text(&disagree.stderr).contains("disagrees with the organization file"));
 }
+
+/// `--jobs 2` writes the bytes of `--jobs 1`, in the same order, on an input of many blocks
+/// mixing good, bad, blank, message and workflow lines (and a last line without a newline).
+#[test]
+fn two_workers_write_what_one_writes() {
+    let pull = r#"{"Version":"2012-10-17","Statement":[{"Sid":"Login","Effect":"Allow","Action":"ecr:GetAuthorizationToken","Resource":"*"},{"Sid":"Pull","Effect":"Allow","Action":["ecr:BatchGetImage","ecr:GetDownloadUrlForLayer"],"Resource":"arn:aws:ecr:us-east-1:123456789012:repository/app"}]}"#;
+    let principal = "arn:aws:iam::123456789012:user/dev";
+    let workflows = [
+        format!(
+            r#"{{"id":"pull","identityPolicies":[{pull}],"request":{{"principal":"{principal}","workflow":"pull","resource":"123456789012.dkr.ecr.us-east-1.amazonaws.com/app:1.2"}}}}"#
+        ),
+        format!(
+            r#"{{"id":"push","identityPolicies":[{pull}],"request":{{"principal":"{principal}","workflow":"push","resource":"arn:aws:ecr:us-east-1:123456789012:repository/app"}}}}"#
+        ),
+        r#"{"id":"unknown","request":{"workflow":"pul"}}"#.to_string(),
+    ];
+    let mut input = String::new();
+    for (i, line) in varied_input(4000).lines().enumerate() {
+        input.push_str(line);
+        input.push('\n');
+        if i % 37 == 0 {
+            input.push_str(&workflows[i % workflows.len()]);
+            input.push('\n');
+        }
+        if i % 101 == 0 {
+            input.push_str("   \n\n");
+        }
+    }
+    input.push_str(&workflows[1]);
+    assert!(
+        input.len() > 8 * (1 << 16),
+        "many blocks: {} bytes",
+        input.len()
+    );
+    let one = ecrsim(&["batch", "--jobs", "1"], &input);
+    assert_eq!(one.status.code(), Some(0));
+    let lines = output_lines(&one.stdout);
+    assert_eq!(lines.len(), asking_lines(&input));
+    let decisions = |d: &str| lines.iter().filter(|l| l["decision"] == d).count();
+    assert!(decisions("Allow") > 100 && decisions("ImplicitDeny") > 100);
+    assert!(decisions("Error") > 100 && decisions("ExplicitDeny") > 10);
+    assert!(lines.iter().any(|l| l["workflow"] == "push"));
+    assert!(
+        lines.iter().any(|l| l["message"].is_object()),
+        "message lines"
+    );
+    assert_eq!(lines.last().unwrap()["id"], "push");
+    let two = ecrsim(&["batch", "--jobs", "2"], &input);
+    assert_eq!(two.status.code(), Some(0));
+    assert_eq!(two.stderr, one.stderr);
+    assert_same(&one.stdout, &two.stdout, "--jobs 2 against --jobs 1");
+}

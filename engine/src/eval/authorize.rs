@@ -1149,7 +1149,12 @@ fn gather_in(
         None => set.index(),
     };
     let action = request.action_lower();
-    let service = action.split_once(':').map_or(action, |(s, _)| s);
+    // A byte search: `split_once(':')`'s char searcher cost a tenth of a decision.
+    let service = action
+        .bytes()
+        .position(|b| b == b':')
+        .and_then(|at| action.get(..at))
+        .unwrap_or(action);
     let candidates = Candidates {
         exact: lookup(&index.exact, action),
         service: lookup(&index.by_service, service),

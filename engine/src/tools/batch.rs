@@ -27,6 +27,8 @@
 //! policies and compared with the reason AWS gave ([`compare`]); the caller renders a
 //! [`Subject::Message`].
 
+pub(crate) mod blocks;
+
 use std::borrow::Cow;
 use std::collections::HashMap;
 use std::hash::{BuildHasher, Hasher};
@@ -428,10 +430,12 @@ pub struct Session<R> {
     sets: Vec<Compiled>,
     /// Sets with organization levels, by (set, caller account, resource account).
     leveled: Leveled,
-    result_index: HashMap<Box<[u8]>, usize, Fast>,
+    /// By the hash of (set, request text): the index in `results` and `result_keys`.
+    result_index: HashMap<u64, usize, Fast>,
     results: Vec<R>,
+    /// The (set, request text) of each result, to check a hash that matched.
+    result_keys: Vec<(usize, Box<str>)>,
     validator: Validator,
-    key: Vec<u8>,
     loader: Option<FileLoader>,
 }
 
@@ -454,6 +458,16 @@ enum Fast1<'a> {
     },
     /// A policy failed to load: the message, as the slow path would word it.
     Error(LineId<'a>, LineError),
+    /// Read it again with the engine's reader.
+    Slow,
+}
+
+/// What the fast path made of a line.
+enum Quick<'a> {
+    /// Decided: the line's id and its result's index.
+    Done(LineId<'a>, usize),
+    /// The line's error, worded as the slow path words it.
+    Failed(LineId<'a>, String),
     /// Read it again with the engine's reader.
     Slow,
 }
@@ -491,8 +505,8 @@ impl<R> Session<R> {
             leveled: HashMap::default(),
             result_index: HashMap::default(),
             results: Vec::new(),
+            result_keys: Vec::new(),
             validator: Validator::new(),
-            key: Vec::new(),
             loader: None,
         }
     }
@@ -533,21 +547,72 @@ impl<R> Session<R> {
         if !self.reuse {
             self.clear();
         }
+        let mut render = Some(render);
+        match self.quick(text, number, &mut render) {
+            Quick::Done(id, at) => cached(id, &self.results, at),
+            Quick::Failed(id, message) => error(id, message),
+            Quick::Slow => match render {
+                Some(render) => self.slow(text, number, render),
+                None => error(
+                    LineId::NULL,
+                    "internal error: a line was rendered twice".into(),
+                ),
+            },
+        }
+    }
+
+    /// [`Session::line`] for a plain line: one that the session reads with serde and decides
+    /// (or finds decided) without an error, so its top level and `request` object hold only
+    /// the known fields ([`TOP_FIELDS`], [`REQUEST_FIELDS`], unescaped and unrepeated: no
+    /// `snapshot` and no `request.workflow`). `None` for every other line, and always when
+    /// caches are off: the caller then reads the line as it reads any other, and may end with
+    /// [`Session::line`], which gives the line's error. Most lines of a batch are plain, and
+    /// are read once.
+    pub fn plain_line<'a>(
+        &'a mut self,
+        bytes: &'a [u8],
+        number: usize,
+        render: impl FnOnce(Subject<'_>) -> R,
+    ) -> Option<Line<'a, R>> {
+        if !self.reuse {
+            return None;
+        }
+        let text = std::str::from_utf8(bytes).ok()?;
+        match self.quick(text, number, &mut Some(render)) {
+            Quick::Done(id, at) => Some(cached(id, &self.results, at)),
+            Quick::Failed(..) | Quick::Slow => None,
+        }
+    }
+
+    /// The fast path: the line read with serde, its set found or compiled, its result found or
+    /// decided and kept.
+    fn quick<'a, F: FnOnce(Subject<'_>) -> R>(
+        &mut self,
+        text: &'a str,
+        number: usize,
+        render: &mut Option<F>,
+    ) -> Quick<'a> {
         let (id, set, request) = match self.fast(text, number) {
             Fast1::Ready { id, set, request } => (id, set, request),
-            Fast1::Error(id, e) => return error(id, e.message),
-            Fast1::Slow => return self.slow(text, number, render),
+            Fast1::Error(id, e) => return Quick::Failed(id, e.message),
+            Fast1::Slow => return Quick::Slow,
         };
-        // The result, by (set, request text).
-        self.key.clear();
-        self.key.extend_from_slice(&set.to_le_bytes());
-        self.key.extend_from_slice(request.get().as_bytes());
-        let known = self.result_index.get(self.key.as_slice()).copied();
-        if let Some(at) = known.filter(|at| *at < self.results.len()) {
-            return cached(id, &self.results, at);
+        // The result, by (set, request text): the hash of the text, then the text compared.
+        let hash = {
+            let mut h = self.hasher.build_hasher();
+            h.write_usize(set);
+            h.write(request.get().as_bytes());
+            h.finish()
+        };
+        if let Some(&at) = self.result_index.get(&hash)
+            && let Some((known_set, known)) = self.result_keys.get(at)
+            && *known_set == set
+            && **known == *request.get()
+        {
+            return Quick::Done(id, at);
         }
         let Some(built) = self.request(request.get()) else {
-            return self.slow(text, number, render);
+            return Quick::Slow;
         };
         let base = match self.sets.get(set) {
             Some(c) => Base {
@@ -565,22 +630,27 @@ impl<R> Session<R> {
                     names: &shared.names,
                     org: shared.org.as_ref(),
                 },
-                None => return self.slow(text, number, render),
+                None => return Quick::Slow,
             },
+        };
+        let Some(render) = render.take() else {
+            return Quick::Slow;
         };
         let rendered = match decide(base, set, &mut self.leveled, built, self.detail, render) {
             Ok(rendered) => rendered,
             // Worded as the slow path words it (the same function fails).
-            Err(e) => return error(id, e.message),
+            Err(e) => return Quick::Failed(id, e.message),
         };
         if self.results.len() >= MAX_RESULTS {
             self.results.clear();
+            self.result_keys.clear();
             self.result_index.clear();
         }
         let at = self.results.len();
         self.results.push(rendered);
-        self.result_index.insert(self.key.as_slice().into(), at);
-        cached(id, &self.results, at)
+        self.result_keys.push((set, request.get().into()));
+        self.result_index.insert(hash, at);
+        Quick::Done(id, at)
     }
 
     fn clear(&mut self) {
@@ -589,6 +659,7 @@ impl<R> Session<R> {
         self.leveled.clear();
         self.result_index.clear();
         self.results.clear();
+        self.result_keys.clear();
         self.validator = Validator::new();
     }
 
@@ -1775,5 +1846,63 @@ mod tests {
         let path = r#"{"org":"org.json","request":{"action":"ecr:PutImage","resource":"*"}}"#;
         let error = decide(&mut session, path).unwrap_err();
         assert!(error.contains("reads no files"), "{error}");
+    }
+
+    /// `plain_line` answers only the lines it reads fast and decides without an error, with the
+    /// answer `line` gives; a line that may be a workflow or snapshot line, or is bad, is left
+    /// to the caller.
+    #[test]
+    fn a_plain_line_is_answered_and_every_other_line_is_left() {
+        let render = |subject: Subject<'_>| match subject {
+            Subject::Decided(e) => e.explanation.response.decision.to_string(),
+            Subject::Message(_) => "message".to_string(),
+        };
+        let repo = "arn:aws:ecr:us-east-1:123456789012:repository/app";
+        let plain = [
+            push("1", POLICY, "app"),
+            push("2", POLICY, "other"),
+            r#"{"request":{"message":"no basic auth credentials"},"id":"m"}"#.to_string(),
+        ];
+        let left = [
+            format!(r#"{{"id":1,"request":{{"workflow":"push","resource":"{repo}"}}}}"#),
+            format!(r#"{{"id":1,"request":{{"work\u0066low":"push","resource":"{repo}"}}}}"#),
+            format!(
+                r#"{{"id":1,"snapshot":"dir","request":{{"action":"ecr:PutImage","resource":"{repo}"}}}}"#
+            ),
+            format!(r#"{{"id":1,"request":{{"action":"ecr:PutImages","resource":"{repo}"}}}}"#),
+            format!(
+                r#"{{"id":1,"request":{{"action":"ecr:PutImage","action":"ecr:PutImage","resource":"{repo}"}}}}"#
+            ),
+            r#"{"id":1,"identityPolicies":[{"Statement":{}}],"request":{}}"#.to_string(),
+            "not json".to_string(),
+        ];
+        let mut session: Session<String> = Session::new(None, Detail::Trace);
+        for line in &plain {
+            // Twice: decided, then found.
+            for _ in 0..2 {
+                let fast = session.plain_line(line.as_bytes(), 1, render).unwrap();
+                let fast = (format!("{:?}", fast.id), fast.result.unwrap().clone());
+                let full = session.line(line.as_bytes(), 1, render);
+                assert_eq!(
+                    fast,
+                    (format!("{:?}", full.id), full.result.unwrap().clone())
+                );
+            }
+        }
+        for line in &left {
+            assert!(
+                session.plain_line(line.as_bytes(), 1, render).is_none(),
+                "{line}"
+            );
+            assert!(
+                session.line(line.as_bytes(), 1, render).result.is_err(),
+                "{line}"
+            );
+        }
+        let not_utf8 = b"{\"id\":\xff}";
+        assert!(session.plain_line(not_utf8, 1, render).is_none());
+        // Without caches, every line is left to `line`.
+        let mut alone: Session<String> = Session::new(None, Detail::Trace).reuse(false);
+        assert!(alone.plain_line(plain[0].as_bytes(), 1, render).is_none());
     }
 }
