@@ -1463,7 +1463,9 @@ fn verdict(set: &Facts<'_>, request: &Request, m: &Tally) -> (Decision, Reason, 
     };
 
     // 2. Guardrails: every SCP level must allow. (RCP levels always do: RCPFullAWSAccess.)
-    if role_applies(PolicyRole::Scp(0), request)
+    // Without SCP levels there is nothing to find, so the scope rows are not asked.
+    if !set.scp_levels.is_empty()
+        && role_applies(PolicyRole::Scp(0), request)
         && let Some(&level) = set
             .scp_levels
             .iter()

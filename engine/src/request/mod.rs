@@ -394,6 +394,32 @@ pub fn image_to_arn(text: &str, account: Option<&str>) -> Result<String, ImageRe
 
 /// A caller and a resource in different partitions: IAM credentials of one partition cannot be
 /// used on resources of another, so the request cannot happen.
+/// A caller and a resource ARN must be in the same partition (each partition has its own IAM);
+/// an account-level request (resource `*`) is in the caller's partition.
+fn same_partition(
+    caller: Option<&Principal>,
+    on_star: bool,
+    arn: Option<ArnFields>,
+    resource: &str,
+) -> Result<(), RequestError> {
+    if !on_star
+        && let (Some(caller), Some(fields)) = (caller, arn)
+        && let (Some(caller_partition), Some(resource_partition)) = (
+            caller.partition.as_deref(),
+            resource.get(fields.partition.0..fields.partition.1),
+        )
+        && caller_partition != resource_partition
+    {
+        return Err(cross_partition(
+            caller,
+            caller_partition,
+            resource,
+            resource_partition,
+        ));
+    }
+    Ok(())
+}
+
 fn cross_partition(
     caller: &Principal,
     caller_partition: &str,
@@ -508,22 +534,7 @@ impl Request {
                 Some("an AWS account id has exactly 12 digits, e.g. 123456789012".into()),
             ));
         }
-        // An account-level request (resource `*`) is in the caller's partition.
-        if !on_star
-            && let (Some(caller), Some(fields)) = (&caller, arn)
-            && let (Some(caller_partition), Some(resource_partition)) = (
-                caller.partition.as_deref(),
-                resource.get(fields.partition.0..fields.partition.1),
-            )
-            && caller_partition != resource_partition
-        {
-            return Err(cross_partition(
-                caller,
-                caller_partition,
-                resource,
-                resource_partition,
-            ));
-        }
+        same_partition(caller.as_ref(), on_star, arn, resource)?;
         Ok(Request {
             names,
             split,
@@ -1042,21 +1053,7 @@ impl Request {
     /// and derives the context once per account and Region.
     pub fn retarget(&mut self, target: &Target) -> Result<(), RequestError> {
         let resource = target.resource.as_str();
-        if !target.on_star
-            && let (Some(caller), Some(fields)) = (&self.caller, target.arn)
-            && let (Some(caller_partition), Some(resource_partition)) = (
-                caller.partition.as_deref(),
-                resource.get(fields.partition.0..fields.partition.1),
-            )
-            && caller_partition != resource_partition
-        {
-            return Err(cross_partition(
-                caller,
-                caller_partition,
-                resource,
-                resource_partition,
-            ));
-        }
+        same_partition(self.caller.as_ref(), target.on_star, target.arn, resource)?;
         let arn_field =
             |range: Option<(usize, usize)>| range.and_then(|(start, end)| resource.get(start..end));
         let owner = self

@@ -20,6 +20,17 @@ pub(crate) struct Partition {
     pub regions: &'static [&'static str],
 }
 
+impl Partition {
+    /// A row of [`PARTITIONS`].
+    const fn new(
+        id: &'static str,
+        name: &'static str,
+        regions: &'static [&'static str],
+    ) -> Partition {
+        Partition { id, name, regions }
+    }
+}
+
 /// The documented partitions. The first three are listed on the ARN page; the isolated
 /// (`aws-iso*`) and European Sovereign Cloud (`aws-eusc`) partitions appear in the AWS SDKs'
 /// partition data and in the IAM page on cross-partition federation
@@ -70,41 +81,37 @@ pub(crate) const PARTITIONS: &[Partition] = &[
             "sa-east-1",
         ],
     },
-    Partition {
-        id: "aws-cn",
-        name: "China Regions",
-        regions: &["cn-north-1", "cn-northwest-1"],
-    },
-    Partition {
-        id: "aws-us-gov",
-        name: "AWS GovCloud (US) Regions",
-        regions: &["us-gov-east-1", "us-gov-west-1"],
-    },
-    Partition {
-        id: "aws-iso",
-        name: "AWS ISO (US) Regions",
-        regions: &["us-iso-east-1", "us-iso-west-1"],
-    },
-    Partition {
-        id: "aws-iso-b",
-        name: "AWS ISOB (US) Regions",
-        regions: &["us-isob-east-1", "us-isob-west-1"],
-    },
-    Partition {
-        id: "aws-iso-e",
-        name: "AWS ISOE (Europe) Regions",
-        regions: &["eu-isoe-west-1"],
-    },
-    Partition {
-        id: "aws-iso-f",
-        name: "AWS ISOF Regions",
-        regions: &["us-isof-east-1", "us-isof-south-1"],
-    },
-    Partition {
-        id: "aws-eusc",
-        name: "AWS European Sovereign Cloud Regions",
-        regions: &["eusc-de-east-1"],
-    },
+    Partition::new("aws-cn", "China Regions", &["cn-north-1", "cn-northwest-1"]),
+    Partition::new(
+        "aws-us-gov",
+        "AWS GovCloud (US) Regions",
+        &["us-gov-east-1", "us-gov-west-1"],
+    ),
+    Partition::new(
+        "aws-iso",
+        "AWS ISO (US) Regions",
+        &["us-iso-east-1", "us-iso-west-1"],
+    ),
+    Partition::new(
+        "aws-iso-b",
+        "AWS ISOB (US) Regions",
+        &["us-isob-east-1", "us-isob-west-1"],
+    ),
+    Partition::new(
+        "aws-iso-e",
+        "AWS ISOE (Europe) Regions",
+        &["eu-isoe-west-1"],
+    ),
+    Partition::new(
+        "aws-iso-f",
+        "AWS ISOF Regions",
+        &["us-isof-east-1", "us-isof-south-1"],
+    ),
+    Partition::new(
+        "aws-eusc",
+        "AWS European Sovereign Cloud Regions",
+        &["eusc-de-east-1"],
+    ),
 ];
 
 /// Whether `region` is a Region of the partition `id` (false for an unknown partition).
