@@ -749,7 +749,12 @@ mod tests {
 
     /// The example snapshot of the corpus, loaded.
     fn example() -> Snapshot {
-        let files: Vec<SnapshotFile> = super::example_snapshot::example_snapshot_files()
+        load_files(super::example_snapshot::example_snapshot_files())
+    }
+
+    /// A snapshot of `(relative path, bytes)` files, loaded.
+    fn load_files(files: Vec<(String, Vec<u8>)>) -> Snapshot {
+        let files: Vec<SnapshotFile> = files
             .into_iter()
             .map(|(path, bytes)| SnapshotFile { path, bytes })
             .collect();
@@ -913,12 +918,11 @@ mod tests {
     /// out of column order (`web` has `app`'s tags, `ops` has `tools`'s, `data` none): the row
     /// is decided by class, swapping one class's tags for the next.
     fn interleaved() -> Snapshot {
-        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("../corpus/snapshots/example/snapshot/prod");
-        let mut files = Vec::new();
+        let mut files = super::example_snapshot::example_snapshot_files();
         for name in ["repositories.json", "tagged-repositories.json"] {
-            let text = std::fs::read_to_string(root.join(name)).unwrap();
-            let mut json: serde_json::Value = serde_json::from_str(&text).unwrap();
+            let path = format!("prod/{name}");
+            let (_, bytes) = files.iter_mut().find(|(p, _)| *p == path).unwrap();
+            let mut json: serde_json::Value = serde_json::from_slice(bytes).unwrap();
             let list = json
                 .as_object_mut()
                 .and_then(|o| o.values_mut().next())
@@ -947,34 +951,9 @@ mod tests {
                 }
                 list.push(entry);
             }
-            files.push((format!("prod/{name}"), serde_json::to_vec(&json).unwrap()));
+            *bytes = serde_json::to_vec(&json).unwrap();
         }
-        let mut snapshot_files = Vec::new();
-        let base = root.parent().unwrap().to_path_buf();
-        let mut dirs = vec![base.clone()];
-        while let Some(dir) = dirs.pop() {
-            for entry in std::fs::read_dir(&dir).unwrap() {
-                let path = entry.unwrap().path();
-                if path.is_dir() {
-                    dirs.push(path);
-                    continue;
-                }
-                let name = path
-                    .strip_prefix(&base)
-                    .unwrap()
-                    .components()
-                    .map(|c| c.as_os_str().to_string_lossy().into_owned())
-                    .collect::<Vec<_>>()
-                    .join("/");
-                let bytes = match files.iter().find(|(n, _)| *n == name) {
-                    Some((_, bytes)) => bytes.clone(),
-                    None => std::fs::read(&path).unwrap(),
-                };
-                snapshot_files.push(SnapshotFile { path: name, bytes });
-            }
-        }
-        snapshot_files.sort_by(|a, b| a.path.cmp(&b.path));
-        crate::snapshot::load(&snapshot_files).unwrap()
+        load_files(files)
     }
 
     /// On repositories whose context classes interleave, every cell of a row (decided by class,
