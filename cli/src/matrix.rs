@@ -14,7 +14,7 @@ use ecrsim_engine::{Repository, SnapshotError};
 use serde_json::json;
 
 use crate::input::LoadError;
-use crate::snapshot::{answer_json, csv_field, md_cell, why};
+use crate::snapshot::{answer_json, csv_field, first_denied, md_cell, why};
 
 /// The workflows asked when neither --workflow nor --action is given.
 pub const DEFAULT_WORKFLOWS: &[&str] = &["pull", "push"];
@@ -430,11 +430,7 @@ fn write_csv_field(out: &mut dyn Write, text: &str) -> io::Result<()> {
 impl Csv {
     /// The CSV field of the `why` of `answer`.
     fn why(&mut self, answer: &Answer) -> std::borrow::Cow<'_, str> {
-        let Some(denied) = answer
-            .results()
-            .iter()
-            .find(|r| r.decision != Decision::Allow)
-        else {
+        let Some(denied) = first_denied(answer) else {
             return csv_field(&why(answer)).into();
         };
         let at =

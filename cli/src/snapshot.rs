@@ -488,13 +488,17 @@ enum Column {
     Resource,
 }
 
-/// The deciding statements (`policy: Sid`), or for a denial the first denied action's reason.
-pub(crate) fn why(answer: &Answer) -> String {
-    let denied = answer
+/// The first action of `answer` that is not allowed, whose reason a denial's `why` gives.
+pub(crate) fn first_denied(answer: &Answer) -> Option<&ecrsim_engine::ActionResult> {
+    answer
         .results()
         .iter()
-        .find(|r| r.decision != Decision::Allow);
-    match denied {
+        .find(|r| r.decision != Decision::Allow)
+}
+
+/// The deciding statements (`policy: Sid`), or for a denial the first denied action's reason.
+pub(crate) fn why(answer: &Answer) -> String {
+    match first_denied(answer) {
         Some(r) => format!("{}: {}", r.action, r.reason),
         None => {
             let mut seen: Vec<String> = Vec::new();
