@@ -394,6 +394,27 @@ pub fn image_to_arn(text: &str, account: Option<&str>) -> Result<String, ImageRe
 
 /// A caller and a resource in different partitions: IAM credentials of one partition cannot be
 /// used on resources of another, so the request cannot happen.
+/// The account that owns `resource` (`aws:ResourceAccount`): the one given, else the ARN's
+/// account field; none when empty.
+fn owner_of<'a>(
+    given: Option<&'a str>,
+    resource: &'a str,
+    arn: Option<ArnFields>,
+) -> Option<&'a str> {
+    given
+        .or_else(|| {
+            let (start, end) = arn?.account;
+            resource.get(start..end)
+        })
+        .filter(|a| !a.is_empty())
+}
+
+/// The region field of the resource ARN, if it has a non-empty one.
+fn arn_region(resource: &str, arn: Option<ArnFields>) -> Option<&str> {
+    let (start, end) = arn?.region;
+    resource.get(start..end).filter(|r| !r.is_empty())
+}
+
 /// A caller and a resource ARN must be in the same partition (each partition has its own IAM);
 /// an account-level request (resource `*`) is in the caller's partition.
 fn same_partition(
@@ -967,11 +988,7 @@ impl Request {
             };
             return Some((region, source));
         }
-        let (start, end) = self.arn?.region;
-        self.given_resource
-            .get(start..end)
-            .filter(|r| !r.is_empty())
-            .map(|r| (r, AssumedSource::ResourceArn))
+        arn_region(&self.given_resource, self.arn).map(|r| (r, AssumedSource::ResourceArn))
     }
 
     /// The instant of the request in seconds since the Unix epoch, and whether it was given or
@@ -1054,17 +1071,11 @@ impl Request {
     pub fn retarget(&mut self, target: &Target) -> Result<(), RequestError> {
         let resource = target.resource.as_str();
         same_partition(self.caller.as_ref(), target.on_star, target.arn, resource)?;
-        let arn_field =
-            |range: Option<(usize, usize)>| range.and_then(|(start, end)| resource.get(start..end));
-        let owner = self
-            .resource_account
+        let owner = owner_of(self.resource_account.as_deref(), resource, target.arn);
+        let region = self
+            .region
             .as_deref()
-            .or_else(|| arn_field(target.arn.map(|a| a.account)))
-            .filter(|a| !a.is_empty());
-        let region = match &self.region {
-            Some(region) => Some(region.as_str()),
-            None => arn_field(target.arn.map(|a| a.region)).filter(|r| !r.is_empty()),
-        };
+            .or_else(|| arn_region(resource, target.arn));
         let keeps_context = owner == self.owner_account()
             && target.is_account_level() == self.is_account_level()
             && region == self.requested_region().map(|(r, _)| r);
@@ -1145,14 +1156,11 @@ impl Request {
     /// The account given with [`Request::with_resource_account`], else the account field of the
     /// resource as given (an account-level action's ARN included): `aws:ResourceAccount`.
     fn owner_account(&self) -> Option<&str> {
-        let from_arn = || {
-            let (start, end) = self.arn?.account;
-            self.given_resource.get(start..end)
-        };
-        self.resource_account
-            .as_deref()
-            .or_else(from_arn)
-            .filter(|a| !a.is_empty())
+        owner_of(
+            self.resource_account.as_deref(),
+            &self.given_resource,
+            self.arn,
+        )
     }
 
     /// The partition of the request (`aws`, `aws-cn`, …): the resource ARN's, or the caller's
