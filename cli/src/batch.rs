@@ -13,7 +13,9 @@ use std::io::{self, Read, Write};
 use std::sync::Arc;
 
 use ecrsim_engine::Detail;
-use ecrsim_engine::{Blocks, Line, Session, Shared, block_lines, run_blocks};
+use ecrsim_engine::{
+    BlockLines, Blocks, FirstLine, Line, ReadAt, Session, Shared, run_blocks, run_blocks_at,
+};
 use serde_json::Value;
 
 use crate::input::{LoadError, load_policy_set};
@@ -78,10 +80,35 @@ pub fn run(args: &BatchArgs) -> u8 {
         fix: args.fix,
         reuse: true,
     };
-    match process_with(io::stdin(), io::stdout(), &options) {
+    let result = match stdin_file() {
+        Some((file, start)) => process_at(&file, start, io::stdout(), &options).and_then(|()| {
+            // Standard input is left at its end, as reading it to the end leaves it.
+            io::Seek::seek(&mut &file, io::SeekFrom::End(0)).map(drop)
+        }),
+        None => process_with(io::stdin(), io::stdout(), &options),
+    };
+    match result {
         Ok(()) => EXIT_ALLOWED,
         Err(e) => fail(&format!("cannot read the input lines: {e}")),
     }
+}
+
+/// Standard input as a file read by position, with the position it is at, when it is a regular
+/// file (`ecrsim batch < lines.jsonl`): then workers read their blocks in parallel.
+#[cfg(unix)]
+fn stdin_file() -> Option<(std::fs::File, u64)> {
+    use std::os::fd::AsFd;
+    let file = std::fs::File::from(io::stdin().as_fd().try_clone_to_owned().ok()?);
+    if !file.metadata().ok()?.is_file() {
+        return None;
+    }
+    let start = io::Seek::stream_position(&mut &file).ok()?;
+    Some((file, start))
+}
+
+#[cfg(not(unix))]
+fn stdin_file() -> Option<(std::fs::File, u64)> {
+    None
 }
 
 /// The batch cannot run (its shared policies cannot be loaded, or its input cannot be read):
@@ -136,6 +163,17 @@ pub fn process_with(
     run_blocks(input, output, options.jobs, || Worker::new(options))
 }
 
+/// [`process_with`] over `file` from byte `start` to its end, each worker reading its blocks
+/// by position: the same output.
+pub fn process_at(
+    file: &impl ReadAt,
+    start: u64,
+    output: impl Write + Send,
+    options: &Options,
+) -> io::Result<()> {
+    run_blocks_at(file, start, output, options.jobs, || Worker::new(options))
+}
+
 /// Decides one input line (1-based `number`, used in messages) into its output object, as
 /// `batch` writes it (without caches from other lines).
 pub fn evaluate_line(line: &str, number: usize) -> Value {
@@ -171,17 +209,33 @@ impl Worker {
         }
     }
 
+    /// Appends the output line (with its newline) of a plain line (a request with its policies,
+    /// [`Session::plain_line`]); false, with nothing appended, for any other line.
+    fn plain_line(&mut self, bytes: &[u8], out: &mut Vec<u8>) -> bool {
+        let fix = self.fix;
+        let Some(line) = self
+            .session
+            .plain_line(bytes, |subject| render::BatchResult::of(subject, fix))
+        else {
+            return false;
+        };
+        write_line(&line, out);
+        true
+    }
+
     /// Appends the output line (with its newline) for input line `number`.
     fn line(&mut self, bytes: &[u8], number: usize, out: &mut Vec<u8>) {
-        let fix = self.fix;
         // Most lines: a plain request line, read once (it has no `snapshot` and no
-        // `request.workflow`, so it needs none of the searches below).
-        if let Some(line) = self.session.plain_line(bytes, number, |subject| {
-            render::BatchResult::of(subject, fix)
-        }) {
-            write_line(&line, out);
-            return;
+        // `request.workflow`, so it needs none of the searches of `other_line`).
+        if !self.plain_line(bytes, out) {
+            self.other_line(bytes, number, out);
         }
+    }
+
+    /// [`Worker::line`] for a line that is not plain: a workflow or snapshot line, or a line
+    /// whose error the session words.
+    fn other_line(&mut self, bytes: &[u8], number: usize, out: &mut Vec<u8>) {
+        let fix = self.fix;
         if let Some(workflow) = workflow_line(bytes) {
             let value = match workflow {
                 Ok(line) => self.workflow(&line, number),
@@ -244,12 +298,17 @@ impl Worker {
 }
 
 impl Blocks for Worker {
-    fn block(&mut self, block: &[u8], first: usize, out: &mut Vec<u8>) {
-        for (number, line) in (first..).zip(block_lines(block)) {
+    fn block(&mut self, lines: BlockLines<'_>, first: &mut FirstLine<'_>, out: &mut Vec<u8>) {
+        for (i, line) in lines.enumerate() {
             // A blank line (nothing but whitespace) asks nothing and has no output line.
-            if !line.iter().all(u8::is_ascii_whitespace) {
-                self.line(line, number, out);
+            if line.iter().all(u8::is_ascii_whitespace) || self.plain_line(line, out) {
+                continue;
             }
+            // Any other line may show its number (in an error).
+            let Some(first) = first.get() else {
+                return;
+            };
+            self.other_line(line, first + i, out);
         }
     }
 }

@@ -1166,7 +1166,7 @@ impl BatchResult {
     pub fn write_line(&self, id: &LineId<'_>, out: &mut Vec<u8>) {
         out.extend_from_slice(&self.head);
         match id {
-            LineId::Verbatim(raw) => out.extend_from_slice(raw.get().as_bytes()),
+            LineId::Verbatim(id) => out.extend_from_slice(id.as_bytes()),
             // Writing to a Vec cannot fail, and a Value always serializes.
             LineId::Value(value) => drop(serde_json::to_writer(&mut *out, value)),
         }

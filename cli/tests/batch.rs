@@ -16,7 +16,7 @@ use std::sync::Arc;
 use ecrsim_cli::batch::{Options, process_with};
 use ecrsim_engine::Shared;
 use ecrsim_engine::{PolicyKind, PolicySet, parse_policy_input};
-use support::ecrsim;
+use support::{ecrsim, ecrsim_reading};
 
 const REPO: &str = "arn:aws:ecr:us-east-1:123456789012:repository/my-app-repo";
 
@@ -133,6 +133,11 @@ fn ids() -> Vec<&'static str> {
         "{\"a\":[1,2]}",
         "[]",
         "01",
+        "\"a,b:c\"",
+        "\"\"",
+        "false",
+        "-0",
+        "12345678901234567890",
     ]
 }
 
@@ -169,7 +174,9 @@ fn varied_input(lines: usize) -> String {
             2 => format!(r#"{{"request":{request},"id":{id}}}"#),
             3 => format!("\u{feff}{{\"id\":{id},\"request\":{request}}}"),
             4 => format!(r#"  {{"id":{id},"request":{request}}}  "#),
-            5..=14 => format!(r#"{{"id":{id},"request":{request}}}"#),
+            5 => format!(r#"{{"request":{request}}}"#),
+            6 => format!("{{\"request\":{request},\"id\":{id}}}\t "),
+            7..=14 => format!(r#"{{"id":{id},"request":{request}}}"#),
             _ if fields.is_empty() => format!(r#"{{"id":{id},"request":{request}}}"#),
             15 => format!(r#"{{"request":{request},{fields},"id":{id}}}"#),
             _ => format!(r#"{{"id":{id},{fields},"request":{request}}}"#),
@@ -352,6 +359,42 @@ fn the_command_line_takes_shared_policies_and_jobs() {
             &format!("ecrsim batch --jobs {jobs}"),
         );
     }
+    // Standard input a file: each worker reads its blocks by position; the same bytes.
+    let path = std::env::temp_dir().join(format!("ecrsim-batch-{}.jsonl", std::process::id()));
+    std::fs::write(&path, &input).unwrap();
+    // From its second line on, too (standard input left there by an earlier reader).
+    let second = input.find('\n').unwrap() + 1;
+    let rest = run(&input[second..], &plain(Some(shared())));
+    for jobs in ["1", "3"] {
+        let args = [
+            "batch",
+            "--identity-policy",
+            identity,
+            "--resource-policy",
+            resource,
+            "--jobs",
+            jobs,
+        ];
+        let out = ecrsim_reading(&args, &path, 0);
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert_same(
+            &expected,
+            &out.stdout,
+            &format!("ecrsim batch --jobs {jobs} < file"),
+        );
+        let out = ecrsim_reading(&args, &path, second as u64);
+        assert_same(
+            &rest,
+            &out.stdout,
+            &format!("--jobs {jobs}, from the second line"),
+        );
+    }
+    std::fs::remove_file(&path).unwrap();
     let out = ecrsim(&["batch", "--identity-policy", "-"], b"");
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("not `-`"));

@@ -140,7 +140,8 @@ pub use syntax::printable::{printable, printable_lines};
 
 // The tools: batch lines, diff, grants, lint, summary, workflows.
 pub use tools::batch::{
-    Evaluated, LineId, MessageEvaluated, Session, Shared, Subject as LineSubject, request_from_json,
+    Evaluated, LineId, MessageEvaluated, Session, Shared, Subject as LineSubject, VerbatimId,
+    request_from_json,
 };
 pub use tools::diff::{Access, AccessChange, DiffNote, DiffOptions, PolicyDiff, diff};
 pub use tools::grants::{Grant, GrantScope, Grantee, Widening, grants, widenings};
@@ -193,7 +194,9 @@ pub use snapshot::query::Deciding;
 pub use snapshot::shape::Shape;
 pub use snapshot::{Account, Assembly, Caller, InlinePolicy};
 pub use syntax::json::{JsonError, Member};
-pub use tools::batch::blocks::{Blocks, lines as block_lines, run as run_blocks};
+pub use tools::batch::blocks::{
+    Blocks, FirstLine, Lines as BlockLines, ReadAt, run as run_blocks, run_at as run_blocks_at,
+};
 pub use tools::batch::{Decided, Line, LineError};
 pub use tools::diff::{DiffError, DiffErrorKind};
 pub use tools::lint::Linted;

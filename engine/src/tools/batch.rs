@@ -336,21 +336,20 @@ pub struct Line<'s, R> {
 /// read (`1.0` stays `1.0`, `"\u0041"` becomes `"A"`, an object loses its spaces).
 #[derive(Debug, Clone)]
 pub enum LineId<'a> {
-    /// The input's own text, which serde_json would write back unchanged: `null`, `true`,
-    /// `false`, an integer of at most 18 digits without a leading zero, a string without `\`.
-    Verbatim(&'a RawValue),
+    /// The input's own text, which serde_json would write back unchanged.
+    Verbatim(VerbatimId<'a>),
     /// Any other value, read.
     Value(serde_json::Value),
 }
 
 impl LineId<'_> {
     /// `null`: no `id`, or none could be read.
-    pub const NULL: LineId<'static> = LineId::Verbatim(RawValue::NULL);
+    pub const NULL: LineId<'static> = LineId::Verbatim(VerbatimId(b"null"));
 
     /// The id of a value serde_json read.
     fn from_raw(raw: &RawValue) -> LineId<'_> {
-        if writes_back_unchanged(raw.get()) {
-            LineId::Verbatim(raw)
+        if writes_back_unchanged(raw.get().as_bytes()) {
+            LineId::Verbatim(VerbatimId(raw.get().as_bytes()))
         } else {
             LineId::Value(serde_json::from_str(raw.get()).unwrap_or(serde_json::Value::Null))
         }
@@ -360,9 +359,37 @@ impl LineId<'_> {
 impl serde::Serialize for LineId<'_> {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         match self {
-            LineId::Verbatim(raw) => raw.serialize(serializer),
+            LineId::Verbatim(id) => serde_json::from_slice::<&RawValue>(id.0)
+                .map_err(serde::ser::Error::custom)?
+                .serialize(serializer),
             LineId::Value(value) => value.serialize(serializer),
         }
+    }
+}
+
+/// The text of an id that is one whole JSON value which serde_json writes back unchanged:
+/// `null`, `true`, `false`, an integer of at most 18 digits without a leading zero, a string
+/// without `\` (and, when not read by serde, of printable ASCII).
+#[derive(Debug, Clone, Copy)]
+pub struct VerbatimId<'a>(&'a [u8]);
+
+impl<'a> VerbatimId<'a> {
+    /// `bytes`, when it is such an id; read without serde, so a string must be printable ASCII
+    /// (serde would check that any other is UTF-8 without control characters).
+    fn new(bytes: &'a [u8]) -> Option<VerbatimId<'a>> {
+        let plain = match bytes {
+            [b'"', inner @ .., b'"'] => inner
+                .iter()
+                .all(|b| (b' '..=b'~').contains(b) && !matches!(b, b'"' | b'\\')),
+            [b'"', ..] => false,
+            _ => writes_back_unchanged(bytes),
+        };
+        plain.then_some(VerbatimId(bytes))
+    }
+
+    /// The id's JSON text (UTF-8).
+    pub fn as_bytes(self) -> &'a [u8] {
+        self.0
     }
 }
 
@@ -371,11 +398,10 @@ impl serde::Serialize for LineId<'_> {
 /// (`-0` becomes `-0.0`; more than 18 digits may become a float), strings without escapes
 /// (serde_json escapes only `"`, `\` and control characters, which a string read without a
 /// backslash cannot hold).
-fn writes_back_unchanged(raw: &str) -> bool {
-    let bytes = raw.as_bytes();
+fn writes_back_unchanged(bytes: &[u8]) -> bool {
     match bytes.first() {
         Some(b'"') => !bytes.contains(&b'\\'),
-        Some(b'n' | b't' | b'f') => matches!(raw, "null" | "true" | "false"),
+        Some(b'n' | b't' | b'f') => matches!(bytes, b"null" | b"true" | b"false"),
         Some(_) => {
             let digits = bytes.strip_prefix(b"-").unwrap_or(bytes);
             let canonical = match digits {
@@ -387,6 +413,26 @@ fn writes_back_unchanged(raw: &str) -> bool {
         }
         None => false,
     }
+}
+
+/// `text` cut after the id it starts with: a string id at its closing quote, any other at the
+/// first comma.
+fn split_id_first(text: &[u8]) -> Option<(&[u8], &[u8])> {
+    let end = match text.strip_prefix(b"\"") {
+        Some(string) => memchr::memchr(b'"', string)? + 2,
+        None => memchr::memchr(b',', text)?,
+    };
+    Some(text.split_at(end))
+}
+
+/// `text` cut before the id it ends with: a string id at its opening quote, any other after
+/// the last colon.
+fn split_id_last(text: &[u8]) -> Option<(&[u8], &[u8])> {
+    let start = match text.strip_suffix(b"\"") {
+        Some(string) => memchr::memrchr(b'"', string)?,
+        None => memchr::memrchr(b':', text)? + 1,
+    };
+    Some(text.split_at(start))
 }
 
 /// A compiled set from a line, with what its cache entry is checked against.
@@ -567,18 +613,23 @@ impl<R> Session<R> {
     /// `snapshot` and no `request.workflow`). `None` for every other line, and always when
     /// caches are off: the caller then reads the line as it reads any other, and may end with
     /// [`Session::line`], which gives the line's error. Most lines of a batch are plain, and
-    /// are read once.
+    /// are read once. A plain line's answer never shows its number (only errors do), so none
+    /// is asked.
     pub fn plain_line<'a>(
         &'a mut self,
         bytes: &'a [u8],
-        number: usize,
         render: impl FnOnce(Subject<'_>) -> R,
     ) -> Option<Line<'a, R>> {
         if !self.reuse {
             return None;
         }
+        if let Some((id, at)) = self.repeated(bytes) {
+            return Some(cached(id, &self.results, at));
+        }
         let text = std::str::from_utf8(bytes).ok()?;
-        match self.quick(text, number, &mut Some(render)) {
+        // The number words only errors, and a line that fails is not answered here.
+        const UNSHOWN: usize = 0;
+        match self.quick(text, UNSHOWN, &mut Some(render)) {
             Quick::Done(id, at) => Some(cached(id, &self.results, at)),
             Quick::Failed(..) | Quick::Slow => None,
         }
@@ -597,18 +648,8 @@ impl<R> Session<R> {
             Fast1::Error(id, e) => return Quick::Failed(id, e.message),
             Fast1::Slow => return Quick::Slow,
         };
-        // The result, by (set, request text): the hash of the text, then the text compared.
-        let hash = {
-            let mut h = self.hasher.build_hasher();
-            h.write_usize(set);
-            h.write(request.get().as_bytes());
-            h.finish()
-        };
-        if let Some(&at) = self.result_index.get(&hash)
-            && let Some((known_set, known)) = self.result_keys.get(at)
-            && *known_set == set
-            && **known == *request.get()
-        {
+        let hash = self.result_hash(set, request.get().as_bytes());
+        if let Some(at) = self.known_result(hash, set, request.get().as_bytes()) {
             return Quick::Done(id, at);
         }
         let Some(built) = self.request(request.get()) else {
@@ -651,6 +692,58 @@ impl<R> Session<R> {
         self.result_keys.push((set, request.get().into()));
         self.result_index.insert(hash, at);
         Quick::Done(id, at)
+    }
+
+    /// The hash a result is kept under: of its set and the raw text of its `request`.
+    fn result_hash(&self, set: usize, request: &[u8]) -> u64 {
+        let mut h = self.hasher.build_hasher();
+        h.write_usize(set);
+        h.write(request);
+        h.finish()
+    }
+
+    /// The index of the result kept for (`set`, `request` text), if any: found by its hash,
+    /// then the text compared.
+    fn known_result(&self, hash: u64, set: usize, request: &[u8]) -> Option<usize> {
+        let &at = self.result_index.get(&hash)?;
+        let (known_set, known) = self.result_keys.get(at)?;
+        (*known_set == set && known.as_bytes() == request).then_some(at)
+    }
+
+    /// A line without policy fields that repeats, byte for byte, the `request` text of a line
+    /// this session decided with the shared policies, framed as serde_json writes a line:
+    /// `{"id":ID,"request":R}`, `{"request":R,"id":ID}` or `{"request":R}`, no spaces but at
+    /// the end, `ID` a value written back unchanged ([`plain_id`]). Its id and the index of its
+    /// result; `None` for any other line, which is then read with serde.
+    ///
+    /// No JSON is read here: `R` is text serde accepted as a whole value (each result's key is
+    /// the raw text of the value serde read), and the framing around it is fixed, so the line
+    /// is valid JSON whose only members are `id` and `request`, and is decided as that line was.
+    fn repeated<'a>(&self, bytes: &'a [u8]) -> Option<(LineId<'a>, usize)> {
+        self.shared.as_ref()?;
+        let body = bytes
+            .trim_ascii_end()
+            .strip_prefix(b"{")?
+            .strip_suffix(b"}")?;
+        let (id, request) = match body.strip_prefix(br#""request":"#) {
+            // A request object ends with `}`, an id never does.
+            Some(request) if request.ends_with(b"}") => (None, request),
+            Some(rest) => {
+                let (rest, id) = split_id_last(rest)?;
+                (Some(id), rest.strip_suffix(br#","id":"#)?)
+            }
+            None => {
+                let (id, rest) = split_id_first(body.strip_prefix(br#""id":"#)?)?;
+                (Some(id), rest.strip_prefix(br#","request":"#)?)
+            }
+        };
+        let id = match id {
+            None => LineId::NULL,
+            Some(id) => LineId::Verbatim(VerbatimId::new(id)?),
+        };
+        let hash = self.result_hash(SHARED, request);
+        let at = self.known_result(hash, SHARED, request)?;
+        Some((id, at))
     }
 
     fn clear(&mut self) {
@@ -1542,6 +1635,97 @@ mod tests {
         answer.result.map(|r| r.clone()).map_err(|e| e.message)
     }
 
+    /// A session whose shared policy is [`POLICY`].
+    fn with_shared_policy() -> Session<String> {
+        let mut set = PolicySet::new();
+        set.add(
+            parse_policy_input("shared.json", POLICY.as_bytes(), PolicyKind::Identity).unwrap(),
+        )
+        .unwrap();
+        Session::new(Some(Arc::new(Shared::new(set))), Detail::Trace)
+    }
+
+    /// A line that repeats a decided request in serde_json's framing is answered without
+    /// reading JSON, with the id and result the serde reading gives; any other line is not.
+    #[test]
+    fn a_repeated_request_in_a_plain_framing_is_answered_as_serde_reads_it() {
+        let request = r#"{"action":"ecr:PutImage","resource":"arn:aws:ecr:us-east-1:123456789012:repository/app"}"#;
+        let other = r#"{"action":"ecr:PutImage","resource":"arn:aws:ecr:us-east-1:123456789012:repository/other"}"#;
+        // A context key named `id`: the request text holds `,"id":`.
+        let id_inside = r#"{"action":"ecr:PutImage","resource":"arn:aws:ecr:us-east-1:123456789012:repository/app","context":{"aws:SecureTransport":"true","id":"x"}}"#;
+        let mut session = with_shared_policy();
+        let mut alone = with_shared_policy().reuse(false);
+        let answer = |session: &mut Session<String>, line: &str| {
+            let line = session.line(line.as_bytes(), 1, |subject| match subject {
+                Subject::Decided(e) => e.explanation.response.decision.to_string(),
+                Subject::Message(_) => "message".to_string(),
+            });
+            let id = serde_json::to_string(&line.id).unwrap();
+            (id, line.result.map(|r| r.clone()).map_err(|e| e.message))
+        };
+        let framed = [
+            format!(r#"{{"id":7,"request":{request}}}"#),
+            format!(r#"{{"id":-12,"request":{request}}}"#),
+            format!(r#"{{"id":"build 7, step 2: push","request":{request}}}"#),
+            format!(r#"{{"id":"","request":{request}}}"#),
+            format!(r#"{{"id":null,"request":{request}}}"#),
+            format!(r#"{{"request":{request},"id":true}}"#),
+            format!(r#"{{"request":{request},"id":"a:b,c"}}"#),
+            format!(r#"{{"request":{request}}}"#),
+            format!("{{\"id\":1,\"request\":{request}}} \t\r"),
+            format!(r#"{{"id":2,"request":{id_inside}}}"#),
+            format!(r#"{{"request":{id_inside}}}"#),
+            format!(r#"{{"request":{id_inside},"id":3}}"#),
+        ];
+        let read = [
+            // Not written back unchanged, or not JSON.
+            format!(r#"{{"id":01,"request":{request}}}"#),
+            format!(r#"{{"id":1.0,"request":{request}}}"#),
+            format!(r#"{{"id":-0,"request":{request}}}"#),
+            format!(r#"{{"id":12345678901234567890,"request":{request}}}"#),
+            format!(r#"{{"id":"a\"b","request":{request}}}"#),
+            format!("{{\"id\":\"caf\u{e9}\",\"request\":{request}}}"),
+            format!("{{\"id\":\"a\u{1}b\",\"request\":{request}}}"),
+            format!(r#"{{"id":[1],"request":{request}}}"#),
+            format!(r#"{{"id":,"request":{request}}}"#),
+            // Other members, spaces, another framing.
+            format!(r#"{{"id":1,"request":{request},"extra":1}}"#),
+            format!(r#"{{"id":1,"identityPolicies":[],"request":{request}}}"#),
+            format!(r#"{{"id": 1,"request":{request}}}"#),
+            format!(r#" {{"id":1,"request":{request}}}"#),
+            format!(r#"{{"request":{request},"id":1,"id":2}}"#),
+            // A request not decided before.
+            format!(r#"{{"id":1,"request":{other}}}"#),
+        ];
+        // Each request decided once, as the serde reading reads it.
+        for request in [request, id_inside] {
+            let first = format!(r#"{{"id":0,"request":{request}}}"#);
+            assert!(session.repeated(first.as_bytes()).is_none());
+            assert_eq!(answer(&mut session, &first).1.unwrap(), "Allow");
+        }
+        for line in &framed {
+            assert!(session.repeated(line.as_bytes()).is_some(), "{line}");
+            assert_eq!(
+                answer(&mut session, line),
+                answer(&mut alone, line),
+                "{line}"
+            );
+        }
+        for line in &read {
+            assert!(session.repeated(line.as_bytes()).is_none(), "{line}");
+            assert_eq!(
+                answer(&mut session, line),
+                answer(&mut alone, line),
+                "{line}"
+            );
+        }
+        // Without shared policies no line is answered so.
+        let mut own: Session<String> = Session::new(None, Detail::Trace);
+        let line = push("1", POLICY, "app");
+        assert_eq!(answer(&mut own, &line).1.unwrap(), "Allow");
+        assert!(own.repeated(line.as_bytes()).is_none());
+    }
+
     #[test]
     fn an_id_is_echoed_as_serde_json_writes_the_value_it_read() {
         // (raw id, whether it is echoed without being read into a Value)
@@ -1571,7 +1755,7 @@ mod tests {
         for (raw, verbatim) in ids {
             let Ok(value) = serde_json::from_str::<serde_json::Value>(raw) else {
                 // Not JSON (`00`): never echoed as read.
-                assert!(!writes_back_unchanged(raw), "{raw}");
+                assert!(!writes_back_unchanged(raw.as_bytes()), "{raw}");
                 continue;
             };
             let expected = serde_json::to_string(&value).unwrap();
@@ -1880,7 +2064,7 @@ mod tests {
         for line in &plain {
             // Twice: decided, then found.
             for _ in 0..2 {
-                let fast = session.plain_line(line.as_bytes(), 1, render).unwrap();
+                let fast = session.plain_line(line.as_bytes(), render).unwrap();
                 let fast = (format!("{:?}", fast.id), fast.result.unwrap().clone());
                 let full = session.line(line.as_bytes(), 1, render);
                 assert_eq!(
@@ -1891,7 +2075,7 @@ mod tests {
         }
         for line in &left {
             assert!(
-                session.plain_line(line.as_bytes(), 1, render).is_none(),
+                session.plain_line(line.as_bytes(), render).is_none(),
                 "{line}"
             );
             assert!(
@@ -1900,9 +2084,9 @@ mod tests {
             );
         }
         let not_utf8 = b"{\"id\":\xff}";
-        assert!(session.plain_line(not_utf8, 1, render).is_none());
+        assert!(session.plain_line(not_utf8, render).is_none());
         // Without caches, every line is left to `line`.
         let mut alone: Session<String> = Session::new(None, Detail::Trace).reuse(false);
-        assert!(alone.plain_line(plain[0].as_bytes(), 1, render).is_none());
+        assert!(alone.plain_line(plain[0].as_bytes(), render).is_none());
     }
 }

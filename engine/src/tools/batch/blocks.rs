@@ -2,63 +2,112 @@
 //! worker on the calling thread or by N workers that each read, decide and write their own
 //! blocks (no reading or writing thread, no buffer allocated per block).
 //!
-//! A worker takes the next block under a short lock on the input (a large read, cut after the
-//! block's last newline, the rest carried to the next block), decides it into its own output
-//! buffer with its own state (a [`Session`](super::Session)), and hands the buffer to the
-//! output: written at once when its block is the next in order, else parked until the blocks
-//! before it are written, by whichever worker writes them (the parked buffer is swapped for a
-//! spare one, so buffers are reused). The output is the same bytes whatever the number of
+//! A worker takes the next block: from a stream, under a short lock on the input (a large read,
+//! cut after the block's last newline, the rest carried to the next block); from a file, by
+//! position and without a lock (the lines that start in its run of bytes). It splits the block
+//! into lines, records how many there are (which numbers the lines of the blocks after it), and
+//! decides it into its own output buffer with its own state (a [`Session`](super::Session)),
+//! asking for the number of its first line only if a line's output shows it. It hands the buffer
+//! to the output: written at once when its block is the next in order, else parked until the
+//! blocks before it are written, by whichever worker writes them (the parked buffer is swapped
+//! for a spare one, so buffers are reused). The output is the same bytes whatever the number of
 //! workers and wherever blocks are cut, as long as a worker's output for a block depends only on
-//! the block's lines and the number of its first line.
+//! the block's lines and the numbers of its lines.
 
 use std::io::{self, Read, Write};
+use std::ops::Range;
 use std::sync::{Condvar, Mutex, MutexGuard, PoisonError};
 
 /// The smallest block handed to a worker (the rest of the input when shorter); a block ends
-/// after a newline, so one longer line makes a longer block.
+/// after a newline, so one longer line makes a longer block. A file read by position is cut
+/// into runs of this many bytes.
 pub(crate) const BLOCK_BYTES: usize = 1 << 16;
 
 /// Bytes asked for in one read.
 const READ_BYTES: usize = 1 << 16;
 
+/// Bytes read past a run at once, to end its last line without another read.
+const TAIL_BYTES: usize = 1 << 12;
+
 /// Decides blocks of whole lines.
 pub trait Blocks {
-    /// Appends to `out` the output of `block` (whole lines, each ending with `\n` but perhaps
-    /// the last), whose first line is line `first` of the input (1-based).
-    fn block(&mut self, block: &[u8], first: usize, out: &mut Vec<u8>);
+    /// Appends to `out` the output of a block's `lines`; `first` gives the number of the first
+    /// (ask it only for a line whose output shows its number: it may wait for other workers).
+    fn block(&mut self, lines: Lines<'_>, first: &mut FirstLine<'_>, out: &mut Vec<u8>);
 }
 
 /// The lines of a block, as `BufRead::lines` splits them (without `\n` or `\r\n`; no line after
-/// a final newline).
-pub fn lines(block: &[u8]) -> impl Iterator<Item = &[u8]> {
-    let mut start = 0;
-    let mut newlines = memchr::memchr_iter(b'\n', block);
-    std::iter::from_fn(move || {
-        let end = match newlines.next() {
-            Some(end) => end,
-            None if start < block.len() => block.len(),
-            None => return None,
-        };
-        let line = block.get(start..end)?;
-        start = end + 1;
-        Some(line.strip_suffix(b"\r").unwrap_or(line))
-    })
+/// a final newline), from the positions of its newlines, found once ([`Lines::split`]).
+#[derive(Debug, Clone)]
+pub struct Lines<'b> {
+    /// What is left of the block.
+    rest: &'b [u8],
+    /// The positions of the newlines left, in the block.
+    newlines: std::slice::Iter<'b, usize>,
+    /// Where `rest` starts in the block.
+    start: usize,
+    /// The lines left.
+    left: usize,
 }
 
-/// The number of lines in a block, as [`lines`] counts them.
-pub(crate) fn count_lines(block: &[u8]) -> usize {
-    // Counted in a byte over runs of at most 255 (wrapping: no overflow check), which compiles to
-    // a loop over 16 bytes at once.
-    let newlines: usize = block
-        .chunks(255)
-        .map(|run| {
-            let count = run
-                .iter()
-                .fold(0u8, |n, b| n.wrapping_add(u8::from(*b == b'\n')));
-            usize::from(count)
-        })
-        .sum();
-    newlines + usize::from(!block.is_empty() && !block.ends_with(b"\n"))
+impl<'b> Lines<'b> {
+    /// The lines of `block`, with `newlines` (cleared first) the positions of its newlines.
+    pub fn split(block: &'b [u8], newlines: &'b mut Vec<usize>) -> Lines<'b> {
+        newlines.clear();
+        newlines.extend(memchr::memchr_iter(b'\n', block));
+        let unterminated = !block.is_empty() && !block.ends_with(b"\n");
+        Lines {
+            rest: block,
+            left: newlines.len() + usize::from(unterminated),
+            newlines: newlines.iter(),
+            start: 0,
+        }
+    }
+}
+
+impl<'b> Iterator for Lines<'b> {
+    type Item = &'b [u8];
+
+    fn next(&mut self) -> Option<&'b [u8]> {
+        let line = match self.newlines.next() {
+            Some(&end) => {
+                let (line, rest) = self.rest.split_at_checked(end.checked_sub(self.start)?)?;
+                self.rest = rest.get(1..)?;
+                self.start = end + 1;
+                line
+            }
+            None if !self.rest.is_empty() => std::mem::take(&mut self.rest),
+            None => return None,
+        };
+        self.left = self.left.saturating_sub(1);
+        Some(line.strip_suffix(b"\r").unwrap_or(line))
+    }
+
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        (self.left, Some(self.left))
+    }
+}
+
+impl ExactSizeIterator for Lines<'_> {}
+
+/// The number of a block's first line, known once every block before it is split into lines:
+/// asked only when a worker needs it (to word a line's error), so a worker never waits for
+/// another to decide its block.
+pub struct FirstLine<'p> {
+    turns: &'p Turns,
+    seq: usize,
+    known: Option<usize>,
+}
+
+impl FirstLine<'_> {
+    /// The number (1-based) of the block's first line; `None` when the run stops (the block's
+    /// output is then not written).
+    pub fn get(&mut self) -> Option<usize> {
+        if self.known.is_none() {
+            self.known = self.turns.first_line(self.seq);
+        }
+        self.known
+    }
 }
 
 /// Reads every line of `input`, has workers made by `worker` decide them in blocks (`jobs` of
@@ -71,24 +120,83 @@ pub fn run<W: Blocks>(
     jobs: usize,
     worker: impl Fn() -> W + Sync,
 ) -> io::Result<()> {
+    let stream = Stream(Mutex::new(StreamInput {
+        reader: input,
+        carry: Vec::new(),
+        seq: 0,
+        done: false,
+        error: None,
+    }));
+    let stream = run_source(stream, output, jobs, worker)?;
+    match stream
+        .0
+        .into_inner()
+        .unwrap_or_else(PoisonError::into_inner)
+        .error
+    {
+        Some(e) => Err(e),
+        None => Ok(()),
+    }
+}
+
+/// [`run`] over `file` from byte `start` to its end, read by position: each worker reads its
+/// own block (the lines that start in the next run of [`BLOCK_BYTES`] bytes) without a lock.
+/// The output is the bytes [`run`] writes for the same input. A read error stops the run at
+/// once (what is written is a prefix of the output) and is returned.
+pub fn run_at<W: Blocks>(
+    file: &impl ReadAt,
+    start: u64,
+    output: impl Write + Send,
+    jobs: usize,
+    worker: impl Fn() -> W + Sync,
+) -> io::Result<()> {
+    let runs = Runs {
+        file,
+        start,
+        next: Mutex::new((0, false)),
+    };
+    run_source(runs, output, jobs, worker).map(drop)
+}
+
+/// Bytes read by position, by several threads at once: a regular file.
+pub trait ReadAt: Sync {
+    /// Reads into `buffer` from byte `offset`; 0 at the end.
+    fn read_at(&self, buffer: &mut [u8], offset: u64) -> io::Result<usize>;
+}
+
+#[cfg(unix)]
+impl ReadAt for std::fs::File {
+    fn read_at(&self, buffer: &mut [u8], offset: u64) -> io::Result<usize> {
+        std::os::unix::fs::FileExt::read_at(self, buffer, offset)
+    }
+}
+
+/// Runs the workers over the blocks of `source`; the source back (which may keep a read
+/// error), unless a write or a positional read failed.
+fn run_source<S: Source, W: Blocks>(
+    source: S,
+    output: impl Write + Send,
+    jobs: usize,
+    worker: impl Fn() -> W + Sync,
+) -> io::Result<S> {
     let pipeline = Pipeline {
-        input: Mutex::new(Input {
-            reader: input,
-            carry: Vec::new(),
-            seq: 0,
-            line: 1,
-            done: false,
-            error: None,
-        }),
-        order: Mutex::new(Order {
-            next: 0,
-            writing: false,
-            parked: Vec::new(),
-            spare: Vec::new(),
-            stop: false,
-            error: None,
-        }),
-        turn: Condvar::new(),
+        source,
+        turns: Turns {
+            order: Mutex::new(Order {
+                next: 0,
+                numbered: 0,
+                next_line: 1,
+                counted: Vec::new(),
+                firsts: Vec::new(),
+                sleeping: 0,
+                writing: false,
+                parked: Vec::new(),
+                spare: Vec::new(),
+                stop: false,
+                error: None,
+            }),
+            turn: Condvar::new(),
+        },
         writer: Mutex::new(output),
         max_parked: jobs.max(1) * 4,
     };
@@ -106,100 +214,42 @@ pub fn run<W: Blocks>(
         });
     }
     let order = pipeline
+        .turns
         .order
         .into_inner()
         .unwrap_or_else(PoisonError::into_inner);
-    if let Some(e) = order.error {
-        return Err(e);
-    }
-    let input = pipeline
-        .input
-        .into_inner()
-        .unwrap_or_else(PoisonError::into_inner);
-    match input.error {
+    match order.error {
         Some(e) => Err(e),
-        None => Ok(()),
+        None => Ok(pipeline.source),
     }
 }
 
-/// What the workers share.
-struct Pipeline<R, O> {
-    input: Mutex<Input<R>>,
-    order: Mutex<Order>,
-    /// Signalled when a block is written or the run stops (a worker waiting for parked blocks
-    /// to drain waits on it).
-    turn: Condvar,
-    /// Held only by the worker whose `Order::writing` it is.
-    writer: Mutex<O>,
-    /// Parked blocks beyond which a worker waits before reading another.
-    max_parked: usize,
+/// Where blocks come from.
+trait Source: Sync {
+    /// The next block into `buffer`, with its sequence number and where it is in `buffer`;
+    /// `None` at the end of the input (or after a read error the source keeps); `Err` for a
+    /// read error that stops the run.
+    fn next(&self, buffer: &mut Vec<u8>) -> Option<io::Result<(usize, Range<usize>)>>;
 }
 
-/// The input side: taken under its lock for as long as one block is read.
-struct Input<R> {
+/// A stream, read a block at a time under a lock.
+struct Stream<R>(Mutex<StreamInput<R>>);
+
+/// A stream's side: taken under its lock for as long as one block is read.
+struct StreamInput<R> {
     reader: R,
     /// What followed the last block's last newline.
     carry: Vec<u8>,
     /// The sequence number of the next block.
     seq: usize,
-    /// The number of the next block's first line.
-    line: usize,
     /// The input is at its end (or failed).
     done: bool,
     error: Option<io::Error>,
 }
 
-/// The output side: which block is written next, and the blocks decided ahead of their turn.
-struct Order {
-    /// The sequence number of the next block to write.
-    next: usize,
-    /// A worker is writing (the lock is released while it writes).
-    writing: bool,
-    /// Decided blocks waiting for their turn, with their sequence numbers.
-    parked: Vec<(usize, Vec<u8>)>,
-    /// Emptied buffers, handed to a worker that parks its own.
-    spare: Vec<Vec<u8>>,
-    /// A write failed or a worker panicked: workers stop.
-    stop: bool,
-    error: Option<io::Error>,
-}
-
-impl<R: Read, O: Write> Pipeline<R, O> {
-    /// One worker's loop: read a block, decide it, hand its output on; until the input ends or
-    /// the run stops.
-    fn work(&self, mut worker: impl Blocks) {
-        let mut buffer = Vec::new();
-        let mut out = Vec::with_capacity(BLOCK_BYTES * 2);
-        loop {
-            if !self.wait_for_room() {
-                return;
-            }
-            let Some((len, seq, first)) = self.read(&mut buffer) else {
-                return;
-            };
-            out.clear();
-            worker.block(buffer.get(..len).unwrap_or_default(), first, &mut out);
-            self.deliver(seq, &mut out);
-        }
-    }
-
-    /// Waits while too many blocks are parked; false when the run stops.
-    fn wait_for_room(&self) -> bool {
-        let mut order = lock(&self.order);
-        while !order.stop && order.parked.len() >= self.max_parked {
-            order = self
-                .turn
-                .wait(order)
-                .unwrap_or_else(PoisonError::into_inner);
-        }
-        !order.stop
-    }
-
-    /// The next block into the start of `buffer`, with its length, its sequence number and the
-    /// number of its first line; `None` at the end of the input (or after a read error, kept for
-    /// [`run`]).
-    fn read(&self, buffer: &mut Vec<u8>) -> Option<(usize, usize, usize)> {
-        let mut input = lock(&self.input);
+impl<R: Read + Send> Source for Stream<R> {
+    fn next(&self, buffer: &mut Vec<u8>) -> Option<io::Result<(usize, Range<usize>)>> {
+        let mut input = lock(&self.0);
         if input.done {
             return None;
         }
@@ -213,16 +263,197 @@ impl<R: Read, O: Write> Pipeline<R, O> {
             }
         };
         let seq = input.seq;
-        let first = input.line;
         input.seq += 1;
-        input.line += count_lines(buffer.get(..len).unwrap_or_default());
-        Some((len, seq, first))
+        Some(Ok((seq, 0..len)))
+    }
+}
+
+/// A file read by position: block `k` holds the lines that start in the `k`th run of
+/// [`BLOCK_BYTES`] bytes from `start`.
+struct Runs<'f, F> {
+    file: &'f F,
+    start: u64,
+    /// The next block's sequence number, and whether the file's end was reached.
+    next: Mutex<(usize, bool)>,
+}
+
+impl<F: ReadAt> Source for Runs<'_, F> {
+    fn next(&self, buffer: &mut Vec<u8>) -> Option<io::Result<(usize, Range<usize>)>> {
+        let seq = {
+            let mut next = lock(&self.next);
+            if next.1 {
+                return None;
+            }
+            next.0 += 1;
+            next.0 - 1
+        };
+        Some(self.read_block(seq, buffer).map(|(range, at_end)| {
+            if at_end {
+                lock(&self.next).1 = true;
+            }
+            (seq, range)
+        }))
+    }
+}
+
+impl<F: ReadAt> Runs<'_, F> {
+    /// Block `seq` into `buffer`: where it is, and whether the file ended within its run.
+    ///
+    /// Its run is bytes `[at, at + BLOCK_BYTES)`. A line starts at `at` for the first block,
+    /// else after a newline in `[at - 1, at + BLOCK_BYTES - 1)`. The block goes from the first
+    /// such start to the end of the last line that starts in the run: the first newline at or
+    /// after `at + BLOCK_BYTES - 1`, or the file's end.
+    fn read_block(&self, seq: usize, buffer: &mut Vec<u8>) -> io::Result<(Range<usize>, bool)> {
+        let before = usize::from(seq > 0);
+        let from = u64::try_from(seq)
+            .ok()
+            .and_then(|seq| seq.checked_mul(BLOCK_BYTES as u64))
+            .and_then(|offset| offset.checked_add(self.start))
+            .and_then(|at| at.checked_sub(before as u64))
+            .ok_or_else(|| io::Error::other("the input is too long"))?;
+        buffer.resize(before + BLOCK_BYTES + TAIL_BYTES, 0);
+        let mut len = read_full(self.file, buffer, from)?;
+        let first = if before == 0 {
+            0
+        } else {
+            let newline = buffer
+                .get(..len.min(BLOCK_BYTES))
+                .and_then(|run| memchr::memchr(b'\n', run));
+            match newline {
+                Some(newline) => newline + 1,
+                // No line starts in the run.
+                None => return Ok((0..0, len < BLOCK_BYTES)),
+            }
+        };
+        let mut searched = before + BLOCK_BYTES - 1;
+        if len <= searched {
+            return Ok((first..len, true));
+        }
+        loop {
+            let newline = buffer
+                .get(searched..len)
+                .and_then(|rest| memchr::memchr(b'\n', rest));
+            if let Some(newline) = newline {
+                return Ok((first..searched + newline + 1, false));
+            }
+            // A line longer than the tail: read on, doubling.
+            searched = len;
+            buffer.resize(2 * len, 0);
+            let n = read_full(
+                self.file,
+                buffer.get_mut(len..).unwrap_or_default(),
+                from + len as u64,
+            )?;
+            if n == 0 {
+                return Ok((first..len, true));
+            }
+            len += n;
+        }
+    }
+}
+
+/// Fills `buffer` from `offset` (less only at the file's end); the bytes read.
+fn read_full(file: &impl ReadAt, buffer: &mut [u8], offset: u64) -> io::Result<usize> {
+    let mut len = 0;
+    while len < buffer.len() {
+        match file.read_at(
+            buffer.get_mut(len..).unwrap_or_default(),
+            offset + len as u64,
+        ) {
+            Ok(0) => break,
+            Ok(n) => len += n,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(len)
+}
+
+/// What the workers share.
+struct Pipeline<S, O> {
+    source: S,
+    turns: Turns,
+    /// Held only by the worker whose `Order::writing` it is.
+    writer: Mutex<O>,
+    /// Parked blocks beyond which a worker waits before reading another.
+    max_parked: usize,
+}
+
+/// The order of blocks, and what workers wait on.
+struct Turns {
+    order: Mutex<Order>,
+    /// Signalled when a block is numbered or written, or the run stops (a worker waiting for
+    /// its block's first line number, or for parked blocks to drain, waits on it).
+    turn: Condvar,
+}
+
+/// Which block is numbered and written next, and the blocks decided ahead of their turn.
+struct Order {
+    /// The sequence number of the next block to write.
+    next: usize,
+    /// The sequence number of the next block to number, and the number of its first line.
+    numbered: usize,
+    next_line: usize,
+    /// The line counts of blocks split before a block ahead of them was.
+    counted: Vec<(usize, usize)>,
+    /// The first line numbers of numbered blocks not yet written.
+    firsts: Vec<(usize, usize)>,
+    /// Workers waiting on [`Turns::turn`].
+    sleeping: usize,
+    /// A worker is writing (the lock is released while it writes).
+    writing: bool,
+    /// Decided blocks waiting for their turn, with their sequence numbers.
+    parked: Vec<(usize, Vec<u8>)>,
+    /// Emptied buffers, handed to a worker that parks its own.
+    spare: Vec<Vec<u8>>,
+    /// A write or a positional read failed, or a worker panicked: workers stop.
+    stop: bool,
+    error: Option<io::Error>,
+}
+
+impl<S: Source, O: Write> Pipeline<S, O> {
+    /// One worker's loop: read a block, decide it, hand its output on; until the input ends or
+    /// the run stops.
+    fn work(&self, mut worker: impl Blocks) {
+        let mut buffer = Vec::new();
+        let mut newlines = Vec::new();
+        let mut out = Vec::with_capacity(BLOCK_BYTES * 2);
+        loop {
+            if !self.wait_for_room() {
+                return;
+            }
+            let (seq, range) = match self.source.next(&mut buffer) {
+                None => return,
+                Some(Ok(block)) => block,
+                Some(Err(e)) => return self.turns.stop(e),
+            };
+            // Split outside the input's lock; the counts number the lines in input order.
+            let lines = Lines::split(buffer.get(range).unwrap_or_default(), &mut newlines);
+            self.turns.count(seq, lines.len());
+            let mut first = FirstLine {
+                turns: &self.turns,
+                seq,
+                known: None,
+            };
+            out.clear();
+            worker.block(lines, &mut first, &mut out);
+            self.deliver(seq, &mut out);
+        }
+    }
+
+    /// Waits while too many blocks are parked; false when the run stops.
+    fn wait_for_room(&self) -> bool {
+        let mut order = lock(&self.turns.order);
+        while !order.stop && order.parked.len() >= self.max_parked {
+            order = self.turns.wait(order);
+        }
+        !order.stop
     }
 
     /// Writes `out` (block `seq`) when its turn has come, with every parked block that follows
     /// it; else parks it and leaves `out` an empty spare buffer.
     fn deliver(&self, seq: usize, out: &mut Vec<u8>) {
-        let mut order = lock(&self.order);
+        let mut order = lock(&self.turns.order);
         if order.stop {
             return;
         }
@@ -234,7 +465,7 @@ impl<R: Read, O: Write> Pipeline<R, O> {
         order.writing = true;
         drop(order);
         let mut result = self.write(out);
-        order = lock(&self.order);
+        order = lock(&self.turns.order);
         order.next += 1;
         while result.is_ok() {
             let next = order.next;
@@ -245,17 +476,18 @@ impl<R: Read, O: Write> Pipeline<R, O> {
             drop(order);
             result = self.write(&parked);
             parked.clear();
-            order = lock(&self.order);
+            order = lock(&self.turns.order);
             order.spare.push(parked);
             order.next += 1;
         }
         order.writing = false;
-        if let Err(e) = result {
-            order.stop = true;
-            order.error = Some(e);
-        }
+        let written = order.next;
+        order.firsts.retain(|(seq, _)| *seq >= written);
         drop(order);
-        self.turn.notify_all();
+        match result {
+            Err(e) => self.turns.stop(e),
+            Ok(()) => self.turns.wake(lock(&self.turns.order)),
+        }
     }
 
     fn write(&self, bytes: &[u8]) -> io::Result<()> {
@@ -265,11 +497,78 @@ impl<R: Read, O: Write> Pipeline<R, O> {
     }
 }
 
+impl Turns {
+    /// Records that block `seq` has `lines` lines, and numbers every block whose blocks before
+    /// it are all counted. Never waits.
+    fn count(&self, seq: usize, lines: usize) {
+        let mut order = lock(&self.order);
+        order.counted.push((seq, lines));
+        let mut numbered = false;
+        loop {
+            let next = order.numbered;
+            let Some(at) = order.counted.iter().position(|(s, _)| *s == next) else {
+                break;
+            };
+            let (_, lines) = order.counted.swap_remove(at);
+            let first = order.next_line;
+            order.firsts.push((next, first));
+            order.next_line += lines;
+            order.numbered += 1;
+            numbered = true;
+        }
+        if numbered {
+            self.wake(order);
+        }
+    }
+
+    /// The number of block `seq`'s first line, once it is numbered; `None` when the run stops.
+    fn first_line(&self, seq: usize) -> Option<usize> {
+        let mut order = lock(&self.order);
+        loop {
+            if order.stop {
+                return None;
+            }
+            if let Some(&(_, first)) = order.firsts.iter().find(|(s, _)| *s == seq) {
+                return Some(first);
+            }
+            order = self.wait(order);
+        }
+    }
+
+    /// Stops the run with `error` (the first one is kept) and wakes every waiting worker.
+    fn stop(&self, error: io::Error) {
+        let mut order = lock(&self.order);
+        order.stop = true;
+        order.error.get_or_insert(error);
+        self.wake(order);
+    }
+
+    /// Waits on [`Turns::turn`], counted in [`Order::sleeping`].
+    fn wait<'o>(&self, mut order: MutexGuard<'o, Order>) -> MutexGuard<'o, Order> {
+        order.sleeping += 1;
+        let mut order = self
+            .turn
+            .wait(order)
+            .unwrap_or_else(PoisonError::into_inner);
+        order.sleeping -= 1;
+        order
+    }
+
+    /// Releases the order's lock and wakes the workers waiting on [`Turns::turn`], if any.
+    fn wake(&self, order: MutexGuard<'_, Order>) {
+        let sleeping = order.sleeping > 0;
+        drop(order);
+        if sleeping {
+            self.turn.notify_all();
+        }
+    }
+}
+
 /// Reads the next block of whole lines into the start of `buffer` and returns its length (0
 /// when nothing is left): the carried bytes, then reads until it holds at least
 /// [`BLOCK_BYTES`] and a newline (or the input ends); what follows its last newline is carried.
 /// `buffer` only grows (zeroed once, never again for each read).
-fn next_block<R: Read>(input: &mut Input<R>, buffer: &mut Vec<u8>) -> io::Result<usize> {
+fn next_block<R: Read>(input: &mut StreamInput<R>, buffer: &mut Vec<u8>) -> io::Result<usize> {
     let mut len = input.carry.len();
     if buffer.len() < len + READ_BYTES {
         buffer.resize(len + READ_BYTES, 0);
@@ -314,13 +613,14 @@ fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
 }
 
 /// Stops the run when the worker thread holding it unwinds.
-struct StopOnPanic<'p, R, O>(&'p Pipeline<R, O>);
+struct StopOnPanic<'p, S, O>(&'p Pipeline<S, O>);
 
-impl<R, O> Drop for StopOnPanic<'_, R, O> {
+impl<S, O> Drop for StopOnPanic<'_, S, O> {
     fn drop(&mut self) {
         if std::thread::panicking() {
-            lock(&self.0.order).stop = true;
-            self.0.turn.notify_all();
+            let mut order = lock(&self.0.turns.order);
+            order.stop = true;
+            self.0.turns.wake(order);
         }
     }
 }
@@ -329,15 +629,34 @@ impl<R, O> Drop for StopOnPanic<'_, R, O> {
 mod tests {
     use super::*;
 
-    /// Writes each line after its number.
-    struct Numbered;
+    /// Writes each line after its number; a worker asks the number only for the lines that
+    /// show it, so only lines whose length is a multiple of `every` show it (the others `-`).
+    #[derive(Clone, Copy)]
+    struct Numbered {
+        every: usize,
+    }
+
+    impl Numbered {
+        fn line(self, number: Option<usize>, line: &[u8], out: &mut Vec<u8>) {
+            match number {
+                Some(n) => out.extend_from_slice(format!("{n} ").as_bytes()),
+                None => out.extend_from_slice(b"- "),
+            }
+            out.extend_from_slice(line);
+            out.push(b'\n');
+        }
+    }
 
     impl Blocks for Numbered {
-        fn block(&mut self, block: &[u8], first: usize, out: &mut Vec<u8>) {
-            for (i, line) in lines(block).enumerate() {
-                out.extend_from_slice(format!("{} ", first + i).as_bytes());
-                out.extend_from_slice(line);
-                out.push(b'\n');
+        fn block(&mut self, lines: Lines<'_>, first: &mut FirstLine<'_>, out: &mut Vec<u8>) {
+            for (i, line) in lines.enumerate() {
+                let number = if line.len() % self.every == 0 {
+                    let Some(first) = first.get() else { return };
+                    Some(first + i)
+                } else {
+                    None
+                };
+                self.line(number, line, out);
             }
         }
     }
@@ -374,27 +693,105 @@ mod tests {
         input
     }
 
-    fn expected(input: &[u8]) -> Vec<u8> {
+    fn expected(input: &[u8], numbered: Numbered) -> Vec<u8> {
         let mut out = Vec::new();
-        Numbered.block(input, 1, &mut out);
+        for (i, line) in Lines::split(input, &mut Vec::new()).enumerate() {
+            let number = (line.len() % numbered.every == 0).then_some(i + 1);
+            numbered.line(number, line, &mut out);
+        }
         out
+    }
+
+    /// A file of `bytes` read by position, at most `step` bytes a read; a read that reaches
+    /// `fail_from` fails.
+    struct Positioned<'a> {
+        bytes: &'a [u8],
+        step: usize,
+        fail_from: Option<usize>,
+    }
+
+    impl ReadAt for Positioned<'_> {
+        fn read_at(&self, buffer: &mut [u8], offset: u64) -> io::Result<usize> {
+            let start = usize::try_from(offset).unwrap().min(self.bytes.len());
+            let n = self.step.min(buffer.len()).min(self.bytes.len() - start);
+            if self.fail_from.is_some_and(|at| start + n >= at) {
+                return Err(io::Error::other("broken file"));
+            }
+            buffer[..n].copy_from_slice(&self.bytes[start..start + n]);
+            Ok(n)
+        }
+    }
+
+    fn whole(bytes: &[u8]) -> Positioned<'_> {
+        Positioned {
+            bytes,
+            step: 1 << 20,
+            fail_from: None,
+        }
     }
 
     #[test]
     fn every_number_of_workers_writes_the_same_bytes_in_order() {
         let input = input(20_000);
-        let expected = expected(&input);
-        assert!(expected.len() > 8 * BLOCK_BYTES, "several blocks");
-        for jobs in [1, 2, 3, 8] {
-            for step in [7, 4096, 1 << 20] {
-                let mut out = Vec::new();
-                let reader = Trickle {
-                    bytes: &input,
-                    step,
-                    fail_at_end: false,
-                };
-                run(reader, &mut out, jobs, || Numbered).unwrap();
-                assert!(out == expected, "jobs {jobs}, reads of {step} bytes");
+        assert!(input.len() > 8 * BLOCK_BYTES, "several blocks");
+        for every in [1, 7] {
+            let numbered = Numbered { every };
+            let expected = expected(&input, numbered);
+            for jobs in [1, 2, 3, 8] {
+                for step in [7, 4096, 1 << 20] {
+                    let mut out = Vec::new();
+                    let reader = Trickle {
+                        bytes: &input,
+                        step,
+                        fail_at_end: false,
+                    };
+                    run(reader, &mut out, jobs, || numbered).unwrap();
+                    assert!(out == expected, "jobs {jobs}, reads of {step} bytes");
+                    let mut out = Vec::new();
+                    let file = Positioned {
+                        bytes: &input,
+                        step,
+                        fail_from: None,
+                    };
+                    run_at(&file, 0, &mut out, jobs, || numbered).unwrap();
+                    assert!(
+                        out == expected,
+                        "by position: jobs {jobs}, reads of {step} bytes"
+                    );
+                }
+            }
+        }
+    }
+
+    /// Read by position from any byte, a file gives the lines that follow it, wherever its
+    /// newlines fall against the runs (in `even`, at the last byte of every run).
+    #[test]
+    fn a_file_read_by_position_gives_the_lines_from_its_start() {
+        let mut even = Vec::new();
+        for i in 0..5_000 {
+            even.extend(std::iter::repeat_n(b'a' + (i % 26) as u8, 63));
+            even.push(b'\n');
+        }
+        assert_eq!(even[BLOCK_BYTES - 1], b'\n');
+        let numbered = Numbered { every: 1 };
+        for input in [even, input(5_000)] {
+            for start in [
+                0,
+                1,
+                63,
+                64,
+                65,
+                BLOCK_BYTES - 1,
+                BLOCK_BYTES,
+                BLOCK_BYTES + 1,
+            ] {
+                let expected = expected(&input[start..], numbered);
+                for jobs in [1, 3] {
+                    let mut out = Vec::new();
+                    let start64 = u64::try_from(start).unwrap();
+                    run_at(&whole(&input), start64, &mut out, jobs, || numbered).unwrap();
+                    assert!(out == expected, "from byte {start}, jobs {jobs}");
+                }
             }
         }
     }
@@ -402,6 +799,7 @@ mod tests {
     #[test]
     fn a_read_error_comes_after_the_blocks_read_before_it() {
         let input = input(3_000);
+        let numbered = Numbered { every: 1 };
         for jobs in [1, 2] {
             let mut out = Vec::new();
             let reader = Trickle {
@@ -409,13 +807,38 @@ mod tests {
                 step: 1000,
                 fail_at_end: true,
             };
-            let e = run(reader, &mut out, jobs, || Numbered).unwrap_err();
+            let e = run(reader, &mut out, jobs, || numbered).unwrap_err();
             assert_eq!(e.to_string(), "broken input");
             // Every whole block read before the error is written; the carried tail is not.
             assert!(
-                !out.is_empty() && expected(&input).starts_with(&out),
+                !out.is_empty() && expected(&input, numbered).starts_with(&out),
                 "jobs {jobs}"
             );
+        }
+    }
+
+    /// Read by position, a read error stops the run at once: what is written is a prefix of
+    /// the output, and the error is returned.
+    #[test]
+    fn a_read_error_by_position_stops_the_run() {
+        let input = input(3_000);
+        let numbered = Numbered { every: 1 };
+        let expected = expected(&input, numbered);
+        for jobs in [1, 2, 4] {
+            for fail_from in [0, 1, BLOCK_BYTES / 2, input.len() / 2, input.len() - 1] {
+                let mut out = Vec::new();
+                let file = Positioned {
+                    bytes: &input,
+                    step: 1 << 20,
+                    fail_from: Some(fail_from),
+                };
+                let e = run_at(&file, 0, &mut out, jobs, || numbered).unwrap_err();
+                assert_eq!(e.to_string(), "broken file");
+                assert!(
+                    expected.starts_with(&out) && out.len() < expected.len(),
+                    "jobs {jobs}, failing from byte {fail_from}"
+                );
+            }
         }
     }
 
@@ -437,7 +860,10 @@ mod tests {
         }
         let input = input(20_000);
         for jobs in [1, 2, 4] {
-            let e = run(&input[..], Full(100_000), jobs, || Numbered).unwrap_err();
+            let numbered = Numbered { every: 1 };
+            let e = run(&input[..], Full(100_000), jobs, || numbered).unwrap_err();
+            assert_eq!(e.kind(), io::ErrorKind::BrokenPipe, "jobs {jobs}");
+            let e = run_at(&whole(&input), 0, Full(100_000), jobs, || numbered).unwrap_err();
             assert_eq!(e.kind(), io::ErrorKind::BrokenPipe, "jobs {jobs}");
         }
     }
@@ -446,22 +872,29 @@ mod tests {
     fn an_empty_input_writes_nothing() {
         for jobs in [1, 2] {
             let mut out = Vec::new();
-            run(&b""[..], &mut out, jobs, || Numbered).unwrap();
+            run(&b""[..], &mut out, jobs, || Numbered { every: 1 }).unwrap();
+            run_at(&whole(b""), 0, &mut out, jobs, || Numbered { every: 1 }).unwrap();
             assert!(out.is_empty());
         }
     }
 
     #[test]
     fn blocks_split_lines_as_bufread_does() {
-        fn split(block: &[u8]) -> Vec<&[u8]> {
-            lines(block).collect()
-        }
-        assert_eq!(split(b""), Vec::<&[u8]>::new());
-        assert_eq!(split(b"a\n"), [b"a"]);
-        assert_eq!(split(b"a\r\n\nb"), [&b"a"[..], b"", b"b"]);
-        assert_eq!(split(b"\n"), [b""]);
-        for block in [&b""[..], b"a\n", b"a\r\n\nb", b"\n", b"x"] {
-            assert_eq!(count_lines(block), split(block).len());
+        for (block, expected) in [
+            (&b""[..], &[][..]),
+            (b"a\n", &[&b"a"[..]]),
+            (b"a\r\n\nb", &[b"a", b"", b"b"]),
+            (b"\n", &[b""]),
+            (b"x", &[b"x"]),
+        ] {
+            let mut newlines = Vec::new();
+            let lines = Lines::split(block, &mut newlines);
+            assert_eq!(lines.len(), expected.len(), "{block:?}");
+            assert_eq!(lines.collect::<Vec<_>>(), expected, "{block:?}");
+            let read: Vec<Vec<u8>> = io::BufRead::lines(block)
+                .map(|l| l.unwrap().into_bytes())
+                .collect();
+            assert_eq!(read, expected, "{block:?}");
         }
     }
 }
