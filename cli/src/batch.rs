@@ -13,9 +13,7 @@ use std::io::{self, Read, Write};
 use std::sync::Arc;
 
 use ecrsim_engine::Detail;
-use ecrsim_engine::{
-    BlockLines, Blocks, FirstLine, Line, ReadAt, Session, Shared, run_blocks, run_blocks_at,
-};
+use ecrsim_engine::{BlockLines, Blocks, FirstLine, Line, Session, Shared, run_blocks};
 use serde_json::Value;
 
 use crate::input::{LoadError, load_policy_set};
@@ -80,35 +78,10 @@ pub fn run(args: &BatchArgs) -> u8 {
         fix: args.fix,
         reuse: true,
     };
-    let result = match stdin_file() {
-        Some((file, start)) => process_at(&file, start, io::stdout(), &options).and_then(|()| {
-            // Standard input is left at its end, as reading it to the end leaves it.
-            io::Seek::seek(&mut &file, io::SeekFrom::End(0)).map(drop)
-        }),
-        None => process_with(io::stdin(), io::stdout(), &options),
-    };
-    match result {
+    match process_with(io::stdin(), io::stdout(), &options) {
         Ok(()) => EXIT_ALLOWED,
         Err(e) => fail(&format!("cannot read the input lines: {e}")),
     }
-}
-
-/// Standard input as a file read by position, with the position it is at, when it is a regular
-/// file (`ecrsim batch < lines.jsonl`): then workers read their blocks in parallel.
-#[cfg(unix)]
-fn stdin_file() -> Option<(std::fs::File, u64)> {
-    use std::os::fd::AsFd;
-    let file = std::fs::File::from(io::stdin().as_fd().try_clone_to_owned().ok()?);
-    if !file.metadata().ok()?.is_file() {
-        return None;
-    }
-    let start = io::Seek::stream_position(&mut &file).ok()?;
-    Some((file, start))
-}
-
-#[cfg(not(unix))]
-fn stdin_file() -> Option<(std::fs::File, u64)> {
-    None
 }
 
 /// The batch cannot run (its shared policies cannot be loaded, or its input cannot be read):
@@ -161,17 +134,6 @@ pub fn process_with(
     options: &Options,
 ) -> io::Result<()> {
     run_blocks(input, output, options.jobs, || Worker::new(options))
-}
-
-/// [`process_with`] over `file` from byte `start` to its end, each worker reading its blocks
-/// by position: the same output.
-pub fn process_at(
-    file: &impl ReadAt,
-    start: u64,
-    output: impl Write + Send,
-    options: &Options,
-) -> io::Result<()> {
-    run_blocks_at(file, start, output, options.jobs, || Worker::new(options))
 }
 
 /// Decides one input line (1-based `number`, used in messages) into its output object, as

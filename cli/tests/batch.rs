@@ -16,7 +16,7 @@ use std::sync::Arc;
 use ecrsim_cli::batch::{Options, process_with};
 use ecrsim_engine::Shared;
 use ecrsim_engine::{PolicyKind, PolicySet, parse_policy_input};
-use support::{ecrsim, ecrsim_reading};
+use support::ecrsim;
 
 const REPO: &str = "arn:aws:ecr:us-east-1:123456789012:repository/my-app-repo";
 
@@ -359,42 +359,6 @@ fn the_command_line_takes_shared_policies_and_jobs() {
             &format!("ecrsim batch --jobs {jobs}"),
         );
     }
-    // Standard input a file: each worker reads its blocks by position; the same bytes.
-    let path = std::env::temp_dir().join(format!("ecrsim-batch-{}.jsonl", std::process::id()));
-    std::fs::write(&path, &input).unwrap();
-    // From its second line on, too (standard input left there by an earlier reader).
-    let second = input.find('\n').unwrap() + 1;
-    let rest = run(&input[second..], &plain(Some(shared())));
-    for jobs in ["1", "3"] {
-        let args = [
-            "batch",
-            "--identity-policy",
-            identity,
-            "--resource-policy",
-            resource,
-            "--jobs",
-            jobs,
-        ];
-        let out = ecrsim_reading(&args, &path, 0);
-        assert_eq!(
-            out.status.code(),
-            Some(0),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        assert_same(
-            &expected,
-            &out.stdout,
-            &format!("ecrsim batch --jobs {jobs} < file"),
-        );
-        let out = ecrsim_reading(&args, &path, second as u64);
-        assert_same(
-            &rest,
-            &out.stdout,
-            &format!("--jobs {jobs}, from the second line"),
-        );
-    }
-    std::fs::remove_file(&path).unwrap();
     let out = ecrsim(&["batch", "--identity-policy", "-"], b"");
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("not `-`"));

@@ -194,9 +194,7 @@ pub use snapshot::query::Deciding;
 pub use snapshot::shape::Shape;
 pub use snapshot::{Account, Assembly, Caller, InlinePolicy};
 pub use syntax::json::{JsonError, Member};
-pub use tools::batch::blocks::{
-    Blocks, FirstLine, Lines as BlockLines, ReadAt, run as run_blocks, run_at as run_blocks_at,
-};
+pub use tools::batch::blocks::{Blocks, FirstLine, Lines as BlockLines, run as run_blocks};
 pub use tools::batch::{Decided, Line, LineError};
 pub use tools::diff::{DiffError, DiffErrorKind};
 pub use tools::lint::Linted;

@@ -27,27 +27,7 @@ pub fn workspace_root() -> PathBuf {
 
 /// Runs `ecrsim ARGS` from the workspace root with `stdin` as standard input.
 pub fn ecrsim(args: &[&str], stdin: impl AsRef<[u8]>) -> Output {
-    run(args, Input::Bytes(stdin.as_ref().to_vec()), None)
-}
-
-/// Runs `ecrsim ARGS` with the file at `path` as standard input (`ecrsim ARGS < path`), at
-/// byte `from` of it (as after a `read` of the shell).
-pub fn ecrsim_reading(args: &[&str], path: &Path, from: u64) -> Output {
-    use std::io::Seek;
-    let mut file = std::fs::File::open(path).expect("open the input file");
-    file.seek(std::io::SeekFrom::Start(from))
-        .expect("seek the input file");
-    run(args, Input::File(file), None)
-}
-
-/// What a run reads on standard input.
-enum Input {
-    /// Bytes written to a pipe.
-    Bytes(Vec<u8>),
-    /// A file.
-    File(std::fs::File),
-    /// Nothing.
-    Null,
+    run(args, Some(stdin.as_ref().to_vec()), None)
 }
 
 /// The output stream a run closes from the start, as `ecrsim … | head -1` does.
@@ -61,7 +41,7 @@ pub enum Closed {
 
 /// Runs `ecrsim ARGS` with no standard input and one output stream closed from the start.
 pub fn ecrsim_with_closed(args: &[&str], closed: Closed) -> Output {
-    run(args, Input::Null, Some(closed))
+    run(args, None, Some(closed))
 }
 
 /// Output bytes as text; the tests expect UTF-8.
@@ -69,22 +49,21 @@ pub fn text(bytes: &[u8]) -> String {
     String::from_utf8(bytes.to_vec()).expect("utf-8 output")
 }
 
-fn run(args: &[&str], input: Input, closed: Option<Closed>) -> Output {
-    let (stdin, bytes) = match input {
-        Input::Bytes(bytes) => (Stdio::piped(), Some(bytes)),
-        Input::File(file) => (Stdio::from(file), None),
-        Input::Null => (Stdio::null(), None),
-    };
+fn run(args: &[&str], stdin: Option<Vec<u8>>, closed: Option<Closed>) -> Output {
     let mut child = Command::new(env!("CARGO_BIN_EXE_ecrsim"))
         .args(args)
         .current_dir(workspace_root())
         .env_remove("NO_COLOR")
-        .stdin(stdin)
+        .stdin(if stdin.is_some() {
+            Stdio::piped()
+        } else {
+            Stdio::null()
+        })
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
         .expect("ecrsim runs");
-    let writer = child.stdin.take().zip(bytes).map(|(mut pipe, bytes)| {
+    let writer = child.stdin.take().zip(stdin).map(|(mut pipe, bytes)| {
         std::thread::spawn(move || match pipe.write_all(&bytes) {
             // The child may exit (or close its input) before reading everything.
             Err(e) if e.kind() == ErrorKind::BrokenPipe => Ok(()),

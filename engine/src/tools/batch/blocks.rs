@@ -2,32 +2,26 @@
 //! worker on the calling thread or by N workers that each read, decide and write their own
 //! blocks (no reading or writing thread, no buffer allocated per block).
 //!
-//! A worker takes the next block: from a stream, under a short lock on the input (a large read,
-//! cut after the block's last newline, the rest carried to the next block); from a file, by
-//! position and without a lock (the lines that start in its run of bytes). It splits the block
-//! into lines, records how many there are (which numbers the lines of the blocks after it), and
-//! decides it into its own output buffer with its own state (a [`Session`](super::Session)),
-//! asking for the number of its first line only if a line's output shows it. It hands the buffer
-//! to the output: written at once when its block is the next in order, else parked until the
-//! blocks before it are written, by whichever worker writes them (the parked buffer is swapped
-//! for a spare one, so buffers are reused). The output is the same bytes whatever the number of
+//! A worker takes the next block under a short lock on the input (a large read, cut after the
+//! block's last newline, the rest carried to the next block). Outside the lock it splits the
+//! block into lines, records how many there are (which numbers the lines of the blocks after
+//! it), and decides it into its own output buffer with its own state (a
+//! [`Session`](super::Session)), asking for the number of its first line only if a line's
+//! output shows it. It hands the buffer to the output: written at once when its block is the
+//! next in order, else parked until the blocks before it are written, by whichever worker writes
+//! them (the parked buffer is swapped for a spare one, so buffers are reused). The output is the same bytes whatever the number of
 //! workers and wherever blocks are cut, as long as a worker's output for a block depends only on
 //! the block's lines and the numbers of its lines.
 
 use std::io::{self, Read, Write};
-use std::ops::Range;
 use std::sync::{Condvar, Mutex, MutexGuard, PoisonError};
 
 /// The smallest block handed to a worker (the rest of the input when shorter); a block ends
-/// after a newline, so one longer line makes a longer block. A file read by position is cut
-/// into runs of this many bytes.
+/// after a newline, so one longer line makes a longer block.
 pub(crate) const BLOCK_BYTES: usize = 1 << 16;
 
 /// Bytes asked for in one read.
 const READ_BYTES: usize = 1 << 16;
-
-/// Bytes read past a run at once, to end its last line without another read.
-const TAIL_BYTES: usize = 1 << 12;
 
 /// Decides blocks of whole lines.
 pub trait Blocks {
@@ -120,67 +114,14 @@ pub fn run<W: Blocks>(
     jobs: usize,
     worker: impl Fn() -> W + Sync,
 ) -> io::Result<()> {
-    let stream = Stream(Mutex::new(StreamInput {
-        reader: input,
-        carry: Vec::new(),
-        seq: 0,
-        done: false,
-        error: None,
-    }));
-    let stream = run_source(stream, output, jobs, worker)?;
-    match stream
-        .0
-        .into_inner()
-        .unwrap_or_else(PoisonError::into_inner)
-        .error
-    {
-        Some(e) => Err(e),
-        None => Ok(()),
-    }
-}
-
-/// [`run`] over `file` from byte `start` to its end, read by position: each worker reads its
-/// own block (the lines that start in the next run of [`BLOCK_BYTES`] bytes) without a lock.
-/// The output is the bytes [`run`] writes for the same input. A read error stops the run at
-/// once (what is written is a prefix of the output) and is returned.
-pub fn run_at<W: Blocks>(
-    file: &impl ReadAt,
-    start: u64,
-    output: impl Write + Send,
-    jobs: usize,
-    worker: impl Fn() -> W + Sync,
-) -> io::Result<()> {
-    let runs = Runs {
-        file,
-        start,
-        next: Mutex::new((0, false)),
-    };
-    run_source(runs, output, jobs, worker).map(drop)
-}
-
-/// Bytes read by position, by several threads at once: a regular file.
-pub trait ReadAt: Sync {
-    /// Reads into `buffer` from byte `offset`; 0 at the end.
-    fn read_at(&self, buffer: &mut [u8], offset: u64) -> io::Result<usize>;
-}
-
-#[cfg(unix)]
-impl ReadAt for std::fs::File {
-    fn read_at(&self, buffer: &mut [u8], offset: u64) -> io::Result<usize> {
-        std::os::unix::fs::FileExt::read_at(self, buffer, offset)
-    }
-}
-
-/// Runs the workers over the blocks of `source`; the source back (which may keep a read
-/// error), unless a write or a positional read failed.
-fn run_source<S: Source, W: Blocks>(
-    source: S,
-    output: impl Write + Send,
-    jobs: usize,
-    worker: impl Fn() -> W + Sync,
-) -> io::Result<S> {
     let pipeline = Pipeline {
-        source,
+        input: Mutex::new(Input {
+            reader: input,
+            carry: Vec::new(),
+            seq: 0,
+            done: false,
+            error: None,
+        }),
         turns: Turns {
             order: Mutex::new(Order {
                 next: 0,
@@ -218,25 +159,31 @@ fn run_source<S: Source, W: Blocks>(
         .order
         .into_inner()
         .unwrap_or_else(PoisonError::into_inner);
-    match order.error {
+    if let Some(e) = order.error {
+        return Err(e);
+    }
+    let input = pipeline
+        .input
+        .into_inner()
+        .unwrap_or_else(PoisonError::into_inner);
+    match input.error {
         Some(e) => Err(e),
-        None => Ok(pipeline.source),
+        None => Ok(()),
     }
 }
 
-/// Where blocks come from.
-trait Source: Sync {
-    /// The next block into `buffer`, with its sequence number and where it is in `buffer`;
-    /// `None` at the end of the input (or after a read error the source keeps); `Err` for a
-    /// read error that stops the run.
-    fn next(&self, buffer: &mut Vec<u8>) -> Option<io::Result<(usize, Range<usize>)>>;
+/// What the workers share.
+struct Pipeline<R, O> {
+    input: Mutex<Input<R>>,
+    turns: Turns,
+    /// Held only by the worker whose `Order::writing` it is.
+    writer: Mutex<O>,
+    /// Parked blocks beyond which a worker waits before reading another.
+    max_parked: usize,
 }
 
-/// A stream, read a block at a time under a lock.
-struct Stream<R>(Mutex<StreamInput<R>>);
-
-/// A stream's side: taken under its lock for as long as one block is read.
-struct StreamInput<R> {
+/// The input side: taken under its lock for as long as one block is read.
+struct Input<R> {
     reader: R,
     /// What followed the last block's last newline.
     carry: Vec<u8>,
@@ -245,138 +192,6 @@ struct StreamInput<R> {
     /// The input is at its end (or failed).
     done: bool,
     error: Option<io::Error>,
-}
-
-impl<R: Read + Send> Source for Stream<R> {
-    fn next(&self, buffer: &mut Vec<u8>) -> Option<io::Result<(usize, Range<usize>)>> {
-        let mut input = lock(&self.0);
-        if input.done {
-            return None;
-        }
-        let len = match next_block(&mut input, buffer) {
-            Ok(0) => return None,
-            Ok(len) => len,
-            Err(e) => {
-                input.done = true;
-                input.error = Some(e);
-                return None;
-            }
-        };
-        let seq = input.seq;
-        input.seq += 1;
-        Some(Ok((seq, 0..len)))
-    }
-}
-
-/// A file read by position: block `k` holds the lines that start in the `k`th run of
-/// [`BLOCK_BYTES`] bytes from `start`.
-struct Runs<'f, F> {
-    file: &'f F,
-    start: u64,
-    /// The next block's sequence number, and whether the file's end was reached.
-    next: Mutex<(usize, bool)>,
-}
-
-impl<F: ReadAt> Source for Runs<'_, F> {
-    fn next(&self, buffer: &mut Vec<u8>) -> Option<io::Result<(usize, Range<usize>)>> {
-        let seq = {
-            let mut next = lock(&self.next);
-            if next.1 {
-                return None;
-            }
-            next.0 += 1;
-            next.0 - 1
-        };
-        Some(self.read_block(seq, buffer).map(|(range, at_end)| {
-            if at_end {
-                lock(&self.next).1 = true;
-            }
-            (seq, range)
-        }))
-    }
-}
-
-impl<F: ReadAt> Runs<'_, F> {
-    /// Block `seq` into `buffer`: where it is, and whether the file ended within its run.
-    ///
-    /// Its run is bytes `[at, at + BLOCK_BYTES)`. A line starts at `at` for the first block,
-    /// else after a newline in `[at - 1, at + BLOCK_BYTES - 1)`. The block goes from the first
-    /// such start to the end of the last line that starts in the run: the first newline at or
-    /// after `at + BLOCK_BYTES - 1`, or the file's end.
-    fn read_block(&self, seq: usize, buffer: &mut Vec<u8>) -> io::Result<(Range<usize>, bool)> {
-        let before = usize::from(seq > 0);
-        let from = u64::try_from(seq)
-            .ok()
-            .and_then(|seq| seq.checked_mul(BLOCK_BYTES as u64))
-            .and_then(|offset| offset.checked_add(self.start))
-            .and_then(|at| at.checked_sub(before as u64))
-            .ok_or_else(|| io::Error::other("the input is too long"))?;
-        buffer.resize(before + BLOCK_BYTES + TAIL_BYTES, 0);
-        let mut len = read_full(self.file, buffer, from)?;
-        let first = if before == 0 {
-            0
-        } else {
-            let newline = buffer
-                .get(..len.min(BLOCK_BYTES))
-                .and_then(|run| memchr::memchr(b'\n', run));
-            match newline {
-                Some(newline) => newline + 1,
-                // No line starts in the run.
-                None => return Ok((0..0, len < BLOCK_BYTES)),
-            }
-        };
-        let mut searched = before + BLOCK_BYTES - 1;
-        if len <= searched {
-            return Ok((first..len, true));
-        }
-        loop {
-            let newline = buffer
-                .get(searched..len)
-                .and_then(|rest| memchr::memchr(b'\n', rest));
-            if let Some(newline) = newline {
-                return Ok((first..searched + newline + 1, false));
-            }
-            // A line longer than the tail: read on, doubling.
-            searched = len;
-            buffer.resize(2 * len, 0);
-            let n = read_full(
-                self.file,
-                buffer.get_mut(len..).unwrap_or_default(),
-                from + len as u64,
-            )?;
-            if n == 0 {
-                return Ok((first..len, true));
-            }
-            len += n;
-        }
-    }
-}
-
-/// Fills `buffer` from `offset` (less only at the file's end); the bytes read.
-fn read_full(file: &impl ReadAt, buffer: &mut [u8], offset: u64) -> io::Result<usize> {
-    let mut len = 0;
-    while len < buffer.len() {
-        match file.read_at(
-            buffer.get_mut(len..).unwrap_or_default(),
-            offset + len as u64,
-        ) {
-            Ok(0) => break,
-            Ok(n) => len += n,
-            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-            Err(e) => return Err(e),
-        }
-    }
-    Ok(len)
-}
-
-/// What the workers share.
-struct Pipeline<S, O> {
-    source: S,
-    turns: Turns,
-    /// Held only by the worker whose `Order::writing` it is.
-    writer: Mutex<O>,
-    /// Parked blocks beyond which a worker waits before reading another.
-    max_parked: usize,
 }
 
 /// The order of blocks, and what workers wait on.
@@ -406,12 +221,12 @@ struct Order {
     parked: Vec<(usize, Vec<u8>)>,
     /// Emptied buffers, handed to a worker that parks its own.
     spare: Vec<Vec<u8>>,
-    /// A write or a positional read failed, or a worker panicked: workers stop.
+    /// A write failed or a worker panicked: workers stop.
     stop: bool,
     error: Option<io::Error>,
 }
 
-impl<S: Source, O: Write> Pipeline<S, O> {
+impl<R: Read, O: Write> Pipeline<R, O> {
     /// One worker's loop: read a block, decide it, hand its output on; until the input ends or
     /// the run stops.
     fn work(&self, mut worker: impl Blocks) {
@@ -422,13 +237,11 @@ impl<S: Source, O: Write> Pipeline<S, O> {
             if !self.wait_for_room() {
                 return;
             }
-            let (seq, range) = match self.source.next(&mut buffer) {
-                None => return,
-                Some(Ok(block)) => block,
-                Some(Err(e)) => return self.turns.stop(e),
+            let Some((len, seq)) = self.read(&mut buffer) else {
+                return;
             };
             // Split outside the input's lock; the counts number the lines in input order.
-            let lines = Lines::split(buffer.get(range).unwrap_or_default(), &mut newlines);
+            let lines = Lines::split(buffer.get(..len).unwrap_or_default(), &mut newlines);
             self.turns.count(seq, lines.len());
             let mut first = FirstLine {
                 turns: &self.turns,
@@ -448,6 +261,27 @@ impl<S: Source, O: Write> Pipeline<S, O> {
             order = self.turns.wait(order);
         }
         !order.stop
+    }
+
+    /// The next block into the start of `buffer`, with its length and its sequence number;
+    /// `None` at the end of the input (or after a read error, kept for [`run`]).
+    fn read(&self, buffer: &mut Vec<u8>) -> Option<(usize, usize)> {
+        let mut input = lock(&self.input);
+        if input.done {
+            return None;
+        }
+        let len = match next_block(&mut input, buffer) {
+            Ok(0) => return None,
+            Ok(len) => len,
+            Err(e) => {
+                input.done = true;
+                input.error = Some(e);
+                return None;
+            }
+        };
+        let seq = input.seq;
+        input.seq += 1;
+        Some((len, seq))
     }
 
     /// Writes `out` (block `seq`) when its turn has come, with every parked block that follows
@@ -568,7 +402,7 @@ impl Turns {
 /// when nothing is left): the carried bytes, then reads until it holds at least
 /// [`BLOCK_BYTES`] and a newline (or the input ends); what follows its last newline is carried.
 /// `buffer` only grows (zeroed once, never again for each read).
-fn next_block<R: Read>(input: &mut StreamInput<R>, buffer: &mut Vec<u8>) -> io::Result<usize> {
+fn next_block<R: Read>(input: &mut Input<R>, buffer: &mut Vec<u8>) -> io::Result<usize> {
     let mut len = input.carry.len();
     if buffer.len() < len + READ_BYTES {
         buffer.resize(len + READ_BYTES, 0);
@@ -613,9 +447,9 @@ fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
 }
 
 /// Stops the run when the worker thread holding it unwinds.
-struct StopOnPanic<'p, S, O>(&'p Pipeline<S, O>);
+struct StopOnPanic<'p, R, O>(&'p Pipeline<R, O>);
 
-impl<S, O> Drop for StopOnPanic<'_, S, O> {
+impl<R, O> Drop for StopOnPanic<'_, R, O> {
     fn drop(&mut self) {
         if std::thread::panicking() {
             let mut order = lock(&self.0.turns.order);
@@ -702,34 +536,6 @@ mod tests {
         out
     }
 
-    /// A file of `bytes` read by position, at most `step` bytes a read; a read that reaches
-    /// `fail_from` fails.
-    struct Positioned<'a> {
-        bytes: &'a [u8],
-        step: usize,
-        fail_from: Option<usize>,
-    }
-
-    impl ReadAt for Positioned<'_> {
-        fn read_at(&self, buffer: &mut [u8], offset: u64) -> io::Result<usize> {
-            let start = usize::try_from(offset).unwrap().min(self.bytes.len());
-            let n = self.step.min(buffer.len()).min(self.bytes.len() - start);
-            if self.fail_from.is_some_and(|at| start + n >= at) {
-                return Err(io::Error::other("broken file"));
-            }
-            buffer[..n].copy_from_slice(&self.bytes[start..start + n]);
-            Ok(n)
-        }
-    }
-
-    fn whole(bytes: &[u8]) -> Positioned<'_> {
-        Positioned {
-            bytes,
-            step: 1 << 20,
-            fail_from: None,
-        }
-    }
-
     #[test]
     fn every_number_of_workers_writes_the_same_bytes_in_order() {
         let input = input(20_000);
@@ -747,50 +553,6 @@ mod tests {
                     };
                     run(reader, &mut out, jobs, || numbered).unwrap();
                     assert!(out == expected, "jobs {jobs}, reads of {step} bytes");
-                    let mut out = Vec::new();
-                    let file = Positioned {
-                        bytes: &input,
-                        step,
-                        fail_from: None,
-                    };
-                    run_at(&file, 0, &mut out, jobs, || numbered).unwrap();
-                    assert!(
-                        out == expected,
-                        "by position: jobs {jobs}, reads of {step} bytes"
-                    );
-                }
-            }
-        }
-    }
-
-    /// Read by position from any byte, a file gives the lines that follow it, wherever its
-    /// newlines fall against the runs (in `even`, at the last byte of every run).
-    #[test]
-    fn a_file_read_by_position_gives_the_lines_from_its_start() {
-        let mut even = Vec::new();
-        for i in 0..5_000 {
-            even.extend(std::iter::repeat_n(b'a' + (i % 26) as u8, 63));
-            even.push(b'\n');
-        }
-        assert_eq!(even[BLOCK_BYTES - 1], b'\n');
-        let numbered = Numbered { every: 1 };
-        for input in [even, input(5_000)] {
-            for start in [
-                0,
-                1,
-                63,
-                64,
-                65,
-                BLOCK_BYTES - 1,
-                BLOCK_BYTES,
-                BLOCK_BYTES + 1,
-            ] {
-                let expected = expected(&input[start..], numbered);
-                for jobs in [1, 3] {
-                    let mut out = Vec::new();
-                    let start64 = u64::try_from(start).unwrap();
-                    run_at(&whole(&input), start64, &mut out, jobs, || numbered).unwrap();
-                    assert!(out == expected, "from byte {start}, jobs {jobs}");
                 }
             }
         }
@@ -817,31 +579,6 @@ mod tests {
         }
     }
 
-    /// Read by position, a read error stops the run at once: what is written is a prefix of
-    /// the output, and the error is returned.
-    #[test]
-    fn a_read_error_by_position_stops_the_run() {
-        let input = input(3_000);
-        let numbered = Numbered { every: 1 };
-        let expected = expected(&input, numbered);
-        for jobs in [1, 2, 4] {
-            for fail_from in [0, 1, BLOCK_BYTES / 2, input.len() / 2, input.len() - 1] {
-                let mut out = Vec::new();
-                let file = Positioned {
-                    bytes: &input,
-                    step: 1 << 20,
-                    fail_from: Some(fail_from),
-                };
-                let e = run_at(&file, 0, &mut out, jobs, || numbered).unwrap_err();
-                assert_eq!(e.to_string(), "broken file");
-                assert!(
-                    expected.starts_with(&out) && out.len() < expected.len(),
-                    "jobs {jobs}, failing from byte {fail_from}"
-                );
-            }
-        }
-    }
-
     #[test]
     fn a_write_error_stops_every_worker_and_is_returned() {
         struct Full(usize);
@@ -863,8 +600,6 @@ mod tests {
             let numbered = Numbered { every: 1 };
             let e = run(&input[..], Full(100_000), jobs, || numbered).unwrap_err();
             assert_eq!(e.kind(), io::ErrorKind::BrokenPipe, "jobs {jobs}");
-            let e = run_at(&whole(&input), 0, Full(100_000), jobs, || numbered).unwrap_err();
-            assert_eq!(e.kind(), io::ErrorKind::BrokenPipe, "jobs {jobs}");
         }
     }
 
@@ -873,7 +608,6 @@ mod tests {
         for jobs in [1, 2] {
             let mut out = Vec::new();
             run(&b""[..], &mut out, jobs, || Numbered { every: 1 }).unwrap();
-            run_at(&whole(b""), 0, &mut out, jobs, || Numbered { every: 1 }).unwrap();
             assert!(out.is_empty());
         }
     }
