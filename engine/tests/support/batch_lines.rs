@@ -337,3 +337,71 @@ pub fn check_batch_output(line: &str, out: &serde_json::Value) {
     }
     assert!(object.contains_key("id"), "no `id`: {out}\n{reproducer}");
 }
+
+/// Ids as they may be written, among them ones serde_json does not write back unchanged, or that
+/// are not JSON.
+const IDS: &[&str] = &[
+    "1",
+    "0",
+    "-7",
+    "01",
+    "-0",
+    "1.5",
+    "1e3",
+    "123456789012345678",
+    "12345678901234567890",
+    "null",
+    "true",
+    r#""""#,
+    r#""build 7, step: 2""#,
+    r#""a\"b""#,
+    r#""\u0041""#,
+    "\"caf\u{e9}\"",
+    "\"tab\there\"",
+    r#"{"a":1}"#,
+    "[]",
+    "",
+];
+
+/// Request objects, written as a client may write them (spaces, a context key named `id`).
+const REQUESTS: &[&str] = &[
+    r#"{"action":"ecr:PutImage","resource":"arn:aws:ecr:us-east-1:123456789012:repository/app"}"#,
+    r#"{"action":"ecr:GetAuthorizationToken","resource":"*"}"#,
+    r#"{"principal":"arn:aws:iam::123456789012:user/alice","action":"ecr:BatchGetImage","resource":"arn:aws:ecr:us-east-1:123456789012:repository/app"}"#,
+    r#"{"action":"ecr:PutImage","resource":"arn:aws:ecr:us-east-1:123456789012:repository/other"}"#,
+    r#"{ "action": "ecr:PutImage", "resource": "arn:aws:ecr:us-east-1:123456789012:repository/app" }"#,
+    r#"{"action":"ecr:PutImage","resource":"arn:aws:ecr:us-east-1:123456789012:repository/app","context":{"id":"x","aws:SourceIp":"10.1.2.3"}}"#,
+    r#"{"action":"ecr:PutImages","resource":"*"}"#,
+    r#"{"action":"ecr:PutImage"}"#,
+];
+
+/// Several batch lines from `data`, most of them request-only lines that repeat a few requests
+/// under different framings and ids (the lines a session answers from its cache without reading
+/// JSON, and their near misses), some of them [`line_from_bytes`] lines.
+pub fn repeated_lines_from_bytes(data: &[u8]) -> String {
+    let mut b = Bytes::new(data);
+    let mut out = String::new();
+    let lines = 1 + b.below(24);
+    for _ in 0..lines {
+        if b.below(8) == 1 {
+            let len = b.below(64);
+            let bytes: Vec<u8> = (0..len).map(|_| b.byte()).collect();
+            out.push_str(&line_from_bytes(&bytes).replace('\n', " "));
+            out.push('\n');
+            continue;
+        }
+        let (id, request) = (b.pick(IDS), b.pick(REQUESTS));
+        let line = match b.below(8) {
+            0 => format!(r#"{{"request":{request}}}"#),
+            1 => format!(r#"{{"request":{request},"id":{id}}}"#),
+            2 => format!(r#"{{"id": {id},"request":{request}}}"#),
+            3 => format!(" {{\"id\":{id},\"request\":{request}}}\t\r"),
+            4 => format!(r#"{{"id":{id},"request":{request},"id":{id}}}"#),
+            5 => format!(r#"{{"id":{id},"identityPolicies":null,"request":{request}}}"#),
+            _ => format!(r#"{{"id":{id},"request":{request}}}"#),
+        };
+        out.push_str(&line);
+        out.push('\n');
+    }
+    out
+}
