@@ -1703,16 +1703,13 @@ mod tests {
             assert!(session.repeated(first.as_bytes()).is_none());
             assert_eq!(answer(&mut session, &first).1.unwrap(), "Allow");
         }
-        for line in &framed {
-            assert!(session.repeated(line.as_bytes()).is_some(), "{line}");
-            assert_eq!(
-                answer(&mut session, line),
-                answer(&mut alone, line),
-                "{line}"
-            );
-        }
-        for line in &read {
-            assert!(session.repeated(line.as_bytes()).is_none(), "{line}");
+        let lines = framed
+            .iter()
+            .map(|l| (l, true))
+            .chain(read.iter().map(|l| (l, false)));
+        for (line, answered_from_cache) in lines {
+            let repeated = session.repeated(line.as_bytes()).is_some();
+            assert_eq!(repeated, answered_from_cache, "{line}");
             assert_eq!(
                 answer(&mut session, line),
                 answer(&mut alone, line),

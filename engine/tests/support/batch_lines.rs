@@ -1,7 +1,8 @@
 //! Input lines for `ecrsim batch`, built from a byte string, shared by the `batch_line` fuzz
 //! target and the stable test in `cli/tests/hostile.rs` (both include this file with `#[path]`).
 //!
-//! It needs no crate beyond std (the CLI's tests have no `arbitrary`): a [`Bytes`] cursor reads
+//! It needs no crate beyond std and the workspace's own (the CLI's tests have no `arbitrary`):
+//! a [`Bytes`] cursor reads
 //! choices from the input, and reads zeros once it is exhausted, so every byte string gives a line.
 //! The checking function lives with the includers, which can call `evaluate_line`.
 
@@ -403,5 +404,27 @@ pub fn repeated_lines_from_bytes(data: &[u8]) -> String {
         out.push_str(&line);
         out.push('\n');
     }
+    out
+}
+
+/// The output of `ecrsim batch` on `input`, with a shared policy for the lines without their own
+/// (it allows by resource and by a condition on `aws:SourceIp`), on `jobs` threads, with the
+/// session's caches or without (`reuse`): the `batch_cache` property compares them.
+pub fn batch_with_shared_policy(input: &str, jobs: usize, reuse: bool) -> Vec<u8> {
+    use ecrsim_engine::{PolicyKind, PolicySet, Shared, parse_policy_input};
+    let policy = br#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["ecr:PutImage","ecr:BatchGetImage"],"Resource":"arn:aws:ecr:us-east-1:123456789012:repository/app","Condition":{"IpAddress":{"aws:SourceIp":"10.0.0.0/8"}}},{"Effect":"Allow","Action":"ecr:PutImage","Resource":"*"}]}"#;
+    let mut set = PolicySet::new();
+    let parsed = parse_policy_input("shared.json", policy, PolicyKind::Identity);
+    set.add(parsed.expect("the shared policy parses"))
+        .expect("one identity policy");
+    let options = ecrsim_cli::batch::Options {
+        jobs,
+        shared: Some(std::sync::Arc::new(Shared::new(set))),
+        fix: false,
+        reuse,
+    };
+    let mut out = Vec::new();
+    ecrsim_cli::batch::process_with(input.as_bytes(), &mut out, &options)
+        .expect("writing to memory cannot fail");
     out
 }
