@@ -712,8 +712,8 @@ impl<R> Session<R> {
 
     /// A line without policy fields that repeats, byte for byte, the `request` text of a line
     /// this session decided with the shared policies, framed as serde_json writes a line:
-    /// `{"id":ID,"request":R}`, `{"request":R,"id":ID}` or `{"request":R}`, no spaces but at
-    /// the end, `ID` a value written back unchanged ([`plain_id`]). Its id and the index of its
+    /// `{"id":ID,"request":R}`, `{"request":R,"id":ID}` or `{"request":R}`, no whitespace but
+    /// JSON's at the end, `ID` a value written back unchanged ([`VerbatimId`]). Its id and the index of its
     /// result; `None` for any other line, which is then read with serde.
     ///
     /// No JSON is read here: `R` is text serde accepted as a whole value (each result's key is
@@ -721,10 +721,13 @@ impl<R> Session<R> {
     /// is valid JSON whose only members are `id` and `request`, and is decided as that line was.
     fn repeated<'a>(&self, bytes: &'a [u8]) -> Option<(LineId<'a>, usize)> {
         self.shared.as_ref()?;
-        let body = bytes
-            .trim_ascii_end()
-            .strip_prefix(b"{")?
-            .strip_suffix(b"}")?;
+        // JSON's whitespace only (`trim_ascii_end` would also take a form feed, which serde
+        // rejects).
+        let end = bytes
+            .iter()
+            .rposition(|b| !matches!(b, b' ' | b'\t' | b'\n' | b'\r'))
+            .map_or(0, |last| last + 1);
+        let body = bytes.get(..end)?.strip_prefix(b"{")?.strip_suffix(b"}")?;
         let (id, request) = match body.strip_prefix(br#""request":"#) {
             // A request object ends with `}`, an id never does.
             Some(request) if request.ends_with(b"}") => (None, request),
@@ -1692,6 +1695,7 @@ mod tests {
             format!(r#"{{"id":1,"request":{request},"extra":1}}"#),
             format!(r#"{{"id":1,"identityPolicies":[],"request":{request}}}"#),
             format!(r#"{{"id": 1,"request":{request}}}"#),
+            format!("{{\"id\":1,\"request\":{request}}}\u{c}"),
             format!(r#" {{"id":1,"request":{request}}}"#),
             format!(r#"{{"request":{request},"id":1,"id":2}}"#),
             // A request not decided before.

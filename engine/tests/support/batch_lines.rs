@@ -392,11 +392,15 @@ pub fn repeated_lines_from_bytes(data: &[u8]) -> String {
             continue;
         }
         let (id, request) = (b.pick(IDS), b.pick(REQUESTS));
-        let line = match b.below(8) {
+        let line = match b.below(9) {
             0 => format!(r#"{{"request":{request}}}"#),
             1 => format!(r#"{{"request":{request},"id":{id}}}"#),
             2 => format!(r#"{{"id": {id},"request":{request}}}"#),
             3 => format!(" {{\"id\":{id},\"request\":{request}}}\t\r"),
+            7 => format!(
+                "{{\"id\":{id},\"request\":{request}}}{}",
+                b.pick(&[" \t", "\u{c}", "\r"])
+            ),
             4 => format!(r#"{{"id":{id},"request":{request},"id":{id}}}"#),
             5 => format!(r#"{{"id":{id},"identityPolicies":null,"request":{request}}}"#),
             _ => format!(r#"{{"id":{id},"request":{request}}}"#),
