@@ -859,25 +859,27 @@ mod tests {
         assert_eq!(OPERATORS.len(), 27);
     }
 
-    /// One case of a table: the clause (operator, key, values), the request's context pairs,
+    /// One case of the table: the clause (operator, key, values), the request's context pairs,
     /// and whether the clause holds.
-    type Case<'a> = (&'a str, &'a str, &'a [&'a str], &'a [(&'a str, &'a str)], bool);
+    type Case<'a> = (
+        &'a str,
+        &'a str,
+        &'a [&'a str],
+        &'a [(&'a str, &'a str)],
+        bool,
+    );
 
-    /// Checks every case of `cases`; a failure names the case.
-    fn check(cases: &[Case]) {
-        for &(operator, key, values, pairs, expected) in cases {
-            assert_eq!(
-                holds(operator, key, values, pairs),
-                expected,
-                "{operator} {key} {values:?} against the context {pairs:?}"
-            );
-        }
-    }
-
+    /// Clauses against contexts, grouped by the rule they show; a failure names the case.
     #[test]
-    fn missing_keys() {
+    fn clauses_hold_or_not() {
+        let tagged = [("k", "pay"), ("aws:PrincipalTag/team", "pay")];
+        let tags = [("aws:TagKeys", "team"), ("aws:TagKeys", "env")];
+        let key = "aws:PrincipalArn";
+        let role = [(key, "arn:aws:iam::123456789012:role/ci/deploy")];
         #[rustfmt::skip]
         let cases: &[Case] = &[
+            // A missing key: false for a positive operator, true when negated, `IfExists` or
+            // `ForAllValues`; `Null` tests for it.
             ("StringEquals",                    "k", &["a"],     &[],           false),
             ("StringNotEquals",                 "k", &["a"],     &[],           true),
             ("StringEqualsIfExists",            "k", &["a"],     &[],           true),
@@ -888,14 +890,8 @@ mod tests {
             ("Null",                            "k", &["false"], &[],           false),
             ("Null",                            "k", &["false"], &[("k", "v")], true),
             ("Null",                            "k", &["true"],  &[("k", "")],  true),
-        ];
-        check(cases);
-    }
 
-    #[test]
-    fn or_within_values_nor_when_negated() {
-        #[rustfmt::skip]
-        let cases: &[Case] = &[
+            // OR within the values, NOR when negated.
             ("StringEquals",           "k", &["a", "b"], &[("k", "b")],      true),
             ("StringNotEquals",        "k", &["a", "b"], &[("k", "b")],      false),
             ("StringNotEquals",        "k", &["a", "b"], &[("k", "c")],      true),
@@ -903,17 +899,9 @@ mod tests {
             ("StringEquals",           "k", &["ABC"],    &[("k", "abc")],    false),
             ("StringLike",             "k", &["team-*"], &[("k", "team-a")], true),
             ("StringEquals",           "k", &["team-*"], &[("k", "team-a")], false),
-        ];
-        check(cases);
-    }
 
-    /// A value without variables is compared as written (its `*` and `?` are characters), one
-    /// with variables after they are substituted: the two paths of `StringEquals`.
-    #[test]
-    fn string_equals_compares_text_and_resolved_templates() {
-        let tagged = [("k", "pay"), ("aws:PrincipalTag/team", "pay")];
-        #[rustfmt::skip]
-        let cases: &[Case] = &[
+            // A value without variables is compared as written (its `*` and `?` are characters),
+            // one with variables after they are substituted: the two paths of `StringEquals`.
             ("StringEquals",    "k", &["team-*"], &[("k", "team-*")], true),
             ("StringEquals",    "k", &["a?c"],    &[("k", "a?c")],    true),
             ("StringEquals",    "k", &["a?c"],    &[("k", "abc")],    false),
@@ -922,15 +910,8 @@ mod tests {
             ("StringEquals",    "k", &["${aws:PrincipalTag/team}"], &tagged, true),
             ("StringEquals",    "k", &["${aws:PrincipalTag/team}"], &[("k", "${aws:PrincipalTag/team}")], false),
             ("StringEquals",    "k", &["x-${*}"], &[("k", "x-*")],    true),
-        ];
-        check(cases);
-    }
 
-    #[test]
-    fn qualifiers_on_multi_valued_keys() {
-        let tags = [("aws:TagKeys", "team"), ("aws:TagKeys", "env")];
-        #[rustfmt::skip]
-        let cases: &[Case] = &[
+            // Qualifiers on a multi-valued key.
             // No qualifier: the clause compares a single value.
             ("StringEquals",                 "aws:TagKeys", &["team", "env"],      &tags, false),
             ("StringNotEquals",              "aws:TagKeys", &["x"],                &tags, false),
@@ -942,14 +923,8 @@ mod tests {
             ("ForAllValues:StringNotEquals", "aws:TagKeys", &["x", "y"],           &tags, true),
             // A single value is a one-element set.
             ("ForAnyValue:StringEquals",     "k",           &["a"],                &[("k", "a")], true),
-        ];
-        check(cases);
-    }
 
-    #[test]
-    fn numbers_dates_bools_ips_binary() {
-        #[rustfmt::skip]
-        let cases: &[Case] = &[
+            // Numbers, dates, booleans, IP addresses and binary values.
             ("NumericEquals",         "n",  &["10"],   &[("n", "10.0")], true),
             ("NumericLessThan",       "n",  &["3600"], &[("n", "60")],   true),
             ("NumericLessThan",       "n",  &["3600"], &[("n", "3600")], false),
@@ -969,16 +944,8 @@ mod tests {
             ("IpAddress",             "ip", &["2001:DB8::/32"], &[("ip", "2001:db8::1")], true),
             ("NotIpAddress",          "ip", &["10.0.0.0/8"],    &[("ip", "192.168.1.1")], true),
             ("BinaryEquals",          "b",  &["QmluYXJ5"], &[("b", "QmluYXJ5")], true),
-        ];
-        check(cases);
-    }
 
-    #[test]
-    fn arn_operators_match_per_field() {
-        let key = "aws:PrincipalArn";
-        let role = [(key, "arn:aws:iam::123456789012:role/ci/deploy")];
-        #[rustfmt::skip]
-        let cases: &[Case] = &[
+            // ARN operators match field by field.
             ("ArnLike",    key, &["arn:aws:iam::123456789012:role/ci/*"],   &role, true),
             ("ArnEquals",  key, &["arn:aws:iam::*:role/ci/deploy"],         &role, true),
             ("ArnLike",    key, &["arn:aws:iam::*"], &[(key, "not-an-arn")],       false),
@@ -986,7 +953,13 @@ mod tests {
             ("ArnLike",    key, &["arn:aws:iam:*:role/ci/deploy"],          &role, false),
             ("ArnNotLike", key, &["arn:aws:iam::123456789012:role/admin"],  &role, true),
         ];
-        check(cases);
+        for &(operator, key, values, pairs, expected) in cases {
+            assert_eq!(
+                holds(operator, key, values, pairs),
+                expected,
+                "{operator} {key} {values:?} against the context {pairs:?}"
+            );
+        }
     }
 
     #[test]
