@@ -316,44 +316,51 @@ impl Catalog {
 
     /// All actions of a service in canonical spelling, sorted case-insensitively by name.
     pub(crate) fn service_actions(&self, prefix: &str) -> Option<Vec<ActionInfo<'_>>> {
-        let service = self.service(prefix)?;
-        Some(
-            service
-                .actions
-                .iter()
-                .map(|action| ActionInfo { service, action })
-                .collect(),
+        self.service_list(
+            prefix,
+            |service| &service.actions,
+            |service, action| ActionInfo { service, action },
         )
     }
 
     /// All resource types of a service, sorted case-insensitively by name (`required()` is false).
     pub(crate) fn service_resource_types(&self, prefix: &str) -> Option<Vec<ResourceTypeRef<'_>>> {
-        let service = self.service(prefix)?;
-        Some(
-            service
-                .resources
-                .iter()
-                .map(|r| ResourceTypeRef {
-                    name: r.name,
-                    required: false,
-                    row_keys: "",
-                    resource: Some(r),
-                })
-                .collect(),
+        self.service_list(
+            prefix,
+            |service| &service.resources,
+            |_, r| ResourceTypeRef {
+                name: r.name,
+                required: false,
+                row_keys: "",
+                resource: Some(r),
+            },
         )
     }
 
     /// The condition keys a service declares (global `aws:` keys its actions use included).
     pub(crate) fn service_condition_keys(&self, prefix: &str) -> Option<Vec<ConditionKeyInfo<'_>>> {
+        self.service_list(
+            prefix,
+            |service| &service.keys,
+            |_, k| ConditionKeyInfo {
+                name: k.name,
+                key_type: k.key_type,
+            },
+        )
+    }
+
+    /// One `entry` per element of the list `list` picks from the service `prefix`, in its order.
+    fn service_list<'a, T: 'a, R>(
+        &'a self,
+        prefix: &str,
+        list: impl FnOnce(&'a Service) -> &'a [T],
+        entry: impl Fn(&'a Service, &'a T) -> R,
+    ) -> Option<Vec<R>> {
         let service = self.service(prefix)?;
         Some(
-            service
-                .keys
+            list(service)
                 .iter()
-                .map(|k| ConditionKeyInfo {
-                    name: k.name,
-                    key_type: k.key_type,
-                })
+                .map(|item| entry(service, item))
                 .collect(),
         )
     }
