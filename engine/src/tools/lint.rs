@@ -2351,8 +2351,8 @@ mod tests {
             "the short-ARN warning is folded in"
         );
         let f = &findings[0];
-        assert_says(&f, "5 of the six ARN fields");
-        assert_says(&f, "account id is probably missing");
+        assert_says(f, "5 of the six ARN fields");
+        assert_says(f, "account id is probably missing");
         assert_eq!(f.pointer, "/Statement/0/Resource");
         assert!(
             f.help
