@@ -1165,6 +1165,35 @@ mod tests {
         assert_eq!(tag_keys.key_type(), "ArrayOfString");
     }
 
+    /// The per-service lists: one entry per element of the service, sorted case-insensitively by
+    /// name, each entry naming its own element; nothing for an unknown prefix.
+    #[test]
+    fn service_lists_are_the_services_own() {
+        let c = catalog();
+        assert!(c.service_actions("nosuchservice").is_none());
+        assert!(c.service_resource_types("nosuchservice").is_none());
+        assert!(c.service_condition_keys("nosuchservice").is_none());
+        let sorted = |names: &[&str]| {
+            names
+                .windows(2)
+                .all(|w| w[0].to_lowercase() <= w[1].to_lowercase())
+        };
+        let actions = c.service_actions("ecr").unwrap();
+        let names: Vec<&str> = actions.iter().map(|a| a.name()).collect();
+        assert!(sorted(&names), "{names:?}");
+        assert!(actions.iter().all(|a| a.service() == "ecr"));
+        assert!(names.contains(&"PutImage"));
+        let types = c.service_resource_types("ecr").unwrap();
+        let names: Vec<&str> = types.iter().map(|t| t.name()).collect();
+        assert!(sorted(&names), "{names:?}");
+        assert!(names.contains(&"repository"), "{names:?}");
+        assert!(types.iter().all(|t| !t.required()));
+        let keys = c.service_condition_keys("ecr").unwrap();
+        let names: Vec<&str> = keys.iter().map(|k| k.name()).collect();
+        assert!(sorted(&names), "{names:?}");
+        assert!(names.contains(&"ecr:ResourceTag/${TagKey}"), "{names:?}");
+    }
+
     #[test]
     fn several_arn_formats() {
         let rts = catalog().service_resource_types("apigateway").unwrap();
