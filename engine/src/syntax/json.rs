@@ -799,6 +799,17 @@ mod tests {
         assert_eq!(ours, theirs);
     }
 
+    /// The compact form is the text without its white space: a comma between elements and
+    /// members only, `[]` and `{}` for empty ones, at any depth.
+    #[test]
+    fn compact_form_drops_only_white_space() {
+        let compact = r#"{"a":[1,[],[[]],{"b":{}}],"c\"d":{"e":null,"f":[true,"x"]},"g":[]}"#;
+        let spaced = "{ \"a\" : [ 1 , [ ] , [ [ ] ] , { \"b\" : { } } ] ,\n \"c\\\"d\" : { \"e\" : null , \"f\" : [ true , \"x\" ] } , \"g\" : [ ] }";
+        assert_eq!(parse(spaced.as_bytes()).unwrap().to_json_string(), compact);
+        assert_eq!(parse(b"[]").unwrap().to_json_string(), "[]");
+        assert_eq!(parse(b"{ }").unwrap().to_json_string(), "{}");
+    }
+
     #[test]
     fn pretty_printing_round_trips() {
         let text = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["a:b","c:d"],"Resource":"*","Condition":{}}]}"#;
