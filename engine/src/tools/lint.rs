@@ -2281,6 +2281,47 @@ mod tests {
         assert_says(&f, "did you mean `ecr`?");
     }
 
+    /// The message and help of W101 and W102, with a suggestion and without one.
+    #[test]
+    fn w101_w102_say_what_to_write_instead_when_they_can() {
+        let cases = [
+            (
+                "ecrr:PutImage",
+                "W102",
+                "unknown service prefix `ecrr` in `ecrr:PutImage`: no AWS service has it, so it matches no request; did you mean `ecr:PutImage`?",
+                "replace it with `ecr:PutImage`",
+            ),
+            (
+                "qqqqqqqqqqqq:PutImage",
+                "W102",
+                "unknown service prefix `qqqqqqqqqqqq` in `qqqqqqqqqqqq:PutImage`: no AWS service has it, so it matches no request",
+                "service prefixes are listed in the Service Authorization Reference (e.g. `ecr`, `s3`, `iam`)",
+            ),
+            (
+                "ecr:PutImagee",
+                "W101",
+                "unknown action `ecr:PutImagee`: it matches no request; did you mean `ecr:PutImage`?",
+                "replace it with `ecr:PutImage`",
+            ),
+            (
+                "ecr:Qqqqqqqqqqqqqqqq",
+                "W101",
+                "unknown action `ecr:Qqqqqqqqqqqqqqqq`: it matches no request",
+                "`ecr` has no such action; check the spelling in the Service Authorization Reference",
+            ),
+        ];
+        for (action, code, message, help) in cases {
+            let f = only(
+                &statement(&format!(
+                    r#"{{"Effect":"Allow","Action":"{action}","Resource":"*"}}"#
+                )),
+                code,
+            );
+            assert_eq!(f.message, message, "{action}");
+            assert_eq!(f.help.as_deref(), Some(help), "{action}");
+        }
+    }
+
     #[test]
     fn w103_account_level_action_scoped_to_a_repository() {
         let f = only(MOTIVATING, "W103");
