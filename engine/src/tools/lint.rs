@@ -2173,6 +2173,14 @@ mod tests {
             r#""Condition":{"StringLike":{"aws:sourceARN":"arn:aws:lambda:us-east-1:444455556666:function:*"}},"Action""#,
         );
         assert!(lint_as(&statement(&format!("{partner},{scoped}")), &repository()).is_empty());
+        // A Deny naming Lambda grants nothing: nothing.
+        let deny = lambda.replace(r#""Allow""#, r#""Deny""#);
+        let found = lint_with(
+            "p.json",
+            statement(&format!("{partner},{deny}")).as_bytes(),
+            &repository(),
+        );
+        assert!(found.is_empty(), "{found:#?}");
         let account = lambda.replace(
             r#""Action""#,
             r#""Condition":{"StringEquals":{"aws:SourceAccount":"444455556666"}},"Action""#,
