@@ -316,44 +316,51 @@ impl Catalog {
 
     /// All actions of a service in canonical spelling, sorted case-insensitively by name.
     pub(crate) fn service_actions(&self, prefix: &str) -> Option<Vec<ActionInfo<'_>>> {
-        let service = self.service(prefix)?;
-        Some(
-            service
-                .actions
-                .iter()
-                .map(|action| ActionInfo { service, action })
-                .collect(),
+        self.service_list(
+            prefix,
+            |service| &service.actions,
+            |service, action| ActionInfo { service, action },
         )
     }
 
     /// All resource types of a service, sorted case-insensitively by name (`required()` is false).
     pub(crate) fn service_resource_types(&self, prefix: &str) -> Option<Vec<ResourceTypeRef<'_>>> {
-        let service = self.service(prefix)?;
-        Some(
-            service
-                .resources
-                .iter()
-                .map(|r| ResourceTypeRef {
-                    name: r.name,
-                    required: false,
-                    row_keys: "",
-                    resource: Some(r),
-                })
-                .collect(),
+        self.service_list(
+            prefix,
+            |service| &service.resources,
+            |_, r| ResourceTypeRef {
+                name: r.name,
+                required: false,
+                row_keys: "",
+                resource: Some(r),
+            },
         )
     }
 
     /// The condition keys a service declares (global `aws:` keys its actions use included).
     pub(crate) fn service_condition_keys(&self, prefix: &str) -> Option<Vec<ConditionKeyInfo<'_>>> {
+        self.service_list(
+            prefix,
+            |service| &service.keys,
+            |_, k| ConditionKeyInfo {
+                name: k.name,
+                key_type: k.key_type,
+            },
+        )
+    }
+
+    /// One `entry` per element of the list `list` picks from the service `prefix`, in its order.
+    fn service_list<'a, T: 'a, R>(
+        &'a self,
+        prefix: &str,
+        list: impl FnOnce(&'a Service) -> &'a [T],
+        entry: impl Fn(&'a Service, &'a T) -> R,
+    ) -> Option<Vec<R>> {
         let service = self.service(prefix)?;
         Some(
-            service
-                .keys
+            list(service)
                 .iter()
-                .map(|k| ConditionKeyInfo {
-                    name: k.name,
-                    key_type: k.key_type,
-                })
+                .map(|item| entry(service, item))
                 .collect(),
         )
     }
@@ -1156,6 +1163,35 @@ mod tests {
         let keys = c.service_condition_keys("ecr").unwrap();
         let tag_keys = keys.iter().find(|k| k.name() == "aws:TagKeys").unwrap();
         assert_eq!(tag_keys.key_type(), "ArrayOfString");
+    }
+
+    /// The per-service lists: one entry per element of the service, sorted case-insensitively by
+    /// name, each entry naming its own element; nothing for an unknown prefix.
+    #[test]
+    fn service_lists_are_the_services_own() {
+        let c = catalog();
+        assert!(c.service_actions("nosuchservice").is_none());
+        assert!(c.service_resource_types("nosuchservice").is_none());
+        assert!(c.service_condition_keys("nosuchservice").is_none());
+        let sorted = |names: &[&str]| {
+            names
+                .windows(2)
+                .all(|w| w[0].to_lowercase() <= w[1].to_lowercase())
+        };
+        let actions = c.service_actions("ecr").unwrap();
+        let names: Vec<&str> = actions.iter().map(|a| a.name()).collect();
+        assert!(sorted(&names), "{names:?}");
+        assert!(actions.iter().all(|a| a.service() == "ecr"));
+        assert!(names.contains(&"PutImage"));
+        let types = c.service_resource_types("ecr").unwrap();
+        let names: Vec<&str> = types.iter().map(|t| t.name()).collect();
+        assert!(sorted(&names), "{names:?}");
+        assert!(names.contains(&"repository"), "{names:?}");
+        assert!(types.iter().all(|t| !t.required()));
+        let keys = c.service_condition_keys("ecr").unwrap();
+        let names: Vec<&str> = keys.iter().map(|k| k.name()).collect();
+        assert!(sorted(&names), "{names:?}");
+        assert!(names.contains(&"ecr:ResourceTag/${TagKey}"), "{names:?}");
     }
 
     #[test]

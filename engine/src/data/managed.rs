@@ -306,14 +306,16 @@ mod tests {
     fn case_insensitive_names_only_when_unambiguous() {
         let p = find("amazonec2containerregistryreadonly").unwrap();
         assert_eq!(p.name(), "AmazonEC2ContainerRegistryReadOnly");
-        // ARNs are exact.
-        assert_eq!(
-            find("arn:aws:iam::aws:policy/amazonec2containerregistryreadonly"),
-            None
-        );
-        assert_eq!(find("NoSuchPolicy"), None);
-        assert_eq!(find(""), None);
-        assert_eq!(find("arn:"), None);
+        let unknown = [
+            // ARNs are exact.
+            "arn:aws:iam::aws:policy/amazonec2containerregistryreadonly",
+            "NoSuchPolicy",
+            "",
+            "arn:",
+        ];
+        for text in unknown {
+            assert_eq!(find(text), None, "{text:?}");
+        }
         // Names that differ only in case (if AWS ever has any) are ambiguous when not exact.
         let mut lowered: Vec<String> = all().map(|p| p.name().to_ascii_lowercase()).collect();
         lowered.sort();

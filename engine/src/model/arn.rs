@@ -755,29 +755,22 @@ mod tests {
         let repo = "arn:${Partition}:ecr:${Region}:${Account}:repository/${RepositoryName}";
         let bucket = "arn:${Partition}:s3:::${BucketName}";
         let object = "arn:${Partition}:s3:::${BucketName}/${ObjectName}";
+        #[rustfmt::skip]
         let cases = [
-            (
-                "arn:aws:ecr:us-east-1:123456789012:repository/a/b",
-                repo,
-                true,
-            ),
-            (
-                "arn:aws:ecr:us-east-1:123456789012:repository/",
-                repo,
-                false,
-            ),
-            ("arn:aws:ecr:us-east-1:repository/x", repo, false),
-            ("arn:aws:ecr:*:repository/x", repo, true),
-            ("arn:aws:ecr:us-east-1:*:repository/x", repo, true),
-            ("arn:aws:ecr:us-east-1:1?3:repository/x", repo, true),
-            ("arn:aws:ecr:us-east-1:?:repository/x", repo, true),
-            ("arn:aws:ecr:us-east-1::repository/x", repo, false),
-            ("arn:aws:s3:::b", bucket, true),
-            ("arn:aws:s3:::b", object, false),
-            ("arn:aws:s3:::b/*", object, true),
-            ("arn:aws:s3:::b/*", bucket, true),
-            ("arn:aws:s3:::b*", object, true),
-            ("arn:aws:s3:us-east-1::b", bucket, false),
+            ("arn:aws:ecr:us-east-1:123456789012:repository/a/b", repo,   true),
+            ("arn:aws:ecr:us-east-1:123456789012:repository/",    repo,   false),
+            ("arn:aws:ecr:us-east-1:repository/x",                repo,   false),
+            ("arn:aws:ecr:*:repository/x",                        repo,   true),
+            ("arn:aws:ecr:us-east-1:*:repository/x",              repo,   true),
+            ("arn:aws:ecr:us-east-1:1?3:repository/x",            repo,   true),
+            ("arn:aws:ecr:us-east-1:?:repository/x",              repo,   true),
+            ("arn:aws:ecr:us-east-1::repository/x",               repo,   false),
+            ("arn:aws:s3:::b",                                    bucket, true),
+            ("arn:aws:s3:::b",                                    object, false),
+            ("arn:aws:s3:::b/*",                                  object, true),
+            ("arn:aws:s3:::b/*",                                  bucket, true),
+            ("arn:aws:s3:::b*",                                   object, true),
+            ("arn:aws:s3:us-east-1::b",                           bucket, false),
         ];
         for (value, format, expected) in cases {
             assert_eq!(

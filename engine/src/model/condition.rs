@@ -859,238 +859,107 @@ mod tests {
         assert_eq!(OPERATORS.len(), 27);
     }
 
-    #[test]
-    fn missing_keys() {
-        assert!(!holds("StringEquals", "k", &["a"], &[]));
-        assert!(holds("StringNotEquals", "k", &["a"], &[]));
-        assert!(holds("StringEqualsIfExists", "k", &["a"], &[]));
-        assert!(holds("ForAllValues:StringEquals", "k", &["a"], &[]));
-        assert!(!holds("ForAnyValue:StringEquals", "k", &["a"], &[]));
-        assert!(holds("ForAnyValue:StringEqualsIfExists", "k", &["a"], &[]));
-        assert!(holds("Null", "k", &["true"], &[]));
-        assert!(!holds("Null", "k", &["false"], &[]));
-        assert!(holds("Null", "k", &["false"], &[("k", "v")]));
-        assert!(holds("Null", "k", &["true"], &[("k", "")]));
-    }
+    /// One case of the table: the clause (operator, key, values), the request's context pairs,
+    /// and whether the clause holds.
+    type Case<'a> = (
+        &'a str,
+        &'a str,
+        &'a [&'a str],
+        &'a [(&'a str, &'a str)],
+        bool,
+    );
 
+    /// Clauses against contexts, grouped by the rule they show; a failure names the case.
     #[test]
-    fn or_within_values_nor_when_negated() {
-        assert!(holds("StringEquals", "k", &["a", "b"], &[("k", "b")]));
-        assert!(!holds("StringNotEquals", "k", &["a", "b"], &[("k", "b")]));
-        assert!(holds("StringNotEquals", "k", &["a", "b"], &[("k", "c")]));
-        assert!(holds(
-            "StringEqualsIgnoreCase",
-            "k",
-            &["ABC"],
-            &[("K", "abc")]
-        ));
-        assert!(!holds("StringEquals", "k", &["ABC"], &[("k", "abc")]));
-        assert!(holds("StringLike", "k", &["team-*"], &[("k", "team-a")]));
-        assert!(!holds("StringEquals", "k", &["team-*"], &[("k", "team-a")]));
-    }
-
-    /// A value without variables is compared as written (its `*` and `?` are characters), one
-    /// with variables after they are substituted: the two paths of `StringEquals`.
-    #[test]
-    fn string_equals_compares_text_and_resolved_templates() {
-        assert!(holds("StringEquals", "k", &["team-*"], &[("k", "team-*")]));
-        assert!(holds("StringEquals", "k", &["a?c"], &[("k", "a?c")]));
-        assert!(!holds("StringEquals", "k", &["a?c"], &[("k", "abc")]));
-        assert!(!holds("StringEquals", "k", &["abc"], &[("k", "abcd")]));
-        assert!(holds("StringNotEquals", "k", &["abc"], &[("k", "abcd")]));
+    fn clauses_hold_or_not() {
         let tagged = [("k", "pay"), ("aws:PrincipalTag/team", "pay")];
-        assert!(holds(
-            "StringEquals",
-            "k",
-            &["${aws:PrincipalTag/team}"],
-            &tagged
-        ));
-        assert!(!holds(
-            "StringEquals",
-            "k",
-            &["${aws:PrincipalTag/team}"],
-            &[("k", "${aws:PrincipalTag/team}")]
-        ));
-        assert!(holds("StringEquals", "k", &["x-${*}"], &[("k", "x-*")]));
-    }
-
-    #[test]
-    fn qualifiers_on_multi_valued_keys() {
         let tags = [("aws:TagKeys", "team"), ("aws:TagKeys", "env")];
-        assert!(
-            !holds("StringEquals", "aws:TagKeys", &["team", "env"], &tags),
-            "no qualifier"
-        );
-        assert!(
-            !holds("StringNotEquals", "aws:TagKeys", &["x"], &tags),
-            "no qualifier, negated"
-        );
-        assert!(holds(
-            "ForAllValues:StringEquals",
-            "aws:TagKeys",
-            &["team", "env", "x"],
-            &tags
-        ));
-        assert!(!holds(
-            "ForAllValues:StringEquals",
-            "aws:TagKeys",
-            &["team"],
-            &tags
-        ));
-        assert!(holds(
-            "ForAnyValue:StringEquals",
-            "aws:TagKeys",
-            &["env"],
-            &tags
-        ));
-        assert!(holds(
-            "ForAnyValue:StringNotEquals",
-            "aws:TagKeys",
-            &["team"],
-            &tags
-        ));
-        assert!(!holds(
-            "ForAllValues:StringNotEquals",
-            "aws:TagKeys",
-            &["team"],
-            &tags
-        ));
-        assert!(holds(
-            "ForAllValues:StringNotEquals",
-            "aws:TagKeys",
-            &["x", "y"],
-            &tags
-        ));
-        assert!(
-            holds("ForAnyValue:StringEquals", "k", &["a"], &[("k", "a")]),
-            "single value is a one-element set"
-        );
-    }
+        let key = "aws:PrincipalArn";
+        let role = [(key, "arn:aws:iam::123456789012:role/ci/deploy")];
+        #[rustfmt::skip]
+        let cases: &[Case] = &[
+            // A missing key: false for a positive operator, true when negated, `IfExists` or
+            // `ForAllValues`; `Null` tests for it.
+            ("StringEquals",                    "k", &["a"],     &[],           false),
+            ("StringNotEquals",                 "k", &["a"],     &[],           true),
+            ("StringEqualsIfExists",            "k", &["a"],     &[],           true),
+            ("ForAllValues:StringEquals",       "k", &["a"],     &[],           true),
+            ("ForAnyValue:StringEquals",        "k", &["a"],     &[],           false),
+            ("ForAnyValue:StringEqualsIfExists", "k", &["a"],    &[],           true),
+            ("Null",                            "k", &["true"],  &[],           true),
+            ("Null",                            "k", &["false"], &[],           false),
+            ("Null",                            "k", &["false"], &[("k", "v")], true),
+            ("Null",                            "k", &["true"],  &[("k", "")],  true),
 
-    #[test]
-    fn numbers_dates_bools_ips_binary() {
-        assert!(holds("NumericEquals", "n", &["10"], &[("n", "10.0")]));
-        assert!(holds("NumericLessThan", "n", &["3600"], &[("n", "60")]));
-        assert!(!holds("NumericLessThan", "n", &["3600"], &[("n", "3600")]));
-        assert!(holds(
-            "NumericLessThanEquals",
-            "n",
-            &["3600"],
-            &[("n", "3600")]
-        ));
-        assert!(
-            !holds("NumericNotEquals", "n", &["1"], &[("n", "abc")]),
-            "unparseable is false even when negated"
-        );
-        assert!(holds(
-            "DateGreaterThan",
-            "d",
-            &["2026-01-01T00:00:00Z"],
-            &[("d", "2026-11-28T10:00:00Z")]
-        ));
-        assert!(holds(
-            "DateEquals",
-            "d",
-            &["2026-11-28T12:00:00+02:00"],
-            &[("d", "2026-11-28T10:00:00Z")]
-        ));
-        assert!(holds(
-            "DateEquals",
-            "d",
-            &["1764324000"],
-            &[("d", "2025-11-28T10:00:00Z")]
-        ));
-        assert!(holds(
-            "DateLessThan",
-            "d",
-            &["2026"],
-            &[("d", "2025-12-31T23:59:59Z")]
-        ));
-        assert!(holds("Bool", "b", &["true"], &[("b", "TRUE")]));
-        assert!(!holds("Bool", "b", &["true"], &[("b", "false")]));
-        assert!(holds(
-            "IpAddress",
-            "ip",
-            &["10.0.0.0/8"],
-            &[("ip", "10.1.2.3")]
-        ));
-        assert!(!holds(
-            "IpAddress",
-            "ip",
-            &["10.0.0.0/8"],
-            &[("ip", "192.168.1.1")]
-        ));
-        assert!(holds(
-            "IpAddress",
-            "ip",
-            &["203.0.113.7"],
-            &[("ip", "203.0.113.7")]
-        ));
-        assert!(!holds(
-            "IpAddress",
-            "ip",
-            &["2001:db8::/32"],
-            &[("ip", "10.1.2.3")]
-        ));
-        assert!(holds(
-            "IpAddress",
-            "ip",
-            &["2001:DB8::/32"],
-            &[("ip", "2001:db8::1")]
-        ));
-        assert!(holds(
-            "NotIpAddress",
-            "ip",
-            &["10.0.0.0/8"],
-            &[("ip", "192.168.1.1")]
-        ));
-        assert!(holds(
-            "BinaryEquals",
-            "b",
-            &["QmluYXJ5"],
-            &[("b", "QmluYXJ5")]
-        ));
-    }
+            // OR within the values, NOR when negated.
+            ("StringEquals",           "k", &["a", "b"], &[("k", "b")],      true),
+            ("StringNotEquals",        "k", &["a", "b"], &[("k", "b")],      false),
+            ("StringNotEquals",        "k", &["a", "b"], &[("k", "c")],      true),
+            ("StringEqualsIgnoreCase", "k", &["ABC"],    &[("K", "abc")],    true),
+            ("StringEquals",           "k", &["ABC"],    &[("k", "abc")],    false),
+            ("StringLike",             "k", &["team-*"], &[("k", "team-a")], true),
+            ("StringEquals",           "k", &["team-*"], &[("k", "team-a")], false),
 
-    #[test]
-    fn arn_operators_match_per_field() {
-        let role = [(
-            "aws:PrincipalArn",
-            "arn:aws:iam::123456789012:role/ci/deploy",
-        )];
-        assert!(holds(
-            "ArnLike",
-            "aws:PrincipalArn",
-            &["arn:aws:iam::123456789012:role/ci/*"],
-            &role
-        ));
-        assert!(holds(
-            "ArnEquals",
-            "aws:PrincipalArn",
-            &["arn:aws:iam::*:role/ci/deploy"],
-            &role
-        ));
-        assert!(!holds(
-            "ArnLike",
-            "aws:PrincipalArn",
-            &["arn:aws:iam::*"],
-            &[("aws:PrincipalArn", "not-an-arn")]
-        ));
-        assert!(
-            !holds(
-                "ArnLike",
-                "aws:PrincipalArn",
-                &["arn:aws:iam:*:role/ci/deploy"],
-                &role
-            ),
-            "a region star does not swallow the account field"
-        );
-        assert!(holds(
-            "ArnNotLike",
-            "aws:PrincipalArn",
-            &["arn:aws:iam::123456789012:role/admin"],
-            &role
-        ));
+            // A value without variables is compared as written (its `*` and `?` are characters),
+            // one with variables after they are substituted: the two paths of `StringEquals`.
+            ("StringEquals",    "k", &["team-*"], &[("k", "team-*")], true),
+            ("StringEquals",    "k", &["a?c"],    &[("k", "a?c")],    true),
+            ("StringEquals",    "k", &["a?c"],    &[("k", "abc")],    false),
+            ("StringEquals",    "k", &["abc"],    &[("k", "abcd")],   false),
+            ("StringNotEquals", "k", &["abc"],    &[("k", "abcd")],   true),
+            ("StringEquals",    "k", &["${aws:PrincipalTag/team}"], &tagged, true),
+            ("StringEquals",    "k", &["${aws:PrincipalTag/team}"], &[("k", "${aws:PrincipalTag/team}")], false),
+            ("StringEquals",    "k", &["x-${*}"], &[("k", "x-*")],    true),
+
+            // Qualifiers on a multi-valued key.
+            // No qualifier: the clause compares a single value.
+            ("StringEquals",                 "aws:TagKeys", &["team", "env"],      &tags, false),
+            ("StringNotEquals",              "aws:TagKeys", &["x"],                &tags, false),
+            ("ForAllValues:StringEquals",    "aws:TagKeys", &["team", "env", "x"], &tags, true),
+            ("ForAllValues:StringEquals",    "aws:TagKeys", &["team"],             &tags, false),
+            ("ForAnyValue:StringEquals",     "aws:TagKeys", &["env"],              &tags, true),
+            ("ForAnyValue:StringNotEquals",  "aws:TagKeys", &["team"],             &tags, true),
+            ("ForAllValues:StringNotEquals", "aws:TagKeys", &["team"],             &tags, false),
+            ("ForAllValues:StringNotEquals", "aws:TagKeys", &["x", "y"],           &tags, true),
+            // A single value is a one-element set.
+            ("ForAnyValue:StringEquals",     "k",           &["a"],                &[("k", "a")], true),
+
+            // Numbers, dates, booleans, IP addresses and binary values.
+            ("NumericEquals",         "n",  &["10"],   &[("n", "10.0")], true),
+            ("NumericLessThan",       "n",  &["3600"], &[("n", "60")],   true),
+            ("NumericLessThan",       "n",  &["3600"], &[("n", "3600")], false),
+            ("NumericLessThanEquals", "n",  &["3600"], &[("n", "3600")], true),
+            // Unparseable is false even when negated.
+            ("NumericNotEquals",      "n",  &["1"],    &[("n", "abc")],  false),
+            ("DateGreaterThan",       "d",  &["2026-01-01T00:00:00Z"],      &[("d", "2026-11-28T10:00:00Z")], true),
+            ("DateEquals",            "d",  &["2026-11-28T12:00:00+02:00"], &[("d", "2026-11-28T10:00:00Z")], true),
+            ("DateEquals",            "d",  &["1764324000"],                &[("d", "2025-11-28T10:00:00Z")], true),
+            ("DateLessThan",          "d",  &["2026"],                      &[("d", "2025-12-31T23:59:59Z")], true),
+            ("Bool",                  "b",  &["true"], &[("b", "TRUE")],  true),
+            ("Bool",                  "b",  &["true"], &[("b", "false")], false),
+            ("IpAddress",             "ip", &["10.0.0.0/8"],    &[("ip", "10.1.2.3")],    true),
+            ("IpAddress",             "ip", &["10.0.0.0/8"],    &[("ip", "192.168.1.1")], false),
+            ("IpAddress",             "ip", &["203.0.113.7"],   &[("ip", "203.0.113.7")], true),
+            ("IpAddress",             "ip", &["2001:db8::/32"], &[("ip", "10.1.2.3")],    false),
+            ("IpAddress",             "ip", &["2001:DB8::/32"], &[("ip", "2001:db8::1")], true),
+            ("NotIpAddress",          "ip", &["10.0.0.0/8"],    &[("ip", "192.168.1.1")], true),
+            ("BinaryEquals",          "b",  &["QmluYXJ5"], &[("b", "QmluYXJ5")], true),
+
+            // ARN operators match field by field.
+            ("ArnLike",    key, &["arn:aws:iam::123456789012:role/ci/*"],   &role, true),
+            ("ArnEquals",  key, &["arn:aws:iam::*:role/ci/deploy"],         &role, true),
+            ("ArnLike",    key, &["arn:aws:iam::*"], &[(key, "not-an-arn")],       false),
+            // A region star does not swallow the account field.
+            ("ArnLike",    key, &["arn:aws:iam:*:role/ci/deploy"],          &role, false),
+            ("ArnNotLike", key, &["arn:aws:iam::123456789012:role/admin"],  &role, true),
+        ];
+        for &(operator, key, values, pairs, expected) in cases {
+            assert_eq!(
+                holds(operator, key, values, pairs),
+                expected,
+                "{operator} {key} {values:?} against the context {pairs:?}"
+            );
+        }
     }
 
     #[test]

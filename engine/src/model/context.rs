@@ -221,6 +221,20 @@ mod tests {
         }
     }
 
+    /// A context with the keys derived from `principal` (and the resource's account, if given).
+    fn derived(principal: &str, resource_account: Option<&str>) -> Context {
+        let mut ctx = Context::new();
+        ctx.derive_from(caller(principal).context_keys(), resource_account);
+        ctx
+    }
+
+    /// Checks that each key of `expected` holds its single value in `ctx`; a failure names the key.
+    fn assert_singles(ctx: &Context, expected: &[(&str, &str)]) {
+        for &(key, value) in expected {
+            assert_eq!(single(ctx, key).as_deref(), Some(value), "{key}");
+        }
+    }
+
     #[test]
     fn keys_are_case_insensitive_and_repeats_make_lists() {
         let mut ctx = Context::new();
@@ -243,59 +257,51 @@ mod tests {
         ctx.insert("aws:PrincipalTag/Team", ContextValue::Single("a".into()));
         ctx.insert("aws:PrincipalTag/ÉQUIPE", ContextValue::Single("b".into()));
         ctx.insert(&long, ContextValue::Single("c".into()));
-        assert_eq!(single(&ctx, "aws:principaltag/team").as_deref(), Some("a"));
-        assert_eq!(single(&ctx, "AWS:PRINCIPALTAG/TEAM").as_deref(), Some("a"));
-        assert_eq!(
-            single(&ctx, "aws:principaltag/équipe").as_deref(),
-            Some("b")
+        assert_singles(
+            &ctx,
+            &[
+                ("aws:principaltag/team", "a"),
+                ("AWS:PRINCIPALTAG/TEAM", "a"),
+                ("aws:principaltag/équipe", "b"),
+                ("aws:PrincipalTag/Équipe", "b"),
+                (&long.to_lowercase(), "c"),
+                (&long, "c"),
+            ],
         );
-        assert_eq!(
-            single(&ctx, "aws:PrincipalTag/Équipe").as_deref(),
-            Some("b")
-        );
-        assert_eq!(single(&ctx, &long.to_lowercase()).as_deref(), Some("c"));
-        assert_eq!(single(&ctx, &long).as_deref(), Some("c"));
         assert_eq!(single(&ctx, "aws:PrincipalTag/Tea"), None);
         assert_eq!(single(&ctx, ""), None);
     }
 
     #[test]
     fn derives_user_keys() {
-        let mut ctx = Context::new();
-        ctx.derive_from(
-            caller("arn:aws:iam::123456789012:user/team/alice").context_keys(),
+        let ctx = derived(
+            "arn:aws:iam::123456789012:user/team/alice",
             Some("123456789012"),
         );
-        assert_eq!(single(&ctx, "aws:username").as_deref(), Some("alice"));
-        assert_eq!(single(&ctx, "aws:PrincipalType").as_deref(), Some("User"));
-        assert_eq!(
-            single(&ctx, "aws:PrincipalAccount").as_deref(),
-            Some("123456789012")
-        );
-        assert_eq!(
-            single(&ctx, "aws:PrincipalArn").as_deref(),
-            Some("arn:aws:iam::123456789012:user/team/alice")
-        );
-        assert_eq!(
-            single(&ctx, "aws:ResourceAccount").as_deref(),
-            Some("123456789012")
+        assert_singles(
+            &ctx,
+            &[
+                ("aws:username", "alice"),
+                ("aws:PrincipalType", "User"),
+                ("aws:PrincipalAccount", "123456789012"),
+                (
+                    "aws:PrincipalArn",
+                    "arn:aws:iam::123456789012:user/team/alice",
+                ),
+                ("aws:ResourceAccount", "123456789012"),
+            ],
         );
     }
 
     #[test]
     fn role_sessions_have_the_role_arn_and_no_username() {
-        let mut ctx = Context::new();
-        ctx.derive_from(
-            caller("arn:aws:sts::111122223333:assumed-role/ci/run-42").context_keys(),
-            None,
-        );
-        assert_eq!(
-            single(&ctx, "aws:PrincipalArn").as_deref(),
-            Some("arn:aws:iam::111122223333:role/ci")
-        );
-        assert_eq!(
-            single(&ctx, "aws:PrincipalType").as_deref(),
-            Some("AssumedRole")
+        let ctx = derived("arn:aws:sts::111122223333:assumed-role/ci/run-42", None);
+        assert_singles(
+            &ctx,
+            &[
+                ("aws:PrincipalArn", "arn:aws:iam::111122223333:role/ci"),
+                ("aws:PrincipalType", "AssumedRole"),
+            ],
         );
         assert!(!ctx.contains("aws:username"));
         assert!(
@@ -312,10 +318,12 @@ mod tests {
             caller("arn:aws:iam::123456789012:user/alice").context_keys(),
             Some("999999999999"),
         );
-        assert_eq!(single(&ctx, "aws:username").as_deref(), Some("bob"));
-        assert_eq!(
-            single(&ctx, "aws:ResourceAccount").as_deref(),
-            Some("999999999999")
+        assert_singles(
+            &ctx,
+            &[
+                ("aws:username", "bob"),
+                ("aws:ResourceAccount", "999999999999"),
+            ],
         );
     }
 
@@ -323,16 +331,18 @@ mod tests {
     fn reads_json_objects() {
         let json = crate::syntax::json::parse(br#"{"aws:SourceIp":"10.0.0.1","aws:TagKeys":["a","b"],"aws:MultiFactorAuthAge":300,"aws:SecureTransport":true}"#).unwrap();
         let ctx = Context::from_json(&json).unwrap();
-        assert_eq!(single(&ctx, "aws:sourceip").as_deref(), Some("10.0.0.1"));
         assert_eq!(
             ctx.get("aws:TagKeys"),
             Some(&ContextValue::Multi(vec!["a".into(), "b".into()]))
         );
-        assert_eq!(
-            single(&ctx, "aws:MultiFactorAuthAge").as_deref(),
-            Some("300")
+        assert_singles(
+            &ctx,
+            &[
+                ("aws:sourceip", "10.0.0.1"),
+                ("aws:MultiFactorAuthAge", "300"),
+                ("aws:SecureTransport", "true"),
+            ],
         );
-        assert_eq!(single(&ctx, "aws:SecureTransport").as_deref(), Some("true"));
         let bad = crate::syntax::json::parse(br#"{"k":{"a":1}}"#).unwrap();
         assert!(
             Context::from_json(&bad)
@@ -351,18 +361,10 @@ mod tests {
 
     #[test]
     fn root_and_service_principals() {
-        let mut ctx = Context::new();
-        ctx.derive_from(
-            caller("arn:aws:iam::123456789012:root").context_keys(),
-            None,
-        );
-        assert_eq!(
-            single(&ctx, "aws:PrincipalType").as_deref(),
-            Some("Account")
-        );
+        let ctx = derived("arn:aws:iam::123456789012:root", None);
+        assert_singles(&ctx, &[("aws:PrincipalType", "Account")]);
         assert!(!ctx.contains("aws:username"));
-        let mut ctx = Context::new();
-        ctx.derive_from(caller("codebuild.amazonaws.com").context_keys(), None);
+        let ctx = derived("codebuild.amazonaws.com", None);
         assert!(ctx.is_empty(), "no derived keys for a service principal");
     }
 }

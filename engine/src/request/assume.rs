@@ -543,32 +543,32 @@ mod tests {
         .unwrap()
         .with_time(1_767_225_600);
         let list = assumptions(&r);
-        assert_eq!(
-            value(&list, "aws:RequestedRegion"),
-            Some(("us-east-1".into(), AssumedSource::ResourceArn))
-        );
-        assert_eq!(
-            value(&list, "aws:CurrentTime"),
-            Some(("2026-01-01T00:00:00Z".into(), AssumedSource::GivenTime))
-        );
-        assert_eq!(
-            value(&list, "aws:EpochTime"),
-            Some(("1767225600".into(), AssumedSource::GivenTime))
-        );
-        assert_eq!(
-            value(&list, "aws:PrincipalIsAWSService"),
-            Some(("false".into(), AssumedSource::Caller))
-        );
+        use AssumedSource::{Caller, GivenTime, ResourceArn};
+        let assumed = [
+            ("aws:RequestedRegion", "us-east-1", ResourceArn),
+            ("aws:CurrentTime", "2026-01-01T00:00:00Z", GivenTime),
+            ("aws:EpochTime", "1767225600", GivenTime),
+            ("aws:PrincipalIsAWSService", "false", Caller),
+        ];
+        for (key, expected, source) in assumed {
+            assert_eq!(
+                value(&list, key),
+                Some((expected.to_string(), source)),
+                "{key}"
+            );
+        }
         assert!(value(&list, "aws:userid").is_none(), "AIDA… is unknown");
         let ctx = r.context();
-        assert_eq!(
-            ctx.get("aws:securetransport"),
-            Some(&ContextValue::Single("true".into()))
-        );
-        assert_eq!(
-            ctx.get("aws:viaawsservice"),
-            Some(&ContextValue::Single("false".into()))
-        );
+        for (key, expected) in [
+            ("aws:securetransport", "true"),
+            ("aws:viaawsservice", "false"),
+        ] {
+            assert_eq!(
+                ctx.get(key),
+                Some(&ContextValue::Single(expected.into())),
+                "{key}"
+            );
+        }
     }
 
     #[test]

@@ -394,22 +394,23 @@ mod tests {
         }
         // In a policy of the China partition, the same values in `aws-cn` do name them.
         let cn = |v: &str, c: &Principal| match_value(&aws(v), c, r, Some("aws-cn"));
-        assert_eq!(
-            cn("111122223333", &china_user),
-            Some(PrincipalMatch::ViaAccount)
-        );
-        assert_eq!(
-            cn("arn:aws-cn:iam::111122223333:root", &china_user),
-            Some(PrincipalMatch::ViaAccount)
-        );
-        assert_eq!(
-            cn("arn:aws-cn:iam::111122223333:role/ci", &china_session),
-            Some(PrincipalMatch::ViaRole)
-        );
-        assert_eq!(
-            cn("111122223333", &china_root),
-            Some(PrincipalMatch::Direct)
-        );
+        let named = [
+            ("111122223333", &china_user, PrincipalMatch::ViaAccount),
+            (
+                "arn:aws-cn:iam::111122223333:root",
+                &china_user,
+                PrincipalMatch::ViaAccount,
+            ),
+            (
+                "arn:aws-cn:iam::111122223333:role/ci",
+                &china_session,
+                PrincipalMatch::ViaRole,
+            ),
+            ("111122223333", &china_root, PrincipalMatch::Direct),
+        ];
+        for (value, caller, expected) in named {
+            assert_eq!(cn(value, caller), Some(expected), "{value} {}", caller.text);
+        }
         assert_eq!(
             cn("111122223333", &p("arn:aws:iam::111122223333:user/bob")),
             None,

@@ -158,29 +158,33 @@ fn write_value(value: &Value, out: &mut String) {
         Value::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
         Value::Number(n) => out.push_str(n),
         Value::String(s) => write_string(s, out),
-        Value::Array(items) => {
-            out.push('[');
-            for (i, item) in items.iter().enumerate() {
-                if i > 0 {
-                    out.push(',');
-                }
-                write_value(&item.value, out);
-            }
-            out.push(']');
-        }
-        Value::Object(members) => {
-            out.push('{');
-            for (i, m) in members.iter().enumerate() {
-                if i > 0 {
-                    out.push(',');
-                }
-                write_string(&m.key, out);
-                out.push(':');
-                write_value(&m.value.value, out);
-            }
-            out.push('}');
-        }
+        Value::Array(items) => write_list(['[', ']'], items, out, |item, out| {
+            write_value(&item.value, out);
+        }),
+        Value::Object(members) => write_list(['{', '}'], members, out, |m, out| {
+            write_string(&m.key, out);
+            out.push(':');
+            write_value(&m.value.value, out);
+        }),
     }
+}
+
+/// The compact form of an array or object: `items` written by `write_item`, separated by commas
+/// and enclosed in `open` and `close`.
+fn write_list<T>(
+    [open, close]: [char; 2],
+    items: &[T],
+    out: &mut String,
+    mut write_item: impl FnMut(&T, &mut String),
+) {
+    out.push(open);
+    for (i, item) in items.iter().enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        write_item(item, out);
+    }
+    out.push(close);
 }
 
 /// Appends `s` as a JSON string literal.
@@ -793,6 +797,17 @@ mod tests {
         let ours: serde_json::Value = serde_json::from_str(&doc.to_json_string()).unwrap();
         let theirs: serde_json::Value = serde_json::from_str(text).unwrap();
         assert_eq!(ours, theirs);
+    }
+
+    /// The compact form is the text without its white space: a comma between elements and
+    /// members only, `[]` and `{}` for empty ones, at any depth.
+    #[test]
+    fn compact_form_drops_only_white_space() {
+        let compact = r#"{"a":[1,[],[[]],{"b":{}}],"c\"d":{"e":null,"f":[true,"x"]},"g":[]}"#;
+        let spaced = "{ \"a\" : [ 1 , [ ] , [ [ ] ] , { \"b\" : { } } ] ,\n \"c\\\"d\" : { \"e\" : null , \"f\" : [ true , \"x\" ] } , \"g\" : [ ] }";
+        assert_eq!(parse(spaced.as_bytes()).unwrap().to_json_string(), compact);
+        assert_eq!(parse(b"[]").unwrap().to_json_string(), "[]");
+        assert_eq!(parse(b"{ }").unwrap().to_json_string(), "{}");
     }
 
     #[test]

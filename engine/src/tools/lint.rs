@@ -686,6 +686,35 @@ impl Linter<'_> {
         self.findings.push(finding);
     }
 
+    /// A finding about a name that matches nothing. With a `suggestion` (written as it should
+    /// appear, e.g. in backticks) the message ends `; did you mean …?` and the help says to
+    /// replace it; without one the help is `otherwise`.
+    fn push_misspelt(
+        &mut self,
+        rule: &Rule,
+        pos: Pos,
+        message: String,
+        suggestion: Option<String>,
+        otherwise: String,
+    ) {
+        match suggestion {
+            Some(s) => self.push(
+                rule,
+                pos,
+                format!("{message}; did you mean {s}?"),
+                Some(format!("replace it with {s}")),
+            ),
+            None => self.push(rule, pos, message, Some(otherwise)),
+        }
+    }
+
+    /// One finding of `rule` per `(position, message)` of `found`, all with the same `help`.
+    fn push_each(&mut self, rule: &Rule, found: Vec<(Pos, String)>, help: &str) {
+        for (pos, message) in found {
+            self.push(rule, pos, message, Some(help.to_string()));
+        }
+    }
+
     /// Where a statement's member key is (`"NotAction"`), else the statement itself.
     fn key_pos(&self, statement: &Statement, key: &str) -> Pos {
         self.statements
@@ -763,18 +792,12 @@ impl Linter<'_> {
                     } else {
                         catalog.suggest_action(text).map(|s| format!("`{s}`"))
                     };
-                    let hint = suggestion
-                        .as_ref()
-                        .map(|s| format!("; did you mean {s}?"))
-                        .unwrap_or_default();
-                    self.push(
+                    self.push_misspelt(
                         &W102,
                         pattern.pos,
-                        format!("unknown service prefix `{service}` in `{text}`: no AWS service has it, so it matches no request{hint}"),
-                        Some(match suggestion {
-                            Some(s) => format!("replace it with {s}"),
-                            None => "service prefixes are listed in the Service Authorization Reference (e.g. `ecr`, `s3`, `iam`)".to_string(),
-                        }),
+                        format!("unknown service prefix `{service}` in `{text}`: no AWS service has it, so it matches no request"),
+                        suggestion,
+                        "service prefixes are listed in the Service Authorization Reference (e.g. `ecr`, `s3`, `iam`)".to_string(),
                     );
                 }
                 Expansion::Actions(actions) if actions.is_empty() => {
@@ -787,19 +810,12 @@ impl Linter<'_> {
                             Some(format!("the actions of `{service}` are listed in the Service Authorization Reference; check the spelling")),
                         );
                     } else {
-                        let suggestion = catalog.suggest_action(text);
-                        let hint = suggestion
-                            .as_ref()
-                            .map(|s| format!("; did you mean `{s}`?"))
-                            .unwrap_or_default();
-                        self.push(
+                        self.push_misspelt(
                             &W101,
                             pattern.pos,
-                            format!("unknown action `{text}`: it matches no request{hint}"),
-                            Some(match suggestion {
-                                Some(s) => format!("replace it with `{s}`"),
-                                None => format!("`{service}` has no such action; check the spelling in the Service Authorization Reference"),
-                            }),
+                            format!("unknown action `{text}`: it matches no request"),
+                            catalog.suggest_action(text).map(|s| format!("`{s}`")),
+                            format!("`{service}` has no such action; check the spelling in the Service Authorization Reference"),
                         );
                     }
                 }
@@ -1461,26 +1477,35 @@ impl Linter<'_> {
         }
     }
 
+    /// The label and `Principal` position of each Allow statement whose (not negated) `Principal`
+    /// passes `test`.
+    fn allows_naming(
+        &self,
+        test: impl Fn(&Statement, &PrincipalClause) -> bool,
+    ) -> Vec<(String, Pos)> {
+        self.policy
+            .statements
+            .iter()
+            .filter_map(|statement| {
+                let principal = statement.principal.as_ref()?;
+                let hit = statement.effect == Effect::Allow
+                    && !principal.negated
+                    && test(statement, principal);
+                hit.then(|| (statement.label(), principal.pos))
+            })
+            .collect()
+    }
+
     /// W121.
     fn public_statements(&mut self) {
         let (policy, what) = self.own_resource();
-        let mut found = Vec::new();
-        for statement in &self.policy.statements {
-            let Some(principal) = &statement.principal else {
-                continue;
-            };
+        let found = self.allows_naming(|statement, principal| {
             let anyone = principal.principals.iter().any(|p| {
                 matches!(p, PrincipalValue::Anyone)
                     || matches!(p, PrincipalValue::Aws(text) if text == "*")
             });
-            if statement.effect == Effect::Allow
-                && !principal.negated
-                && anyone
-                && statement.condition.is_none()
-            {
-                found.push((statement.label(), principal.pos));
-            }
-        }
+            anyone && statement.condition.is_none()
+        });
         for (label, pos) in found {
             self.push(
                 &W121,
@@ -1538,14 +1563,11 @@ impl Linter<'_> {
                 ),
             ));
         }
-        for (pos, message) in found {
-            self.push(
-                &W122,
-                pos,
-                message,
-                Some("grant other accounts only what they need (to pull: `ecr:BatchGetImage`, `ecr:GetDownloadUrlForLayer`); keep deleting and policy changes with the owning account".to_string()),
-            );
-        }
+        self.push_each(
+            &W122,
+            found,
+            "grant other accounts only what they need (to pull: `ecr:BatchGetImage`, `ecr:GetDownloadUrlForLayer`); keep deleting and policy changes with the owning account",
+        );
     }
 
     /// W124.
@@ -1562,11 +1584,7 @@ impl Linter<'_> {
             return;
         }
         let (policy, _) = self.own_resource();
-        let mut found = Vec::new();
-        for statement in &self.policy.statements {
-            let Some(principal) = &statement.principal else {
-                continue;
-            };
+        let found = self.allows_naming(|statement, principal| {
             let lambda = principal.principals.iter().any(|p| {
                 matches!(p, PrincipalValue::Service(s) if s.eq_ignore_ascii_case("lambda.amazonaws.com"))
             });
@@ -1576,10 +1594,8 @@ impl Linter<'_> {
                         || clause.key.eq_ignore_ascii_case("aws:SourceAccount")
                 })
             });
-            if statement.effect == Effect::Allow && !principal.negated && lambda && !scoped {
-                found.push((statement.label(), principal.pos));
-            }
-        }
+            lambda && !scoped
+        });
         let account = others
             .iter()
             .find(|a| *a != "*")
@@ -1624,14 +1640,11 @@ impl Linter<'_> {
                 "with registry policy scope V1, a registry policy may list only `ecr:ReplicateImage`, `ecr:BatchImportUpstreamImage` and `ecr:CreateRepository` (or `ecr:*`), and {what}: ECR rejects the policy when it is saved"
             )));
         }
-        for (pos, message) in found {
-            self.push(
-                &E123,
-                pos,
-                message,
-                Some("grant it in a repository policy or the caller's identity-based policy, or switch the registry to scope V2 (`aws ecr put-account-setting --name REGISTRY_POLICY_SCOPE --value V2`)".to_string()),
-            );
-        }
+        self.push_each(
+            &E123,
+            found,
+            "grant it in a repository policy or the caller's identity-based policy, or switch the registry to scope V2 (`aws ecr put-account-setting --name REGISTRY_POLICY_SCOPE --value V2`)",
+        );
     }
 }
 
@@ -1881,6 +1894,25 @@ mod tests {
         let matching: Vec<&Finding> = findings.iter().filter(|f| f.code == code).collect();
         assert_eq!(matching.len(), 1, "expected one {code} in {findings:#?}");
         matching[0].clone()
+    }
+
+    /// Checks that the finding's message says `part`, showing the message when it does not.
+    fn assert_says(finding: &Finding, part: &str) {
+        assert!(
+            finding.message.contains(part),
+            "`{part}` not in: {}",
+            finding.message
+        );
+    }
+
+    /// The findings on a repository policy.
+    fn run_repo_policy(text: &str) -> Vec<Finding> {
+        lint(
+            "r.json",
+            text.as_bytes(),
+            PolicyKind::Resource,
+            PolicyShape::EcrRepositoryPolicy,
+        )
     }
 
     fn statement(body: &str) -> String {
@@ -2141,6 +2173,14 @@ mod tests {
             r#""Condition":{"StringLike":{"aws:sourceARN":"arn:aws:lambda:us-east-1:444455556666:function:*"}},"Action""#,
         );
         assert!(lint_as(&statement(&format!("{partner},{scoped}")), &repository()).is_empty());
+        // A Deny naming Lambda grants nothing: nothing.
+        let deny = lambda.replace(r#""Allow""#, r#""Deny""#);
+        let found = lint_with(
+            "p.json",
+            statement(&format!("{partner},{deny}")).as_bytes(),
+            &repository(),
+        );
+        assert!(found.is_empty(), "{found:#?}");
         let account = lambda.replace(
             r#""Action""#,
             r#""Condition":{"StringEquals":{"aws:SourceAccount":"444455556666"}},"Action""#,
@@ -2161,7 +2201,7 @@ mod tests {
         let f = only("{\n  \"Version\": \"2012-10-17\",\n}", "E001");
         assert_eq!((f.pos.line, f.pos.column), (3, 1));
         assert_eq!(f.severity, Severity::Error);
-        assert!(f.message.contains("trailing comma"), "{}", f.message);
+        assert_says(&f, "trailing comma");
         assert_eq!(run("").len(), 1);
     }
 
@@ -2223,11 +2263,7 @@ mod tests {
     fn w101_unknown_action_suggests_the_closest() {
         let text = "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Allow\",\n\"Action\":[\"ecr:PutImages\"],\"Resource\":\"*\"}]}";
         let f = only(text, "W101");
-        assert!(
-            f.message.contains("did you mean `ecr:PutImage`?"),
-            "{}",
-            f.message
-        );
+        assert_says(&f, "did you mean `ecr:PutImage`?");
         assert_eq!(f.help.as_deref(), Some("replace it with `ecr:PutImage`"));
         assert_eq!((f.pos.line, f.pos.column), (2, 11));
         assert_eq!(f.pointer, "/Statement/0/Action/0");
@@ -2235,11 +2271,7 @@ mod tests {
             &statement(r#"{"Effect":"Allow","Action":"ecr:Putt*","Resource":"*"}"#),
             "W101",
         );
-        assert!(
-            f.message.contains("matches no action of `ecr`"),
-            "{}",
-            f.message
-        );
+        assert_says(&f, "matches no action of `ecr`");
     }
 
     #[test]
@@ -2248,21 +2280,54 @@ mod tests {
             &statement(r#"{"Effect":"Allow","Action":"ecrr:PutImage","Resource":"*"}"#),
             "W102",
         );
-        assert!(
-            f.message.contains("unknown service prefix `ecrr`"),
-            "{}",
-            f.message
-        );
-        assert!(
-            f.message.contains("did you mean `ecr:PutImage`?"),
-            "{}",
-            f.message
-        );
+        assert_says(&f, "unknown service prefix `ecrr`");
+        assert_says(&f, "did you mean `ecr:PutImage`?");
         let f = only(
             &statement(r#"{"Effect":"Allow","Action":"ecrr:*","Resource":"*"}"#),
             "W102",
         );
-        assert!(f.message.contains("did you mean `ecr`?"), "{}", f.message);
+        assert_says(&f, "did you mean `ecr`?");
+    }
+
+    /// The message and help of W101 and W102, with a suggestion and without one.
+    #[test]
+    fn w101_w102_say_what_to_write_instead_when_they_can() {
+        let cases = [
+            (
+                "ecrr:PutImage",
+                "W102",
+                "unknown service prefix `ecrr` in `ecrr:PutImage`: no AWS service has it, so it matches no request; did you mean `ecr:PutImage`?",
+                "replace it with `ecr:PutImage`",
+            ),
+            (
+                "qqqqqqqqqqqq:PutImage",
+                "W102",
+                "unknown service prefix `qqqqqqqqqqqq` in `qqqqqqqqqqqq:PutImage`: no AWS service has it, so it matches no request",
+                "service prefixes are listed in the Service Authorization Reference (e.g. `ecr`, `s3`, `iam`)",
+            ),
+            (
+                "ecr:PutImagee",
+                "W101",
+                "unknown action `ecr:PutImagee`: it matches no request; did you mean `ecr:PutImage`?",
+                "replace it with `ecr:PutImage`",
+            ),
+            (
+                "ecr:Qqqqqqqqqqqqqqqq",
+                "W101",
+                "unknown action `ecr:Qqqqqqqqqqqqqqqq`: it matches no request",
+                "`ecr` has no such action; check the spelling in the Service Authorization Reference",
+            ),
+        ];
+        for (action, code, message, help) in cases {
+            let f = only(
+                &statement(&format!(
+                    r#"{{"Effect":"Allow","Action":"{action}","Resource":"*"}}"#
+                )),
+                code,
+            );
+            assert_eq!(f.message, message, "{action}");
+            assert_eq!(f.help.as_deref(), Some(help), "{action}");
+        }
     }
 
     #[test]
@@ -2302,20 +2367,11 @@ mod tests {
             )),
             "W103",
         );
-        assert!(
-            f.message.contains("this Deny never blocks it"),
-            "{}",
-            f.message
-        );
+        assert_says(&f, "this Deny never blocks it");
         let repo_policy = statement(
             r#"{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::111122223333:root"},"Action":["ecr:GetAuth*","ecr:BatchGetImage"]}"#,
         );
-        let findings = lint(
-            "r.json",
-            repo_policy.as_bytes(),
-            PolicyKind::Resource,
-            PolicyShape::EcrRepositoryPolicy,
-        );
+        let findings = run_repo_policy(&repo_policy);
         assert_eq!(codes(&findings), ["W103"]);
         assert!(findings[0].message.contains("can never grant"));
         // "*" among the resources, or NotResource: no finding.
@@ -2344,16 +2400,8 @@ mod tests {
             "the short-ARN warning is folded in"
         );
         let f = &findings[0];
-        assert!(
-            f.message.contains("5 of the six ARN fields"),
-            "{}",
-            f.message
-        );
-        assert!(
-            f.message.contains("account id is probably missing"),
-            "{}",
-            f.message
-        );
+        assert_says(f, "5 of the six ARN fields");
+        assert_says(f, "account id is probably missing");
         assert_eq!(f.pointer, "/Statement/0/Resource");
         assert!(
             f.help
@@ -2367,11 +2415,9 @@ mod tests {
             ),
             "W104",
         );
-        assert!(
-            f.message
-                .contains("it is an ARN of `s3`, but the listed actions are `ecr` actions"),
-            "{}",
-            f.message
+        assert_says(
+            &f,
+            "it is an ARN of `s3`, but the listed actions are `ecr` actions",
         );
         let f = only(
             &statement(
@@ -2379,7 +2425,7 @@ mod tests {
             ),
             "W104",
         );
-        assert!(f.message.contains("wrong case"), "{}", f.message);
+        assert_says(&f, "wrong case");
         // Wildcards and variables that can fit are fine.
         for value in [
             "arn:aws:ecr:*:*:repository/*",
@@ -2403,17 +2449,8 @@ mod tests {
             ),
             "W105",
         );
-        assert!(
-            f.message.contains("names a resource of type `bucket`"),
-            "{}",
-            f.message
-        );
-        assert!(
-            f.message
-                .contains("they act on `accesspointobject`, `object`"),
-            "{}",
-            f.message
-        );
+        assert_says(&f, "names a resource of type `bucket`");
+        assert_says(&f, "they act on `accesspointobject`, `object`");
         let fine = statement(
             r#"{"Effect":"Allow","Action":["s3:GetObject","s3:ListBucket"],"Resource":["arn:aws:s3:::my-bucket","arn:aws:s3:::my-bucket/*"]}"#,
         );
@@ -2451,11 +2488,7 @@ mod tests {
             ),
             "E106",
         );
-        assert!(
-            f.message.contains("did you mean `StringEquals`?"),
-            "{}",
-            f.message
-        );
+        assert_says(&f, "did you mean `StringEquals`?");
         assert_eq!(f.pointer, "/Statement/0/Condition/StringEqual");
         let f = only(
             &statement(
@@ -2463,7 +2496,7 @@ mod tests {
             ),
             "E106",
         );
-        assert!(f.message.contains("IfExists"), "{}", f.message);
+        assert_says(&f, "IfExists");
         // Other condition errors stay E002.
         let f = only(
             &statement(
@@ -2482,27 +2515,16 @@ mod tests {
             ))
         };
         let f = only(&cond("s3:prefix", r#""ecr:PutImage""#), "W107");
-        assert!(
-            f.message
-                .contains("no request for the listed actions carries condition key `s3:prefix`"),
-            "{}",
-            f.message
+        assert_says(
+            &f,
+            "no request for the listed actions carries condition key `s3:prefix`",
         );
-        assert!(f.message.contains("grants nothing"), "{}", f.message);
+        assert_says(&f, "grants nothing");
         assert_eq!(f.pointer, "/Statement/0/Condition/StringEquals/s3:prefix");
         let f = only(&cond("ecr:ResourceTags/env", r#""ecr:PutImage""#), "W107");
-        assert!(
-            f.message.contains("`ecr` has no condition key"),
-            "{}",
-            f.message
-        );
+        assert_says(&f, "`ecr` has no condition key");
         let f = only(&cond("aws:RequestTag/team", r#""ecr:PutImage""#), "W107");
-        assert!(
-            f.message
-                .contains("lists it for none of the listed actions"),
-            "{}",
-            f.message
-        );
+        assert_says(&f, "lists it for none of the listed actions");
         // A directly listed action that does not support a key the others do.
         let f = only(
             &cond(
@@ -2581,12 +2603,7 @@ mod tests {
         let resource_policy = statement(
             r#"{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::111122223333:user/${aws:username}"},"Action":"ecr:BatchGetImage"}"#,
         );
-        let findings = lint(
-            "r.json",
-            resource_policy.as_bytes(),
-            PolicyKind::Resource,
-            PolicyShape::EcrRepositoryPolicy,
-        );
+        let findings = run_repo_policy(&resource_policy);
         assert_eq!(codes(&findings), ["W108"]);
         assert!(
             findings[0]
@@ -2595,11 +2612,7 @@ mod tests {
         );
         let old = r#"{"Statement":{"Effect":"Allow","Action":"ecr:PutImage","Resource":"arn:aws:ecr:us-east-1:123456789012:repository/${aws:username}"}}"#;
         let f = only(old, "W108");
-        assert!(
-            f.message.contains("need \"Version\": \"2012-10-17\""),
-            "{}",
-            f.message
-        );
+        assert_says(&f, "need \"Version\": \"2012-10-17\"");
     }
 
     #[test]
@@ -2608,7 +2621,7 @@ mod tests {
         let f = only(text, "W109");
         assert_eq!((f.pos.line, f.pos.column), (2, 2));
         assert_eq!(f.pointer, "/Statement/0/NotAction");
-        assert!(f.message.contains("except `iam:*`"), "{}", f.message);
+        assert_says(&f, "except `iam:*`");
         let deny = statement(r#"{"Effect":"Deny","NotAction":"iam:*","Resource":"*"}"#);
         assert_eq!(run(&deny), vec![]);
     }
