@@ -230,14 +230,7 @@ fn check_resource(resource: &str) -> Result<(), RequestError> {
     }
     // `aws` is the account of AWS managed policies (`arn:aws:iam::aws:policy/…`).
     if !arn.account.is_empty() && arn.account != "aws" && !is_account_id(arn.account) {
-        return Err(request_error(
-            RequestErrorKind::InvalidAccount,
-            format!(
-                "invalid account id `{}` in `{resource}`: expected 12 digits",
-                arn.account
-            ),
-            Some("an AWS account id has exactly 12 digits, e.g. 123456789012".into()),
-        ));
+        return Err(invalid_account(arn.account, &format!("`{resource}`")));
     }
     // Only a repository name (lower-case letters, digits, `.`, `_`, `-`, `/`) followed by `:` or
     // `@` is read as a tag or digest; other text (a literal `${aws:username}`) is left to the
@@ -328,8 +321,19 @@ pub fn registry_uri_to_arn(text: &str) -> Option<String> {
         }
         _ => return None,
     };
-    // A digest follows `@`; a tag follows the last `:` of the last path segment.
-    let name = match path.split_once('@') {
+    let name = repository_name(path);
+    if name.is_empty() {
+        return None;
+    }
+    Some(format!(
+        "arn:{partition}:ecr:{region}:{account}:repository/{name}"
+    ))
+}
+
+/// The repository name of an image path (`app:1.2`, `team/app@sha256:…`): a digest follows
+/// `@`; a tag follows the last `:` of the last path segment.
+fn repository_name(path: &str) -> &str {
+    match path.split_once('@') {
         Some((name, _)) => name,
         None => {
             let last = path.rfind('/').map_or(0, |i| i + 1);
@@ -338,13 +342,7 @@ pub fn registry_uri_to_arn(text: &str) -> Option<String> {
                 None => path,
             }
         }
-    };
-    if name.is_empty() {
-        return None;
     }
-    Some(format!(
-        "arn:{partition}:ecr:{region}:{account}:repository/{name}"
-    ))
 }
 
 /// Why an image reference (`--image`) names no repository.
@@ -375,16 +373,7 @@ pub fn image_to_arn(text: &str, account: Option<&str>) -> Result<String, ImageRe
     let Some((alias, rest)) = path.split_once('/') else {
         return Err(ImageRefError::NotAnImage);
     };
-    let name = match rest.split_once('@') {
-        Some((name, _)) => name,
-        None => {
-            let last = rest.rfind('/').map_or(0, |i| i + 1);
-            match rest.get(last..).and_then(|seg| seg.find(':')) {
-                Some(colon) => rest.get(..last + colon).unwrap_or(rest),
-                None => rest,
-            }
-        }
-    };
+    let name = repository_name(rest);
     if alias.is_empty() || name.is_empty() {
         return Err(ImageRefError::NotAnImage);
     }
@@ -546,13 +535,9 @@ impl Request {
             && let Some(account) = caller.account.as_deref()
             && !is_account_id(account)
         {
-            return Err(request_error(
-                RequestErrorKind::InvalidAccount,
-                format!(
-                    "invalid account id `{account}` in the caller `{}`: expected 12 digits",
-                    caller.text
-                ),
-                Some("an AWS account id has exactly 12 digits, e.g. 123456789012".into()),
+            return Err(invalid_account(
+                account,
+                &format!("the caller `{}`", caller.text),
             ));
         }
         same_partition(caller.as_ref(), on_star, arn, resource)?;
@@ -1278,6 +1263,16 @@ fn invalid_arn(resource: &str) -> RequestError {
             "invalid resource `{resource}`: expected an ARN (`arn:partition:service:region:account:resource`) or `*`"
         ),
         Some("e.g. arn:aws:ecr:us-east-1:123456789012:repository/my-app".into()),
+    )
+}
+
+/// An account id that is not 12 digits, found `within` a resource or a caller (as the message
+/// names it).
+fn invalid_account(account: &str, within: &str) -> RequestError {
+    request_error(
+        RequestErrorKind::InvalidAccount,
+        format!("invalid account id `{account}` in {within}: expected 12 digits"),
+        Some("an AWS account id has exactly 12 digits, e.g. 123456789012".into()),
     )
 }
 
