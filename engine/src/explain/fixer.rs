@@ -16,6 +16,7 @@ use crate::eval::authorize::Mismatch;
 use crate::eval::authorize::{Decision, PolicyRole, PolicySet, Reason, authorize};
 use crate::explain::{Advice, Explanation, Fix, explain};
 use crate::model::policy::{PolicyKind, Source};
+use crate::parse::mistake::element_strings;
 use crate::parse::{PolicyError, policy_from_json};
 use crate::request::Request;
 use crate::syntax::json::{self, Json, Member, Value};
@@ -378,19 +379,12 @@ fn statements(doc: &mut Json) -> Option<&mut Vec<Json>> {
     }
 }
 
-/// The string values of an element (`"x"` or `["x", "y"]`).
+/// The string values of an element (`"x"` or `["x", "y"]`), owned so the document can be edited.
 fn values(element: Option<&Json>) -> Vec<String> {
-    match element.map(|e| &e.value) {
-        Some(Value::String(s)) => vec![s.clone()],
-        Some(Value::Array(items)) => items
-            .iter()
-            .filter_map(|i| match &i.value {
-                Value::String(s) => Some(s.clone()),
-                _ => None,
-            })
-            .collect(),
-        _ => Vec::new(),
-    }
+    element_strings(element)
+        .into_iter()
+        .map(str::to_string)
+        .collect()
 }
 
 fn is_plain_allow(statement: &Json) -> bool {
