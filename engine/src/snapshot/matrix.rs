@@ -875,16 +875,16 @@ mod tests {
             "aws:ResourceTag/team",
             ContextValue::Single("payments".into()),
         );
-        let first = Request::new("ecr:PutImage", arn, caller)
-            .unwrap()
-            .with_time(1_780_000_000)
-            .with_context(context.clone());
-        let _ = first.context();
-        for action in ["ecr:BatchGetImage", "ecr:InitiateLayerUpload"] {
-            let fresh = Request::new(action, arn, caller)
+        let new = |action: &str| {
+            Request::new(action, arn, caller)
                 .unwrap()
                 .with_time(1_780_000_000)
-                .with_context(context.clone());
+                .with_context(context.clone())
+        };
+        let first = new("ecr:PutImage");
+        let _ = first.context();
+        for action in ["ecr:BatchGetImage", "ecr:InitiateLayerUpload"] {
+            let fresh = new(action);
             let derived = first.for_action(action).unwrap();
             assert_eq!(derived, fresh);
             assert_eq!(derived.action(), action);
