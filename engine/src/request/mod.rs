@@ -1293,29 +1293,25 @@ mod tests {
 
     #[test]
     fn a_repository_region_is_read_from_its_arn_or_registry_uri() {
-        assert_eq!(repository_region(REPO).as_deref(), Some("us-east-1"));
-        assert_eq!(
-            repository_region("123456789012.dkr.ecr.eu-west-3.amazonaws.com/app:v1").as_deref(),
-            Some("eu-west-3")
-        );
-        assert_eq!(
-            repository_region("arn:aws-cn:ecr:cn-north-1:123456789012:repository/app").as_deref(),
-            Some("cn-north-1")
-        );
-        // Not a documented Region of the ARN's partition, no Region, no ARN: none.
-        assert_eq!(
-            repository_region("arn:aws:ecr:cn-north-1:123456789012:repository/a"),
-            None
-        );
-        assert_eq!(
-            repository_region("arn:aws:ecr:us-east-9:123456789012:repository/a"),
-            None
-        );
-        assert_eq!(
-            repository_region("arn:aws:ecr-public::123456789012:repository/a"),
-            None
-        );
-        assert_eq!(repository_region("*"), None);
+        let cases = [
+            (REPO, Some("us-east-1")),
+            (
+                "123456789012.dkr.ecr.eu-west-3.amazonaws.com/app:v1",
+                Some("eu-west-3"),
+            ),
+            (
+                "arn:aws-cn:ecr:cn-north-1:123456789012:repository/app",
+                Some("cn-north-1"),
+            ),
+            // Not a documented Region of the ARN's partition, no Region, no ARN: none.
+            ("arn:aws:ecr:cn-north-1:123456789012:repository/a", None),
+            ("arn:aws:ecr:us-east-9:123456789012:repository/a", None),
+            ("arn:aws:ecr-public::123456789012:repository/a", None),
+            ("*", None),
+        ];
+        for (resource, region) in cases {
+            assert_eq!(repository_region(resource).as_deref(), region, "{resource}");
+        }
     }
 
     #[test]
@@ -1388,36 +1384,57 @@ mod tests {
 
     #[test]
     fn image_references_become_repository_arns() {
-        assert_eq!(
-            image_to_arn("123456789012.dkr.ecr.us-east-1.amazonaws.com/app:1.2", None),
-            Ok("arn:aws:ecr:us-east-1:123456789012:repository/app".into())
-        );
-        assert_eq!(
-            image_to_arn(
+        let account = Some("123456789012");
+        let cases = [
+            (
+                "123456789012.dkr.ecr.us-east-1.amazonaws.com/app:1.2",
+                None,
+                Ok("arn:aws:ecr:us-east-1:123456789012:repository/app"),
+            ),
+            (
                 "public.ecr.aws/my-alias/team/app:latest",
-                Some("123456789012")
+                account,
+                Ok("arn:aws:ecr-public::123456789012:repository/team/app"),
             ),
-            Ok("arn:aws:ecr-public::123456789012:repository/team/app".into())
-        );
-        assert_eq!(
-            image_to_arn(
+            (
                 "public.ecr.aws/my-alias/app@sha256:abc",
-                Some("123456789012")
+                account,
+                Ok("arn:aws:ecr-public::123456789012:repository/app"),
             ),
-            Ok("arn:aws:ecr-public::123456789012:repository/app".into())
-        );
-        assert_eq!(
-            image_to_arn("public.ecr.aws/my-alias/app", None),
-            Err(ImageRefError::PublicNeedsAccount)
-        );
-        assert_eq!(
-            image_to_arn("nginx:latest", None),
-            Err(ImageRefError::NotAnImage)
-        );
-        assert_eq!(
-            image_to_arn("public.ecr.aws/alias", None),
-            Err(ImageRefError::NotAnImage)
-        );
+            (
+                "public.ecr.aws/my-alias/app",
+                None,
+                Err(ImageRefError::PublicNeedsAccount),
+            ),
+            ("nginx:latest", None, Err(ImageRefError::NotAnImage)),
+            ("public.ecr.aws/alias", None, Err(ImageRefError::NotAnImage)),
+        ];
+        for (image, account, arn) in cases {
+            assert_eq!(
+                image_to_arn(image, account),
+                arn.map(String::from),
+                "{image} {account:?}"
+            );
+        }
+    }
+
+    /// The repository name of an image path ends before a digest, or before a tag of the last
+    /// path segment only.
+    #[test]
+    fn an_image_paths_repository_name_drops_its_tag_or_digest() {
+        let cases = [
+            ("app", "app"),
+            ("app:1.2", "app"),
+            ("team/app:latest", "team/app"),
+            ("team/app@sha256:abc", "team/app"),
+            ("app@sha256:abc:def", "app"),
+            ("a:b/c:d", "a:b/c"),
+            ("a:b/c", "a:b/c"),
+            ("", ""),
+        ];
+        for (path, name) in cases {
+            assert_eq!(repository_name(path), name, "{path}");
+        }
     }
 
     #[test]
