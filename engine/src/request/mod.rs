@@ -1382,6 +1382,33 @@ mod tests {
         );
     }
 
+    /// An account id that is not 12 digits is named with where it stands, resource or caller,
+    /// and the same help.
+    #[test]
+    fn invalid_accounts_say_where_they_stand() {
+        let cases = [
+            (
+                "arn:aws:ecr:us-east-1:1234:repository/a",
+                None,
+                "invalid account id `1234` in `arn:aws:ecr:us-east-1:1234:repository/a`: expected 12 digits",
+            ),
+            (
+                REPO,
+                Some("arn:aws:iam::12345678901x:user/dev"),
+                "invalid account id `12345678901x` in the caller `arn:aws:iam::12345678901x:user/dev`: expected 12 digits",
+            ),
+        ];
+        for (resource, caller, message) in cases {
+            let e = Request::new("ecr:PutImage", resource, caller).unwrap_err();
+            assert_eq!(e.kind, RequestErrorKind::InvalidAccount, "{resource}");
+            assert_eq!(e.message, message);
+            assert_eq!(
+                e.help.as_deref(),
+                Some("an AWS account id has exactly 12 digits, e.g. 123456789012")
+            );
+        }
+    }
+
     #[test]
     fn image_references_become_repository_arns() {
         let account = Some("123456789012");
