@@ -410,25 +410,17 @@ impl fmt::Display for Reason {
             Reason::NoIdentityAllows => f.write_str("because no identity-based policy allows it"),
             Reason::NoBoundaryAllows => f.write_str("because no permissions boundary allows it"),
             Reason::NoSessionAllows => f.write_str("because no session policy allows it"),
-            Reason::ResourcePolicyMustAllow {
-                policy: MandatoryPolicy::TrustPolicy,
-                given,
-            } => {
-                f.write_str(if *given {
-                    "because the role's trust policy must allow it and does not"
+            Reason::ResourcePolicyMustAllow { policy, given } => {
+                let policy = match policy {
+                    MandatoryPolicy::TrustPolicy => "the role's trust policy",
+                    MandatoryPolicy::KeyPolicy => "the key policy",
+                };
+                let outcome = if *given {
+                    " and does not"
                 } else {
-                    "because the role's trust policy must allow it, and none was given"
-                })
-            }
-            Reason::ResourcePolicyMustAllow {
-                policy: MandatoryPolicy::KeyPolicy,
-                given,
-            } => {
-                f.write_str(if *given {
-                    "because the key policy must allow it and does not"
-                } else {
-                    "because the key policy must allow it, and none was given"
-                })
+                    ", and none was given"
+                };
+                write!(f, "because {policy} must allow it{outcome}")
             }
             Reason::Refused(refusal) => f.write_str(match refusal {
                 Refusal::AwsManagedPolicy => {
@@ -1885,5 +1877,38 @@ mod tests {
         assert_eq!(decide_only(&set, &request).0, Decision::ImplicitDeny);
         assert_eq!(authorize(&set, &request), explain(&set, &request).response);
         assert_eq!(authorize(&set, &request).reason, Reason::NoScpAllows(67));
+    }
+
+    /// The reason a mandatory resource-based policy denies names the policy and whether one was
+    /// given, word for word.
+    #[test]
+    fn a_mandatory_policy_reason_says_which_and_whether_given() {
+        use MandatoryPolicy::{KeyPolicy, TrustPolicy};
+        let cases = [
+            (
+                TrustPolicy,
+                true,
+                "because the role's trust policy must allow it and does not",
+            ),
+            (
+                TrustPolicy,
+                false,
+                "because the role's trust policy must allow it, and none was given",
+            ),
+            (
+                KeyPolicy,
+                true,
+                "because the key policy must allow it and does not",
+            ),
+            (
+                KeyPolicy,
+                false,
+                "because the key policy must allow it, and none was given",
+            ),
+        ];
+        for (policy, given, expected) in cases {
+            let reason = Reason::ResourcePolicyMustAllow { policy, given };
+            assert_eq!(reason.to_string(), expected, "{policy:?} given={given}");
+        }
     }
 }

@@ -16,6 +16,7 @@ use crate::eval::authorize::Mismatch;
 use crate::eval::authorize::{Decision, PolicyRole, PolicySet, Reason, authorize};
 use crate::explain::{Advice, Explanation, Fix, explain};
 use crate::model::policy::{PolicyKind, Source};
+use crate::parse::mistake::element_strings;
 use crate::parse::{PolicyError, policy_from_json};
 use crate::request::Request;
 use crate::syntax::json::{self, Json, Member, Value};
@@ -378,19 +379,12 @@ fn statements(doc: &mut Json) -> Option<&mut Vec<Json>> {
     }
 }
 
-/// The string values of an element (`"x"` or `["x", "y"]`).
+/// The string values of an element (`"x"` or `["x", "y"]`), owned so the document can be edited.
 fn values(element: Option<&Json>) -> Vec<String> {
-    match element.map(|e| &e.value) {
-        Some(Value::String(s)) => vec![s.clone()],
-        Some(Value::Array(items)) => items
-            .iter()
-            .filter_map(|i| match &i.value {
-                Value::String(s) => Some(s.clone()),
-                _ => None,
-            })
-            .collect(),
-        _ => Vec::new(),
-    }
+    element_strings(element)
+        .into_iter()
+        .map(str::to_string)
+        .collect()
 }
 
 fn is_plain_allow(statement: &Json) -> bool {
@@ -594,6 +588,11 @@ mod tests {
         authorize(&set, request).decision == Decision::Allow
     }
 
+    /// [`allowed`] for `action` on `resource`, with no caller.
+    fn allows(document: &str, action: &str, resource: &str) -> bool {
+        allowed(document, &Request::new(action, resource, None).unwrap())
+    }
+
     #[test]
     fn motivating_policy_gets_a_separate_star_statement() {
         let requests =
@@ -625,14 +624,12 @@ mod tests {
             items[1].to_json_string(),
             r#"{"Sid":"AllowAccountLevelActions","Effect":"Allow","Action":"ecr:GetAuthorizationToken","Resource":"*"}"#
         );
-        let other = Request::new(
-            "ecr:PutImage",
-            "arn:aws:ecr:us-east-1:123456789012:repository/other",
-            None,
-        )
-        .unwrap();
         assert!(
-            !allowed(&outcome.document, &other),
+            !allows(
+                &outcome.document,
+                "ecr:PutImage",
+                "arn:aws:ecr:us-east-1:123456789012:repository/other"
+            ),
             "other repositories stay denied"
         );
         assert_eq!(
@@ -656,14 +653,12 @@ mod tests {
         let requests = vec![Request::new("ecr:PutImage", REPO, None).unwrap()];
         let outcome = fix_identity_policy("p.json", policy, &PolicySet::new(), &requests).unwrap();
         assert!(allowed(&outcome.document, &requests[0]));
-        let b = Request::new(
-            "ecr:PutImage",
-            "arn:aws:ecr:us-east-1:123456789012:repository/b",
-            None,
-        )
-        .unwrap();
         assert!(
-            !allowed(&outcome.document, &b),
+            !allows(
+                &outcome.document,
+                "ecr:PutImage",
+                "arn:aws:ecr:us-east-1:123456789012:repository/b"
+            ),
             "repository b must not gain PutImage"
         );
         assert_eq!(
@@ -808,12 +803,10 @@ mod tests {
         for r in &requests {
             assert!(allowed(&outcome.document, r), "{}", r.action());
         }
-        let sibling = Request::new(
+        assert!(!allows(
+            &outcome.document,
             "ecr:BatchGetImage",
-            "arn:aws:ecr:us-east-1:123456789012:repository/other",
-            None,
-        )
-        .unwrap();
-        assert!(!allowed(&outcome.document, &sibling));
+            "arn:aws:ecr:us-east-1:123456789012:repository/other"
+        ));
     }
 }

@@ -110,17 +110,10 @@ fn is_trust_policy(document: &Json) -> bool {
         _ => return false,
     };
     let actions = |statement: &Json| -> Vec<String> {
-        match statement.get("Action").map(|m| &m.value.value) {
-            Some(Value::String(s)) => vec![s.to_lowercase()],
-            Some(Value::Array(items)) => items
-                .iter()
-                .filter_map(|a| match &a.value {
-                    Value::String(s) => Some(s.to_lowercase()),
-                    _ => None,
-                })
-                .collect(),
-            _ => Vec::new(),
-        }
+        element_strings(statement.get("Action").map(|m| &m.value))
+            .into_iter()
+            .map(str::to_lowercase)
+            .collect()
     };
     !statements.is_empty()
         && statements.iter().all(|statement| {
@@ -135,6 +128,22 @@ fn is_trust_policy(document: &Json) -> bool {
                         || a == "sts:setsourceidentity"
                 })
         })
+}
+
+/// The strings of a policy element (`"x"` or `["x", "y"]`, other items skipped); none for a
+/// missing element or one of another type.
+pub(crate) fn element_strings(element: Option<&Json>) -> Vec<&str> {
+    match element.map(|e| &e.value) {
+        Some(Value::String(s)) => vec![s.as_str()],
+        Some(Value::Array(items)) => items
+            .iter()
+            .filter_map(|i| match &i.value {
+                Value::String(s) => Some(s.as_str()),
+                _ => None,
+            })
+            .collect(),
+        _ => Vec::new(),
+    }
 }
 
 #[cfg(test)]

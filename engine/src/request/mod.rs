@@ -230,14 +230,7 @@ fn check_resource(resource: &str) -> Result<(), RequestError> {
     }
     // `aws` is the account of AWS managed policies (`arn:aws:iam::aws:policy/…`).
     if !arn.account.is_empty() && arn.account != "aws" && !is_account_id(arn.account) {
-        return Err(request_error(
-            RequestErrorKind::InvalidAccount,
-            format!(
-                "invalid account id `{}` in `{resource}`: expected 12 digits",
-                arn.account
-            ),
-            Some("an AWS account id has exactly 12 digits, e.g. 123456789012".into()),
-        ));
+        return Err(invalid_account(arn.account, &format!("`{resource}`")));
     }
     // Only a repository name (lower-case letters, digits, `.`, `_`, `-`, `/`) followed by `:` or
     // `@` is read as a tag or digest; other text (a literal `${aws:username}`) is left to the
@@ -328,8 +321,19 @@ pub fn registry_uri_to_arn(text: &str) -> Option<String> {
         }
         _ => return None,
     };
-    // A digest follows `@`; a tag follows the last `:` of the last path segment.
-    let name = match path.split_once('@') {
+    let name = repository_name(path);
+    if name.is_empty() {
+        return None;
+    }
+    Some(format!(
+        "arn:{partition}:ecr:{region}:{account}:repository/{name}"
+    ))
+}
+
+/// The repository name of an image path (`app:1.2`, `team/app@sha256:…`): a digest follows
+/// `@`; a tag follows the last `:` of the last path segment.
+fn repository_name(path: &str) -> &str {
+    match path.split_once('@') {
         Some((name, _)) => name,
         None => {
             let last = path.rfind('/').map_or(0, |i| i + 1);
@@ -338,13 +342,7 @@ pub fn registry_uri_to_arn(text: &str) -> Option<String> {
                 None => path,
             }
         }
-    };
-    if name.is_empty() {
-        return None;
     }
-    Some(format!(
-        "arn:{partition}:ecr:{region}:{account}:repository/{name}"
-    ))
 }
 
 /// Why an image reference (`--image`) names no repository.
@@ -375,16 +373,7 @@ pub fn image_to_arn(text: &str, account: Option<&str>) -> Result<String, ImageRe
     let Some((alias, rest)) = path.split_once('/') else {
         return Err(ImageRefError::NotAnImage);
     };
-    let name = match rest.split_once('@') {
-        Some((name, _)) => name,
-        None => {
-            let last = rest.rfind('/').map_or(0, |i| i + 1);
-            match rest.get(last..).and_then(|seg| seg.find(':')) {
-                Some(colon) => rest.get(..last + colon).unwrap_or(rest),
-                None => rest,
-            }
-        }
-    };
+    let name = repository_name(rest);
     if alias.is_empty() || name.is_empty() {
         return Err(ImageRefError::NotAnImage);
     }
@@ -546,13 +535,9 @@ impl Request {
             && let Some(account) = caller.account.as_deref()
             && !is_account_id(account)
         {
-            return Err(request_error(
-                RequestErrorKind::InvalidAccount,
-                format!(
-                    "invalid account id `{account}` in the caller `{}`: expected 12 digits",
-                    caller.text
-                ),
-                Some("an AWS account id has exactly 12 digits, e.g. 123456789012".into()),
+            return Err(invalid_account(
+                account,
+                &format!("the caller `{}`", caller.text),
             ));
         }
         same_partition(caller.as_ref(), on_star, arn, resource)?;
@@ -1281,6 +1266,16 @@ fn invalid_arn(resource: &str) -> RequestError {
     )
 }
 
+/// An account id that is not 12 digits, found `within` a resource or a caller (as the message
+/// names it).
+fn invalid_account(account: &str, within: &str) -> RequestError {
+    request_error(
+        RequestErrorKind::InvalidAccount,
+        format!("invalid account id `{account}` in {within}: expected 12 digits"),
+        Some("an AWS account id has exactly 12 digits, e.g. 123456789012".into()),
+    )
+}
+
 /// The ARN formats of an action's resource types (only the required ones, if asked), for
 /// error help.
 fn arn_formats(info: &crate::data::catalog::ActionInfo<'_>, only_required: bool) -> Vec<String> {
@@ -1298,29 +1293,25 @@ mod tests {
 
     #[test]
     fn a_repository_region_is_read_from_its_arn_or_registry_uri() {
-        assert_eq!(repository_region(REPO).as_deref(), Some("us-east-1"));
-        assert_eq!(
-            repository_region("123456789012.dkr.ecr.eu-west-3.amazonaws.com/app:v1").as_deref(),
-            Some("eu-west-3")
-        );
-        assert_eq!(
-            repository_region("arn:aws-cn:ecr:cn-north-1:123456789012:repository/app").as_deref(),
-            Some("cn-north-1")
-        );
-        // Not a documented Region of the ARN's partition, no Region, no ARN: none.
-        assert_eq!(
-            repository_region("arn:aws:ecr:cn-north-1:123456789012:repository/a"),
-            None
-        );
-        assert_eq!(
-            repository_region("arn:aws:ecr:us-east-9:123456789012:repository/a"),
-            None
-        );
-        assert_eq!(
-            repository_region("arn:aws:ecr-public::123456789012:repository/a"),
-            None
-        );
-        assert_eq!(repository_region("*"), None);
+        let cases = [
+            (REPO, Some("us-east-1")),
+            (
+                "123456789012.dkr.ecr.eu-west-3.amazonaws.com/app:v1",
+                Some("eu-west-3"),
+            ),
+            (
+                "arn:aws-cn:ecr:cn-north-1:123456789012:repository/app",
+                Some("cn-north-1"),
+            ),
+            // Not a documented Region of the ARN's partition, no Region, no ARN: none.
+            ("arn:aws:ecr:cn-north-1:123456789012:repository/a", None),
+            ("arn:aws:ecr:us-east-9:123456789012:repository/a", None),
+            ("arn:aws:ecr-public::123456789012:repository/a", None),
+            ("*", None),
+        ];
+        for (resource, region) in cases {
+            assert_eq!(repository_region(resource).as_deref(), region, "{resource}");
+        }
     }
 
     #[test]
@@ -1391,38 +1382,86 @@ mod tests {
         );
     }
 
+    /// An account id that is not 12 digits is named with where it stands, resource or caller,
+    /// and the same help.
+    #[test]
+    fn invalid_accounts_say_where_they_stand() {
+        let cases = [
+            (
+                "arn:aws:ecr:us-east-1:1234:repository/a",
+                None,
+                "invalid account id `1234` in `arn:aws:ecr:us-east-1:1234:repository/a`: expected 12 digits",
+            ),
+            (
+                REPO,
+                Some("arn:aws:iam::12345678901x:user/dev"),
+                "invalid account id `12345678901x` in the caller `arn:aws:iam::12345678901x:user/dev`: expected 12 digits",
+            ),
+        ];
+        for (resource, caller, message) in cases {
+            let e = Request::new("ecr:PutImage", resource, caller).unwrap_err();
+            assert_eq!(e.kind, RequestErrorKind::InvalidAccount, "{resource}");
+            assert_eq!(e.message, message);
+            assert_eq!(
+                e.help.as_deref(),
+                Some("an AWS account id has exactly 12 digits, e.g. 123456789012")
+            );
+        }
+    }
+
     #[test]
     fn image_references_become_repository_arns() {
-        assert_eq!(
-            image_to_arn("123456789012.dkr.ecr.us-east-1.amazonaws.com/app:1.2", None),
-            Ok("arn:aws:ecr:us-east-1:123456789012:repository/app".into())
-        );
-        assert_eq!(
-            image_to_arn(
+        let account = Some("123456789012");
+        let cases = [
+            (
+                "123456789012.dkr.ecr.us-east-1.amazonaws.com/app:1.2",
+                None,
+                Ok("arn:aws:ecr:us-east-1:123456789012:repository/app"),
+            ),
+            (
                 "public.ecr.aws/my-alias/team/app:latest",
-                Some("123456789012")
+                account,
+                Ok("arn:aws:ecr-public::123456789012:repository/team/app"),
             ),
-            Ok("arn:aws:ecr-public::123456789012:repository/team/app".into())
-        );
-        assert_eq!(
-            image_to_arn(
+            (
                 "public.ecr.aws/my-alias/app@sha256:abc",
-                Some("123456789012")
+                account,
+                Ok("arn:aws:ecr-public::123456789012:repository/app"),
             ),
-            Ok("arn:aws:ecr-public::123456789012:repository/app".into())
-        );
-        assert_eq!(
-            image_to_arn("public.ecr.aws/my-alias/app", None),
-            Err(ImageRefError::PublicNeedsAccount)
-        );
-        assert_eq!(
-            image_to_arn("nginx:latest", None),
-            Err(ImageRefError::NotAnImage)
-        );
-        assert_eq!(
-            image_to_arn("public.ecr.aws/alias", None),
-            Err(ImageRefError::NotAnImage)
-        );
+            (
+                "public.ecr.aws/my-alias/app",
+                None,
+                Err(ImageRefError::PublicNeedsAccount),
+            ),
+            ("nginx:latest", None, Err(ImageRefError::NotAnImage)),
+            ("public.ecr.aws/alias", None, Err(ImageRefError::NotAnImage)),
+        ];
+        for (image, account, arn) in cases {
+            assert_eq!(
+                image_to_arn(image, account),
+                arn.map(String::from),
+                "{image} {account:?}"
+            );
+        }
+    }
+
+    /// The repository name of an image path ends before a digest, or before a tag of the last
+    /// path segment only.
+    #[test]
+    fn an_image_paths_repository_name_drops_its_tag_or_digest() {
+        let cases = [
+            ("app", "app"),
+            ("app:1.2", "app"),
+            ("team/app:latest", "team/app"),
+            ("team/app@sha256:abc", "team/app"),
+            ("app@sha256:abc:def", "app"),
+            ("a:b/c:d", "a:b/c"),
+            ("a:b/c", "a:b/c"),
+            ("", ""),
+        ];
+        for (path, name) in cases {
+            assert_eq!(repository_name(path), name, "{path}");
+        }
     }
 
     #[test]

@@ -772,7 +772,10 @@ mod tests {
 
     impl Fixture {
         fn new() -> Fixture {
-            let snapshot = example();
+            Fixture::of(example())
+        }
+
+        fn of(snapshot: Snapshot) -> Fixture {
             let subjects = all_subjects(&snapshot).unwrap();
             let repositories = snapshot.repositories().map(|r| r.arn.clone()).collect();
             Fixture {
@@ -809,12 +812,41 @@ mod tests {
             .collect()
     }
 
+    /// Asserts that `cell` is what assembling one set for `subject` on `arn` decides for
+    /// `actions` at the fixture's instant: the decision, and per action the action, resource,
+    /// decision, reason and deciding statements.
+    fn assert_assembled(
+        f: &Fixture,
+        subject: &Subject,
+        arn: &str,
+        actions: &[&str],
+        cell: &Answer,
+    ) {
+        let slow = crate::snapshot::query::decide(
+            &f.snapshot,
+            subject,
+            actions,
+            Some(arn),
+            f.options.clone(),
+        )
+        .unwrap();
+        assert_eq!(cell.decision, slow.decision, "{subject:?} {arn}");
+        assert_eq!(cell.results.len(), slow.results.len(), "{subject:?} {arn}");
+        for (a, b) in cell.results.iter().zip(&slow.results) {
+            assert_eq!(
+                (&a.action, &a.resource, a.decision, a.reason, &a.deciding),
+                (&b.action, &b.resource, b.decision, b.reason, &b.deciding),
+                "{subject:?} {arn}"
+            );
+        }
+    }
+
     /// Joining compiled sides gives exactly what assembling one set per pair gives: decision,
     /// reason and deciding statements of every action, for every subject and repository.
     #[test]
     fn joined_cells_equal_assembled_decisions() {
         let f = Fixture::new();
-        let (snapshot, subjects, arns, options) = (&f.snapshot, &f.subjects, f.arns(), &f.options);
+        let (subjects, arns, options) = (&f.subjects, f.arns(), &f.options);
         let compiled = f.compiled();
         let mut compared = 0;
         let mut allowed = 0;
@@ -823,23 +855,7 @@ mod tests {
                 for question in push_pull() {
                     let actions: Vec<&str> = question.actions.iter().map(String::as_str).collect();
                     let fast = compiled.decide(row, column, &actions, options).unwrap();
-                    let slow = crate::snapshot::query::decide(
-                        snapshot,
-                        subject,
-                        &actions,
-                        Some(arn),
-                        options.clone(),
-                    )
-                    .unwrap();
-                    assert_eq!(fast.decision, slow.decision, "{subject:?} {arn}");
-                    for (f, s) in fast.results.iter().zip(&slow.results) {
-                        assert_eq!(
-                            (f.decision, f.reason, &f.deciding, &f.action),
-                            (s.decision, s.reason, &s.deciding, &s.action),
-                            "{subject:?} {arn}"
-                        );
-                    }
-                    assert_eq!(fast.results.len(), slow.results.len());
+                    assert_assembled(&f, subject, arn, &actions, &fast);
                     compared += 1;
                     allowed += usize::from(fast.decision == crate::Decision::Allow);
                 }
@@ -859,16 +875,16 @@ mod tests {
             "aws:ResourceTag/team",
             ContextValue::Single("payments".into()),
         );
-        let first = Request::new("ecr:PutImage", arn, caller)
-            .unwrap()
-            .with_time(1_780_000_000)
-            .with_context(context.clone());
-        let _ = first.context();
-        for action in ["ecr:BatchGetImage", "ecr:InitiateLayerUpload"] {
-            let fresh = Request::new(action, arn, caller)
+        let new = |action: &str| {
+            Request::new(action, arn, caller)
                 .unwrap()
                 .with_time(1_780_000_000)
-                .with_context(context.clone());
+                .with_context(context.clone())
+        };
+        let first = new("ecr:PutImage");
+        let _ = first.context();
+        for action in ["ecr:BatchGetImage", "ecr:InitiateLayerUpload"] {
+            let fresh = new(action);
             let derived = first.for_action(action).unwrap();
             assert_eq!(derived, fresh);
             assert_eq!(derived.action(), action);
@@ -960,45 +976,24 @@ mod tests {
     /// tags swapped in place, account-level results kept) is the decision of the assembled set.
     #[test]
     fn rows_decided_by_class_equal_assembled_decisions() {
-        let snapshot = interleaved();
-        let subjects = all_subjects(&snapshot).unwrap();
-        let repositories: Vec<String> = snapshot.repositories().map(|r| r.arn.clone()).collect();
-        assert_eq!(repositories.len(), 5, "{repositories:?}");
-        let arns: Vec<&str> = repositories.iter().map(String::as_str).collect();
-        let compiled = Compiled::new(&snapshot, subjects.clone(), &arns).unwrap();
+        let f = Fixture::of(interleaved());
+        let (subjects, options) = (&f.subjects, &f.options);
+        assert_eq!(f.repositories.len(), 5, "{:?}", f.repositories);
+        let arns = f.arns();
+        let compiled = f.compiled();
         // The rows are decided out of column order.
         assert_ne!(compiled.order, (0..arns.len()).collect::<Vec<_>>());
-        let options = Options {
-            at: Some(1_780_000_000),
-            region: None,
-        };
         let questions = push_pull();
         let mut allowed = 0;
         for (row, subject) in subjects.iter().enumerate() {
-            let cells = compiled.row(row, &questions, &options).unwrap();
+            let cells = compiled.row(row, &questions, options).unwrap();
             let mut i = 0;
             for arn in &arns {
                 for question in &questions {
                     let actions: Vec<&str> = question.actions.iter().map(String::as_str).collect();
-                    let slow = crate::snapshot::query::decide(
-                        &snapshot,
-                        subject,
-                        &actions,
-                        Some(arn),
-                        options.clone(),
-                    )
-                    .unwrap();
                     let cell = &cells[i];
                     assert_eq!(cell.resource, *arn);
-                    assert_eq!(cell.decision, slow.decision, "{subject:?} {arn}");
-                    assert_eq!(cell.results.len(), slow.results.len());
-                    for (a, b) in cell.results.iter().zip(&slow.results) {
-                        assert_eq!(
-                            (&a.action, &a.resource, a.decision, a.reason, &a.deciding),
-                            (&b.action, &b.resource, b.decision, b.reason, &b.deciding),
-                            "{subject:?} {arn}"
-                        );
-                    }
+                    assert_assembled(&f, subject, arn, &actions, cell);
                     allowed += usize::from(cell.decision == crate::Decision::Allow);
                     i += 1;
                 }
@@ -1011,11 +1006,9 @@ mod tests {
     /// cell, from a row, a run and a single cell alike; nothing is decided.
     #[test]
     fn an_action_that_does_not_fit_is_the_requests_error() {
-        let snapshot = example();
-        let subjects = all_subjects(&snapshot).unwrap();
-        let repositories: Vec<String> = snapshot.repositories().map(|r| r.arn.clone()).collect();
-        let arns: Vec<&str> = repositories.iter().map(String::as_str).collect();
-        let compiled = Compiled::new(&snapshot, subjects, &arns).unwrap();
+        let f = Fixture::new();
+        let arns = f.arns();
+        let compiled = f.compiled();
         let options = Options::default();
         for action in ["s3:GetObject", "ecr:PutImages", "ecr:PutImage*"] {
             let expected = Request::new(action, arns[0], None).unwrap_err().to_string();
@@ -1075,11 +1068,8 @@ mod tests {
     /// A failing sink stops the work and its error comes back.
     #[test]
     fn a_sink_error_stops_the_rows() {
-        let snapshot = example();
-        let subjects = all_subjects(&snapshot).unwrap();
-        let repositories: Vec<String> = snapshot.repositories().map(|r| r.arn.clone()).collect();
-        let arns: Vec<&str> = repositories.iter().map(String::as_str).collect();
-        let compiled = Compiled::new(&snapshot, subjects, &arns).unwrap();
+        let f = Fixture::new();
+        let compiled = f.compiled();
         let mut seen = 0;
         let result =
             compiled.rows::<SnapshotError>(&push_pull(), &Options::default(), 2, |_, _| {

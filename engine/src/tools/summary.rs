@@ -1148,30 +1148,35 @@ mod tests {
 
     #[test]
     fn samples_stand_for_wildcards() {
-        let s = |v: &str| sample_resource(v, REPO_FORMAT, true);
-        assert_eq!(
-            s("arn:aws:ecr:us-east-1:123456789012:repository/*").as_deref(),
-            Some("arn:aws:ecr:us-east-1:123456789012:repository/<any>")
-        );
-        assert_eq!(
-            s("*").as_deref(),
-            Some("arn:aws:ecr:<any>:<any>:repository/<any>")
-        );
-        assert_eq!(
-            s("arn:aws:ecr:*").as_deref(),
-            Some("arn:aws:ecr:<any>:<any>:repository/<any>")
-        );
-        assert_eq!(
-            s("arn:aws:ecr:us-east-1:1:repository/app?").as_deref(),
-            Some("arn:aws:ecr:us-east-1:1:repository/appx")
-        );
-        assert_eq!(
-            s("arn:aws:ecr:us-east-1:1:repository/${aws:username}/*").as_deref(),
-            Some("arn:aws:ecr:us-east-1:1:repository/<any>/<any>")
-        );
-        assert_eq!(s("arn:aws:s3:::bucket"), None);
-        assert_eq!(s("arn:aws:ecr:us-east-1:repository/x"), None);
-        assert_eq!(s("arn:aws:ecr:us-east-1:1:user/x"), None);
+        let cases = [
+            (
+                "arn:aws:ecr:us-east-1:123456789012:repository/*",
+                Some("arn:aws:ecr:us-east-1:123456789012:repository/<any>"),
+            ),
+            ("*", Some("arn:aws:ecr:<any>:<any>:repository/<any>")),
+            (
+                "arn:aws:ecr:*",
+                Some("arn:aws:ecr:<any>:<any>:repository/<any>"),
+            ),
+            (
+                "arn:aws:ecr:us-east-1:1:repository/app?",
+                Some("arn:aws:ecr:us-east-1:1:repository/appx"),
+            ),
+            (
+                "arn:aws:ecr:us-east-1:1:repository/${aws:username}/*",
+                Some("arn:aws:ecr:us-east-1:1:repository/<any>/<any>"),
+            ),
+            ("arn:aws:s3:::bucket", None),
+            ("arn:aws:ecr:us-east-1:repository/x", None),
+            ("arn:aws:ecr:us-east-1:1:user/x", None),
+        ];
+        for (value, sample) in cases {
+            assert_eq!(
+                sample_resource(value, REPO_FORMAT, true).as_deref(),
+                sample,
+                "sample for `{value}`"
+            );
+        }
     }
 
     #[test]
