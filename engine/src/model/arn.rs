@@ -635,7 +635,8 @@ pub(crate) fn intersection(a: &[Token], b: &[Token]) -> Option<Witness> {
 }
 
 /// Whether `text` is an AWS account id: exactly 12 digits. The one home of this rule: ARNs,
-/// registry hosts, organization files, `--resource-account` and batch fields all ask here.
+/// registry hosts, organization files, a request's resource account and batch fields all ask
+/// here.
 pub fn is_account_id(text: &str) -> bool {
     text.len() == 12 && text.bytes().all(|b| b.is_ascii_digit())
 }

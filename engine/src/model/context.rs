@@ -57,7 +57,7 @@ impl Context {
     }
 
     /// Adds one value to `key`: the first makes it single-valued, the next ones multi-valued
-    /// (how `--context KEY=VALUE` repeated builds a multi-valued key).
+    /// (how a key given several times builds a multi-valued key).
     pub fn push(&mut self, key: &str, value: String) {
         let lower = key.to_lowercase();
         match self.entries.get_mut(&lower) {

@@ -345,7 +345,7 @@ fn repository_name(path: &str) -> &str {
     }
 }
 
-/// Why an image reference (`--image`) names no repository.
+/// Why an image reference (`registry/repository:tag`) names no repository.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum ImageRefError {
