@@ -23,7 +23,7 @@ pub fn explain(name: &str, bytes: &[u8], kind: PolicyKind) -> Option<String> {
     Some(crate::errors::friendly(kind_name, name, &message, &help))
 }
 
-/// The common mistake the refused file is, if any ([`ecrsim_engine::parse::mistake`]), in the
+/// The common mistake the refused file is, if any (`engine/src/parse/mistake.rs`), in the
 /// CLI's words: its kind name, the message and the help.
 pub fn diagnose(
     name: &str,

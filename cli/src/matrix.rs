@@ -1,6 +1,6 @@
 //! `ecrsim matrix`: principals × repositories × workflows of a snapshot, streamed row by row as
 //! human text, JSON, CSV, Markdown or one self-contained HTML page whose cells open their
-//! explanation. The decisions come from [`ecrsim_engine::snapshot::matrix`]; the words are made
+//! explanation. The decisions come from `engine/src/snapshot/matrix.rs`; the words are made
 //! here.
 
 use std::collections::HashMap;

@@ -1,5 +1,5 @@
 //! `--snapshot DIR`: a folder of AWS CLI outputs read by the engine
-//! ([`ecrsim_engine::snapshot`]), for `check`/`fix --principal`, `who-can` and `can-what`.
+//! (`engine/src/snapshot/`), for `check`/`fix --principal`, `who-can` and `can-what`.
 
 use std::path::{Path, PathBuf};
 

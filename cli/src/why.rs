@@ -1,6 +1,6 @@
 //! `ecrsim why MESSAGE [POLICY…]`: start where the user starts, from the error text.
 //!
-//! The engine reads the text ([`ecrsim_engine::explain::denial`]); this module words it. Without policies
+//! The engine reads the text (`engine/src/explain/denial.rs`); this module words it. Without policies
 //! it says what AWS's message means, whose policy it names, what to fetch, and the `check`/`fix`
 //! commands with the request filled in; for docker and credential errors, the documented cause
 //! and remedy (Amazon ECR User Guide, "Troubleshooting Docker commands",

@@ -368,7 +368,7 @@ pub enum Reason {
     /// The session policy does not allow the action (or a federated session has none).
     NoSessionAllows,
     /// The resource's own policy must allow the request, even within one account, and it does
-    /// not: a role trust policy, a KMS key policy (see [`crate::eval::mandatory`]). Identity-based
+    /// not: a role trust policy, a KMS key policy (see `crate::eval::mandatory`). Identity-based
     /// policies alone never allow such a request.
     ResourcePolicyMustAllow {
         /// Which policy.
@@ -376,7 +376,7 @@ pub enum Reason {
         /// Whether the request's policy set has it at all.
         given: bool,
     },
-    /// AWS refuses the request whatever the policies say (see [`crate::eval::mandatory`]).
+    /// AWS refuses the request whatever the policies say (see `crate::eval::mandatory`).
     Refused(Refusal),
 }
 
@@ -789,7 +789,7 @@ pub(crate) fn role_applies(role: PolicyRole, request: &Request) -> bool {
     role_exclusion(role, request).is_none()
 }
 
-/// Why the policies of a role take no part in a request (the rows of [`crate::eval::scope::SCOPE`]).
+/// Why the policies of a role take no part in a request (the rows of `crate::eval::scope::SCOPE`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum Exclusion {

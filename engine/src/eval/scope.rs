@@ -7,7 +7,7 @@ use crate::eval::authorize::{Exclusion, PolicyRole};
 use crate::request::Request;
 use crate::request::principal::PrincipalKind;
 
-/// The policies a row of [`SCOPE`] is about.
+/// The policies a row of `SCOPE` is about.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Family {
     /// Service control policies, every level.
@@ -121,7 +121,7 @@ pub(crate) fn exclusion(role: PolicyRole, request: &Request) -> Option<Exclusion
 }
 
 /// The AWS page that says `role`'s policies leave out requests `exclusion` describes, from
-/// [`SCOPE`]; `None` for an exclusion that is not a row of it (the registry policy's scope).
+/// `SCOPE`; `None` for an exclusion that is not a row of it (the registry policy's scope).
 pub fn source(role: PolicyRole, exclusion: Exclusion) -> Option<&'static str> {
     let family = Family::of(role)?;
     SCOPE

@@ -119,7 +119,7 @@ pub enum Note {
         keys: Vec<String>,
     },
     /// Keys AWS always sends that ecrsim filled in, with their values and sources (see
-    /// [`crate::request::assume`]); any of them can be given instead.
+    /// `crate::request::assume`); any of them can be given instead.
     Assumed {
         /// The keys, in report order.
         assumed: Vec<crate::request::assume::Assumed>,

@@ -77,7 +77,7 @@ impl PolicyKind {
         PolicyKind::VpcEndpoint,
     ];
 
-    /// The words AWS's messages use: [`PolicyKind::describe`], except that AWS calls a registry
+    /// The words AWS's messages use: `PolicyKind::describe`, except that AWS calls a registry
     /// policy a resource-based policy.
     pub fn as_str(self) -> &'static str {
         self.as_named_by_aws().describe()

@@ -22,7 +22,7 @@ use crate::request::principal::Principal;
 /// Built for evaluation in a loop: the action's canonical and lower-cased spellings share one
 /// buffer, the resource type is borrowed from the catalog, and the derived context keys
 /// (`aws:PrincipalArn`, `aws:ResourceAccount`, …) are filled in on first use of
-/// [`Request::context`] — which a policy without conditions or policy variables never needs.
+/// `Request::context` — which a policy without conditions or policy variables never needs.
 #[derive(Clone, Debug)]
 pub struct Request {
     /// `service:Name` as the catalog spells it, then the same lower-cased.
@@ -812,7 +812,7 @@ impl Request {
 
     /// Removes the given context keys `remove`, then sets `set` (as [`Context::insert`]), in
     /// place. The derived context is changed the same way, not derived again, when every key is
-    /// a tag key ([`is_tag_key`]: no key is derived from one and none is derived); otherwise it
+    /// a tag key (`is_tag_key`: no key is derived from one and none is derived); otherwise it
     /// is derived again on first use. One repository's tags swapped for another's.
     pub fn swap_context_keys<'k>(
         &mut self,
@@ -1048,7 +1048,7 @@ impl Request {
     /// Makes this request the one [`Request::new`] builds for `target`'s action and resource
     /// with this request's caller, Region, instant, context and organization, in place: the
     /// caller is checked against the resource's partition as by [`Request::new`], the rest was
-    /// checked once by [`Target::new`]. The derived context is kept, not computed again, when
+    /// checked once by `Target::new`. The derived context is kept, not computed again, when
     /// nothing it reads of the resource changes (the account that owns it, whether the action is
     /// account-level, the Region when none is given); the request's buffers are reused. Deciding
     /// the same actions on many repositories for one caller this way validates each pair once

@@ -196,7 +196,7 @@ pub struct Caller<'a> {
 #[derive(Clone, Debug)]
 pub struct Assembly {
     /// Every policy that takes part, compiled (shared by the resources whose policies are the
-    /// same, see [`CallerSets`]).
+    /// same, see `CallerSets`).
     pub set: Arc<PolicySet>,
     /// Context keys the snapshot knows: `aws:PrincipalTag/…`, `aws:ResourceTag/…` and
     /// `ecr:ResourceTag/…`. A key the request gives wins.
@@ -628,7 +628,7 @@ impl Snapshot {
     /// snapshot, which brings no identity-side policy) for requests on `resource` (a repository
     /// ARN, another service's ARN, or `*`), with the context the snapshot knows. A repository
     /// ARN must be one of the snapshot's repositories, since its policy would be unknown. To
-    /// decide one principal on many resources, [`CallerSets`] compiles each distinct set once.
+    /// decide one principal on many resources, `CallerSets` compiles each distinct set once.
     pub fn assemble(
         &self,
         identity: Option<&Identity>,

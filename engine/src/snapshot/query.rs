@@ -375,7 +375,7 @@ pub fn who_can(
 
 /// What `identity` can do: one answer per repository of the snapshot (one on `*` when the
 /// snapshot has no repository). The principal's policy sets are compiled once per distinct
-/// resource side ([`CallerSets`]).
+/// resource side (`CallerSets`).
 pub fn can_what(
     snapshot: &Snapshot,
     identity: &Identity,

@@ -609,7 +609,7 @@ impl<R> Session<R> {
 
     /// [`Session::line`] for a plain line: one that the session reads with serde and decides
     /// (or finds decided) without an error, so its top level and `request` object hold only
-    /// the known fields ([`TOP_FIELDS`], [`REQUEST_FIELDS`], unescaped and unrepeated: no
+    /// the known fields (`TOP_FIELDS`, `REQUEST_FIELDS`, unescaped and unrepeated: no
     /// `snapshot` and no `request.workflow`). `None` for every other line, and always when
     /// caches are off: the caller then reads the line as it reads any other, and may end with
     /// [`Session::line`], which gives the line's error. Most lines of a batch are plain, and

@@ -585,8 +585,8 @@ impl PolicyDiff {
         self.render_text_with(DiffNote::to_string)
     }
 
-    /// [`PolicyDiff::render_text`], with each note worded by `note` (a front end names its own
-    /// options there, e.g. how to give the caller).
+    /// The diff as text, with each note worded by `note` (a front end names its own options
+    /// there, e.g. how to give the caller).
     pub fn render_text_with(&self, note: impl Fn(&DiffNote) -> String) -> String {
         let catalog = Catalog::builtin();
         let mut out = String::new();

@@ -89,7 +89,7 @@ pub struct Grant {
     pub actions: Vec<String>,
     /// Whether the statement uses `NotAction`.
     pub not_action: bool,
-    /// The workflows among [`TASKS`] whose repository actions the statement allows all of.
+    /// The workflows among `TASKS` whose repository actions the statement allows all of.
     pub tasks: Vec<&'static str>,
     /// On what.
     pub scope: GrantScope,

@@ -420,7 +420,7 @@ pub struct Linted {
     pub field_pos: Option<Pos>,
 }
 
-/// [`lint_with`], with the source the findings' positions refer to.
+/// `lint_with`, with the source the findings' positions refer to.
 pub fn lint_input(name: &str, bytes: &[u8], options: &LintOptions) -> Linted {
     let text: Arc<str> = Arc::from(String::from_utf8_lossy(bytes).as_ref());
     let source = Arc::new(Source {
