@@ -317,11 +317,11 @@ impl<R: Read, O: Write> Pipeline<R, O> {
         order.writing = false;
         let written = order.next;
         order.firsts.retain(|(seq, _)| *seq >= written);
-        drop(order);
-        match result {
-            Err(e) => self.turns.stop(e),
-            Ok(()) => self.turns.wake(lock(&self.turns.order)),
+        if let Err(e) = result {
+            order.stop = true;
+            order.error = Some(e);
         }
+        self.turns.wake(order);
     }
 
     fn write(&self, bytes: &[u8]) -> io::Result<()> {
@@ -367,14 +367,6 @@ impl Turns {
             }
             order = self.wait(order);
         }
-    }
-
-    /// Stops the run with `error` (the first one is kept) and wakes every waiting worker.
-    fn stop(&self, error: io::Error) {
-        let mut order = lock(&self.order);
-        order.stop = true;
-        order.error.get_or_insert(error);
-        self.wake(order);
     }
 
     /// Waits on [`Turns::turn`], counted in [`Order::sleeping`].
